@@ -1,0 +1,218 @@
+"""The one place names live: item vocabulary, severity scale, treatments, event kinds, table columns.
+
+Every other module (ingest, reference, analysis, charts) takes its names from here, so that a
+symptom added to the vocabulary is recognised, scored, documented and drawn the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# --- severity -------------------------------------------------------------------------------------
+
+SEVERITY_MIN = 0
+SEVERITY_MAX = 3
+SEVERITY_LABELS: dict[int, str] = {0: "none", 1: "mild", 2: "moderate", 3: "severe"}
+# Words people write instead of numbers; mapped onto the common 0-3 scale.
+SEVERITY_WORDS: dict[str, int] = {
+    "none": 0, "no": 0, "normal": 0, "absent": 0, "not present": 0, "nil": 0, "0": 0,
+    "mild": 1, "slight": 1, "low": 1, "minimal": 1, "a little": 1,
+    "moderate": 2, "medium": 2, "mod": 2, "some": 2,
+    "severe": 3, "high": 3, "bad": 3, "very bad": 3, "extreme": 3, "extremely": 3,
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """A symptom or rating-scale item that logs score on the 0-3 scale."""
+
+    id: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+    mitchell_pike: bool = False  # one of the six Mitchell-Pike items commonly used
+    group: str = "symptom"
+
+
+ITEMS: tuple[Item, ...] = (
+    Item("opsoclonus", "Eye movements (opsoclonus)",
+         ("opsoclonus", "eye movements", "eye movement", "dancing eyes", "eyes", "eye jerks",
+          "eye flutter", "eye darting"), True),
+    Item("myoclonus", "Jerks (myoclonus)",
+         ("myoclonus", "jerks", "jerking", "myoclonic jerks", "twitching", "twitches", "body jerks",
+          "muscle jerks", "startles"), False),
+    Item("stance", "Standing and sitting (stance)",
+         ("stance", "standing", "sitting", "sitting balance", "standing balance", "posture"), True),
+    Item("gait", "Walking and balance (gait, ataxia)",
+         ("gait", "walking", "balance", "ataxia", "unsteady", "unsteadiness", "wobbly", "wobbliness",
+          "falls", "falling", "staggering", "balance / walking", "balance/walking"), True),
+    Item("arm_hand", "Arm and hand use",
+         ("arm/hand function", "arm hand function", "hand function", "arm function", "arm/hand",
+          "hands", "fine motor", "reaching", "grasping", "hand use", "arm and hand"), True),
+    Item("speech", "Speech",
+         ("speech", "talking", "words", "language", "speaking", "speech and language"), True),
+    Item("mood_behaviour", "Mood and behaviour",
+         ("mood/behaviour", "mood/behavior", "mood", "behaviour", "behavior", "mood and behaviour",
+          "irritability", "irritable", "rage", "rages", "crying", "tantrums", "meltdowns"), True),
+    Item("sleep", "Sleep problems",
+         ("sleep", "sleep disturbance", "sleep problems", "poor sleep", "night waking", "insomnia",
+          "sleeplessness", "waking at night"), False),
+    Item("tremor", "Tremor",
+         ("tremor", "tremors", "shaking", "shakiness", "trembling"), False),
+    Item("drooling", "Drooling",
+         ("drooling", "dribbling", "saliva"), False),
+    Item("vomiting", "Vomiting",
+         ("vomiting", "vomit", "being sick", "sickness", "throwing up"), False),
+    Item("hypotonia", "Low muscle tone (hypotonia)",
+         ("hypotonia", "low muscle tone", "floppiness", "floppy", "low tone", "muscle tone"), False),
+)
+
+ITEMS_BY_ID: dict[str, Item] = {item.id: item for item in ITEMS}
+MITCHELL_PIKE_ITEMS: tuple[str, ...] = tuple(i.id for i in ITEMS if i.mitchell_pike)
+MITCHELL_PIKE_TOTAL_MAX = SEVERITY_MAX * len(MITCHELL_PIKE_ITEMS)  # 18
+
+
+# --- treatments and events ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Treatment:
+    id: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+    kind: str = "immunotherapy"  # immunotherapy | steroid | tumour | symptomatic | therapy | other
+
+
+TREATMENTS: tuple[Treatment, ...] = (
+    Treatment("acth", "ACTH", ("acth", "corticotropin", "acthar", "tetracosactide", "synacthen"),
+              "steroid"),
+    Treatment("dexamethasone", "Dexamethasone pulses", ("dexamethasone", "dex", "dexa"), "steroid"),
+    Treatment("methylprednisolone", "IV methylprednisolone",
+              ("methylprednisolone", "ivmp", "methylpred", "solu-medrol", "solumedrol"), "steroid"),
+    Treatment("prednisolone", "Prednisolone / prednisone",
+              ("prednisolone", "prednisone", "pred", "oral steroids", "steroids", "steroid"),
+              "steroid"),
+    Treatment("ivig", "IVIG", ("ivig", "iv immunoglobulin", "immunoglobulin", "igiv", "gamunex",
+                               "privigen", "octagam", "scig"), "immunotherapy"),
+    Treatment("rituximab", "Rituximab", ("rituximab", "rituxan", "mabthera", "ritux"),
+              "immunotherapy"),
+    Treatment("cyclophosphamide", "Cyclophosphamide", ("cyclophosphamide", "cytoxan", "cyclo"),
+              "immunotherapy"),
+    Treatment("chemotherapy", "Chemotherapy", ("chemotherapy", "chemo"), "tumour"),
+    Treatment("tumour_surgery", "Tumour surgery",
+              ("tumour surgery", "tumor surgery", "resection", "tumour removal", "tumor removal",
+               "surgery"), "tumour"),
+    Treatment("trazodone", "Trazodone (sleep)", ("trazodone",), "symptomatic"),
+    Treatment("clonazepam", "Clonazepam", ("clonazepam", "klonopin", "rivotril"), "symptomatic"),
+    Treatment("therapy", "Physio / OT / speech therapy",
+              ("physiotherapy", "physio", "physical therapy", "occupational therapy", "ot",
+               "speech therapy", "salt"), "therapy"),
+)
+TREATMENTS_BY_ID: dict[str, Treatment] = {t.id: t for t in TREATMENTS}
+
+EVENT_KINDS: dict[str, tuple[str, ...]] = {
+    "infection": ("infection", "fever", "cold", "flu", "virus", "viral", "temperature", "cough",
+                  "ear infection", "chest infection", "tummy bug", "stomach bug", "covid", "rsv",
+                  "ill", "illness", "sick"),
+    "vaccination": ("vaccination", "vaccine", "vaccinated", "jab", "immunisation", "immunization",
+                    "shot", "booster"),
+    "steroid_taper": ("steroid taper", "taper", "tapering", "wean", "weaning", "dose reduced",
+                      "reduced dose", "dose reduction", "stopped steroids"),
+    "relapse": ("relapse", "flare", "flare-up", "flare up", "relapse noted"),
+    "other": (),
+}
+EVENT_LABELS: dict[str, str] = {
+    "infection": "Infection / fever", "vaccination": "Vaccination", "steroid_taper": "Steroid taper",
+    "relapse": "Relapse noted", "other": "Other event",
+}
+
+# --- the tidy tables every input becomes -------------------------------------------------------------
+
+OBSERVATION_COLUMNS = ("member", "date", "item", "score", "raw_value", "raw_scale",
+                       "source_file", "source_row")
+TREATMENT_COLUMNS = ("member", "treatment", "start", "end", "dose", "source_file", "source_row")
+EVENT_COLUMNS = ("member", "date", "kind", "detail", "source_file", "source_row")
+NOTE_COLUMNS = ("member", "date", "text", "source_file", "source_row")
+
+
+# --- matching ----------------------------------------------------------------------------------------
+
+def normalise_text(text: str) -> str:
+    """Lower-case, strip accents and punctuation noise so 'Balance / Walking ' matches 'balance/walking'."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    text = text.lower().replace("_", " ")
+    text = re.sub(r"\s*/\s*", "/", text)
+    text = re.sub(r"[^a-z0-9/+&\- ]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _phrase_table(pairs: list[tuple[str, str]]) -> list[tuple[re.Pattern[str], str, str]]:
+    # Longest phrases first, so 'sleep disturbance' wins over 'sleep' and 'eye movements' over 'eyes'.
+    out = []
+    for phrase, target in sorted(pairs, key=lambda p: -len(p[0])):
+        norm = normalise_text(phrase)
+        pattern = re.compile(r"(?<![a-z0-9])" + re.escape(norm) + r"(?![a-z0-9])")
+        out.append((pattern, norm, target))
+    return out
+
+
+_ITEM_PHRASES = _phrase_table(
+    [(s, i.id) for i in ITEMS for s in (i.id.replace("_", " "), i.label, *i.synonyms)]
+)
+_TREATMENT_PHRASES = _phrase_table(
+    [(s, t.id) for t in TREATMENTS for s in (t.id.replace("_", " "), t.label, *t.synonyms)]
+)
+_EVENT_PHRASES = _phrase_table([(s, k) for k, syns in EVENT_KINDS.items() for s in syns])
+
+
+def _match(text: str, table, exact_only: bool) -> str | None:
+    norm = normalise_text(text)
+    if not norm:
+        return None
+    for _pattern, phrase, target in table:
+        if norm == phrase:
+            return target
+    if exact_only:
+        return None
+    for pattern, _phrase, target in table:
+        if pattern.search(norm):
+            return target
+    return None
+
+
+def match_item(text: str, exact_only: bool = False) -> str | None:
+    """The vocabulary item a header or symptom name refers to, found even inside longer text."""
+    return _match(text, _ITEM_PHRASES, exact_only)
+
+
+def match_treatment(text: str) -> str | None:
+    return _match(text, _TREATMENT_PHRASES, exact_only=False)
+
+
+def match_event(text: str) -> str | None:
+    return _match(text, _EVENT_PHRASES, exact_only=False)
+
+
+def item_label(item_id: str) -> str:
+    """Readable label for an item id; unknown items (kept as their own) are shown as written."""
+    item = ITEMS_BY_ID.get(item_id)
+    return item.label if item else str(item_id)
+
+
+def treatment_label(treatment_id: str) -> str:
+    t = TREATMENTS_BY_ID.get(treatment_id)
+    return t.label if t else str(treatment_id)
+
+
+def custom_item_id(text: str) -> str:
+    """Id for a symptom outside the vocabulary: kept as its own item, never rejected."""
+    return "other:" + normalise_text(text)
+
+
+@dataclass
+class Vocabulary:
+    """Read-only view for pages that list what the ingest recognises."""
+
+    items: tuple[Item, ...] = ITEMS
+    treatments: tuple[Treatment, ...] = TREATMENTS
+    events: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(EVENT_KINDS))

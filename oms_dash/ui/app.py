@@ -1,0 +1,46 @@
+"""The Streamlit app: navigation, shared sidebar, demo banner. Run via dashboard.py or `oms-dash run`."""
+
+from __future__ import annotations
+
+import importlib
+
+import streamlit as st
+
+from oms_dash.ui import state
+from oms_dash.ui.registry import PAGES, PageSpec
+
+
+def _page_runner(spec: PageSpec):
+    def run() -> None:
+        importlib.import_module(f"oms_dash.ui.pages.{spec.module}").render()
+
+    run.__name__ = spec.module
+    return run
+
+
+def _sidebar(group) -> None:
+    with st.sidebar:
+        st.toggle("Meeting mode", key=state.MEETING_KEY,
+                  help="Large type, high contrast, anonymous labels, controls tucked away: "
+                       "for a projector or a screenshot.")
+        if group.is_demo:
+            st.caption("Showing the **demo group** (invented people).")
+        else:
+            st.caption(f"Showing **your uploaded logs**: {len(group.members)} members.")
+
+
+def main() -> None:
+    st.set_page_config(page_title="oms_dash", page_icon=":material/visibility:", layout="wide")
+    group = state.current_group()
+    sections: dict[str, list] = {}
+    for i, spec in enumerate(PAGES):
+        page = st.Page(_page_runner(spec), title=spec.title, icon=spec.icon,
+                       url_path=spec.url_path, default=(i == 0))
+        sections.setdefault(spec.section, []).append(page)
+    current = st.navigation(sections)
+    _sidebar(group)
+    if group.is_demo:
+        st.warning("**Demo data: not real people.** These logs are invented to show what the "
+                   "dashboard does. Upload your group's logs on the *Upload logs* page.",
+                   icon=":material/science:")
+    current.run()

@@ -1,0 +1,40 @@
+"""Session state in one place: which group every page shows, and the meeting-mode switch.
+
+An upload, once parsed, is the group every page shows until the user forgets it; otherwise the
+bundled demo group is shown (with its banner).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from oms_dash.model import GroupData
+
+UPLOAD_KEY = "uploaded_group"
+MEETING_KEY = "meeting_mode"
+
+
+@st.cache_resource(show_spinner="Loading the demo group…")
+def _demo_group() -> GroupData:
+    from oms_dash.demo import demo_group
+
+    return demo_group()
+
+
+def current_group() -> GroupData:
+    group = st.session_state.get(UPLOAD_KEY)
+    return group if group is not None else _demo_group()
+
+
+def set_uploaded_group(group: GroupData) -> None:
+    st.session_state[UPLOAD_KEY] = group
+
+
+def forget_uploaded_group() -> None:
+    """Clears the upload and every cache that could hold it: nothing of it stays in memory."""
+    st.session_state.pop(UPLOAD_KEY, None)
+    st.cache_data.clear()
+
+
+def meeting_mode() -> bool:
+    return bool(st.session_state.get(MEETING_KEY, False))
