@@ -196,7 +196,7 @@ def match_event(text: str) -> str | None:
 def item_label(item_id: str) -> str:
     """Readable label for an item id; unknown items (kept as their own) are shown as written."""
     item = ITEMS_BY_ID.get(item_id)
-    return item.label if item else str(item_id)
+    return item.label if item else str(item_id).capitalize()
 
 
 def treatment_label(treatment_id: str) -> str:
@@ -206,7 +206,7 @@ def treatment_label(treatment_id: str) -> str:
 
 def custom_item_id(text: str) -> str:
     """Id for a symptom outside the vocabulary: kept as its own item, never rejected."""
-    return "other:" + normalise_text(text)
+    return normalise_text(text)
 
 
 @dataclass

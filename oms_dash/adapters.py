@@ -1,0 +1,395 @@
+"""Recognise what kind of log a raw table is, and lay it out as the one canonical shape.
+
+Each adapter turns a RawTable into a Canonical: one line per data record (member and date text)
+and, beside it, the score cells, events, treatments and notes that record carries, each tied back
+to its record. Validation (validation.py) then parses and accounts for all of them the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from oms_dash.readers import RawTable
+from oms_dash.schema import match_item, normalise_text
+from oms_dash.scores import DEFAULT_SCALE, scale_from_header
+
+FLAREDOWN_SCALE = (0.0, 4.0)
+ROLE_WORDS: dict[str, tuple[str, ...]] = {
+    "member": ("member", "member code", "member id", "code", "child code", "family code",
+               "participant", "participant id", "participant code", "patient id", "patient code",
+               "study id", "id", "record id", "user id", "child id", "family id", "family"),
+    "date": ("date", "day", "diary date", "date of symptoms", "observation date", "checkin date",
+             "date/time", "datetime", "when", "date of diary", "date of entry", "timestamp"),
+    "symptom": ("symptom", "symptoms", "item", "sign", "symptom name", "trackable name", "what"),
+    "severity": ("severity", "score", "rating", "value", "level", "intensity", "grade",
+                 "severity 0-3", "trackable value"),
+    "treatment": ("treatment", "treatments", "medication", "medications", "medicine", "medicines",
+                  "meds", "drug", "drugs", "therapy"),
+    "event": ("event", "events", "trigger", "triggers", "illness", "what happened", "life event"),
+    "notes": ("notes", "note", "comments", "comment", "remarks", "remark", "free text", "other notes",
+              "anything else"),
+    "total": ("total", "mp total", "mitchell-pike total", "mitchell pike total", "total score",
+              "sum", "oms total", "total 0-18"),
+    "start": ("start", "start date", "from", "started", "begin", "began", "date started"),
+    "end": ("end", "end date", "to", "until", "stop", "stop date", "stopped", "finished",
+            "date stopped"),
+    "dose": ("dose", "dosage", "amount"),
+    "onset": ("onset", "onset date", "date of onset", "first symptoms"),
+}
+_CONTAINS = {"member": ("member", "participant"), "date": ("date",), "notes": ("note", "comment"),
+             "total": ("total",), "onset": ("onset",)}
+SCALE_TEXT = re.compile(r"\(?\b\d{1,3}\s*(?:-|–|to)\s*\d{1,3}\b\)?")
+
+
+def header_key(header: str) -> str:
+    """A header reduced for role matching: no scale text, no brackets, normalised words."""
+    return normalise_text(SCALE_TEXT.sub(" ", str(header)))
+
+
+def find_role(headers: list[str], role: str, exclude: set[str] = frozenset()) -> str | None:
+    keys = {h: header_key(h) for h in headers if h not in exclude}
+    words = set(ROLE_WORDS[role])
+    for h, k in keys.items():
+        if k in words:
+            return h
+    for h, k in keys.items():
+        if any(re.search(rf"\b{w}\b", k) for w in _CONTAINS.get(role, ())):
+            return h
+    return None
+
+
+@dataclass
+class Canonical:
+    """records: record, row, member, date (text). cells: record, column, item, value, lo, hi.
+    events/treatments/notes: record + text columns. skipped: record -> reason (not symptom data).
+    courses (treatment files): record, treatment, start, end, dose. onsets: record, onset."""
+
+    format: str
+    records: pd.DataFrame
+    cells: pd.DataFrame
+    events: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["record", "text"]))
+    treatments: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["record", "text", "dose"]))
+    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["record", "text"]))
+    skipped: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+    courses: pd.DataFrame | None = None
+    onsets: pd.DataFrame | None = None
+    totals: pd.DataFrame | None = None  # record, column, value: stated Mitchell-Pike totals
+    messages: list[tuple[str, str, str]] = field(default_factory=list)  # (code, column, message)
+    day_rule_applies: bool = False
+
+
+class NeedsMapping(Exception):
+    """The columns could not be recognised; the page offers a column-mapping form instead."""
+
+    def __init__(self, message: str, headers: list[str]):
+        super().__init__(message)
+        self.message = message
+        self.headers = headers
+
+
+def _records(raw: RawTable, member: pd.Series | str, date: pd.Series) -> pd.DataFrame:
+    n = len(raw.cells)
+    member_values = member if isinstance(member, pd.Series) else pd.Series([member] * n)
+    records = pd.DataFrame({"record": np.arange(n), "row": raw.rows,
+                            "member": member_values.to_numpy(), "date": date.to_numpy()})
+    records.attrs["member_column"] = member.name if isinstance(member, pd.Series) else None
+    records.attrs["date_column"] = date.name
+    return records
+
+
+def _text_cells(raw: RawTable, column: str | None) -> pd.DataFrame:
+    if column is None:
+        return pd.DataFrame(columns=["record", "text"])
+    values = raw.cells[column].str.strip()
+    keep = values != ""
+    return pd.DataFrame({"record": np.flatnonzero(keep.to_numpy()), "text": values[keep].to_numpy()})
+
+
+def _wide_cells(raw: RawTable, item_columns: dict[str, str], scales: dict[str, tuple]) -> pd.DataFrame:
+    """Melts item columns into one cell per (record, column); blank cells are kept for accounting."""
+    if not item_columns:
+        return pd.DataFrame(columns=["record", "column", "item", "value", "lo", "hi"])
+    n = len(raw.cells)
+    parts = []
+    for column, item in item_columns.items():
+        lo, hi = scales.get(column, DEFAULT_SCALE)
+        parts.append(pd.DataFrame({"record": np.arange(n), "column": column, "item": item,
+                                   "value": raw.cells[column].to_numpy(), "lo": lo, "hi": hi}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _looks_like_scores(values: pd.Series) -> bool:
+    sample = values[values.str.strip() != ""].head(200)
+    if sample.empty:
+        return False
+    numeric = pd.to_numeric(sample.str.replace(",", ".", regex=False), errors="coerce")
+    return bool(numeric.notna().mean() >= 0.8 and numeric.between(0, 10).mean() >= 0.8)
+
+
+def member_from_filename(name: str) -> str:
+    """A member code for single-person exports, from the file name (e.g. 'F07_bearable.csv' -> F07)."""
+    stem = re.sub(r"\.[A-Za-z0-9]+$", "", name.rsplit("/", 1)[-1])
+    m = re.search(r"(?<![A-Za-z0-9])([A-Za-z]{1,3}[- ]?\d{1,4})(?![A-Za-z0-9])", stem)
+    return m[1] if m else stem
+
+
+# --- the formats ------------------------------------------------------------------------------------
+
+def recognise(raw: RawTable, file_name: str, member: str | None,
+              mapping: dict[str, str] | None = None) -> Canonical:
+    headers = list(raw.cells.columns)
+    keys = {header_key(h) for h in headers}
+    if mapping:
+        return _mapped(raw, mapping, member, file_name)
+    if {"user id", "checkin date", "trackable type", "trackable name", "trackable value"} <= keys:
+        return _flaredown_long(raw)
+    if {"date", "category", "rating/amount"} <= keys:
+        return _bearable(raw, member or member_from_filename(file_name))
+    if header_key(headers[0]) == "date" and keys & {"tags", "foods", "weather summary"}:
+        return _flaredown_personal(raw, member or member_from_filename(file_name))
+    roles = {role: find_role(headers, role) for role in ROLE_WORDS}
+    if roles["treatment"] and roles["start"]:
+        return _courses(raw, roles, member, file_name)
+    if roles["onset"] and roles["member"] and not roles["symptom"]:
+        return _onsets(raw, roles)
+    if roles["symptom"] and roles["severity"] and roles["date"]:
+        return _long(raw, roles, member, file_name)
+    if header_key(headers[0]) == "timestamp":
+        return _wide(raw, roles, member, file_name, fmt="google_forms")
+    if roles["date"]:
+        return _wide(raw, roles, member, file_name, fmt="wide")
+    raise NeedsMapping(
+        "I could not tell which columns hold the date and the symptoms. Columns found: "
+        + ", ".join(f"'{h}'" for h in headers[:12])
+        + ". Rename them to member, date, symptom, severity (or one column per symptom), or use "
+        "the column mapping on the Upload page.", headers)
+
+
+def _member_series(raw: RawTable, column: str | None, member: str | None, file_name: str):
+    if column is not None:
+        values = raw.cells[column]
+        if member:  # a code given by the user fills blanks only
+            values = values.where(values.str.strip() != "", member)
+        return values, None
+    if member:
+        return member, None
+    code = member_from_filename(file_name)
+    return code, ("member_from_file_name", None,
+                  f"This file has no member column, so its rows are given the member code "
+                  f"'{code}' taken from the file name. Give another code if that is wrong.")
+
+
+def _long(raw: RawTable, roles, member, file_name) -> Canonical:
+    member_values, note = _member_series(raw, roles["member"], member, file_name)
+    records = _records(raw, member_values, raw.cells[roles["date"]])
+    sev = roles["severity"]
+    lo, hi = scale_from_header(sev) or DEFAULT_SCALE
+    n = len(raw.cells)
+    cells = pd.DataFrame({"record": np.arange(n), "column": sev,
+                          "item": raw.cells[roles["symptom"]].to_numpy(),
+                          "value": raw.cells[sev].to_numpy(), "lo": lo, "hi": hi})
+    canon = Canonical("long", records, cells, events=_text_cells(raw, roles["event"]),
+                      treatments=_text_cells(raw, roles["treatment"]).assign(dose=""),
+                      notes=_text_cells(raw, roles["notes"]), day_rule_applies=True)
+    if note:
+        canon.messages.append(note)
+    _report_unused(raw, canon, {roles[r] for r in ("member", "date", "symptom", "severity",
+                                                   "event", "treatment", "notes")})
+    return canon
+
+
+def _wide(raw: RawTable, roles, member, file_name, fmt: str) -> Canonical:
+    used = {roles[r] for r in ("member", "date", "event", "treatment", "notes", "total")} - {None}
+    date_col = roles["date"]
+    if fmt == "google_forms":
+        # Prefer an explicit "date of symptoms" question over the submission timestamp.
+        other = find_role(list(raw.cells.columns), "date", exclude={raw.cells.columns[0]})
+        date_col = other if other and header_key(other) != "timestamp" else raw.cells.columns[0]
+        used.add(raw.cells.columns[0])
+    used.add(date_col)
+    member_values, note = _member_series(raw, roles["member"], member, file_name)
+    records = _records(raw, member_values, raw.cells[date_col])
+    item_columns, scales, custom = {}, {}, []
+    for column in raw.cells.columns:
+        if column in used:
+            continue
+        grid_row = re.search(r"\[([^\]]+)\]\s*$", column)  # Google Forms grid: "Question [Row]"
+        item = (match_item(grid_row[1]) if grid_row else None) or match_item(column)
+        if item is None and _looks_like_scores(raw.cells[column]):
+            item = normalise_text(SCALE_TEXT.sub(" ", grid_row[1] if grid_row else column))
+            custom.append(column)
+        if item is not None:
+            item_columns[column] = item
+            scales[column] = scale_from_header(column) or DEFAULT_SCALE
+    if not item_columns:
+        raise NeedsMapping(
+            "I found a date column but no symptom columns I recognise. Name each symptom column "
+            "after the symptom (for example 'jerks', 'sleep', 'walking'), or use the column "
+            "mapping on the Upload page.", list(raw.cells.columns))
+    canon = Canonical(fmt, records, _wide_cells(raw, item_columns, scales),
+                      events=_text_cells(raw, roles["event"]),
+                      treatments=_text_cells(raw, roles["treatment"]).assign(dose=""),
+                      notes=_text_cells(raw, roles["notes"]), day_rule_applies=True)
+    if roles["total"]:
+        canon.totals = pd.DataFrame({"record": np.arange(len(raw.cells)), "column": roles["total"],
+                                     "value": raw.cells[roles["total"]].to_numpy()})
+    if note:
+        canon.messages.append(note)
+    for column in custom:
+        canon.messages.append(("custom_item", column,
+                               f"Column '{column}' is not a symptom oms_dash knows; its scores are "
+                               "kept as a symptom of their own."))
+    _report_unused(raw, canon, used | set(item_columns))
+    return canon
+
+
+def _report_unused(raw: RawTable, canon: Canonical, used: set) -> None:
+    for column in raw.cells.columns:
+        if column not in used and (raw.cells[column].str.strip() != "").any():
+            canon.messages.append(("unused_column", column,
+                                   f"Column '{column}' was not used: it is not a member, date, "
+                                   "symptom, treatment, event or notes column."))
+
+
+def _mapped(raw: RawTable, mapping: dict[str, str], member, file_name) -> Canonical:
+    roles = {role: None for role in ROLE_WORDS}
+    roles.update({k: v for k, v in mapping.items() if v})
+    if roles.get("symptom") and roles.get("severity") and roles.get("date"):
+        return _long(raw, roles, member, file_name)
+    if roles.get("date"):
+        return _wide(raw, roles, member, file_name, fmt="wide")
+    raise NeedsMapping("Please choose at least the date column.", list(raw.cells.columns))
+
+
+def _courses(raw: RawTable, roles, member, file_name) -> Canonical:
+    member_values, note = _member_series(raw, roles["member"], member, file_name)
+    records = _records(raw, member_values, raw.cells[roles["start"]])
+    end = raw.cells[roles["end"]] if roles["end"] else pd.Series([""] * len(raw.cells))
+    dose = raw.cells[roles["dose"]] if roles["dose"] else pd.Series([""] * len(raw.cells))
+    courses = pd.DataFrame({"record": np.arange(len(raw.cells)),
+                            "treatment": raw.cells[roles["treatment"]].to_numpy(),
+                            "end": end.to_numpy(), "dose": dose.to_numpy()})
+    canon = Canonical("treatment courses", records,
+                      pd.DataFrame(columns=["record", "column", "item", "value", "lo", "hi"]),
+                      courses=courses)
+    if note:
+        canon.messages.append(note)
+    _report_unused(raw, canon, {roles[r] for r in ("member", "treatment", "start", "end", "dose")})
+    return canon
+
+
+def _onsets(raw: RawTable, roles) -> Canonical:
+    records = _records(raw, raw.cells[roles["member"]], raw.cells[roles["onset"]])
+    canon = Canonical("member list", records,
+                      pd.DataFrame(columns=["record", "column", "item", "value", "lo", "hi"]),
+                      onsets=pd.DataFrame({"record": np.arange(len(raw.cells))}))
+    _report_unused(raw, canon, {roles["member"], roles["onset"]})
+    return canon
+
+
+def _flaredown_long(raw: RawTable) -> Canonical:
+    c = {header_key(h): h for h in raw.cells.columns}
+    kind = raw.cells[c["trackable type"]].str.strip().str.lower()
+    records = _records(raw, raw.cells[c["user id"]], raw.cells[c["checkin date"]])
+    names = raw.cells[c["trackable name"]]
+    values = raw.cells[c["trackable value"]]
+    scored = kind.isin(["symptom", "condition"]).to_numpy()
+    idx = np.flatnonzero(scored)
+    cells = pd.DataFrame({"record": idx, "column": c["trackable value"],
+                          "item": names.to_numpy()[idx], "value": values.to_numpy()[idx],
+                          "lo": FLAREDOWN_SCALE[0], "hi": FLAREDOWN_SCALE[1]})
+    treat = np.flatnonzero((kind == "treatment").to_numpy())
+    treatments = pd.DataFrame({"record": treat, "text": names.to_numpy()[treat],
+                               "dose": values.to_numpy()[treat]})
+    tags = np.flatnonzero((kind == "tag").to_numpy())
+    events = pd.DataFrame({"record": tags, "text": names.to_numpy()[tags]})
+    reasons = {"food": "food entry (not symptom data)", "weather": "weather entry (not symptom data)",
+               "hbi": "Harvey-Bradshaw index entry (not used)"}
+    skipped = kind.map(reasons)
+    other = ~kind.isin(["symptom", "condition", "treatment", "tag", *reasons])
+    skipped = skipped.where(~other, "entry of an unknown type: " + kind)
+    skipped = skipped[skipped.notna()]
+    canon = Canonical("Flaredown (research export)", records, cells, events=events,
+                      treatments=treatments, skipped=skipped, day_rule_applies=True)
+    canon.messages.append(("unused_column", None, "Age, sex and country are not used: they could "
+                           "help identify a member."))
+    canon.messages.append(("flaredown_scale", c["trackable value"],
+                           "Flaredown scores symptoms 0-4; they are rescaled to oms_dash's 0-3."))
+    return canon
+
+
+_WEATHER = re.compile(r"^weather\b", re.I)
+
+
+def _flaredown_personal(raw: RawTable, member: str) -> Canonical:
+    date_col = raw.cells.columns[0]
+    records = _records(raw, member, raw.cells[date_col])
+    item_columns, scales, treatment_cols, skipped_cols = {}, {}, [], []
+    tags_col = None
+    for column in raw.cells.columns[1:]:
+        key = header_key(column)
+        if key == "tags":
+            tags_col = column
+        elif key == "foods" or _WEATHER.match(key):
+            skipped_cols.append(column)
+        elif _looks_like_scores(raw.cells[column]):
+            item_columns[column] = match_item(re.sub(r" \(\d+\)$", "", column)) or key
+            scales[column] = FLAREDOWN_SCALE
+        elif (raw.cells[column].str.strip() != "").any():
+            treatment_cols.append(column)
+    cells = _wide_cells(raw, item_columns, scales)
+    parts = []
+    for column in treatment_cols:
+        values = raw.cells[column].str.strip()
+        taken = (values != "") & (values.str.lower() != "not taken")
+        parts.append(pd.DataFrame({"record": np.flatnonzero(taken.to_numpy()), "text": column,
+                                   "dose": values[taken].to_numpy()}))
+    treatments = (pd.concat(parts, ignore_index=True) if parts
+                  else pd.DataFrame(columns=["record", "text", "dose"]))
+    events = pd.DataFrame(columns=["record", "text"])
+    if tags_col:
+        tags = raw.cells[tags_col].str.split(";").explode().str.strip()
+        tags = tags[tags.fillna("") != ""]
+        events = pd.DataFrame({"record": tags.index.to_numpy(), "text": tags.to_numpy()})
+    canon = Canonical("Flaredown (personal download)", records, cells, events=events,
+                      treatments=treatments, day_rule_applies=True)
+    canon.messages.append(("flaredown_scale", None,
+                           "Flaredown scores symptoms 0-4; they are rescaled to oms_dash's 0-3."))
+    if skipped_cols:
+        canon.messages.append(("skipped_columns", None,
+                               "Not symptom data, not used: " + ", ".join(skipped_cols) + "."))
+    return canon
+
+
+_BEARABLE_LABEL = re.compile(r"^(.*?)\s*\((mild|moderate|severe|none)\)\s*$", re.I)
+
+
+def _bearable(raw: RawTable, member: str) -> Canonical:
+    c = {header_key(h): h for h in raw.cells.columns}
+    category = raw.cells[c["category"]].str.strip().str.lower()
+    records = _records(raw, member, raw.cells[c["date"]])
+    is_symptom = category.str.startswith("symptom").to_numpy()
+    idx = np.flatnonzero(is_symptom)
+    detail = raw.cells[c["detail"]].to_numpy()[idx] if "detail" in c else np.array([""] * len(idx))
+    rating = raw.cells[c["rating/amount"]].to_numpy()[idx]
+    parsed = pd.Series(detail, dtype=str).str.extract(_BEARABLE_LABEL)
+    item = parsed[0].fillna(pd.Series(detail, dtype=str)).to_numpy()
+    # The label carries the severity; the rating (1-3) is the same reading as a number.
+    value = np.where(parsed[1].notna().to_numpy(), parsed[1].fillna("").to_numpy(), rating)
+    cells = pd.DataFrame({"record": idx, "column": c.get("detail", c["category"]), "item": item,
+                          "value": value, "lo": 0.0, "hi": 3.0})
+    meds = np.flatnonzero(category.str.contains("med").to_numpy())
+    treatments = pd.DataFrame({"record": meds,
+                               "text": raw.cells[c["detail"]].to_numpy()[meds] if "detail" in c else "",
+                               "dose": raw.cells[c["rating/amount"]].to_numpy()[meds]})
+    skipped = ("category '" + raw.cells[c["category"]].str.strip() + "' (not symptom data)")
+    skipped = skipped[~(is_symptom | category.str.contains("med").to_numpy())]
+    notes = _text_cells(raw, c.get("notes"))
+    canon = Canonical("Bearable export", records, cells, treatments=treatments, notes=notes,
+                      skipped=skipped, day_rule_applies=True)
+    return canon

@@ -1,0 +1,130 @@
+"""Reading the dates people write: ISO, day-first, month-first, ordinals, date-times, Excel serials.
+
+Work is done once per distinct value (a diary has far fewer distinct days than rows), and the
+day/month order is decided per column from the values themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MONTHS = {m.lower(): i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+MONTHS.update({"sept": 9, "june": 6, "july": 7})
+_WEEKDAY = re.compile(r"^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+", re.I)
+_ORDINAL = re.compile(r"\b(\d{1,2})(st|nd|rd|th)\b", re.I)
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[ T,])")
+_NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?:$|[ T,])")
+_DAY_MONTH_NAME = re.compile(r"^(\d{1,2})[ \-]([a-z]{3,9})\.?,?[ \-](\d{4})(?:$|[ T,])", re.I)
+_MONTH_NAME_DAY = re.compile(r"^([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?:$|[ T,])", re.I)
+_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+ORDERS = ("dayfirst", "monthfirst")
+
+
+@dataclass
+class ParsedDates:
+    """dates: day-resolution datetimes (NaT where unreadable); errors: message or "" per value."""
+
+    dates: pd.Series
+    errors: pd.Series
+    order: str | None  # "dayfirst" / "monthfirst" when numeric a/b/yyyy dates were present
+    ambiguous: bool  # True when no value could tell day-first from month-first
+
+
+def _split(value: str):
+    """('ymd', y, m, d) / ('ab', a, b, y) / ('serial', n) / ('error', message)."""
+    text = value.strip()
+    if not text:
+        return ("error", "the date is missing")
+    if _SERIAL.match(text):
+        serial = float(text)
+        if 20000 <= serial <= 80000:
+            return ("serial", serial)
+    text = _ORDINAL.sub(r"\1", _WEEKDAY.sub("", text))
+    if m := _ISO.match(text):
+        return ("ymd", int(m[1]), int(m[2]), int(m[3]))
+    if m := _NUMERIC.match(text):
+        year = int(m[3])
+        return ("ab", int(m[1]), int(m[2]), year + 2000 if year < 100 else year)
+    if m := _DAY_MONTH_NAME.match(text):
+        month = MONTHS.get(m[2].lower()[:4]) or MONTHS.get(m[2].lower()[:3])
+        if month:
+            return ("ymd", int(m[3]), month, int(m[1]))
+    if m := _MONTH_NAME_DAY.match(text):
+        month = MONTHS.get(m[1].lower()[:4]) or MONTHS.get(m[1].lower()[:3])
+        if month:
+            return ("ymd", int(m[3]), month, int(m[2]))
+    return ("error", f"'{value.strip()[:40]}' is not a date I can read (write it like 2026-03-14)")
+
+
+def _make(y: int, m: int, d: int):
+    try:
+        return dt.date(y, m, d), ""
+    except ValueError:
+        if 1 <= m <= 12:
+            return None, f"{d} {dt.date(2000, m, 1):%B} {y} does not exist"
+        return None, f"month {m} does not exist"
+
+
+def infer_order(a_values: list[int], b_values: list[int]) -> tuple[str, bool]:
+    """Day-first when some first parts exceed 12, month-first when some second parts do."""
+    first_big = any(a > 12 for a in a_values)
+    second_big = any(b > 12 for b in b_values)
+    if first_big and not second_big:
+        return "dayfirst", False
+    if second_big and not first_big:
+        return "monthfirst", False
+    if first_big and second_big:
+        # Mixed column: the majority decides; the others become row problems.
+        return ("dayfirst" if sum(a > 12 for a in a_values) >= sum(b > 12 for b in b_values)
+                else "monthfirst"), False
+    return "dayfirst", True
+
+
+def parse_dates(values: pd.Series, order: str | None = None,
+                today: dt.date | None = None) -> ParsedDates:
+    """Parses a column of date text; `order` forces day-first/month-first for a/b/yyyy dates."""
+    today = today or dt.date.today()
+    codes, uniques = pd.factorize(values.astype(str), use_na_sentinel=False)
+    parts = [_split(u) for u in uniques]
+    ab = [p for p in parts if p[0] == "ab"]
+    ambiguous = False
+    used_order = None
+    if ab:
+        inferred, ambiguous = infer_order([p[1] for p in ab], [p[2] for p in ab])
+        used_order = order or inferred
+        ambiguous = ambiguous and order is None
+    out_dates: list = []
+    out_errors: list[str] = []
+    for p in parts:
+        kind = p[0]
+        if kind == "error":
+            date, err = None, p[1]
+        elif kind == "serial":
+            date, err = EXCEL_EPOCH + dt.timedelta(days=int(p[1])), ""
+        elif kind == "ymd":
+            date, err = _make(p[1], p[2], p[3])
+        else:
+            day, month = (p[1], p[2]) if used_order == "dayfirst" else (p[2], p[1])
+            date, err = _make(p[3], month, day)
+            if err and month > 12 and day <= 12:
+                err += (" (the other dates in this column put the "
+                        f"{'day' if used_order == 'dayfirst' else 'month'} first)")
+        if date is not None and date > today:
+            date, err = None, f"{date:%Y-%m-%d} is in the future"
+        elif date is not None and date.year < 1950:
+            date, err = None, f"{date:%Y-%m-%d} is too long ago to be a diary date (a typo?)"
+        out_dates.append(pd.Timestamp(date) if date is not None else pd.NaT)
+        out_errors.append(err)
+    date_lookup = pd.DatetimeIndex(out_dates, dtype="datetime64[ns]") if out_dates else pd.DatetimeIndex([])
+    err_lookup = np.asarray(out_errors, dtype=object)
+    dates = pd.Series(date_lookup.take(codes) if len(codes) else date_lookup[:0], index=values.index)
+    errors = pd.Series(err_lookup[codes] if len(codes) else err_lookup[:0], index=values.index,
+                       dtype=object)
+    return ParsedDates(dates=dates, errors=errors, order=used_order, ambiguous=ambiguous)

@@ -1,0 +1,118 @@
+"""Read any number of log files into one GroupData: the path the Upload page and `oms-dash check` share.
+
+    bytes -> RawTable (readers) -> identifying columns dropped (privacy) -> Canonical (adapters)
+          -> tables + FileReport (validation) -> merged GroupData
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from oms_dash.adapters import NeedsMapping, recognise
+from oms_dash.model import FileReport, GroupData, Problem
+from oms_dash.readers import RawTable, UnreadableFile, read_table
+from oms_dash.schema import EVENT_COLUMNS, NOTE_COLUMNS, OBSERVATION_COLUMNS, TREATMENT_COLUMNS
+from oms_dash.validation import Tables, combine_daily, validate
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What the user can tell the reader. All optional; the defaults suit most files."""
+
+    date_order: str | None = None  # "dayfirst" / "monthfirst" to override the inferred order
+    member: str | None = None  # member code for single-person exports (else from the file name)
+    sheet: str | None = None  # Excel sheet name (default: the first)
+    mapping: tuple[tuple[str, str], ...] = ()  # (role, column) pairs from the column-mapping form
+    daily_rule: str = "max"  # how several readings of one item on one day are combined
+    today: dt.date | None = None
+
+
+@dataclass
+class FileResult:
+    report: FileReport
+    tables: Tables | None = None
+    headers: list[str] = field(default_factory=list)  # for the column-mapping form
+    needs_mapping: bool = False
+
+
+def _drop_identifying(raw: RawTable, report: FileReport) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("oms_dash.privacy") is None:  # until the privacy module lands
+        return
+    from oms_dash.privacy import find_identifying_columns
+
+    findings = find_identifying_columns(raw.cells)
+    if not findings:
+        return
+    raw.cells = raw.cells.drop(columns=[f["column"] for f in findings])
+    report.pii_columns = findings
+    for f in findings:
+        report.problems.append(Problem(
+            report.file, None, f["column"], "warning", "identifying_column",
+            f"Column '{f['column']}' was removed before anything was shown or kept: it "
+            f"{f['reason']}. oms_dash never shows identifying information."))
+
+
+def read_file(name: str, data: bytes, options: ReadOptions = ReadOptions()) -> FileResult:
+    """Reads one file. Never raises for bad input: problems come back in the report."""
+    report = FileReport(file=name)
+    try:
+        raw = read_table(name, data, sheet=options.sheet)
+    except UnreadableFile as exc:
+        report.problems.append(Problem(name, None, None, "error", exc.code, exc.message))
+        return FileResult(report)
+    report.encoding, report.delimiter = raw.encoding, raw.delimiter
+    _drop_identifying(raw, report)
+    pii, pii_columns = list(report.problems), list(report.pii_columns)
+    try:
+        canon = recognise(raw, name, options.member, dict(options.mapping) or None)
+    except NeedsMapping as exc:
+        report.rows_read = report.rows_rejected = len(raw.cells)
+        report.problems.append(Problem(name, None, None, "error", "needs_mapping", exc.message))
+        report.rejected_rows = raw.cells.assign(**{"spreadsheet row": raw.rows,
+                                                   "why it was rejected": "columns not recognised"})
+        return FileResult(report, headers=exc.headers, needs_mapping=True)
+    tables, report = validate(canon, raw, name, options.date_order, options.daily_rule, options.today)
+    report.pii_columns = pii_columns
+    report.problems[:0] = pii
+    if raw.sheets and len(raw.sheets) > 1:
+        report.problems.insert(0, Problem(name, None, None, "info", "sheet",
+                                          f"Read the sheet '{raw.sheet}' of {len(raw.sheets)} "
+                                          f"({', '.join(raw.sheets)}). Choose another if needed."))
+    return FileResult(report, tables, headers=list(raw.cells.columns))
+
+
+def merge(results: list[FileResult], daily_rule: str = "max", is_demo: bool = False) -> GroupData:
+    """One group from many files: member codes already normalised, same-day repeats combined."""
+    usable = [r.tables for r in results if r.tables is not None]
+
+    def cat(frames, columns):
+        frames = [f for f in frames if len(f)]
+        if not frames:
+            return GroupData().__getattribute__(columns)
+        return pd.concat(frames, ignore_index=True)
+
+    group = GroupData(is_demo=is_demo, reports=[r.report for r in results])
+    if usable:
+        obs = cat([t.observations for t in usable], "observations")
+        obs, _ = combine_daily(obs, daily_rule)
+        group.observations = obs[list(OBSERVATION_COLUMNS)]
+        group.treatments = cat([t.treatments for t in usable], "treatments")[list(TREATMENT_COLUMNS)]
+        group.events = cat([t.events for t in usable], "events")[list(EVENT_COLUMNS)]
+        group.notes = cat([t.notes for t in usable], "notes")[list(NOTE_COLUMNS)]
+        for t in usable:
+            group.onsets.update(t.onsets)
+    return group
+
+
+def read_files(files: list[tuple[str, bytes]], options: ReadOptions = ReadOptions()) -> GroupData:
+    return merge([read_file(name, data, options) for name, data in files], options.daily_rule)
+
+
+def read_paths(paths: list[Path | str], options: ReadOptions = ReadOptions()) -> GroupData:
+    return read_files([(Path(p).name, Path(p).read_bytes()) for p in paths], options)

@@ -1,0 +1,229 @@
+"""Bytes to a raw table of text cells, whatever the file: encodings, delimiters, title lines, Excel.
+
+The raw table keeps the user's header names and, for every data record, the row number the user
+sees in a spreadsheet, so that every later message can point at "row 14, column Date".
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import numpy as np
+import pandas as pd
+
+DELIMITERS = (",", ";", "\t", "|")
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ""}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+class UnreadableFile(Exception):
+    """A file with nothing usable in it; the message is for the person who chose the file."""
+
+    def __init__(self, message: str, code: str = "unreadable"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass
+class RawTable:
+    """Header names (unique, as the user wrote them) and text cells; `rows` are spreadsheet rows."""
+
+    cells: pd.DataFrame
+    rows: np.ndarray
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    header_row: int = 1
+    dropped_empty_columns: int = 0
+
+
+_MAGIC = (
+    (b"\x89PNG", "a PNG picture"), (b"\xff\xd8\xff", "a JPEG picture"), (b"GIF8", "a GIF picture"),
+    (b"%PDF", "a PDF document"), (b"BM", None),
+)
+
+
+def read_table(name: str, data: bytes, sheet: str | int | None = None) -> RawTable:
+    """Reads any supported file into a RawTable, or raises UnreadableFile with a plain explanation."""
+    suffix = PurePath(name).suffix.lower()
+    if not data or not data.strip():
+        raise UnreadableFile("The file is empty: there is nothing in it to read.", "empty")
+    if suffix == ".numbers":
+        raise UnreadableFile(
+            "This is an Apple Numbers file, which oms_dash cannot read. In Numbers choose "
+            "File ▸ Export To ▸ CSV (or Excel), then upload that file.", "numbers")
+    if suffix == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise UnreadableFile(
+            "This is an old-style Excel file (.xls). Open it in Excel or LibreOffice and choose "
+            "File ▸ Save As ▸ Excel Workbook (.xlsx) or CSV, then upload that file.", "xls")
+    for magic, what in _MAGIC:
+        if what and data.startswith(magic):
+            raise UnreadableFile(
+                f"This file is {what}, not a table of symptom logs (it may have been renamed to "
+                f"{suffix or 'a table name'}). Please upload the CSV or Excel file itself.", "not_a_table")
+    if data[:4] == b"PK\x03\x04":
+        if suffix in EXCEL_SUFFIXES or suffix not in TEXT_SUFFIXES:
+            return _read_excel(data, sheet)
+        raise UnreadableFile(
+            "This file is a compressed (zip) file, not a table. If it is an export from an app, "
+            "unzip it first and upload the CSV inside.", "zip")
+    if suffix in EXCEL_SUFFIXES:
+        raise UnreadableFile(
+            "This file is named like an Excel workbook but is not one (it may be damaged). "
+            "Open it in Excel and save it again as .xlsx or CSV.", "corrupt_excel")
+    text, encoding = decode_text(data)
+    return _read_text(text, encoding)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode Text"), else Windows-1252/Latin-1."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    sample = data[:4000]
+    if len(sample) >= 4 and sample.count(b"\x00") > len(sample) // 4:
+        # UTF-16 without a BOM: every other byte is zero for Latin text.
+        enc = "utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be"
+        return data.decode(enc, errors="replace"), enc
+    if b"\x00" in sample:
+        raise UnreadableFile("This file is not a text table (it contains binary data). Please "
+                             "upload a CSV, TSV, TXT or Excel (.xlsx) file.", "binary")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the sample lines into the most consistent number of fields."""
+    best, best_score = ",", (-1.0, 0)
+    for delim in DELIMITERS:
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=delim) if any(c.strip() for c in r)]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        values, freq = np.unique(counts, return_counts=True)
+        mode = int(values[np.argmax(freq)])
+        if mode < 2:
+            continue
+        score = (float(freq.max()) / len(counts), mode)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_text(text: str, encoding: str) -> RawTable:
+    lines = text.splitlines()[:60]
+    delimiter = sniff_delimiter(lines)
+    sample_width = max((len(r) for r in csv.reader(lines, delimiter=delimiter)), default=1)
+    try:
+        grid = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(sample_width + 4),
+                           dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                           index_col=False, engine="c", quotechar='"')
+    except (pd.errors.ParserError, ValueError):
+        # Ragged lines longer than the sample: the csv module copes with anything.
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        width = max(len(r) for r in records)
+        grid = pd.DataFrame([r + [""] * (width - len(r)) for r in records], dtype=str)
+    return _from_grid(grid, encoding=encoding, delimiter=delimiter)
+
+
+def _excel_cell_text(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, pd.Timestamp) or hasattr(value, "strftime"):
+        ts = pd.Timestamp(value)
+        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_excel(data: bytes, sheet: str | int | None) -> RawTable:
+    try:
+        book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise UnreadableFile("This Excel workbook could not be opened (it may be damaged or "
+                             "password-protected). Open it in Excel and save it again as .xlsx "
+                             "or CSV.", "corrupt_excel") from exc
+    sheets = [str(s) for s in book.sheet_names]
+    chosen = sheet if sheet is not None else 0
+    if isinstance(chosen, str) and chosen not in sheets:
+        raise UnreadableFile(f"This workbook has no sheet called '{chosen}'. Its sheets are: "
+                             f"{', '.join(sheets)}.", "no_such_sheet")
+    try:
+        grid = book.parse(chosen, header=None, dtype=object)
+    except Exception as exc:
+        raise UnreadableFile("This Excel sheet could not be read (it may be damaged). Save it "
+                             "again as .xlsx or CSV.", "corrupt_excel") from exc
+    grid = grid.map(_excel_cell_text).astype(str) if not grid.empty else grid
+    table = _from_grid(grid, encoding=None, delimiter=None)
+    table.sheet = sheets[chosen] if isinstance(chosen, int) else chosen
+    table.sheets = sheets
+    return table
+
+
+_NUMBERISH = re.compile(r"^[\s\d.,:/\-+]*$")
+
+
+def _find_header(grid: pd.DataFrame) -> int:
+    """The first of the top rows that looks like column names: two or more cells, mostly words."""
+    for i in range(min(len(grid), 30)):
+        cells = [c.strip() for c in grid.iloc[i].tolist() if isinstance(c, str) and c.strip()]
+        if len(cells) >= 2 and sum(not _NUMBERISH.match(c) for c in cells) >= max(2, len(cells) // 2):
+            return i
+    raise UnreadableFile("I could not find a row of column names (like member, date, symptom, "
+                         "severity) near the top of this file. Please make the first row the "
+                         "column names.", "no_header")
+
+
+def _from_grid(grid: pd.DataFrame, encoding: str | None, delimiter: str | None) -> RawTable:
+    grid = grid.fillna("") if grid.isna().any().any() else grid
+    grid.columns = range(grid.shape[1])
+    header_at = _find_header(grid)
+    header = [str(h).strip() for h in grid.iloc[header_at].tolist()]
+    body = grid.iloc[header_at + 1:]
+    keep, names, seen = [], [], {}
+    dropped = 0
+    for pos, name in enumerate(header):
+        if not name:
+            if not (body[pos] != "").any():
+                dropped += 1
+                continue
+            name = f"column {_column_letter(pos)}"
+        count = seen.get(name.lower(), 0) + 1
+        seen[name.lower()] = count
+        names.append(name if count == 1 else f"{name} ({count})")
+        keep.append(pos)
+    cells = body[keep].copy()
+    cells.columns = names
+    rows = np.arange(header_at + 2, header_at + 2 + len(cells))
+    cells.index = pd.RangeIndex(len(cells))
+    if not len(cells):
+        raise UnreadableFile("This file has column names but no rows of data under them.",
+                             "header_only")
+    return RawTable(cells=cells, rows=rows, encoding=encoding, delimiter=delimiter,
+                    header_row=header_at + 1, dropped_empty_columns=dropped)
+
+
+def _column_letter(pos: int) -> str:
+    letters = ""
+    pos += 1
+    while pos:
+        pos, rem = divmod(pos - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
