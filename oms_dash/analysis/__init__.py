@@ -1,0 +1,59 @@
+"""Pure analyses of a group's tables (pandas in, pandas out; no Streamlit, no plotly).
+
+Inputs are the tables of ``oms_dash.model.GroupData``. Group aggregates drawn from fewer than
+``min_group_size()`` members come back suppressed (NaN with a flag), never silently drawn.
+"""
+
+from oms_dash.analysis._common import (
+    MEASURE_MEAN,
+    MEASURE_MP,
+    MIN_TREND_MEMBERS,
+    daily_scores,
+    filter_observations,
+    measure_label,
+    measure_max,
+    min_group_size,
+    mp_totals,
+    quantile_band,
+    score_series,
+    week_start,
+)
+from oms_dash.analysis.cohort import (
+    ALIGNMENTS,
+    BeforeAfter,
+    Cohort,
+    Profiles,
+    align,
+    anchors,
+    before_after,
+    cohort,
+    symptom_profiles,
+    treatment_starts,
+)
+from oms_dash.analysis.cooccurrence import Cooccurrence, cooccurrence
+from oms_dash.analysis.course import (
+    LEVEL_NAMES,
+    completeness,
+    group_course,
+    latest_state,
+    member_timeline,
+    weekly_severity,
+)
+from oms_dash.analysis.relapses import (
+    NONE_OBSERVED,
+    TRIGGER_KINDS,
+    RelapseRule,
+    detect_relapses,
+    relapse_context,
+    relapse_summary,
+)
+
+__all__ = [
+    "ALIGNMENTS", "LEVEL_NAMES", "MEASURE_MEAN", "MEASURE_MP", "MIN_TREND_MEMBERS", "NONE_OBSERVED",
+    "TRIGGER_KINDS", "BeforeAfter", "Cohort", "Cooccurrence", "Profiles", "RelapseRule", "align", "anchors",
+    "before_after", "cohort", "completeness", "cooccurrence", "daily_scores", "detect_relapses",
+    "filter_observations", "group_course", "latest_state", "measure_label", "measure_max",
+    "member_timeline", "min_group_size", "mp_totals", "quantile_band", "relapse_context",
+    "relapse_summary", "score_series", "symptom_profiles", "treatment_starts", "week_start",
+    "weekly_severity",
+]

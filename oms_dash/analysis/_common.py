@@ -1,0 +1,158 @@
+"""Building blocks shared by the analyses: filters, one score per member-day-item, the total score.
+
+Every analysis starts from the observations table of ``model.GroupData`` (columns documented there)
+and works on *daily* scores: when several files score the same item on the same day (a daily diary
+and a weekly Mitchell-Pike sheet, say) the day's score is their mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from oms_dash import schema
+
+MEASURE_MP = "mp_total"
+MEASURE_MEAN = "mean_severity"
+MEASURES = (MEASURE_MP, MEASURE_MEAN)
+MEASURE_LABELS = {
+    MEASURE_MP: f"Mitchell-Pike total (0-{schema.MITCHELL_PIKE_TOTAL_MAX})",
+    MEASURE_MEAN: f"Mean severity ({schema.SEVERITY_MIN}-{schema.SEVERITY_MAX})",
+}
+MEASURE_MAX = {MEASURE_MP: float(schema.MITCHELL_PIKE_TOTAL_MAX), MEASURE_MEAN: float(schema.SEVERITY_MAX)}
+
+# Below this many members a trend line or a test statistic would over-read a handful of courses.
+MIN_TREND_MEMBERS = 5
+
+# Used only while oms_dash.privacy (which owns the threshold) is not importable.
+_FALLBACK_MIN_GROUP_SIZE = 3
+
+
+def min_group_size() -> int:
+    """Fewest members a group aggregate may be drawn from (privacy.MIN_GROUP_SIZE)."""
+    try:
+        from oms_dash import privacy
+    except ImportError:
+        return _FALLBACK_MIN_GROUP_SIZE
+    return int(getattr(privacy, "MIN_GROUP_SIZE", _FALLBACK_MIN_GROUP_SIZE))
+
+
+def resolve_min(min_members: int | None) -> int:
+    return min_group_size() if min_members is None else int(min_members)
+
+
+def as_day(values) -> pd.Series:
+    """Datetimes as midnight timestamps at ns resolution (merge_asof needs equal resolutions)."""
+    return pd.to_datetime(values).dt.normalize().astype("datetime64[ns]")
+
+
+def filter_observations(obs: pd.DataFrame, members: Iterable[str] | None = None,
+                        items: Iterable[str] | None = None, start=None, end=None) -> pd.DataFrame:
+    """Scored rows of ``obs`` restricted to members, items and the inclusive date range [start, end].
+
+    None means no restriction. Returns member, date, item, score (unscored rows are left out:
+    they carry no severity to draw).
+    """
+    mask = obs["score"].notna().to_numpy().copy()
+    if members is not None:
+        mask &= obs["member"].isin(list(members)).to_numpy()
+    if items is not None:
+        mask &= obs["item"].isin(list(items)).to_numpy()
+    if start is not None:
+        mask &= (obs["date"] >= pd.Timestamp(start)).to_numpy()
+    if end is not None:
+        mask &= (obs["date"] <= pd.Timestamp(end)).to_numpy()
+    return obs.loc[mask, ["member", "date", "item", "score"]]
+
+
+def daily_scores(obs: pd.DataFrame) -> pd.DataFrame:
+    """One score per member, day and item (the mean of that day's scores): member, date, item, score."""
+    frame = obs.loc[obs["score"].notna(), ["member", "date", "item", "score"]]
+    if frame.empty:
+        return pd.DataFrame({"member": pd.Series(dtype="str"), "date": pd.Series(dtype="datetime64[ns]"),
+                             "item": pd.Series(dtype="str"), "score": pd.Series(dtype="float64")})
+    frame = frame.assign(date=as_day(frame["date"]))
+    keys = ["member", "date", "item"]
+    if not frame.duplicated(keys).any():
+        return frame.reset_index(drop=True)
+    return frame.groupby(keys, sort=False, observed=True)["score"].mean().reset_index()
+
+
+def week_start(dates: pd.Series) -> pd.Series:
+    """The Monday starting each date's week (weeks run Monday to Sunday)."""
+    dates = as_day(dates)
+    return dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
+
+
+def mp_totals(daily: pd.DataFrame) -> pd.DataFrame:
+    """Mitchell-Pike total per member and date, only on dates where all six items are scored.
+
+    Input: daily scores (``daily_scores``). Output: member, date, value (0-18).
+    """
+    mp = daily.loc[daily["item"].isin(schema.MITCHELL_PIKE_ITEMS)]
+    agg = mp.groupby(["member", "date"], sort=True, observed=True)["score"].agg(["sum", "count"])
+    agg = agg.loc[agg["count"] == len(schema.MITCHELL_PIKE_ITEMS), "sum"].rename("value")
+    return agg.reset_index()
+
+
+def mean_severity(daily: pd.DataFrame) -> pd.DataFrame:
+    """Mean severity over the items scored per member and date. Output: member, date, value (0-3)."""
+    out = daily.groupby(["member", "date"], sort=True, observed=True)["score"].mean().rename("value")
+    return out.reset_index()
+
+
+def score_series(obs: pd.DataFrame, item: str | None = None, measure: str = "auto") -> pd.DataFrame:
+    """The score a course is drawn with: member, date, value, sorted by member and date.
+
+    item given: that item's daily score (0-3). Otherwise the total: the Mitchell-Pike total when
+    ``measure`` is "mp_total", or "auto" and some date has all six MP items scored; else the mean
+    severity of the items scored that day. ``attrs["measure"]`` says which ("item:<id>" for one item).
+    """
+    daily = daily_scores(obs)
+    if item is not None:
+        out = daily.loc[daily["item"] == item, ["member", "date", "score"]].rename(columns={"score": "value"})
+        out = out.sort_values(["member", "date"], ignore_index=True)
+        out.attrs["measure"] = f"item:{item}"
+        return out
+    if measure not in ("auto", *MEASURES):
+        raise ValueError(f"unknown measure {measure!r}")
+    out = mp_totals(daily) if measure in ("auto", MEASURE_MP) else None
+    chosen = MEASURE_MP
+    if out is None or (measure == "auto" and out.empty):
+        out, chosen = mean_severity(daily), MEASURE_MEAN
+    out.attrs["measure"] = chosen
+    return out
+
+
+def measure_label(measure: str) -> str:
+    """Axis words for a measure name as returned by ``score_series``."""
+    if measure.startswith("item:"):
+        return f"{schema.item_label(measure[5:])} ({schema.SEVERITY_MIN}-{schema.SEVERITY_MAX})"
+    return MEASURE_LABELS.get(measure, measure)
+
+
+def measure_max(measure: str) -> float:
+    return MEASURE_MAX.get(measure, float(schema.SEVERITY_MAX))
+
+
+def quantile_band(frame: pd.DataFrame, by: str, value: str = "value",
+                  min_members: int | None = None) -> pd.DataFrame:
+    """Median and interquartile band of ``value`` per ``by``, one value per member per ``by``.
+
+    ``frame`` must already hold at most one row per member and ``by``. Output: by, n_members,
+    median, q25, q75, suppressed; where fewer than ``min_members`` members contribute, the
+    statistics are NaN and suppressed is True (the n stays, so the page can say why).
+    """
+    limit = resolve_min(min_members)
+    grouped = frame.groupby(by, sort=True)[value]
+    out = pd.DataFrame({
+        "n_members": grouped.size(),
+        "median": grouped.median(),
+        "q25": grouped.quantile(0.25),
+        "q75": grouped.quantile(0.75),
+    })
+    out["suppressed"] = out["n_members"] < limit
+    out.loc[out["suppressed"], ["median", "q25", "q75"]] = np.nan
+    return out.reset_index()

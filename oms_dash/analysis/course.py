@@ -1,0 +1,134 @@
+"""The group at a glance and one member's course: weekly severity, logging completeness, latest
+state per item, the group's course, a member's timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from oms_dash import schema
+from oms_dash.analysis._common import (
+    daily_scores,
+    quantile_band,
+    resolve_min,
+    score_series,
+    week_start,
+)
+
+LEVEL_NAMES = tuple(schema.SEVERITY_LABELS[v] for v in sorted(schema.SEVERITY_LABELS))
+
+
+def weekly_severity(obs: pd.DataFrame, item: str | None = None) -> pd.DataFrame:
+    """Member × week mean severity (0-3): all items' daily scores averaged, or one item's.
+
+    Output: member, week (Monday), value, n_days (days with a score that week), sorted.
+    """
+    daily = daily_scores(obs)
+    if item is not None:
+        daily = daily.loc[daily["item"] == item]
+    daily = daily.assign(week=week_start(daily["date"]))
+    grouped = daily.groupby(["member", "week"], sort=True, observed=True)
+    out = pd.DataFrame({"value": grouped["score"].mean(), "n_days": grouped["date"].nunique()})
+    return out.reset_index()
+
+
+def completeness(obs: pd.DataFrame, start=None, end=None) -> pd.DataFrame:
+    """Days logged per member and week (0-7), every member × every week of the span.
+
+    A day counts as logged when any item has a score. The span runs from the week of ``start``
+    (default: the first log) to the week of ``end`` (default: the last log); weeks with no log are 0.
+    Output: member, week, days_logged, sorted.
+    """
+    days = obs.loc[obs["score"].notna(), ["member", "date"]]
+    days = days.assign(date=days["date"].dt.normalize()).drop_duplicates()
+    if days.empty:
+        return pd.DataFrame({"member": pd.Series(dtype="str"), "week": pd.Series(dtype="datetime64[ns]"),
+                             "days_logged": pd.Series(dtype="int64")})
+    days["week"] = week_start(days["date"])
+    counts = days.groupby(["member", "week"], sort=True, observed=True).size()
+    first = week_start(pd.Series([pd.Timestamp(start) if start is not None else days["date"].min()])).iloc[0]
+    last = week_start(pd.Series([pd.Timestamp(end) if end is not None else days["date"].max()])).iloc[0]
+    weeks = pd.date_range(first, last, freq="7D")
+    members = sorted(days["member"].unique())
+    grid = pd.MultiIndex.from_product([members, weeks], names=["member", "week"])
+    out = counts.reindex(grid, fill_value=0).rename("days_logged").astype("int64")
+    return out.reset_index()
+
+
+def latest_state(obs: pd.DataFrame, window_days: int = 14, min_members: int | None = None) -> pd.DataFrame:
+    """The group's latest state per item.
+
+    For each member and item, the member's latest state is the mean of that item's daily scores in
+    the ``window_days`` days ending on the member's last score of it; its level is that mean rounded
+    to the nearest step of the 0-3 scale. Per item: n_members, median, counts of members per level
+    (columns none, mild, moderate, severe), latest (the most recent date used) and suppressed
+    (fewer than ``min_members`` members: statistics and counts are NaN).
+    """
+    limit = resolve_min(min_members)
+    daily = daily_scores(obs)
+    last = daily.groupby(["member", "item"], observed=True)["date"].transform("max")
+    recent = daily.loc[daily["date"] > last - pd.Timedelta(days=window_days)]
+    per_member = recent.groupby(["item", "member"], observed=True).agg(
+        value=("score", "mean"), latest=("date", "max")).reset_index()
+    per_member["level"] = np.floor(per_member["value"] + 0.5).clip(schema.SEVERITY_MIN, schema.SEVERITY_MAX)
+    per_item = per_member.groupby("item", observed=True).agg(
+        n_members=("member", "nunique"), median=("value", "median"), latest=("latest", "max"))
+    levels = pd.crosstab(per_member["item"], per_member["level"])
+    levels = levels.reindex(columns=[float(v) for v in sorted(schema.SEVERITY_LABELS)], fill_value=0)
+    levels.columns = list(LEVEL_NAMES)
+    out = per_item.join(levels.astype("float64")).reset_index()
+    out["suppressed"] = out["n_members"] < limit
+    out.loc[out["suppressed"], ["median", *LEVEL_NAMES]] = np.nan
+    order = {item.id: i for i, item in enumerate(schema.ITEMS)}
+    out["_order"] = out["item"].map(order).fillna(len(order))
+    return out.sort_values(["_order", "item"]).drop(columns="_order").reset_index(drop=True)
+
+
+def group_course(obs: pd.DataFrame, measure: str = "auto", min_members: int | None = None) -> pd.DataFrame:
+    """The group's course over calendar weeks: median and interquartile band of the total score.
+
+    Each member's weekly value is the mean of their totals (``score_series``) that week, so every
+    member counts once per week. Output: week, n_members, median, q25, q75, suppressed, with
+    ``attrs["measure"]``. Weeks with fewer than ``min_members`` members are suppressed (NaN).
+    """
+    scores = score_series(obs, measure=measure)
+    measure_used = scores.attrs["measure"]
+    weekly = (scores.assign(week=week_start(scores["date"]))
+              .groupby(["member", "week"], observed=True)["value"].mean().reset_index())
+    out = quantile_band(weekly, "week", min_members=min_members)
+    out.attrs["measure"] = measure_used
+    return out
+
+
+def member_timeline(obs: pd.DataFrame, member: str, items: Iterable[str] | None = None,
+                    window_days: int = 7, max_gap_days: int = 7, include_total: bool = True,
+                    measure: str = "auto") -> pd.DataFrame:
+    """One member's course per item (and the total) with a rolling mean that never bridges a gap.
+
+    The rolling mean at a date is the mean of that series' scores in the ``window_days`` days
+    ending on it (a time window, so it only ever uses observed days and no value is interpolated).
+    Consecutive observations more than ``max_gap_days`` apart start a new ``segment``: lines are
+    drawn per segment, so a gap stays a gap. Output: series (item id or "total"), date, value,
+    rolling, segment; ``attrs["measure"]`` names the total's measure.
+    """
+    mine = obs.loc[obs["member"] == member]
+    daily = daily_scores(mine)
+    if items is not None:
+        daily = daily.loc[daily["item"].isin(list(items))]
+    parts = [daily.rename(columns={"item": "series", "score": "value"})[["series", "date", "value"]]]
+    measure_used = None
+    if include_total:
+        total = score_series(mine, measure=measure)
+        measure_used = total.attrs["measure"]
+        parts.append(total.assign(series="total")[["series", "date", "value"]])
+    frame = pd.concat(parts, ignore_index=True).sort_values(["series", "date"], ignore_index=True)
+    frame["series"] = frame["series"].astype("str")
+    rolling = (frame.set_index("date").groupby("series", sort=False)["value"]
+               .rolling(f"{int(window_days)}D", min_periods=1).mean())
+    frame["rolling"] = rolling.to_numpy()
+    gap = frame.groupby("series", sort=False)["date"].diff() > pd.Timedelta(days=max_gap_days)
+    frame["segment"] = gap.astype("int64").groupby(frame["series"], sort=False).cumsum()
+    frame.attrs["measure"] = measure_used
+    return frame

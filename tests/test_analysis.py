@@ -1,0 +1,303 @@
+"""Analysis on hand-built tables with answers worked out by hand."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from oms_dash import analysis as A
+from oms_dash.model import empty_table
+from oms_dash.schema import EVENT_COLUMNS, MITCHELL_PIKE_ITEMS, OBSERVATION_COLUMNS, TREATMENT_COLUMNS
+
+DAY0 = pd.Timestamp("2025-01-06")  # a Monday
+
+
+def obs(rows: list[tuple[str, pd.Timestamp | str, str, float]]) -> pd.DataFrame:
+    """Observations table from (member, date, item, score) tuples; other columns filled plainly."""
+    frame = pd.DataFrame(rows, columns=["member", "date", "item", "score"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["score"] = frame["score"].astype("float64")
+    frame["raw_value"] = frame["score"].astype("str")
+    frame["raw_scale"] = "0-3"
+    frame["source_file"] = "test.csv"
+    frame["source_row"] = np.arange(2, len(frame) + 2)
+    return frame[list(OBSERVATION_COLUMNS)]
+
+
+def series(member: str, days, values, item: str = "myoclonus") -> list[tuple]:
+    pairs = zip(days, values, strict=True)
+    return [(member, DAY0 + pd.Timedelta(days=int(d)), item, float(v)) for d, v in pairs]
+
+
+def scores(member: str, days, values) -> pd.DataFrame:
+    return pd.DataFrame({"member": member, "date": [DAY0 + pd.Timedelta(days=int(d)) for d in days],
+                         "value": np.asarray(values, dtype="float64")})
+
+
+def treatments(rows: list[tuple[str, str, pd.Timestamp]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["member", "treatment", "start"])
+    frame["end"] = pd.NaT
+    frame["dose"] = ""
+    frame["source_file"] = "t.csv"
+    frame["source_row"] = np.arange(2, len(frame) + 2)
+    return frame[list(TREATMENT_COLUMNS)]
+
+
+def events(rows: list[tuple[str, pd.Timestamp, str]]) -> pd.DataFrame:
+    if not rows:
+        return empty_table(EVENT_COLUMNS)
+    frame = pd.DataFrame(rows, columns=["member", "date", "kind"])
+    frame["detail"] = frame["kind"]
+    frame["source_file"] = "e.csv"
+    frame["source_row"] = np.arange(2, len(frame) + 2)
+    return frame[list(EVENT_COLUMNS)]
+
+
+# --- relapses ----------------------------------------------------------------------------------------
+
+def planted(member: str = "A", relapse_day: int | None = 100, days: int = 200) -> pd.DataFrame:
+    values = np.full(days, 1.0)
+    if relapse_day is not None:
+        values[relapse_day:relapse_day + 20] = 3.0
+    return scores(member, range(days), values)
+
+
+def test_relapse_planted_on_day_100_is_found():
+    found = A.detect_relapses(planted(), A.RelapseRule(rise=1.5, window_days=28, min_sustained=2))
+    assert list(found["start"]) == [DAY0 + pd.Timedelta(days=100)]
+    row = found.iloc[0]
+    assert (row["baseline"], row["start_value"], row["peak"], row["n_raised"]) == (1.0, 3.0, 3.0, 20)
+
+
+def test_no_relapse_on_a_flat_course():
+    assert A.detect_relapses(planted(relapse_day=None), A.RelapseRule(rise=0.5)).empty
+
+
+def test_a_single_high_day_is_not_a_relapse():
+    values = np.full(60, 1.0)
+    values[40] = 3.0
+    assert A.detect_relapses(scores("A", range(60), values), A.RelapseRule(rise=1.0)).empty
+
+
+def test_a_rise_after_a_long_gap_has_no_baseline_and_is_not_counted():
+    days = list(range(20)) + list(range(60, 80))
+    values = [0.0] * 20 + [3.0] * 20
+    assert A.detect_relapses(scores("A", days, values), A.RelapseRule(rise=1.0, window_days=28)).empty
+
+
+def test_relapses_within_the_refractory_window_count_once_and_members_are_separate():
+    values = np.full(200, 0.0)
+    values[100:103] = 2.0
+    values[103] = 0.0
+    values[104:110] = 2.0  # dips for a day: same relapse under refractory_days=28
+    values[150:160] = 2.0
+    frame = pd.concat([scores("A", range(200), values), planted("B", relapse_day=None)])
+    found = A.detect_relapses(frame, A.RelapseRule(rise=1.5, min_sustained=2, refractory_days=28))
+    assert list(found["member"]) == ["A", "A"]
+    assert list(found["start"]) == [DAY0 + pd.Timedelta(days=100), DAY0 + pd.Timedelta(days=150)]
+
+
+def test_relapse_rule_found_through_mp_total():
+    rows = []
+    for d in range(0, 200, 7):
+        level = 2.0 if 98 <= d < 130 else 0.0
+        rows += [("A", DAY0 + pd.Timedelta(days=d), item, level) for item in MITCHELL_PIKE_ITEMS]
+    s = A.score_series(obs(rows))
+    assert s.attrs["measure"] == A.MEASURE_MP
+    found = A.detect_relapses(s)  # default for the MP total: rise 4 for 2 observations
+    assert list(found["start"]) == [DAY0 + pd.Timedelta(days=98)]
+    assert found.iloc[0]["start_value"] == 12.0
+
+
+def test_relapse_context_reports_preceding_events_within_lookback():
+    found = A.detect_relapses(planted(), A.RelapseRule(rise=1.5))
+    start = DAY0 + pd.Timedelta(days=100)
+    ev = events([("A", start - pd.Timedelta(days=5), "infection"),
+                 ("A", start - pd.Timedelta(days=40), "steroid_taper"),  # outside 30 days
+                 ("A", start - pd.Timedelta(days=2), "vaccination"),
+                 ("A", start + pd.Timedelta(days=3), "infection"),  # after: not preceding
+                 ("B", start - pd.Timedelta(days=1), "steroid_taper")])  # another member
+    ctx = A.relapse_context(found, ev, lookback_days=30)
+    row = ctx.iloc[0]
+    assert row["days_since_infection"] == 5
+    assert np.isnan(row["days_since_steroid_taper"])
+    assert row["days_since_vaccination"] == 2
+    assert row["preceded_by"] == "vaccination"
+    none = A.relapse_context(found, events([]))
+    assert none.iloc[0]["preceded_by"] == A.NONE_OBSERVED
+    summary = A.relapse_summary(ctx, members=["A", "B"])
+    assert summary.set_index("member").loc["A", "relapses"] == 1
+    assert summary.set_index("member").loc["B", "relapses"] == 0
+
+
+# --- before / after ------------------------------------------------------------------------------------
+
+def test_before_after_means_are_exact_and_the_start_day_is_neither():
+    start = DAY0 + pd.Timedelta(days=50)
+    # 2 weeks: before = days 36..49, after = days 51..64
+    s = scores("A", [30, 36, 40, 49, 50, 51, 60, 64, 65], [9, 1, 2, 3, 9, 0, 1, 2, 9])
+    tr = treatments([("A", "ivig", start), ("A", "ivig", start + pd.Timedelta(days=90))])
+    result = A.before_after(s, tr, "ivig", weeks=2, min_members=1)
+    row = result.per_member.iloc[0]
+    assert row["start"] == start
+    assert (row["before"], row["n_before"]) == (2.0, 3)
+    assert (row["after"], row["n_after"]) == (1.0, 3)
+    assert row["change"] == -1.0
+    assert result.n_members == 1
+
+
+def test_before_after_group_medians_suppressed_below_three_members():
+    start = DAY0 + pd.Timedelta(days=28)
+    s = pd.concat([scores(m, [20, 35], [b, a]) for m, b, a in [("A", 1, 2), ("B", 3, 1), ("C", 2, 2)]])
+    tr = treatments([(m, "rituximab", start) for m in "ABC"] + [("D", "rituximab", start)])
+    three = A.before_after(s, tr, "rituximab", weeks=2)
+    assert (three.n_members, three.suppressed) == (3, False)
+    assert (three.median_before, three.median_after) == (2.0, 2.0)
+    d_row = three.per_member.set_index("member").loc["D"]
+    assert np.isnan(d_row["before"]) and d_row["n_before"] == 0
+    two = A.before_after(s.loc[s["member"] != "C"], tr, "rituximab", weeks=2)
+    assert two.suppressed and np.isnan(two.median_before)
+
+
+# --- alignment -------------------------------------------------------------------------------------------
+
+def test_alignment_shifts_are_exact():
+    s = pd.concat([scores("A", [10, 17, 24], [1, 2, 3]), scores("B", [3, 4], [1, 1]),
+                   scores("C", [0], [2])])
+    onsets = {"A": DAY0 + pd.Timedelta(days=2), "B": DAY0}
+    on_onset = A.align(s, "onset", onsets=onsets)
+    assert on_onset.loc[on_onset["member"] == "A", "t"].tolist() == [8, 15, 22]
+    assert on_onset.loc[on_onset["member"] == "B", "t"].tolist() == [3, 4]
+    assert on_onset.attrs["excluded"] == ["C"]
+    first = A.align(s, "first_log")
+    assert first.loc[first["member"] == "A", "t"].tolist() == [0, 7, 14]
+    tr = treatments([("A", "acth", DAY0 + pd.Timedelta(days=17)), ("A", "acth", DAY0 + pd.Timedelta(days=90)),
+                     ("B", "ivig", DAY0)])
+    on_trt = A.align(s, "treatment", treatments=tr, treatment="acth")
+    assert on_trt["t"].tolist() == [-7, 0, 7]
+    assert on_trt.attrs["excluded"] == ["B", "C"]
+    calendar = A.align(s, "calendar")
+    assert calendar["date"].tolist() == s["date"].tolist()
+
+
+def test_cohort_bins_by_week_and_band_is_exact():
+    s = pd.concat([scores(m, [0, 1, 8], [v, v + 2, v]) for m, v in [("A", 1), ("B", 2), ("C", 3)]])
+    c = A.cohort(s, "first_log", min_members=3)
+    assert c.members.loc[c.members["member"] == "A", ["x", "value"]].values.tolist() == [[0, 2.0], [7, 1.0]]
+    week0 = c.group.set_index("x").loc[0]
+    assert (week0["n_members"], week0["median"], week0["q25"], week0["q75"]) == (3, 3.0, 2.5, 3.5)
+    cal = A.cohort(s, "calendar")
+    assert cal.members["x"].min() == DAY0
+
+
+# --- timeline ----------------------------------------------------------------------------------------
+
+def test_rolling_mean_never_bridges_a_gap():
+    days = [0, 1, 2, 3, 4, 20, 21, 22]
+    values = [1, 1, 1, 1, 3, 0, 0, 3]
+    frame = A.member_timeline(obs(series("A", days, values)), "A", include_total=False)
+    assert frame["series"].unique().tolist() == ["myoclonus"]
+    assert len(frame) == len(days)  # nothing filled into the gap
+    rolling = dict(zip((frame["date"] - DAY0).dt.days, frame["rolling"], strict=True))
+    assert rolling[4] == pytest.approx(7 / 5)
+    assert rolling[20] == 0.0  # only the day itself: the days before the gap are > 7 days away
+    assert rolling[22] == 1.0
+    assert frame["segment"].tolist() == [0, 0, 0, 0, 0, 1, 1, 1]
+
+
+def test_member_timeline_total_is_mean_severity_without_mp_items():
+    rows = series("A", [0, 1], [1, 3]) + series("A", [0, 1], [3, 3], item="sleep") + series("B", [0], [2])
+    frame = A.member_timeline(obs(rows), "A")
+    assert frame.attrs["measure"] == A.MEASURE_MEAN
+    total = frame.loc[frame["series"] == "total"]
+    assert total["value"].tolist() == [2.0, 3.0]
+
+
+# --- totals, weeks, completeness, latest state -----------------------------------------------------
+
+def test_mp_total_needs_all_six_items_and_duplicates_are_averaged():
+    day = DAY0
+    rows = [("A", day, item, 2.0) for item in MITCHELL_PIKE_ITEMS]
+    rows += [("A", day, "opsoclonus", 0.0)]  # a second file scores it too: the day's score is 1.0
+    rows += [("A", day + pd.Timedelta(days=1), item, 3.0) for item in MITCHELL_PIKE_ITEMS[:5]]
+    totals = A.mp_totals(A.daily_scores(obs(rows)))
+    assert totals[["date", "value"]].values.tolist() == [[day, 11.0]]
+
+
+def test_weekly_severity_exact_means():
+    rows = series("A", [0, 1, 7], [1, 2, 3]) + series("A", [0], [3], item="sleep")
+    weekly = A.weekly_severity(obs(rows))
+    assert weekly[["week", "value", "n_days"]].values.tolist() == [
+        [DAY0, 2.0, 2], [DAY0 + pd.Timedelta(days=7), 3.0, 1]]
+    one = A.weekly_severity(obs(rows), item="sleep")
+    assert one["value"].tolist() == [3.0]
+
+
+def test_completeness_counts_days_and_fills_empty_weeks():
+    rows = series("A", [0, 0, 1, 2, 15], [1, 1, 1, 1, 1]) + series("A", [1], [2], item="sleep")
+    rows += series("B", [3], [1])
+    table = A.completeness(obs(rows))
+    a = table.loc[table["member"] == "A", "days_logged"].tolist()
+    assert a == [3, 0, 1]
+    assert table.loc[table["member"] == "B", "days_logged"].tolist() == [1, 0, 0]
+
+
+def test_latest_state_uses_the_recent_window_and_counts_levels():
+    rows = []
+    for member, recent in [("A", [0, 0]), ("B", [1, 2]), ("C", [3, 3])]:
+        rows += series(member, [0, 30, 31], [3, *recent])
+    state = A.latest_state(obs(rows), window_days=14).set_index("item").loc["myoclonus"]
+    assert state["n_members"] == 3
+    assert state["median"] == 1.5
+    assert (state["none"], state["mild"], state["moderate"], state["severe"]) == (1, 0, 1, 1)
+    small = A.latest_state(obs([r for r in rows if r[0] != "C"]))
+    assert small.iloc[0]["suppressed"] and np.isnan(small.iloc[0]["median"])
+
+
+# --- suppression below three members ----------------------------------------------------------------
+
+def test_group_course_is_suppressed_below_three_members():
+    rows = series("A", [0, 7], [1, 1]) + series("B", [0, 7], [2, 2]) + series("C", [0], [3])
+    course = A.group_course(obs(rows)).set_index("week")
+    first, second = course.loc[DAY0], course.loc[DAY0 + pd.Timedelta(days=7)]
+    assert (first["n_members"], first["median"], first["suppressed"]) == (3, 2.0, False)
+    assert (second["n_members"], second["suppressed"]) == (2, True)
+    assert np.isnan(second["median"]) and np.isnan(second["q25"])
+
+
+def test_profiles_and_cooccurrence_suppressed_below_three_members():
+    rows = series("A", range(20), [i % 4 for i in range(20)])
+    rows += series("A", range(20), [i % 4 for i in range(20)], item="sleep")
+    rows += series("B", range(20), [1] * 20)
+    prof = A.symptom_profiles(obs(rows))
+    assert prof.group["suppressed"].all() and prof.group["mean"].isna().all()
+    assert prof.members.set_index(["member", "item"]).loc[("A", "sleep"), "mean"] == pytest.approx(1.5)
+    co = A.cooccurrence(obs(rows), min_weeks=2)
+    assert co.rho.isna().all().all()
+    co1 = A.cooccurrence(obs(rows), min_members=1, min_weeks=2)
+    assert co1.rho.loc["myoclonus", "sleep"] == pytest.approx(1.0)
+    assert co1.n_members.loc["myoclonus", "sleep"] == 1
+    assert co1.n_weeks.loc["myoclonus", "myoclonus"] == 6  # A's 3 weeks and B's 3 weeks
+
+
+def test_profiles_group_mean_weights_members_equally():
+    rows = (series("A", range(10), [3] * 10) + series("B", [0], [0]) + series("C", [0], [0]))
+    prof = A.symptom_profiles(obs(rows))
+    assert prof.group.set_index("item").loc["myoclonus", "mean"] == pytest.approx(1.0)
+
+
+def test_filter_observations():
+    rows = series("A", [0, 5], [1, 2]) + series("B", [0], [3]) + series("A", [0], [1], item="sleep")
+    table = obs(rows)
+    out = A.filter_observations(table, members=["A"], items=["myoclonus"], end=DAY0 + pd.Timedelta(days=1))
+    assert out["score"].tolist() == [1.0]
+
+
+def test_the_analysis_imports_neither_streamlit_nor_plotly():
+    code = ("import sys, oms_dash.analysis; "
+            "bad = [m for m in ('streamlit', 'plotly') if m in sys.modules]; assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)
