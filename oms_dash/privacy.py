@@ -1,0 +1,660 @@
+"""Privacy by default: the identifying-data scan, display labels, small-group suppression, CSV safety.
+
+Pure functions (no Streamlit, no plotly), used by the ingest, the pages and the reports.
+
+The scan's contract (``find_identifying_columns``):
+- Input: a raw upload, one column per header as the user wrote it, cells as strings ("" = blank).
+- Output: one finding per flagged column, ``{"column", "reason", "kind"}``; the ingest drops every
+  flagged column before anything is shown, cached or exported, and lists the findings to the user.
+- A column is flagged when its heading says it holds identifying data, or when a meaningful share
+  (``MIN_SHARE``) of a sample of its non-blank values looks identifying. Free-text columns (notes,
+  comments, long sentences) are flagged on a single email, phone number, web link, postcode, ID
+  number or street address inside any note: the whole column is dropped, because one leaked
+  contact detail in a note is enough to identify a family. Names inside free text cannot be found
+  reliably; that is why notes are never drawn in charts or reports.
+- At most ``SAMPLE_SIZE`` non-blank values per column are read, spread evenly over the file, so the
+  scan takes about the same time on a million rows as on a thousand.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import phonenumbers
+from phonenumbers import Leniency, PhoneNumberMatcher
+
+MIN_GROUP_SIZE = 3  # the one privacy threshold: aggregates over fewer members are hidden
+SAMPLE_SIZE = 500
+MIN_SHARE = 0.3  # share of checked values that must look identifying to flag a structured column
+PHONE_REGIONS = ("GB", "US", "DE", "FR", "AU", "NL", "IE")
+REMOVED = "[removed]"
+
+KINDS: dict[str, str] = {
+    "name": "people's names",
+    "email": "email addresses",
+    "phone": "phone numbers",
+    "address": "home addresses",
+    "postcode": "postcodes or ZIP codes",
+    "dob": "exact dates of birth",
+    "national_id": "NHS, social security or other ID numbers",
+    "url": "web links",
+    "ip": "internet (IP) addresses",
+}
+
+# --- header words --------------------------------------------------------------------------------
+
+
+def _norm_header(header: object) -> str:
+    text = unicodedata.normalize("NFKD", str(header)).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"['\u2019`]s\b", "", text)  # "child's name" -> "child name"
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _phrases(*phrases: str) -> re.Pattern[str]:
+    alternatives = "|".join(sorted((re.escape(p) for p in phrases), key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+
+
+# Ordered: the first kind whose heading pattern matches wins ("email address" is an email, not an
+# address; "ip address" is an IP address).
+_HEADER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("email", _phrases("email", "e mail", "mail", "emails", "courriel", "mail address")),
+    ("ip", _phrases("ip address", "ipv4", "ipv6", "ip addresses")),
+    ("url", _phrases("url", "urls", "website", "web site", "web address", "homepage", "home page",
+                     "link", "links", "facebook", "instagram", "twitter", "tiktok", "social media",
+                     "linkedin")),
+    ("phone", _phrases("phone", "telephone", "tel no", "mobile number", "mobile no", "cell number",
+                       "mobile phone", "cellphone", "cell phone", "whatsapp", "contact number", "fax",
+                       "telefon", "telefoon", "telefoonnummer", "telephone number", "phone no",
+                       "landline")),
+    ("dob", _phrases("dob", "d o b", "date of birth", "birth date", "birthdate", "birthday",
+                     "born on", "date born", "geburtsdatum", "date de naissance",
+                     "fecha de nacimiento", "geboortedatum", "data di nascita")),
+    ("national_id", _phrases("nhs number", "nhs no", "nhs id", "chi number", "ssn",
+                             "social security", "national insurance", "ni number", "ni no",
+                             "insurance number", "insurance no", "insurance id",
+                             "medicare number", "medicaid number", "passport", "hospital number",
+                             "hospital no", "mrn", "medical record number", "health card number",
+                             "national id", "national identity", "bsn", "pps number", "pps no",
+                             "personnummer", "steuer id", "sozialversicherungsnummer",
+                             "versichertennummer", "numero de securite sociale", "insee",
+                             "tax id", "driving licence", "driver license", "drivers license",
+                             "health insurance number", "ihi")),
+    ("postcode", _phrases("postcode", "post code", "postal code", "zip", "zip code", "zipcode",
+                          "postleitzahl", "plz", "code postal", "eircode", "postcodes")),
+    ("address", _phrases("address", "street", "home address", "street address", "house number",
+                         "house no", "address line", "adresse", "anschrift", "strasse", "road",
+                         "flat number", "apartment")),
+)
+# Words that identify only as the whole heading: "Mobile" is a phone, "Is your child mobile?" is not.
+_EXACT_HEADERS = {"born": "dob", "mobile": "phone", "cell": "phone", "tel": "phone", "ip": "ip",
+                  "nhs": "national_id", "medicare": "national_id"}
+
+_NAME_PHRASES = _phrases(
+    "first name", "last name", "full name", "given name", "family name", "surname", "surnames",
+    "forename", "forenames", "firstname", "lastname", "fullname", "nickname", "username",
+    "user name", "maiden name", "middle name", "christian name", "initials", "signature",
+    "vorname", "nachname", "prenom", "nom de famille", "achternaam", "voornaam", "apellido",
+)
+_THINGS = (
+    "symptom", "symptoms", "trackable", "treatment", "treatments", "medication", "medications",
+    "medicine", "medicines", "meds", "drug", "drugs", "condition", "conditions", "item", "items",
+    "file", "form", "event", "food", "foods", "tag", "tags", "category", "instrument", "scale",
+    "question", "sheet", "weather", "activity", "activities", "test", "tests", "vaccine",
+    "hospital", "clinic", "supplement", "supplements", "therapy", "trial", "study", "brand",
+    "product", "column", "field", "variable",
+)
+# A heading that names a thing, not a person: "symptom name", "trackable_name", "name of medication".
+_THING_NAME = re.compile(r"(?<![a-z0-9])(?:{t}) names?(?![a-z0-9])|(?<![a-z0-9])names? of (?:the |your )?"
+                         r"(?:{t})(?![a-z0-9])".replace("{t}", "|".join(_THINGS)))
+# Headings naming a person; flagged only when the values are words, not codes like F01.
+_PERSON_WORDS = _phrases(
+    "child", "children", "parent", "parents", "patient", "mother", "father", "mum", "mom", "dad",
+    "guardian", "carer", "caregiver", "respondent", "completed by", "filled in by",
+    "reported by", "submitted by", "contact person", "kid", "son", "daughter", "baby", "person",
+)
+_NOTE_WORDS = _phrases(
+    "note", "notes", "comment", "comments", "remark", "remarks", "free text", "anything else",
+    "other information", "additional information", "further information", "journal", "diary entry",
+    "description", "describe", "tell us", "observations", "memo", "notizen", "bemerkungen",
+    "opmerkingen", "commentaires",
+)
+
+QUASI_IDENTIFIER_COLUMNS: tuple[str, ...] = (
+    "age", "age at onset", "age at diagnosis", "age years", "age months", "sex", "gender",
+    "country", "nationality", "city", "town", "region", "state", "county", "province",
+    "ethnicity", "race", "year of birth", "birth year", "hospital", "clinic", "school",
+)
+
+# --- value patterns ------------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]]")
+# UK postcodes, upper case only so doses like "b12 5mg" are not taken for one.
+_UK_POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b")
+_NHS_SPACED = re.compile(r"\b(\d{3})[ -](\d{3})[ -](\d{4})\b")
+_SSN = re.compile(r"\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b")
+_UK_NINO = re.compile(r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b")
+_STREET = re.compile(
+    r"\b\d{1,5}[A-Za-z]?,? (?:[A-Z][a-z']+ ){1,3}"
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Close|Way|Court|Ct|Place|Crescent|Gardens|"
+    r"Terrace|Boulevard|Blvd|Square|Grove|Mews|Row|Parade|Walk)\b\.?"
+    r"|\b[A-Z][a-z\u00e4\u00f6\u00fc\u00df]+(?:stra(?:ss|\u00df)e|weg|platz|allee|gasse|straat|laan|"
+    r"plein|gracht) \d{1,4}[a-z]?\b"
+    r"|(?i:\b\d{1,4}(?: ?bis)?,? (?:rue|avenue|boulevard|bd|chemin|all\u00e9e|impasse|quai) )"
+)
+_IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
+                   r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\.?\d)")
+_DIGITS = re.compile(r"\d")
+_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of letters: "+44 20 7946 0958" has none
+_PHONE_CANDIDATE = re.compile(r"[+(]?\d[\d ()./\-]{5,}\d")
+# A date or a time inside a phone-number match means it is not a phone ("04.03.2025 10:15");
+# dotted French numbers (06.12.34.56.78) have more groups, so they are not taken for dates.
+_DATE_IN = re.compile(r"(?<![\d./\-])\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}(?![./\-]?\d)|\d{1,2}:\d{2}")
+_NANP_SHAPE = re.compile(r"^\(?\d{3}\)?[ .\-]?\d{3}[ .\-]\d{4}$")
+_CODE = re.compile(r"^[A-Za-z]{0,4}[ _\-]?\d{1,6}[A-Za-z]?$")
+_NAME_VALUE = re.compile(
+    r"^[A-Z][a-z\u00e0-\u00ff'\u2019\-]+\.?(?:,? [A-Z][a-z\u00e0-\u00ff'\u2019\-]*\.?){0,3}$")
+
+# Common given names in the countries our groups come from. Words that are also ordinary words,
+# months, foods or symptoms (May, Grace, Rose, Ginger...) are left out on purpose.
+_GIVEN_NAMES = frozenset("""
+aaliyah aaron abigail adam adrian aidan aisha alex alexander alexandra alfie alice amelia amy
+ana andrea andrew angela anna anne annie antoine archie arthur ava barbara ben benjamin beth
+brian callum camille carlos caroline catherine charlie charlotte chloe chris christian
+christopher ciara claire clara conor daniel david declan diana dylan edward eleanor elena eliza
+elizabeth ella ellie emily emma eoin eric ethan eva evie fatima felix finn florence francesca
+freddie freya gabriel george georgia hannah harper harriet harry hugo imogen isaac
+isabel isabella isla ivy jack jacob james jamie jan jane jasper jayden jennifer jessica joe
+john jonas jonathan joseph joshua julia julie karen kate katie kevin laura lauren leah lena
+leo leon liam lily lisa lucas lucy luis luke maria mark marie martin mary matilda matthew max
+maya megan mia michael michelle mila mohammed muhammad nathan niamh nicholas noah nora oliver
+olivia oscar owen paul peter phoebe poppy rachel rebecca richard robert ronan rosie ruby ryan
+samuel sara sarah sean sebastian sienna siobhan sofia sophie stephen steven theo thomas tom
+tommy william zara zoe amelie lea louise manon jules lucie camila emil finja hanna
+jonah lotte luca mats milan sem sven tess daan bram lieke fenna sanne jeroen
+""".split())
+
+# --- sampling ------------------------------------------------------------------------------------
+
+
+def _sample(column: pd.Series, size: int = SAMPLE_SIZE) -> list[str]:
+    """Up to ``size`` non-blank values, spread evenly from the first row to the last."""
+    values = column[column.notna()]
+    if values.empty:
+        return []
+    values = values.astype(str)
+    values = values[values != ""]
+    n = len(values)
+    if n > size:
+        values = values.iloc[np.linspace(0, n - 1, size).round().astype(int)]
+    return [v.strip() for v in values.tolist() if v.strip()]
+
+
+# --- value checks --------------------------------------------------------------------------------
+
+
+def _nhs_check_digit_ok(digits: str) -> bool:
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+def _has_nhs_number(text: str) -> bool:
+    return any(_nhs_check_digit_ok("".join(m.groups())) for m in _NHS_SPACED.finditer(text))
+
+
+def _phone_spans(text: str, all_regions: bool = False) -> list[tuple[int, int]]:
+    """Where phone numbers are in ``text``, found with the phonenumbers library.
+
+    A match counts when the library calls the number valid for one of ``PHONE_REGIONS``, or when it
+    is a possible number written the way people write phones (leading +, 0 or an area code in
+    brackets, or the North American 3-3-4 grouping) and is not a date or a time: the ranges kept
+    for films and examples (07700 900xxx, 555) are not "valid" but are clearly phone numbers.
+    """
+    if not _PHONE_CANDIDATE.search(text) or len(_DIGITS.findall(text)) < 7:
+        return []
+    spans: list[tuple[int, int]] = []
+    for region in PHONE_REGIONS:
+        for match in PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
+            raw = match.raw_string.strip()
+            digits = len(_DIGITS.findall(raw))
+            if _DATE_IN.search(raw):
+                ok = False
+            elif phonenumbers.is_valid_number(match.number):
+                ok = True
+            else:
+                shaped = raw[:1] in "+(0" or bool(_NANP_SHAPE.match(raw))
+                ok = shaped and digits >= 9
+            if ok:
+                spans.append((match.start, match.end))
+        if spans and not all_regions:
+            break
+    return spans
+
+
+def _looks_like_name(value: str) -> bool:
+    if not _NAME_VALUE.match(value):
+        return False
+    tokens = [t.strip(".,").lower() for t in value.replace(",", " ").split()]
+    return any(t in _GIVEN_NAMES for t in tokens)
+
+
+def _looks_like_code(value: str) -> bool:
+    """Member codes (F01, A-12, 7) and opaque tokens (aB3+/x==): not names."""
+    if _CODE.match(value):
+        return True
+    return " " not in value and len(value) >= 4 and bool(_DIGITS.search(value))
+
+
+def _value_kinds(value: str) -> tuple[str, ...]:
+    """Every identifying kind found inside one cell, most specific first."""
+    found: list[str] = []
+    if "@" in value and _EMAIL.search(value):
+        found.append("email")
+    lowered = value.lower()
+    if ("://" in value or "www." in lowered) and _URL.search(value):
+        found.append("url")
+    has_digit = bool(_DIGITS.search(value))
+    if has_digit:
+        if _SSN.search(value) or _has_nhs_number(value):
+            found.append("national_id")
+        elif _UK_NINO.search(value):
+            found.append("national_id")
+        if _IPV4.search(value):
+            found.append("ip")
+        if _phone_spans(_EMAIL.sub(" ", _URL.sub(" ", value))):
+            found.append("phone")
+        if _UK_POSTCODE.search(value):
+            found.append("postcode")
+        if _STREET.search(value):
+            found.append("address")
+    elif _looks_like_name(value):
+        found.append("name")
+    return tuple(found)
+
+
+# --- the scan ------------------------------------------------------------------------------------
+
+
+def _header_kind(norm: str) -> str | None:
+    if not norm:
+        return None
+    for kind, pattern in _HEADER_KINDS:
+        if pattern.search(norm):
+            return kind
+    return _EXACT_HEADERS.get(norm)
+
+
+def _header_says_name(norm: str) -> bool:
+    if not norm or _THING_NAME.search(norm):
+        return False
+    words = norm.split()
+    return (bool(_NAME_PHRASES.search(norm)) or norm in {"name", "names"}
+            or words[-1] in {"name", "names"} or words[0] == "name")
+
+
+def _is_person_heading(norm: str) -> bool:
+    # Short headings only: a form question such as "How was your child today?" is not a name.
+    return (len(norm.split()) <= 3 and bool(_PERSON_WORDS.search(norm))
+            and not _NOTE_WORDS.search(norm) and not is_quasi_identifier(norm))
+
+
+def _is_free_text(norm: str, values: list[str]) -> bool:
+    if _NOTE_WORDS.search(norm):
+        return True
+    if not values:
+        return False
+    long = sum(1 for v in values if len(_WORD.findall(v)) >= 4)
+    return long / len(values) >= MIN_SHARE
+
+
+def _finding(column: str, kind: str, basis: str) -> dict:
+    return {"column": column, "reason": f"looks like {KINDS[kind]} ({basis})", "kind": kind}
+
+
+# Most specific first: a spaced NHS number is also a possible phone number.
+_CONTENT_ORDER = ("email", "national_id", "phone", "url", "postcode", "address", "ip", "name")
+
+
+def _scan_column(header: str, column: pd.Series) -> dict | None:
+    norm = _norm_header(header)
+    kind = _header_kind(norm)
+    if kind is not None:
+        return _finding(header, kind, "from its heading")
+    values = _sample(column)
+    if _header_says_name(norm):
+        # A "name" column that holds only codes like F01 was anonymised by the coordinator: kept.
+        if values and sum(map(_looks_like_code, values)) >= 0.9 * len(values):
+            return None
+        return _finding(header, "name", "from its heading")
+    if not values:
+        return None
+    cache: dict[str, tuple[str, ...]] = {}
+    counts: Counter[str] = Counter()
+    for value in values:
+        if value not in cache:
+            cache[value] = _value_kinds(value)
+        counts.update(cache[value])
+    if _is_person_heading(norm):
+        named = sum(1 for v in values if _NAME_VALUE.match(v) and not _looks_like_code(v))
+        if named >= 0.5 * len(values):
+            return _finding(header, "name", "from its heading and its values")
+    if _is_free_text(norm, values):
+        for kind in _CONTENT_ORDER:
+            if kind != "name" and counts[kind]:
+                return {"column": header, "kind": kind,
+                        "reason": f"free-text notes that contain {KINDS[kind]}; the whole column "
+                                  "is left out"}
+    checked = len(values)
+    common = [k for k in _CONTENT_ORDER if counts[k] and counts[k] >= MIN_SHARE * checked]
+    if not common:
+        return None
+    kind = max(common, key=lambda k: counts[k])  # ties: the first in _CONTENT_ORDER
+    return _finding(header, kind, f"{counts[kind]} of {checked} values checked")
+
+
+def find_identifying_columns(table: pd.DataFrame) -> list[dict]:
+    """Columns of a raw upload that identify people, each ``{"column", "reason", "kind"}``.
+
+    ``table``: the user's headers as columns, cells as strings ("" or NaN for blank); duplicate
+    headers are allowed. At most one finding per header, in column order. ``reason`` is plain words
+    for a parent and never quotes a cell. See the module docstring for the rules.
+    """
+    findings: list[dict] = []
+    seen: set[str] = set()
+    for position, header in enumerate(table.columns):
+        name = str(header)
+        if name in seen:
+            continue
+        finding = _scan_column(name, table.iloc[:, position])
+        if finding is not None:
+            findings.append(finding)
+            seen.add(name)
+    return findings
+
+
+def is_quasi_identifier(header: object) -> bool:
+    """Age, sex, country and the like: kept, but shown only in aggregates (age as an age band).
+
+    The heading, without words naming the person ("Child's age" -> "age"), is one of
+    ``QUASI_IDENTIFIER_COLUMNS`` or starts with one ("Age at onset (months)", "Country of residence").
+    """
+    norm = _PERSON_WORDS.sub(" ", _norm_header(header))
+    norm = re.sub(r"\b(?:your|his|her|their|the)\b", " ", norm)
+    norm = re.sub(r"\s+", " ", norm).strip()
+    return any(norm == q or norm.startswith(q + " ") for q in QUASI_IDENTIFIER_COLUMNS)
+
+
+def find_quasi_identifier_columns(table: pd.DataFrame) -> list[str]:
+    return [str(c) for c in dict.fromkeys(table.columns) if is_quasi_identifier(c)]
+
+
+def redact_text(text: str) -> str:
+    """``text`` with emails, web links, phone numbers, ID numbers and postcodes replaced by
+    "[removed]", for showing notes to the coordinator who opted in. Names are not found."""
+    if not isinstance(text, str) or not text:
+        return text
+    text = _EMAIL.sub(REMOVED, text)
+    text = _URL.sub(REMOVED, text)
+    text = _SSN.sub(REMOVED, text)
+    text = _NHS_SPACED.sub(lambda m: REMOVED if _nhs_check_digit_ok("".join(m.groups()))
+                           else m.group(0), text)
+    text = _UK_NINO.sub(REMOVED, text)
+    spans = sorted(set(_phone_spans(text, all_regions=True)))
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    for start, end in reversed(merged):
+        text = text[:start] + REMOVED + text[end:]
+    text = _UK_POSTCODE.sub(REMOVED, text)
+    return _STREET.sub(REMOVED, text)
+
+
+# --- quasi-identifiers ---------------------------------------------------------------------------
+
+AGE_BANDS: tuple[tuple[float, float, str], ...] = (
+    (0, 2, "0\u20131"), (2, 4, "2\u20133"), (4, 7, "4\u20136"), (7, 12, "7\u201311"),
+    (12, 18, "12\u201317"), (18, 130, "18+"),
+)
+AGE_UNKNOWN = "unknown"
+_AGE_TEXT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(y|yr|yrs|year|years|m|mo|mos|month|months)?\s*$",
+                       re.IGNORECASE)
+
+
+def age_band(age: object) -> str:
+    """The band an age in years falls in ("0–1" ... "18+"), or "unknown".
+
+    Accepts numbers or text ("3", "2.5", "18 months", "4 years"). Blank, 0 (Flaredown's "not
+    given"), negative or implausible (130+) ages are "unknown".
+    """
+    if age is None or isinstance(age, bool):
+        return AGE_UNKNOWN
+    if isinstance(age, str):
+        match = _AGE_TEXT.match(age)
+        if not match:
+            return AGE_UNKNOWN
+        years = float(match.group(1).replace(",", "."))
+        if (match.group(2) or "y").lower().startswith("m"):
+            years /= 12
+    else:
+        try:
+            years = float(age)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return AGE_UNKNOWN
+    if math.isnan(years) or years <= 0:
+        return AGE_UNKNOWN
+    for low, high, label in AGE_BANDS:
+        if low <= years < high:
+            return label
+    return AGE_UNKNOWN
+
+
+# --- display labels ------------------------------------------------------------------------------
+
+UNKNOWN_MEMBER = "Unknown member"
+
+
+def _letters(index: int) -> str:
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(ord("A") + rest) + out
+    return out
+
+
+def _natural_key(code: str) -> tuple:
+    parts = re.split(r"(\d+)", code)
+    return tuple((0, int(p), p) if p.isdigit() else (1, 0, p.lower()) for p in parts), code
+
+
+def member_labels(members: Iterable[object]) -> dict[str, str]:
+    """Real member code -> "Member A", "Member B", ... "Member Z", "Member AA", ...
+
+    Codes are sorted naturally (F2 before F10), so the same group gets the same labels on every
+    page and in the report whatever order the codes arrive in. Blank codes are ignored.
+    """
+    codes = {str(m).strip() for m in members if m is not None and not pd.isna(m)}
+    codes.discard("")
+    return {code: f"Member {_letters(i)}" for i, code in enumerate(sorted(codes, key=_natural_key))}
+
+
+def relabel(frame: pd.DataFrame, labels: dict[str, str], column: str = "member") -> pd.DataFrame:
+    """A copy of ``frame`` with member codes in ``column`` replaced by their labels.
+
+    A code missing from ``labels`` becomes "Unknown member" rather than showing the code.
+    """
+    out = frame.copy()
+    if column not in out.columns:
+        return out
+    codes = out[column]
+    mapped = codes.astype(str).str.strip().map(labels).fillna(UNKNOWN_MEMBER)
+    out[column] = mapped.where(codes.notna(), None).astype("str")
+    return out
+
+
+# --- small groups --------------------------------------------------------------------------------
+
+
+def can_show_aggregate(n_members: int, k: int = MIN_GROUP_SIZE) -> bool:
+    """Whether an aggregate over ``n_members`` distinct members may be shown."""
+    return n_members >= k
+
+
+def hidden_note(n_hidden: int, k: int = MIN_GROUP_SIZE) -> str | None:
+    """Plain words for the page under a table or chart, or None when nothing was hidden."""
+    if n_hidden <= 0:
+        return None
+    what = "1 value" if n_hidden == 1 else f"{n_hidden} values"
+    return f"Hidden: {what} from fewer than {k} members, to protect them."
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """The outcome of hiding small groups.
+
+    table: the input with the cells of small groups blanked (rows kept, so the page can show where
+        something was hidden), plus ``n_members`` (blank where hidden too).
+    hidden: the group keys whose values were blanked (no counts, no values).
+    """
+
+    table: pd.DataFrame
+    hidden: pd.DataFrame
+    k: int
+
+    @property
+    def note(self) -> str | None:
+        return hidden_note(len(self.hidden), self.k)
+
+
+def suppress_small_groups(frame: pd.DataFrame, group_cols: list[str], member_col: str = "member",
+                          k: int = MIN_GROUP_SIZE, value_cols: list[str] | None = None,
+                          n_col: str = "n_members") -> Suppression:
+    """Blank the cells of an aggregate that were computed from fewer than ``k`` distinct members.
+
+    ``frame`` is either
+    - an aggregate with a column ``n_col`` of distinct members per row (one row per group), e.g.
+      ``groupby(group_cols).agg(mean=("score", "mean"), n_members=("member", "nunique"))``; or
+    - tidy rows with ``member_col`` (no ``n_col``): they are counted per group first, giving a
+      member-count table (one row per group).
+    ``value_cols`` (default: every column but ``group_cols`` and ``n_col``) are blanked to NA where
+    the group has fewer than ``k`` members; ``n_col`` is blanked too, since a count is an aggregate.
+    Integer and boolean value columns become float so they can hold the blanks.
+    """
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    if n_col not in frame.columns:
+        if member_col not in frame.columns:
+            raise KeyError(f"need either {n_col!r} or {member_col!r} in the frame")
+        frame = (frame.groupby(group_cols, dropna=False, sort=True)[member_col].nunique()
+                 .rename(n_col).reset_index())
+    table = frame.copy()
+    counts = pd.to_numeric(table[n_col], errors="raise").astype("float64")
+    small = counts < k
+    if value_cols is None:
+        value_cols = [c for c in table.columns if c not in group_cols and c != n_col]
+    for col in [*value_cols, n_col]:
+        column = table[col]
+        if pd.api.types.is_bool_dtype(column) or pd.api.types.is_integer_dtype(column):
+            column = column.astype("float64")
+        table[col] = column.mask(small)
+    hidden = frame.loc[small.to_numpy(), list(group_cols)].reset_index(drop=True)
+    return Suppression(table=table, hidden=hidden, k=k)
+
+
+def keep_large_groups(frame: pd.DataFrame, group_cols: list[str], member_col: str = "member",
+                      k: int = MIN_GROUP_SIZE) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Row-level filter before aggregating: (rows of groups with >= k members, hidden group keys).
+
+    Aggregate the kept rows by the same ``group_cols`` (or coarser) and every value shown rests on
+    at least ``k`` members.
+    """
+    if frame.empty:
+        return frame.copy(), frame.loc[:, list(group_cols)].iloc[0:0].copy()
+    n = frame.groupby(group_cols, dropna=False)[member_col].transform("nunique")
+    keep = (n >= k).to_numpy()
+    hidden = (frame.loc[~keep, list(group_cols)].drop_duplicates()
+              .sort_values(list(group_cols)).reset_index(drop=True))
+    return frame.loc[keep].copy(), hidden
+
+
+# --- relative dates ------------------------------------------------------------------------------
+
+
+def to_relative_days(dates, anchor):
+    """Whole days from ``anchor`` to each date (negative before it): shows time, not calendar dates.
+
+    ``dates``: a Series, array-like or single date; ``anchor``: a single date or a Series aligned
+    with ``dates`` (e.g. each member's onset). Times of day are ignored. Missing dates or anchors
+    give <NA>. A Series in gives an ``Int64`` Series out (same index); a scalar gives int or None.
+    """
+    if not isinstance(dates, pd.Series) and pd.api.types.is_scalar(dates):
+        date, start = pd.Timestamp(dates), pd.Timestamp(anchor)
+        if pd.isna(date) or pd.isna(start):
+            return None
+        return int((date.normalize() - start.normalize()).days)
+    series = dates if isinstance(dates, pd.Series) else pd.Series(dates)
+    days = pd.to_datetime(series).dt.normalize()
+    if isinstance(anchor, pd.Series):
+        start = pd.to_datetime(anchor).dt.normalize()
+    else:
+        start = pd.Timestamp(anchor).normalize()
+    return (days - start).dt.days.astype("Int64")
+
+
+def member_anchors(frame: pd.DataFrame, onsets: dict[str, pd.Timestamp] | None = None,
+                   member_col: str = "member", date_col: str = "date") -> dict[str, pd.Timestamp]:
+    """Each member's day 0: their onset when known, else their first logged date."""
+    first = frame.groupby(member_col)[date_col].min()
+    anchors = {str(m): pd.Timestamp(d) for m, d in first.items() if not pd.isna(d)}
+    for member, onset in (onsets or {}).items():
+        if onset is not None and not pd.isna(onset):
+            anchors[str(member)] = pd.Timestamp(onset)
+    return anchors
+
+
+# --- CSV safety ----------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape_cell(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells and headers cannot run as spreadsheet formulas.
+
+    Text starting with =, +, -, @, a tab or a carriage return gets a leading apostrophe (the
+    spreadsheet convention for "this is text"). Numbers, dates and missing cells are untouched.
+    """
+    out = frame.copy()
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+            continue
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype(object)
+        out.isetitem(position, column.map(_escape_cell, na_action="ignore"))
+    out.columns = [_escape_cell(c) for c in out.columns]
+    return out
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV for download: formula-safe, UTF-8 with a BOM so Excel shows accents right, no index."""
+    return csv_safe(frame).to_csv(index=False).encode("utf-8-sig")

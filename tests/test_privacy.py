@@ -1,0 +1,495 @@
+"""The privacy core: identifying-data scan, labels, small-group suppression, relative days, CSV safety."""
+
+from __future__ import annotations
+
+import io
+import random
+import time
+
+import pandas as pd
+import pytest
+
+from oms_dash import privacy
+from oms_dash.privacy import (
+    MIN_GROUP_SIZE,
+    age_band,
+    can_show_aggregate,
+    csv_safe,
+    find_identifying_columns,
+    find_quasi_identifier_columns,
+    is_quasi_identifier,
+    keep_large_groups,
+    member_anchors,
+    member_labels,
+    redact_text,
+    relabel,
+    suppress_small_groups,
+    to_csv_bytes,
+    to_relative_days,
+)
+
+# --- the corpus: (header, values, expected kind) ---------------------------------------------------
+
+IDENTIFYING: list[tuple[str, list[str], str]] = [
+    # names, by heading
+    ("Child's name", ["Emma Smith", "Noah Jones", "Olivia Brown", ""], "name"),
+    ("First name", ["Emma", "Noah", "Olivia"], "name"),
+    ("Surname", ["Smith", "Jones", "Brown"], "name"),
+    ("Parent/carer name", ["Sarah Smith", "David Jones", "Ann Brown"], "name"),
+    ("Full Name", ["Emma Smith", "Noah Jones", "Olivia Brown"], "name"),
+    ("Name", ["Lily", "Jack", "Ava"], "name"),
+    ("child_first_name", ["Lily", "Jack", "Ava"], "name"),
+    ("What is your child's name?", ["Lily", "Jack", "Ava"], "name"),
+    ("Username", ["lily_mum", "jackdad82", "ava.b"], "name"),
+    ("Child", ["Lily", "Jack", "Ava", "Mia"], "name"),
+    ("Completed by", ["Sarah Smith", "Dad", "Mum", "David Jones"], "name"),
+    # names, by content alone
+    ("col_a", ["Emma Smith", "Noah Jones", "Olivia Brown", "Jack Wilson", "Smith, Lily"], "name"),
+    # emails
+    ("Email address", ["jane@example.com", "", "tom.b@example.co.uk"], "email"),
+    ("E-mail", ["jane@example.com"], "email"),
+    ("contact", ["jane@example.com", "tom.b+oms@example.co.uk", "x@y.org"], "email"),
+    # phones, several national formats
+    ("Phone", ["07700 900123", "07700 900456", "07700 900789"], "phone"),
+    ("Telephone number", ["(555) 201-3344", "(555) 201-9876"], "phone"),
+    ("mobile", ["06 12 34 56 78", "06 98 76 54 32"], "phone"),
+    ("col_b", ["07700 900123", "+44 20 7946 0958", "(555) 201-3344", "+1 415 555 2671",
+               "030 1234567", "06 12 34 56 78"], "phone"),
+    ("col_c", ["+44 20 7946 0958", "+44 20 7946 0000", "+44 161 496 0000"], "phone"),
+    ("col_d", ["030 1234567", "089 12345678", "040 7654321"], "phone"),
+    ("col_e", ["06 12 34 56 78", "07 11 22 33 44", "01 23 45 67 89"], "phone"),
+    ("col_f", ["(555) 201-3344", "+1 415 555 2671", "(212) 555-0199"], "phone"),
+    # dates of birth
+    ("Date of birth", ["2021-03-04", "2019-11-30"], "dob"),
+    ("DOB", ["04/03/2021", "30/11/2019"], "dob"),
+    ("Child's birthday", ["4 March 2021"], "dob"),
+    ("born", ["2021-03-04"], "dob"),
+    ("birth_date", ["2021-03-04"], "dob"),
+    # postcodes and ZIP codes
+    ("Postcode", ["SW1A 1AA", "M1 1AE"], "postcode"),
+    ("ZIP code", ["94103", "10001", "60614"], "postcode"),
+    ("zip", ["94103", "10001"], "postcode"),
+    ("col_g", ["SW1A 1AA", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT"], "postcode"),
+    # national and health ID numbers
+    ("NHS number", ["9434765919", "943 476 5919"], "national_id"),
+    ("nhs_no", ["9434765919"], "national_id"),
+    ("SSN", ["123-45-6789"], "national_id"),
+    ("National Insurance number", ["AB 12 34 56 C"], "national_id"),
+    ("col_h", ["943 476 5919", "943 476 5919", "401 023 2137"], "national_id"),
+    ("col_i", ["123-45-6789", "234-56-7890", "345-67-8901"], "national_id"),
+    # addresses
+    ("Home address", ["12 Baker Street, London", "3 Station Road"], "address"),
+    ("Street", ["Baker Street"], "address"),
+    ("col_j", ["12 Baker Street, London", "3 Station Road, Leeds", "Hauptstraße 5, Berlin",
+               "12 rue de la Paix, Paris"], "address"),
+    # web links
+    ("Website", ["https://example.org/family"], "url"),
+    ("col_k", ["https://example.org/a", "www.example.com/b", "http://x.example/c"], "url"),
+    # notes with a contact detail inside: the whole column goes
+    ("Notes", ["Good day", "Bad night, lots of jerks", "Call me: jane@example.com",
+               "Slept well"] * 10, "email"),
+    ("Comments", ["Eyes worse today", "GP said ring 07700 900123 if fever", "fine"] * 20, "phone"),
+    ("Anything else you would like to tell us?",
+     ["No", "Photos at https://example.org/album", "Started physio"], "url"),
+    ("Bearable notes", ["Tired", "Call 07700 900123 after 6", "ok"], "phone"),
+    ("Name of the person completing this form", ["Sarah Smith"], "name"),
+    ("Mobile", ["07700 900123"], "phone"),
+    ("NHS", ["9434765919"], "national_id"),
+    ("IP address", ["192.168.0.1"], "ip"),
+]
+
+HARMLESS: list[tuple[str, list[str]]] = [
+    # member codes and opaque ids
+    ("member", ["F01", "F02", "F03", "F10"]),
+    ("Member code", ["A-12", "B-07", "C-3"]),
+    ("Child ID", ["F01", "F02", "F03"]),
+    ("Patient", ["P1", "P2", "P3"]),
+    ("Name", ["F01", "F02", "F03"]),  # anonymised by the coordinator: codes, not names
+    ("user_id", ["aB3+/x==", "QEVuQwEAWRNGnuTRqXG2996KSkTIEw==", "Zk9/+1Qa8w==", "m2Xq/9+Zz0=="]),
+    ("record_id", ["1", "2", "3", "10"]),
+    # observation dates and times
+    ("date", ["2025-03-04", "2025-03-05", "2025-03-06"]),
+    ("checkin_date", ["2025-03-04", "2019-11-30"]),
+    ("Timestamp", ["3/14/2026 20:15:02", "14/03/2026 20:15:02", "2026/03/14 8:15:02 PM GMT-4"]),
+    ("Date", ["2025-03-04T10:00:00+01:00", "2025-03-05T21:15:00-05:00"]),
+    ("Bearable date", ["22nd Sep 2020", "1st Oct 2020", "3rd Oct 2020"]),
+    ("date formatted", ["22/09/2020", "01/10/2020"]),
+    ("Excel dates", ["45234", "45235", "45236"]),
+    ("Tag", ["04.03.2025 10:15", "05.03.2025 08:00"]),
+    ("weekday", ["Monday", "Tuesday", "Sunday"]),
+    ("time of day", ["am", "pm", "3:04", "all day", "pre", "mid"]),
+    ("start", ["2025-03-06"]),
+    ("end", ["2025-11-05", ""]),
+    # symptoms and scores
+    ("symptom", ["myoclonus", "dancing eyes", "sleep", "irritability"]),
+    ("symptom name", ["Myoclonus", "Ataxia", "Opsoclonus"]),
+    ("trackable_name", ["OMS", "Headache", "Prednisolone", "Jerks", "temperature_min"]),
+    ("trackable_type", ["Condition", "Symptom", "Treatment", "Tag", "Weather"]),
+    ("trackable_value", ["8.0 mg", "2", "0", "Taken", "4"]),
+    ("trackable_id", ["1069", "3168", "52"]),
+    ("Eye movements (opsoclonus) 0-3", ["0", "1", "2", "3"]),
+    ("Jerks (myoclonus)", ["mild", "severe", "none"]),
+    ("severity", ["0", "1", "2", "3"]),
+    ("score", ["2.5", "3", "0"]),
+    ("Total", ["14", "13", "18"]),
+    ("Which symptoms did you notice today? (name them)", ["jerks, eyes", "sleep"]),
+    ("How was your child today?", ["Good", "Bad", "OK", "Better"]),
+    ("Sleep [Night]", ["Poor", "Good"]),
+    # treatments and doses
+    ("treatment", ["acth", "ivig", "rituximab"]),
+    ("treatment name", ["ACTH", "IVIG", "Rituximab"]),
+    ("medication name", ["Prednisolone", "Clonazepam"]),
+    ("dose", ["8.0 mg", "10 mg/kg", "2 g/kg", "1,000 mg"]),
+    ("Prednisolone (mg)", ["10", "5", "2.5"]),
+    ("Taken", ["Taken", "Not Taken"]),
+    # Bearable
+    ("category", ["Symptom", "Mood", "Meds/Supplements", "Sleep"]),
+    ("rating/amount", ["1", "2", "3", "7", "10"]),
+    ("detail", ["Headache (Mild)", "Prednisolone (mg)", "Eye jerks (Severe)", "Tired | Anxious",
+                "Vitamin B12 (mg)"]),
+    # Flaredown extras
+    ("Tags", ["school; tired", "sick"]),
+    ("Foods", ["ginger; rice", "pasta"]),
+    ("Weather summary", ["Partly cloudy", "Rain"]),
+    ("Weather pressure", ["1013.2", "1008.7"]),
+    ("Weather humidity", ["81", "77"]),
+    ("Weather max temperature", ["12.5", "-1.5"]),
+    # quasi-identifiers stay (they are banded and aggregated, not dropped)
+    ("age", ["3", "4", "0", ""]),
+    ("sex", ["female", "male", ""]),
+    ("country", ["GB", "US", "DE"]),
+    ("Child's age (years)", ["3", "4"]),
+    # events, notes without contact details, blanks
+    ("event", ["fever", "vaccination", "relapse"]),
+    ("notes", ["Bad night", "Rituximab infusion today, no reaction",
+               "Temperature 38.5 in the evening", "Dose reduced to 5 mg on 2025-03-04 at 14:30",
+               "Weight 12.5 kg, IVIG 2 g/kg", "Seen at clinic 10/03/2025"]),
+    ("White cell count", ["4.5", "7.2"]),
+    ("Is your child mobile?", ["Yes", "No", "A little"]),
+    ("NHS trust", ["Leeds Teaching Hospitals", "Great Ormond Street"]),
+    ("Name of medication", ["Prednisolone", "IVIG"]),
+    ("redcap_event_name", ["baseline_arm_1", "month_3_arm_1"]),
+    ("Nombre de crises", ["2", "3"]),
+    ("empty", ["", "", ""]),
+]
+
+
+def _table(columns: list[tuple[str, list[str]]]) -> pd.DataFrame:
+    length = max(len(values) for _, values in columns)
+    data = {header: pd.Series(values + [""] * (length - len(values)), dtype="str")
+            for header, values in columns}
+    return pd.DataFrame(data)
+
+
+def _flagged_one(header: str, values: list[str]) -> list[dict]:
+    return find_identifying_columns(_table([(header, values)]))
+
+
+@pytest.mark.parametrize(("header", "values", "kind"), IDENTIFYING,
+                         ids=[f"{h}-{k}" for h, _, k in IDENTIFYING])
+def test_identifying_column_is_flagged_with_its_kind(header, values, kind):
+    findings = _flagged_one(header, values)
+    assert [f["column"] for f in findings] == [header]
+    assert findings[0]["kind"] == kind
+    assert findings[0]["reason"]
+
+
+@pytest.mark.parametrize(("header", "values"), HARMLESS, ids=[h for h, _ in HARMLESS])
+def test_harmless_look_alike_is_not_flagged(header, values):
+    assert _flagged_one(header, values) == []
+
+
+def test_precision_and_recall_on_the_whole_corpus_in_one_table():
+    columns = [(h, v) for h, v, _ in IDENTIFYING] + HARMLESS
+    # Headers repeat across the corpus ("Name"): make each column unique for this table.
+    columns = [(f"{h} #{i}" if h in {"Name"} else h, v) for i, (h, v) in enumerate(columns)]
+    findings = find_identifying_columns(_table(columns))
+    flagged = {f["column"] for f in findings}
+    positives = {(f"{h} #{i}" if h in {"Name"} else h) for i, (h, _, _) in enumerate(IDENTIFYING)}
+    harmless = {c for c, _ in columns} - positives
+    true_pos = len(flagged & positives)
+    precision = true_pos / len(flagged)
+    recall = true_pos / len(positives)
+    assert precision >= 0.95 and recall >= 0.95, (precision, recall)
+    assert flagged & harmless == set()
+
+
+def test_findings_follow_column_order_and_have_plain_reasons():
+    table = _table([("date", ["2025-03-04"]), ("Email address", ["a@b.org"]),
+                    ("Child name", ["Lily"]), ("severity", ["2"])])
+    findings = find_identifying_columns(table)
+    assert [f["column"] for f in findings] == ["Email address", "Child name"]
+    assert findings[0]["reason"].startswith("looks like email addresses")
+    for finding in findings:
+        assert set(finding) == {"column", "reason", "kind"}
+        assert finding["kind"] in privacy.KINDS
+
+
+def test_reason_never_quotes_a_cell():
+    table = _table([("Notes", ["ok", "mail jane.doe@example.com please", "fine"]),
+                    ("col", ["07700 900123", "07700 900456"])])
+    for finding in find_identifying_columns(table):
+        assert "jane" not in finding["reason"] and "07700" not in finding["reason"]
+
+
+def test_notes_with_an_email_are_flagged_as_a_whole_column():
+    findings = _flagged_one("notes", ["fine"] * 400 + ["write to me: tom@example.org"] + ["ok"] * 50)
+    assert findings and findings[0]["kind"] == "email"
+    assert "whole column" in findings[0]["reason"]
+
+
+def test_structured_column_with_a_stray_phone_is_kept():
+    # One number typed into a symptom column is not a phone column; dropping it would lose data.
+    assert _flagged_one("symptom", ["jerks"] * 20 + ["07700 900123"]) == []
+
+
+def test_duplicate_headers_and_nan_cells_are_handled():
+    table = pd.DataFrame([["Lily", "2", None], ["Jack", "3", "a@b.org"]],
+                         columns=["Name", "Headache", "Headache"])
+    findings = find_identifying_columns(table)
+    assert [f["column"] for f in findings] == ["Name", "Headache"]
+
+
+def test_empty_table_and_blank_column():
+    assert find_identifying_columns(pd.DataFrame()) == []
+    assert find_identifying_columns(_table([("symptom", ["", " ", ""])])) == []
+    # The heading alone is enough: an empty email column is still flagged.
+    assert _flagged_one("Email address", ["", ""])[0]["kind"] == "email"
+
+
+def test_scan_is_fast_on_a_million_rows():
+    rng = random.Random(6)
+    n = 1_000_000
+    table = pd.DataFrame({
+        "user_id": pd.Series([f"aB{rng.randrange(10**6)}+/x==" for _ in range(1000)] * (n // 1000),
+                             dtype="str"),
+        "checkin_date": pd.Series(["2025-03-04"] * n, dtype="str"),
+        "trackable_name": pd.Series(["Headache", "Prednisolone", "OMS", "Jerks"] * (n // 4),
+                                    dtype="str"),
+        "trackable_value": pd.Series(["8.0 mg", "2", "0", "4"] * (n // 4), dtype="str"),
+        "contact": pd.Series(["07700 900123", "+44 20 7946 0958"] * (n // 2), dtype="str"),
+    })
+    start = time.perf_counter()
+    findings = find_identifying_columns(table)
+    elapsed = time.perf_counter() - start
+    assert [f["column"] for f in findings] == ["contact"]
+    assert elapsed < 5, elapsed
+
+
+# --- quasi-identifiers and redaction ---------------------------------------------------------------
+
+def test_quasi_identifier_headings():
+    for header in ["age", "Sex", "gender", "Country", "Child's age (years)", "Age at onset (months)",
+                   "country of residence", "Year of birth"]:
+        assert is_quasi_identifier(header), header
+    for header in ["Mood state", "date", "severity", "Sleep [Night]", "language delay score"]:
+        assert not is_quasi_identifier(header), header
+    table = _table([("user_id", ["x"]), ("age", ["3"]), ("sex", ["f"]), ("country", ["GB"])])
+    assert find_quasi_identifier_columns(table) == ["age", "sex", "country"]
+    assert "age" in privacy.QUASI_IDENTIFIER_COLUMNS
+
+
+def test_redact_text_removes_contact_details_only():
+    note = ("Rang GP on 07700 900123 and +1 415 555 2671, emailed jane.doe@example.com; "
+            "see https://example.org/x. Dose 5 mg on 2025-03-04 at 14:30, score 2.")
+    redacted = redact_text(note)
+    for secret in ["07700", "415 555", "jane.doe", "example.org"]:
+        assert secret not in redacted
+    for kept in ["Rang GP", "Dose 5 mg on 2025-03-04 at 14:30, score 2."]:
+        assert kept in redacted
+    assert redacted.count(privacy.REMOVED) == 4
+    assert redact_text("") == ""
+    assert redact_text("Good day, fewer jerks") == "Good day, fewer jerks"
+
+
+# --- age bands ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("age", "band"), [
+    (0.5, "0–1"), (1, "0–1"), (1.99, "0–1"), (2, "2–3"), (3, "2–3"), (4, "4–6"), (6, "4–6"),
+    (7, "7–11"), (11, "7–11"), (12, "12–17"), (17, "12–17"), (18, "18+"), (45, "18+"),
+    ("3", "2–3"), ("18 months", "0–1"), ("30 months", "2–3"), ("5 years", "4–6"), ("2,5", "2–3"),
+    (0, "unknown"), ("0", "unknown"), ("", "unknown"), (None, "unknown"), (float("nan"), "unknown"),
+    (-1, "unknown"), ("abc", "unknown"), (200, "unknown"), (True, "unknown"),
+])
+def test_age_band(age, band):
+    assert age_band(age) == band
+
+
+# --- labels ---------------------------------------------------------------------------------------
+
+def test_member_labels_are_stable_and_independent_of_order():
+    codes = ["F03", "F01", "F10", "F02", "F01"]
+    labels = member_labels(codes)
+    assert labels == {"F01": "Member A", "F02": "Member B", "F03": "Member C", "F10": "Member D"}
+    for _ in range(5):
+        shuffled = codes[:]
+        random.Random(_).shuffle(shuffled)
+        assert member_labels(shuffled) == labels
+    assert member_labels(pd.Series(codes)) == labels
+    assert member_labels(c for c in codes) == labels
+
+
+def test_member_labels_beyond_z():
+    labels = member_labels(f"M{i:03d}" for i in range(60))
+    assert labels["M000"] == "Member A"
+    assert labels["M025"] == "Member Z"
+    assert labels["M026"] == "Member AA"
+    assert labels["M051"] == "Member AZ"
+    assert labels["M052"] == "Member BA"
+    assert len(set(labels.values())) == 60
+
+
+def test_member_labels_ignore_blanks():
+    assert member_labels(["", None, float("nan"), "F01"]) == {"F01": "Member A"}
+
+
+def test_relabel_replaces_codes_and_never_shows_an_unknown_code():
+    frame = pd.DataFrame({"member": ["F02", "F01", "X99", None], "score": [1.0, 2.0, 3.0, 0.0]})
+    labels = member_labels(["F01", "F02"])
+    out = relabel(frame, labels)
+    assert out["member"].tolist()[:3] == ["Member B", "Member A", privacy.UNKNOWN_MEMBER]
+    assert pd.isna(out["member"].iloc[3])
+    assert frame["member"].tolist()[:3] == ["F02", "F01", "X99"]  # input untouched
+    assert "F0" not in " ".join(out["member"].dropna())
+    other = relabel(frame.rename(columns={"member": "who"}), labels, column="who")
+    assert other["who"].iloc[0] == "Member B"
+
+
+# --- small groups ---------------------------------------------------------------------------------
+
+def _rows(members_per_treatment: dict[str, int]) -> pd.DataFrame:
+    rows = []
+    for treatment, n in members_per_treatment.items():
+        for m in range(n):
+            for day in range(2):
+                rows.append({"member": f"F{m:02d}", "treatment": treatment, "day": day,
+                             "score": float(m + day)})
+    return pd.DataFrame(rows)
+
+
+def test_threshold_constant():
+    assert MIN_GROUP_SIZE == 3
+    assert not can_show_aggregate(2)
+    assert can_show_aggregate(3)
+    assert can_show_aggregate(2, k=2)
+
+
+def test_suppression_of_an_aggregate_two_hidden_three_shown():
+    rows = _rows({"ivig": 3, "rituximab": 2})
+    aggregate = (rows.groupby("treatment")
+                 .agg(mean=("score", "mean"), n_members=("member", "nunique")).reset_index())
+    result = suppress_small_groups(aggregate, ["treatment"])
+    table = result.table.set_index("treatment")
+    assert table.loc["ivig", "mean"] == pytest.approx(1.5)
+    assert table.loc["ivig", "n_members"] == 3
+    assert pd.isna(table.loc["rituximab", "mean"])
+    assert pd.isna(table.loc["rituximab", "n_members"])
+    assert result.hidden["treatment"].tolist() == ["rituximab"]
+    assert result.note == "Hidden: 1 value from fewer than 3 members, to protect them."
+    assert aggregate["n_members"].tolist() == [3, 2]  # input untouched
+
+
+def test_suppression_counts_tidy_rows_itself_and_k_is_configurable():
+    rows = _rows({"ivig": 3, "rituximab": 2, "acth": 1})
+    result = suppress_small_groups(rows, ["treatment"])
+    assert result.table.set_index("treatment")["n_members"].to_dict() == pytest.approx(
+        {"acth": float("nan"), "ivig": 3.0, "rituximab": float("nan")}, nan_ok=True)
+    assert sorted(result.hidden["treatment"]) == ["acth", "rituximab"]
+    assert "2 values" in result.note
+    relaxed = suppress_small_groups(rows, ["treatment"], k=2)
+    assert relaxed.hidden["treatment"].tolist() == ["acth"]
+    nothing = suppress_small_groups(rows, ["treatment"], k=1)
+    assert nothing.hidden.empty and nothing.note is None
+    with pytest.raises(ValueError):
+        suppress_small_groups(rows, ["treatment"], k=0)
+
+
+def test_suppression_by_several_group_columns():
+    rows = pd.concat([_rows({"ivig": 3}), _rows({"ivig": 2}).assign(day=5)])
+    aggregate = (rows.groupby(["treatment", "day"])
+                 .agg(mean=("score", "mean"), n_members=("member", "nunique")).reset_index())
+    result = suppress_small_groups(aggregate, ["treatment", "day"], value_cols=["mean"])
+    assert result.hidden.to_dict("records") == [{"treatment": "ivig", "day": 5}]
+    assert result.table["mean"].isna().sum() == 1
+
+
+def test_keep_large_groups_filters_rows_before_aggregating():
+    rows = _rows({"ivig": 3, "rituximab": 2})
+    kept, hidden = keep_large_groups(rows, ["treatment"])
+    assert set(kept["treatment"]) == {"ivig"}
+    assert hidden["treatment"].tolist() == ["rituximab"]
+    assert kept.groupby("treatment")["member"].nunique().min() >= MIN_GROUP_SIZE
+    empty_kept, empty_hidden = keep_large_groups(rows.iloc[0:0], ["treatment"])
+    assert empty_kept.empty and empty_hidden.empty
+
+
+# --- relative dates -------------------------------------------------------------------------------
+
+def test_relative_days_series_and_scalar():
+    dates = pd.Series([pd.Timestamp("2025-03-04 10:00"), pd.Timestamp("2025-03-01"), pd.NaT,
+                       pd.Timestamp("2025-03-14")])
+    days = to_relative_days(dates, pd.Timestamp("2025-03-04 23:00"))
+    assert days.dtype == "Int64"
+    assert days.tolist()[:2] == [0, -3] and pd.isna(days.iloc[2]) and days.iloc[3] == 10
+    assert to_relative_days(pd.Timestamp("2025-03-10"), pd.Timestamp("2025-03-04")) == 6
+    assert to_relative_days(pd.NaT, pd.Timestamp("2025-03-04")) is None
+
+
+def test_relative_days_per_member_anchor():
+    frame = pd.DataFrame({"member": ["F01", "F01", "F02"],
+                          "date": pd.to_datetime(["2025-03-10", "2025-03-04", "2025-05-01"])})
+    anchors = member_anchors(frame, onsets={"F02": pd.Timestamp("2025-04-01")})
+    assert anchors == {"F01": pd.Timestamp("2025-03-04"), "F02": pd.Timestamp("2025-04-01")}
+    days = to_relative_days(frame["date"], frame["member"].map(anchors))
+    assert days.tolist() == [6, 0, 30]
+
+
+# --- CSV safety -----------------------------------------------------------------------------------
+
+def test_csv_safe_escapes_formula_cells_only_in_text():
+    frame = pd.DataFrame({
+        "text": pd.Series(["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx",
+                           "fine", None], dtype="str"),
+        "number": [-1, 2, -3, 4, 5, 6, 7, 8],
+        "=header": ["a"] * 8,
+    })
+    safe = csv_safe(frame)
+    assert safe["text"].tolist()[:7] == ["'=HYPERLINK(\"http://x\")", "'+1+1", "'-2+3", "'@SUM(A1)",
+                                         "'\tx", "'\rx", "fine"]
+    assert pd.isna(safe["text"].iloc[7])
+    assert safe["number"].tolist() == [-1, 2, -3, 4, 5, 6, 7, 8]
+    assert list(safe.columns) == ["text", "number", "'=header"]
+    assert frame["text"].iloc[0].startswith("=")  # input untouched
+
+
+def test_csv_safe_handles_object_and_category_columns():
+    frame = pd.DataFrame({"obj": pd.Series(["=1", 5, None], dtype=object),
+                          "cat": pd.Series(["-x", "y", "-x"], dtype="category"),
+                          "when": pd.to_datetime(["2025-03-04", None, "2025-03-05"])})
+    safe = csv_safe(frame)
+    assert safe["obj"].tolist()[:2] == ["'=1", 5]
+    assert safe["cat"].tolist() == ["'-x", "y", "'-x"]
+    assert safe["when"].dtype == frame["when"].dtype
+
+
+def test_to_csv_bytes_has_bom_and_round_trips():
+    frame = pd.DataFrame({"member": ["Member A", "Member B"], "note": ["=cmd", "Zoë"],
+                          "score": [-1.0, 2.5]})
+    data = to_csv_bytes(frame)
+    assert data.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert back["note"].tolist() == ["'=cmd", "Zoë"]
+    assert back["score"].tolist() == [-1.0, 2.5]
+    assert list(back.columns) == ["member", "note", "score"]
+
+
+def test_core_does_not_import_streamlit_or_plotly():
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(privacy))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
+                if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module}
+    assert not imported & {"streamlit", "plotly"}
