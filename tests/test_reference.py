@@ -1,0 +1,393 @@
+"""The Reference content and its loader: sourced, complete against the vocabulary, searchable, safe."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from oms_dash import reference as rf
+from oms_dash import schema
+from oms_dash.ui.registry import PAGES
+
+FACT_SHEET = Path(__file__).resolve().parents[2] / "shared" / "oms-facts.md"
+REVIEWED = dt.date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def ref() -> rf.Reference:
+    return rf.load_reference()
+
+
+def _all_text(ref: rf.Reference) -> list[tuple[str, str]]:
+    """(where, text) for every piece of prose a family reads."""
+    out = []
+    for s in ref.sections:
+        out.append((f"{s.file}: title", s.title))
+        out.append((f"{s.file}: summary", s.summary))
+        out.append((f"{s.file}: intro", s.intro))
+        for e in s.entries:
+            out.append((f"{s.file}: {e.id}.title", e.title))
+            out.append((f"{s.file}: {e.id}.body", e.body))
+    return out
+
+
+# --- sources ---------------------------------------------------------------------------------------
+
+def test_every_cited_key_resolves_to_a_linked_or_journal_referenced_source(ref):
+    cited = {k for s in ref.sections for k in s.sources} | {
+        k for e in ref.all_entries() for k in e.sources}
+    assert cited <= set(ref.sources)
+    for key in cited:
+        src = ref.sources[key]
+        assert src.citation
+        assert src.link or src.journal_ref, key
+        if src.link:
+            assert src.link.startswith(("https://", "http://")), key
+
+
+def test_source_links_have_the_expected_forms(ref):
+    for src in ref.sources.values():
+        if src.doi:
+            assert re.fullmatch(r"10\.\d{4,9}/\S+", src.doi), src.key
+            assert src.link == f"https://doi.org/{src.doi}"
+        if src.pmid:
+            assert src.pmid.isdigit(), src.key
+        if src.pmid and not src.doi:
+            assert src.link == f"https://pubmed.ncbi.nlm.nih.gov/{src.pmid}/"
+
+
+def _fact_sheet_rows() -> dict[str, str]:
+    rows = {}
+    for line in FACT_SHEET.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and re.fullmatch(r"[a-z][a-z0-9\-]*", cells[0]) and cells[0] != "key":
+            rows[cells[0]] = cells[2]
+    return rows
+
+
+@pytest.mark.skipif(not FACT_SHEET.is_file(), reason="the shared fact sheet is not next to the repo")
+def test_sources_match_the_fact_sheet_with_no_made_up_identifiers(ref):
+    rows = _fact_sheet_rows()
+    assert len(rows) >= 20
+    missing = set(rows) - set(ref.sources)
+    assert not missing, f"fact-sheet sources missing from sources.yaml: {sorted(missing)}"
+    for key, identifiers in rows.items():
+        src = ref.sources[key]
+        if src.doi:
+            assert f"doi:{src.doi}" in identifiers, key
+        if src.pmid:
+            assert f"PMID {src.pmid}" in identifiers, key
+        if src.pmc:
+            assert src.pmc in identifiers, key
+        if src.url:
+            assert src.url in identifiers, key
+        if "cite by journal reference" in identifiers:
+            assert src.journal_ref and not (src.doi or src.pmid or src.url), key
+
+
+# --- sections and entries ---------------------------------------------------------------------------
+
+def test_every_section_has_citations_a_review_date_and_the_disclaimer(ref):
+    assert len(ref.sections) >= 9
+    for s in ref.sections:
+        assert s.sources, s.file
+        assert rf.sources_for(s.id) and len(rf.sources_for(s.id)) == len(s.sources)
+        assert isinstance(s.last_reviewed, dt.date) and s.last_reviewed == REVIEWED, s.file
+        assert rf.DISCLAIMER in rf.review_line(s)
+        assert "Last reviewed 25 November 2026" in rf.review_line(s)
+        for e in s.entries:
+            assert e.sources, e.id
+            assert set(e.sources) <= set(s.sources), e.id
+            assert rf.citation_marks(e, s).startswith("Sources: [")
+
+
+def test_required_sections_are_present(ref):
+    ids = {s.id for s in ref.sections}
+    assert {"what-is-oms", "symptoms", "causes", "diagnosis", "treatment", "course",
+            "rating-scales", "glossary", "support"} <= ids
+    assert "dashboard-scale" in ref.entries and "mitchell-pike" in ref.entries
+    assert "anticonvulsants" in ref.entries and "not-seizures" in ref.entries
+
+
+def test_symptoms_section_is_exactly_the_vocabulary(ref):
+    symptoms = ref.section("symptoms")
+    assert [e.id for e in symptoms.entries] == [i.id for i in schema.ITEMS]
+    for item in schema.ITEMS:
+        entry = rf.entry_for_item(item.id)
+        assert entry is not None and entry.item_id == item.id
+        assert entry.section == "symptoms"
+    assert rf.entry_for_item("no-such-symptom") is None
+    assert rf.entry_for_item("what-is-oms") is None  # an entry, but not a vocabulary item
+
+
+def test_item_synonyms_come_from_the_schema_and_the_ingest_recognises_them(ref):
+    for item in schema.ITEMS:
+        entry = ref.entries[item.id]
+        assert entry.synonyms == tuple(dict.fromkeys((item.label, *item.synonyms)))
+        for synonym in entry.synonyms:
+            assert schema.match_item(synonym) == entry.id, synonym
+        assert "Words the dashboard recognises" in rf.synonyms_markdown(entry)
+
+
+def test_every_entry_with_synonyms_for_an_item_is_that_items_entry(ref):
+    for entry in ref.all_entries():
+        if entry.item_id is not None:
+            assert all(schema.match_item(s) == entry.id for s in entry.synonyms)
+        else:
+            assert rf.synonyms_markdown(entry) == ""
+
+
+def test_symptom_yaml_does_not_copy_synonyms_by_hand():
+    raw = yaml.safe_load((rf.CONTENT_DIR / "symptoms.yaml").read_text(encoding="utf-8"))
+    assert all("synonyms" not in e for e in raw["entries"])
+
+
+def test_scoring_paragraph_follows_the_schema(ref):
+    for item in schema.ITEMS:
+        body = ref.entries[item.id].body
+        assert "**How it is scored.**" in body
+        if item.mitchell_pike:
+            assert f"one of the {len(schema.MITCHELL_PIKE_ITEMS)} items commonly used" in body
+        else:
+            assert "not one of the" in body
+
+
+def test_dashboard_scale_entry_states_the_totals_from_the_schema(ref):
+    body = ref.entries["dashboard-scale"].body
+    assert f"total from {schema.SEVERITY_MIN} to\n{schema.MITCHELL_PIKE_TOTAL_MAX}" in body or (
+        f"{schema.MITCHELL_PIKE_TOTAL_MAX}" in body)
+    assert "0 none, 1 mild, 2 moderate, 3 severe" in body
+    mp = ref.entries["mitchell-pike"].body
+    for item_id in schema.MITCHELL_PIKE_ITEMS:
+        assert schema.item_label(item_id) in mp
+    assert "commonly used" in mp
+
+
+def test_internal_links_point_at_existing_entries(ref):
+    for where, text in _all_text(ref):
+        for target in re.findall(r"\]\(\./reference\?entry=([^)]+)\)", text):
+            assert target in ref.entries, f"{where} links to missing entry {target}"
+
+
+# --- what the text must never say -----------------------------------------------------------------
+
+DOSE = re.compile(
+    r"\d\s*(mg|mcg|µg|μg|g|ml|iu|units?)\b|mg\s*/\s*kg|/\s*kg\b|/\s*m2\b|/\s*m²|per kilo|"
+    r"\bmilligram|\bmicrogram", re.IGNORECASE)
+ANTICONVULSANT = re.compile(
+    r"anticonvulsant|anti-convulsant|anti-?epileptic|valproate|valproic|levetiracetam|keppra|"
+    r"lamotrigine|seizure medic|epilepsy medic", re.IGNORECASE)
+NEGATION = re.compile(r"\b(not|no|never|nor)\b|n't", re.IGNORECASE)
+CAUSAL = re.compile(r"\b(cures?|cured|works|worked|caused by|causes)\b", re.IGNORECASE)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n\s*[-*]\s+|\n\n", text) if s.strip()]
+
+
+def test_no_entry_mentions_a_dose(ref):
+    for where, text in _all_text(ref):
+        assert not DOSE.search(text), f"{where}: {DOSE.search(text).group(0)!r}"
+
+
+def test_dose_pattern_catches_doses():
+    for text in ("2 mg/kg", "1.5 mg per day", "400mg", "10 ml", "375 mg/m2", "2 units"):
+        assert DOSE.search(text), text
+    for text in ("0–3", "1 in 5 million", "18 months", "0.18 new cases per million", "10 children"):
+        assert not DOSE.search(text), text
+
+
+def test_no_text_presents_anticonvulsants_as_a_treatment(ref):
+    for where, text in _all_text(ref):
+        for sentence in _sentences(text):
+            if ANTICONVULSANT.search(sentence):
+                assert NEGATION.search(sentence), f"{where}: {sentence!r}"
+    body = ref.entries["anticonvulsants"].body
+    assert "not a treatment for OMS" in body
+    for name in ("valproate", "levetiracetam", "lamotrigine"):
+        assert name not in " ".join(t for _w, t in _all_text(ref)).lower()
+
+
+def test_seizures_are_presented_as_not_a_symptom(ref):
+    assert "not a symptom of OMS" in ref.section("symptoms").intro
+    assert "not a symptom of OMS" in ref.entries["not-seizures"].body
+
+
+def test_no_causal_or_it_works_language(ref):
+    for where, text in _all_text(ref):
+        if where.endswith(": title"):
+            continue  # section title "Causes and associations" names the topic, it claims nothing
+        assert not CAUSAL.search(text), f"{where}: {CAUSAL.search(text).group(0)!r}"
+
+
+def test_every_fact_carries_no_unsafe_html(ref):
+    for where, text in _all_text(ref):
+        assert not re.search(r"<\s*[a-z!/]", text, re.IGNORECASE), where
+
+
+# --- search and links ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("query", "first"), [
+    ("dancing eyes", "opsoclonus"),
+    ("jerks", "myoclonus"),
+    ("OMAS", "what-is-oms"),
+    ("Kinsbourne", "what-is-oms"),
+    ("Balance / Walking", "gait"),
+    ("wobbly", "gait"),
+    ("night waking", "sleep"),
+    ("seizures", "not-seizures"),
+    ("keppra", "anticonvulsants"),
+    ("IVIG", "ivig"),
+    ("relapse", "relapses"),
+])
+def test_search_finds_entries_by_word_or_synonym(query, first):
+    found = rf.search(query)
+    assert found and found[0].id == first, [e.id for e in found[:5]]
+
+
+def test_search_matches_any_word_and_ignores_little_words():
+    ids = [e.id for e in rf.search("what are the jerks")]
+    assert ids[0] == "myoclonus"
+    assert "opsoclonus" in [e.id for e in rf.search("eyes walking")]
+    assert "gait" in [e.id for e in rf.search("eyes walking")]
+    assert "relapse-triggers" in [e.id for e in rf.search("vaccines")]
+
+
+def test_search_of_nothing_finds_nothing():
+    assert rf.search("") == []
+    assert rf.search("   ") == []
+    assert rf.search("zzzqqq") == []
+
+
+def test_reference_url_opens_an_entry_or_searches():
+    assert rf.reference_url("gait") == "./reference?entry=gait"
+    assert rf.reference_url("mood_behaviour") == "./reference?entry=mood_behaviour"
+    assert rf.reference_url("Balance / Walking") == "./reference?entry=gait"
+    assert rf.reference_url("what-is-oms") == "./reference?entry=what-is-oms"
+    assert rf.reference_url("head tilt") == "./reference?q=head%20tilt"
+    assert rf.reference_url("") == "./reference"
+
+
+def test_reference_url_path_is_the_registered_page():
+    spec = next(p for p in PAGES if p.module == "reference")
+    assert spec.url_path == rf.PAGE_PATH
+
+
+def test_find_entry_accepts_ids_and_symptom_names(ref):
+    assert rf.find_entry("gait", ref).id == "gait"
+    assert rf.find_entry("GAIT", ref).id == "gait"
+    assert rf.find_entry("dancing eyes", ref).id == "opsoclonus"
+    assert rf.find_entry("nothing like this", ref) is None
+    assert rf.find_entry(None, ref) is None
+
+
+def test_sources_markdown_numbers_and_links(ref):
+    section = ref.section("treatment")
+    md = rf.sources_markdown(section, ref)
+    assert md.startswith("**[1]**")
+    assert f"**[{len(section.sources)}]**" in md
+    assert "https://doi.org/10.1016/S2352-4642%2817%2930130-X" in md  # parentheses escaped
+    only = rf.sources_markdown(section, ref, keys=["haden2009"])
+    assert only.startswith(f"**[{section.number('haden2009')}]**")
+    journal_only = rf.source_markdown(ref.sources["pranzatelli2005"])
+    assert "journal reference" in journal_only and "http" not in journal_only
+
+
+def test_load_reference_is_cached_and_immutable():
+    first = rf.load_reference()
+    assert rf.load_reference() is first
+    assert rf.load_reference(rf.CONTENT_DIR) is first
+    with pytest.raises(TypeError):
+        first.entries["x"] = None  # type: ignore[index]
+
+
+def test_core_module_does_not_import_streamlit():
+    code = "import sys, oms_dash.reference as r; r.load_reference(); print('streamlit' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --- malformed content fails the loader, naming file and field -------------------------------------
+
+def _copy_content(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    folder.mkdir()
+    for path in rf.CONTENT_DIR.glob("*.yaml"):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def _edit(folder: Path, name: str, change) -> None:
+    path = folder / name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def test_a_copy_of_the_content_loads_from_a_folder(tmp_path):
+    loaded = rf.load_reference(_copy_content(tmp_path))
+    assert set(loaded.entries) == set(rf.load_reference().entries)
+
+
+@pytest.mark.parametrize(("file", "change", "field", "words"), [
+    ("symptoms.yaml", lambda d: d["entries"][0].pop("body"), "entries[0].body", "non-empty"),
+    ("symptoms.yaml", lambda d: d["entries"][1].update(sources=["nobody2099"]),
+     "entries[1].sources[0]", "not a source key"),
+    ("symptoms.yaml", lambda d: d["entries"][0].update(sources=[]), "entries[0].sources",
+     "at least one"),
+    ("symptoms.yaml", lambda d: d["entries"][3].update(synonyms=["walking"]),
+     "entries[3].synonyms", "oms_dash.schema"),
+    ("treatment.yaml", lambda d: d.pop("last_reviewed"), "last_reviewed", "YYYY-MM-DD"),
+    ("treatment.yaml", lambda d: d.update(last_reviewed="soon"), "last_reviewed", "YYYY-MM-DD"),
+    ("course.yaml", lambda d: d.update(sources=[]), "sources", "at least one"),
+    ("course.yaml", lambda d: d["entries"][0].update(titel="typo"), "entries[0].titel",
+     "not a known field"),
+    ("course.yaml", lambda d: d["entries"][0].update(id="Has Spaces"), "entries[0].id",
+     "lower-case"),
+    ("glossary.yaml", lambda d: d["entries"][0].update(body="See {{entry:nowhere}}."),
+     "entries[0].body", "unknown entry 'nowhere'"),
+    ("glossary.yaml", lambda d: d["entries"][0].update(body="Total {{total_max}}."),
+     "entries[0].body", "unknown placeholder"),
+    ("glossary.yaml", lambda d: d["entries"].append(dict(d["entries"][0])), "entries[",
+     "also in"),
+    ("glossary.yaml", lambda d: d.update(order=1), "order", "also used by"),
+    ("sources.yaml", lambda d: d["sources"][0].pop("doi") and d["sources"][0].pop("pmid"),
+     "sources[0]", "needs a doi, pmid or url"),
+    ("sources.yaml", lambda d: d["sources"][1].update(url="www.example.org"), "sources[1].url",
+     "https://"),
+])
+def test_malformed_content_fails_with_file_and_field(tmp_path, file, change, field, words):
+    folder = _copy_content(tmp_path)
+    _edit(folder, file, change)
+    with pytest.raises(rf.ReferenceContentError) as info:
+        rf.load_reference(folder)
+    message = str(info.value)
+    assert file in message and field in message and words in message, message
+
+
+def test_invalid_yaml_names_the_file(tmp_path):
+    folder = _copy_content(tmp_path)
+    (folder / "support.yaml").write_text("id: support\ntitle: [unclosed\n", encoding="utf-8")
+    with pytest.raises(rf.ReferenceContentError, match=r"support\.yaml.*not valid YAML near line"):
+        rf.load_reference(folder)
+
+
+def test_a_section_that_is_not_a_mapping_names_the_file(tmp_path):
+    folder = _copy_content(tmp_path)
+    (folder / "extra.yaml").write_text("- just\n- a list\n", encoding="utf-8")
+    with pytest.raises(rf.ReferenceContentError, match=r"extra\.yaml"):
+        rf.load_reference(folder)
+
+
+def test_missing_sources_file_is_reported(tmp_path):
+    folder = _copy_content(tmp_path)
+    (folder / "sources.yaml").unlink()
+    with pytest.raises(rf.ReferenceContentError, match=r"sources\.yaml.*missing"):
+        rf.load_reference(folder)
