@@ -155,7 +155,8 @@ _IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
                    r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\.?\d)")
 _DIGITS = re.compile(r"\d")
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of letters: "+44 20 7946 0958" has none
-_PHONE_CANDIDATE = re.compile(r"[+(]?\d[\d ()./\-]{5,}\d")
+_PHONE_CANDIDATE = re.compile(r"[+(]?\d[\d ()./\-]{7,}\d")
+MIN_PHONE_DIGITS = 9  # the shortest national number with its trunk 0 (Irish 01 234 5678)
 # A date or a time inside a phone-number match means it is not a phone ("04.03.2025 10:15");
 # dotted French numbers (06.12.34.56.78) have more groups, so they are not taken for dates.
 _DATE_IN = re.compile(r"(?<![\d./\-])\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}(?![./\-]?\d)|\d{1,2}:\d{2}")
@@ -165,15 +166,15 @@ _NAME_VALUE = re.compile(
     r"^[A-Z][a-z\u00e0-\u00ff'\u2019\-]+\.?(?:,? [A-Z][a-z\u00e0-\u00ff'\u2019\-]*\.?){0,3}$")
 
 # Common given names in the countries our groups come from. Words that are also ordinary words,
-# months, foods or symptoms (May, Grace, Rose, Ginger...) are left out on purpose.
+# months, places, foods or symptoms (May, Jan, Georgia, Grace, Ginger...) are left out on purpose.
 _GIVEN_NAMES = frozenset("""
 aaliyah aaron abigail adam adrian aidan aisha alex alexander alexandra alfie alice amelia amy
 ana andrea andrew angela anna anne annie antoine archie arthur ava barbara ben benjamin beth
 brian callum camille carlos caroline catherine charlie charlotte chloe chris christian
 christopher ciara claire clara conor daniel david declan diana dylan edward eleanor elena eliza
-elizabeth ella ellie emily emma eoin eric ethan eva evie fatima felix finn florence francesca
-freddie freya gabriel george georgia hannah harper harriet harry hugo imogen isaac
-isabel isabella isla ivy jack jacob james jamie jan jane jasper jayden jennifer jessica joe
+elizabeth ella ellie emily emma eoin eric ethan eva evie fatima felix finn francesca
+freddie freya gabriel george hannah harper harriet harry hugo imogen isaac
+isabel isabella isla ivy jack jacob james jamie jane jasper jayden jennifer jessica joe
 john jonas jonathan joseph joshua julia julie karen kate katie kevin laura lauren leah lena
 leo leon liam lily lisa lucas lucy luis luke maria mark marie martin mary matilda matthew max
 maya megan mia michael michelle mila mohammed muhammad nathan niamh nicholas noah nora oliver
@@ -213,28 +214,43 @@ def _has_nhs_number(text: str) -> bool:
     return any(_nhs_check_digit_ok("".join(m.groups())) for m in _NHS_SPACED.finditer(text))
 
 
+def _maybe_phone(text: str) -> bool:
+    """Cheap test before the library's: a run of phone characters with enough digits, once dates
+    and times are taken out. Most cells (scores, doses, dates) stop here."""
+    if len(_DIGITS.findall(text)) < MIN_PHONE_DIGITS:
+        return False
+    rest = _DATE_IN.sub(" ", text)
+    for match in _PHONE_CANDIDATE.finditer(rest):
+        run = match.group(0)
+        bare = run.isdigit() and not run.startswith("0")  # see _phone_spans
+        if not bare and len(_DIGITS.findall(run)) >= MIN_PHONE_DIGITS:
+            return True
+    return False
+
+
 def _phone_spans(text: str, all_regions: bool = False) -> list[tuple[int, int]]:
     """Where phone numbers are in ``text``, found with the phonenumbers library.
 
-    A match counts when the library calls the number valid for one of ``PHONE_REGIONS``, or when it
-    is a possible number written the way people write phones (leading +, 0 or an area code in
-    brackets, or the North American 3-3-4 grouping) and is not a date or a time: the ranges kept
-    for films and examples (07700 900xxx, 555) are not "valid" but are clearly phone numbers.
+    A match counts when it has at least ``MIN_PHONE_DIGITS`` digits, holds no date or time, and is
+    written the way people write phones (leading +, 0 or an area code in brackets, or the North
+    American 3-3-4 grouping), or is grouped (not one bare run of digits, which may be a batch or
+    record number) and valid for one of ``PHONE_REGIONS``. The ranges kept for films and examples
+    (07700 900xxx, 555) are not "valid" but are clearly phone numbers; German rules call almost any
+    7 digits "valid", hence the minimum length.
     """
-    if not _PHONE_CANDIDATE.search(text) or len(_DIGITS.findall(text)) < 7:
+    if not _maybe_phone(text):
         return []
     spans: list[tuple[int, int]] = []
     for region in PHONE_REGIONS:
         for match in PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
             raw = match.raw_string.strip()
             digits = len(_DIGITS.findall(raw))
-            if _DATE_IN.search(raw):
+            if digits < MIN_PHONE_DIGITS or _DATE_IN.search(raw):
                 ok = False
-            elif phonenumbers.is_valid_number(match.number):
+            elif raw[:1] in "+(0" or _NANP_SHAPE.match(raw):
                 ok = True
-            else:
-                shaped = raw[:1] in "+(0" or bool(_NANP_SHAPE.match(raw))
-                ok = shaped and digits >= 9
+            else:  # a bare run of digits is a phone only when grouped and valid somewhere
+                ok = not raw.isdigit() and phonenumbers.is_valid_number(match.number)
             if ok:
                 spans.append((match.start, match.end))
         if spans and not all_regions:
@@ -330,13 +346,13 @@ def _scan_column(header: str, column: pd.Series) -> dict | None:
     norm = _norm_header(header)
     kind = _header_kind(norm)
     if kind is not None:
-        return _finding(header, kind, "from its heading")
+        return _finding(header, kind, "judging by its heading")
     values = _sample(column)
     if _header_says_name(norm):
         # A "name" column that holds only codes like F01 was anonymised by the coordinator: kept.
         if values and sum(map(_looks_like_code, values)) >= 0.9 * len(values):
             return None
-        return _finding(header, "name", "from its heading")
+        return _finding(header, "name", "judging by its heading")
     if not values:
         return None
     cache: dict[str, tuple[str, ...]] = {}
@@ -348,13 +364,13 @@ def _scan_column(header: str, column: pd.Series) -> dict | None:
     if _is_person_heading(norm):
         named = sum(1 for v in values if _NAME_VALUE.match(v) and not _looks_like_code(v))
         if named >= 0.5 * len(values):
-            return _finding(header, "name", "from its heading and its values")
+            return _finding(header, "name", "judging by its heading and its values")
     if _is_free_text(norm, values):
         for kind in _CONTENT_ORDER:
             if kind != "name" and counts[kind]:
                 return {"column": header, "kind": kind,
-                        "reason": f"free-text notes that contain {KINDS[kind]}; the whole column "
-                                  "is left out"}
+                        "reason": f"looks like free-text notes with {KINDS[kind]} in them, so the "
+                                  "whole column is left out"}
     checked = len(values)
     common = [k for k in _CONTENT_ORDER if counts[k] and counts[k] >= MIN_SHARE * checked]
     if not common:
@@ -367,19 +383,22 @@ def find_identifying_columns(table: pd.DataFrame) -> list[dict]:
     """Columns of a raw upload that identify people, each ``{"column", "reason", "kind"}``.
 
     ``table``: the user's headers as columns, cells as strings ("" or NaN for blank); duplicate
-    headers are allowed. At most one finding per header, in column order. ``reason`` is plain words
-    for a parent and never quotes a cell. See the module docstring for the rules.
+    headers are allowed. At most one finding per header, in column order; ``column`` is the header
+    label itself, so ``table.drop(columns=[f["column"] for f in findings])`` removes them all.
+    ``kind`` is a key of ``KINDS``. ``reason`` is plain words for a parent that read on from "it"
+    ("looks like email addresses (judging by its heading)") and never quotes a cell.
+    See the module docstring for the rules.
     """
     findings: list[dict] = []
-    seen: set[str] = set()
+    seen: set = set()
     for position, header in enumerate(table.columns):
-        name = str(header)
-        if name in seen:
+        if header in seen:
             continue
-        finding = _scan_column(name, table.iloc[:, position])
+        finding = _scan_column(str(header), table.iloc[:, position])
         if finding is not None:
+            finding["column"] = header
             findings.append(finding)
-            seen.add(name)
+            seen.add(header)
     return findings
 
 

@@ -170,6 +170,17 @@ HARMLESS: list[tuple[str, list[str]]] = [
     ("Name of medication", ["Prednisolone", "IVIG"]),
     ("redcap_event_name", ["baseline_arm_1", "month_3_arm_1"]),
     ("Nombre de crises", ["2", "3"]),
+    ("Batch number", ["Lot 4155552671 given", "Lot 3034567890 given", "Lot 2125550199 given"]),
+    ("record", ["4155552671", "3034567890", "2125550199"]),
+    ("Note of dose", ["Dose 5 mg at 12:00 on 2025-03-12, weight 9.3 kg, pressure 1013 hPa, lot 4412345"]),
+    ("Month", ["Jan", "Jan", "Feb"]),
+    ("Unnamed: 3", ["1", "2"]),
+    # Flaredown "Download my data" (wide): the user's own names for conditions and treatments
+    ("OMS", ["3", "2", "4"]),
+    ("Prednisolone", ["8.0 mg", "Taken", "Not Taken"]),
+    ("Weather min temperature", ["-3.5", "1.0"]),
+    ("Weather precipitation intensity", ["0.0", "0.12"]),
+    ("Date ", ["2025-03-04 10:00:00 +0100", "2025-03-05 09:12:00 -0500"]),
     ("empty", ["", "", ""]),
 ]
 
@@ -214,6 +225,13 @@ def test_precision_and_recall_on_the_whole_corpus_in_one_table():
     assert flagged & harmless == set()
 
 
+def test_non_text_headers_are_returned_as_they_are():
+    table = pd.DataFrame({0: ["2025-03-04"], 1: ["jane@example.com"]})
+    findings = find_identifying_columns(table)
+    assert [f["column"] for f in findings] == [1]
+    assert list(table.drop(columns=[f["column"] for f in findings]).columns) == [0]
+
+
 def test_findings_follow_column_order_and_have_plain_reasons():
     table = _table([("date", ["2025-03-04"]), ("Email address", ["a@b.org"]),
                     ("Child name", ["Lily"]), ("severity", ["2"])])
@@ -222,6 +240,7 @@ def test_findings_follow_column_order_and_have_plain_reasons():
     assert findings[0]["reason"].startswith("looks like email addresses")
     for finding in findings:
         assert set(finding) == {"column", "reason", "kind"}
+        assert finding["reason"].startswith("looks like ")  # reads on from "it ..." in the ingest
         assert finding["kind"] in privacy.KINDS
 
 
