@@ -146,12 +146,19 @@ def _severity_scale() -> str:
     return ", ".join(f"{n} {label}" for n, label in schema.SEVERITY_LABELS.items())
 
 
+def _mitchell_pike_levels() -> str:
+    # The fact sheet's anchors for the scale: the lowest level reads "normal", not "none".
+    labels = {**schema.SEVERITY_LABELS, schema.SEVERITY_MIN: "normal"}
+    return ", ".join(f"{n} {label}" for n, label in sorted(labels.items()))
+
+
 def _item_list(ids: Iterable[str]) -> str:
     return "; ".join(f"[{schema.item_label(i)}]({entry_url(i)})" for i in ids)
 
 
 PLACEHOLDERS: dict[str, Any] = {
     "severity_scale": _severity_scale,
+    "mitchell_pike_levels": lambda: _mitchell_pike_levels(),
     "severity_min": lambda: str(schema.SEVERITY_MIN),
     "severity_max": lambda: str(schema.SEVERITY_MAX),
     "mitchell_pike_count": lambda: str(len(schema.MITCHELL_PIKE_ITEMS)),
@@ -179,10 +186,11 @@ def _scoring_paragraph(item: schema.Item) -> str:
             "**How it is scored.** This is one of the "
             f"{len(schema.MITCHELL_PIKE_ITEMS)} items commonly used in the "
             f"[Mitchell-Pike OMS Rating Scale]({entry_url('mitchell-pike')}). It is scored from "
-            f"{schema.SEVERITY_MIN} to {schema.SEVERITY_MAX} ({scale}). The exact wording of each "
+            f"{schema.SEVERITY_MIN} to {schema.SEVERITY_MAX} ({_mitchell_pike_levels()}). "
+            "The exact wording of each "
             "level could not be checked in a primary source, so ask your team how they score it. "
-            "In a home diary, the dashboard puts this symptom on the same "
-            f"{schema.SEVERITY_MIN}–{schema.SEVERITY_MAX} scale."
+            "In a home diary, the dashboard puts this symptom on its common "
+            f"{schema.SEVERITY_MIN}–{schema.SEVERITY_MAX} scale ({scale})."
         )
     return (
         "**How it is scored.** This is not one of the "
@@ -558,14 +566,14 @@ def sources_markdown(section: Section, reference: Reference | None = None,
                      keys: Iterable[str] | None = None) -> str:
     """The numbered source list of a section (or just ``keys`` from it, keeping their numbers)."""
     ref = reference or load_reference()
-    wanted = list(keys) if keys is not None else list(section.sources)
+    wanted = sorted(keys, key=section.number) if keys is not None else list(section.sources)
     lines = [f"**[{section.number(k)}]** {source_markdown(ref.sources[k])}" for k in wanted]
     return "  \n".join(lines)
 
 
 def citation_marks(entry: Entry, section: Section) -> str:
     """'Sources: [1], [3]' for the end of an entry, numbered as in its section's list."""
-    return "Sources: " + ", ".join(f"[{section.number(k)}]" for k in entry.sources)
+    return "Sources: " + ", ".join(f"[{n}]" for n in sorted(section.number(k) for k in entry.sources))
 
 
 def synonyms_markdown(entry: Entry) -> str:
