@@ -52,7 +52,8 @@ KINDS: dict[str, str] = {
 
 
 def _norm_header(header: object) -> str:
-    text = unicodedata.normalize("NFKD", str(header)).encode("ascii", "ignore").decode().lower()
+    text = str(header).replace("\u00df", "ss").replace("\u1e9e", "SS")  # Straße -> strasse
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     text = re.sub(r"['\u2019`]s\b", "", text)  # "child's name" -> "child name"
     text = re.sub(r"[^a-z0-9]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -96,7 +97,8 @@ _HEADER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # Words that identify only as the whole heading: "Mobile" is a phone, "Is your child mobile?" is not.
 _EXACT_HEADERS = {"born": "dob", "mobile": "phone", "cell": "phone", "tel": "phone", "ip": "ip",
-                  "nhs": "national_id", "medicare": "national_id"}
+                  "nhs": "national_id", "medicare": "national_id", "nom": "name", "naam": "name",
+                  "nombre": "name", "adres": "address"}
 
 _NAME_PHRASES = _phrases(
     "first name", "last name", "full name", "given name", "family name", "surname", "surnames",
@@ -121,6 +123,8 @@ _PERSON_WORDS = _phrases(
     "guardian", "carer", "caregiver", "respondent", "completed by", "filled in by",
     "reported by", "submitted by", "contact person", "kid", "son", "daughter", "baby", "person",
 )
+_CODE_WORDS = _phrases("code", "codes", "id", "ids", "number", "no", "ref", "reference", "pseudonym",
+                       "alias", "label", "key", "study id", "initials")
 _NOTE_WORDS = _phrases(
     "note", "notes", "comment", "comments", "remark", "remarks", "free text", "anything else",
     "other information", "additional information", "further information", "journal", "diary entry",
@@ -320,9 +324,11 @@ def _header_says_name(norm: str) -> bool:
 
 
 def _is_person_heading(norm: str) -> bool:
-    # Short headings only: a form question such as "How was your child today?" is not a name.
+    # Short headings only: a form question such as "How was your child today?" is not a name; and
+    # "Child's code" holds pseudonyms the coordinator chose, even word-like ones ("Bear").
     return (len(norm.split()) <= 3 and bool(_PERSON_WORDS.search(norm))
-            and not _NOTE_WORDS.search(norm) and not is_quasi_identifier(norm))
+            and not _CODE_WORDS.search(norm) and not _NOTE_WORDS.search(norm)
+            and not is_quasi_identifier(norm))
 
 
 def _is_free_text(norm: str, values: list[str]) -> bool:

@@ -96,6 +96,15 @@ IDENTIFYING: list[tuple[str, list[str], str]] = [
     ("Mobile", ["07700 900123"], "phone"),
     ("NHS", ["9434765919"], "national_id"),
     ("IP address", ["192.168.0.1"], "ip"),
+    # other languages
+    ("Name des Kindes", ["Lena", "Jonas"], "name"),
+    ("Prénom", ["Manon", "Jules"], "name"),
+    ("Nom", ["Martin", "Bernard"], "name"),
+    ("Geburtsdatum", ["04.03.2021"], "dob"),
+    ("Straße", ["Hauptstraße 5"], "address"),
+    ("PLZ", ["10115"], "postcode"),
+    ("Telefoonnummer", ["06 12345678"], "phone"),
+    ("Date de naissance", ["04/03/2021"], "dob"),
 ]
 
 HARMLESS: list[tuple[str, list[str]]] = [
@@ -104,6 +113,8 @@ HARMLESS: list[tuple[str, list[str]]] = [
     ("Member code", ["A-12", "B-07", "C-3"]),
     ("Child ID", ["F01", "F02", "F03"]),
     ("Patient", ["P1", "P2", "P3"]),
+    ("Child's code", ["Bear", "Tiger", "Owl"]),  # pseudonyms chosen by the coordinator
+    ("Datum", ["04.03.2025", "05.03.2025"]),
     ("Name", ["F01", "F02", "F03"]),  # anonymised by the coordinator: codes, not names
     ("user_id", ["aB3+/x==", "QEVuQwEAWRNGnuTRqXG2996KSkTIEw==", "Zk9/+1Qa8w==", "m2Xq/9+Zz0=="]),
     ("record_id", ["1", "2", "3", "10"]),
