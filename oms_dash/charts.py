@@ -1,0 +1,516 @@
+"""Figures as values: analysis frames in, ``go.Figure`` out (no Streamlit, no files).
+
+Every builder titles its figure with what it shows, puts the number of members in the title or
+subtitle, names its axes, takes ``meeting`` (the meeting-mode template) and shows members by their
+display labels ("Member A"), never their codes, unless the caller passes ``reveal=True``. Group
+aggregates drawn from fewer than ``privacy.MIN_GROUP_SIZE`` members arrive suppressed from the
+analysis and are left out with a note saying so. Words are descriptive: observed, associated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from oms_dash import schema, theme
+from oms_dash.analysis import (
+    ALIGNMENTS,
+    LEVEL_NAMES,
+    NONE_OBSERVED,
+    BeforeAfter,
+    Cohort,
+    Cooccurrence,
+    Profiles,
+    RelapseRule,
+    measure_label,
+    measure_max,
+    min_group_size,
+)
+
+GL_POINTS = 3000  # above this many points in a trace, draw with WebGL (Scattergl)
+MAX_RAW_POINTS = 8000  # a member timeline drops its daily dots (keeps the mean line) beyond this
+ASSOCIATION = "association, not proof"
+
+
+# --- labels and shared pieces --------------------------------------------------------------------------
+
+def member_labels(members: Iterable[str], reveal: bool = False) -> dict[str, str]:
+    """Display label per member code: "Member A"... (privacy.member_labels), or the codes with reveal."""
+    codes = [str(m) for m in members]
+    if reveal:
+        return {c: c for c in codes}
+    return _privacy_labels(codes)
+
+
+def _privacy_labels(codes: list[str]) -> dict[str, str]:
+    from oms_dash.privacy import member_labels as privacy_member_labels
+
+    return privacy_member_labels(codes)
+
+
+def with_labels(frame: pd.DataFrame, labels: Mapping[str, str], column: str = "member") -> pd.DataFrame:
+    """A copy of ``frame`` whose member codes are replaced by their display labels (for tables)."""
+    if column not in frame.columns:
+        return frame
+    return frame.assign(**{column: frame[column].astype("str").map(labels).fillna("Member ?")})
+
+
+def suppressed_note(limit: int | None = None) -> str:
+    limit = min_group_size() if limit is None else limit
+    return f"not drawn where fewer than {limit} members contribute"
+
+
+def _scatter_class(n_points: int):
+    return go.Scattergl if n_points > GL_POINTS else go.Scatter
+
+
+def _finish(fig: go.Figure, title: str, subtitle: str, meeting: bool, x_title: str | None = None,
+            y_title: str | None = None, caption: str | None = None, height: int | None = None) -> go.Figure:
+    fig.update_layout(template=theme.template(meeting), title=dict(text=title, subtitle=dict(text=subtitle)))
+    if x_title is not None:
+        fig.update_xaxes(title_text=x_title, selector=dict(anchor="y"), overwrite=False)
+        fig.layout.xaxis.title.text = x_title
+    if y_title is not None:
+        fig.layout.yaxis.title.text = y_title
+    if height is not None:
+        fig.update_layout(height=height)
+    if caption:
+        size = theme.sizes(meeting)["annotation"]
+        fig.add_annotation(text=caption, xref="paper", yref="paper", x=0, y=0, xanchor="left",
+                           yanchor="top", yshift=-(size * 4 + 20), showarrow=False, align="left",
+                           font=dict(size=size))
+        fig.update_layout(margin=dict(b=size * 6 + 40))
+    return fig
+
+
+def empty_figure(title: str, message: str, meeting: bool = False, caption: str | None = None) -> go.Figure:
+    """A figure with no data, only a message saying why (e.g. too few members to draw)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                       font=dict(size=theme.sizes(meeting)["title"]))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _finish(fig, title, message, meeting, caption=caption, height=300)
+
+
+def _n_text(n: int) -> str:
+    return f"n = {n} member{'s' if n != 1 else ''}"
+
+
+def _n_range(n: pd.Series) -> str:
+    n = n[n > 0]
+    if n.empty:
+        return _n_text(0)
+    lo, hi = int(n.min()), int(n.max())
+    return _n_text(hi) if lo == hi else f"n = {lo}–{hi} members"
+
+
+def _broken(frame: pd.DataFrame, keys: list[str], x: str, columns: list[str]) -> dict[str, np.ndarray]:
+    """Arrays for one line trace with a break (NaN / None) after each ``keys`` group ends."""
+    frame = frame.sort_values([*keys, x])
+    boundary = np.zeros(len(frame), dtype=bool)
+    if len(frame):
+        codes = frame[keys].astype("str").agg("\x1f".join, axis=1).to_numpy() if len(keys) > 1 \
+            else frame[keys[0]].astype("str").to_numpy()
+        boundary[:-1] = codes[1:] != codes[:-1]
+    positions = np.flatnonzero(boundary) + 1
+    out = {}
+    for col in [x, *columns]:
+        column = frame[col]
+        if pd.api.types.is_float_dtype(column) or pd.api.types.is_integer_dtype(column):
+            out[col] = np.insert(column.to_numpy(dtype="float64"), positions, np.nan)
+        else:  # dates and text: None breaks the line (datetime64 -> int would lose the dates)
+            out[col] = np.insert(column.astype(object).to_numpy(), positions, None)
+    return out
+
+
+def _band(fig: go.Figure, x, lo, hi, median, name: str, meeting: bool, row=None, col=None,
+          n=None) -> None:
+    kw = dict(row=row, col=col) if row is not None else {}
+    fig.add_trace(go.Scatter(x=x, y=hi, mode="lines", line=dict(width=0), hoverinfo="skip", showlegend=False,
+                             connectgaps=False, name="upper quartile"), **kw)
+    fig.add_trace(go.Scatter(x=x, y=lo, mode="lines", line=dict(width=0), fill="tonexty",
+                             fillcolor=theme.rgba(theme.GROUP_COLOR, 0.18 if meeting else 0.12),
+                             connectgaps=False, name="Middle half of members (IQR)", hoverinfo="skip"), **kw)
+    custom = None if n is None else np.asarray(n, dtype="float64")
+    fig.add_trace(go.Scatter(x=x, y=median, mode="lines", name=name, connectgaps=False, customdata=custom,
+                             line=dict(color=theme.GROUP_COLOR, width=theme.line_width(meeting, strong=True)),
+                             hovertemplate="%{x}<br>median %{y:.1f}"
+                             + ("<br>n = %{customdata} members" if n is not None else "")
+                             + "<extra></extra>"), **kw)
+
+
+# --- overview -------------------------------------------------------------------------------------------
+
+def group_course_figure(course: pd.DataFrame, meeting: bool = False, caption: str | None = None) -> go.Figure:
+    """Median and interquartile band of the total per calendar week (``analysis.group_course``)."""
+    measure = course.attrs.get("measure", "mean_severity")
+    title = "The group's course: median and middle half of members, week by week"
+    shown = course.loc[~course["suppressed"]]
+    if shown.empty:
+        return empty_figure(title, f"Not drawn: every week has fewer than {min_group_size()} members.",
+                            meeting, caption)
+    fig = go.Figure()
+    _band(fig, course["week"], course["q25"], course["q75"], course["median"], "Group median", meeting,
+          n=course["n_members"])
+    fig.update_yaxes(range=[0, measure_max(measure)])
+    subtitle = f"{measure_label(measure)} · {_n_range(shown['n_members'])} per week · {suppressed_note()}"
+    return _finish(fig, title, subtitle, meeting, "Week", measure_label(measure), caption)
+
+
+def completeness_figure(table: pd.DataFrame, meeting: bool = False, reveal: bool = False,
+                        caption: str | None = None) -> go.Figure:
+    """Days logged per member and week (``analysis.completeness``) as a heatmap."""
+    labels = member_labels(table["member"].unique(), reveal)
+    grid = table.pivot(index="member", columns="week", values="days_logged")
+    order = sorted(grid.index, key=lambda m: labels[m])
+    grid = grid.reindex(order)
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy(dtype="float64"), x=grid.columns, y=[labels[m] for m in grid.index],
+        zmin=0, zmax=7, colorscale=theme.COMPLETENESS_SCALE, xgap=1, ygap=1,
+        colorbar=dict(title=dict(text="days logged"), tickvals=[0, 7]),
+        hovertemplate="%{y}<br>week of %{x|%d %b %Y}<br>%{z} of 7 days logged<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    subtitle = f"{_n_text(len(grid))} · {grid.shape[1]} weeks · white: nothing logged that week"
+    height = max(300, 120 + 22 * len(grid) * (1.4 if meeting else 1))
+    return _finish(fig, "Logging completeness: days logged per member and week", subtitle, meeting,
+                   "Week", "Member", caption, int(height))
+
+
+def latest_state_figure(state: pd.DataFrame, meeting: bool = False, window_days: int = 14,
+                        caption: str | None = None) -> go.Figure:
+    """Members at each severity level per item (``analysis.latest_state``), as stacked bars."""
+    title = "Latest state per symptom: how many members are at each level"
+    shown = state.loc[~state["suppressed"]]
+    if shown.empty:
+        return empty_figure(title, f"Not drawn: no symptom has {min_group_size()} or more members.",
+                            meeting, caption)
+    labels = [schema.item_label(i) for i in shown["item"]]
+    fig = go.Figure()
+    for level, color in zip(LEVEL_NAMES, theme.LEVEL_COLORS, strict=True):
+        fig.add_trace(go.Bar(y=labels, x=shown[level], name=level, orientation="h", marker_color=color,
+                             marker_line=dict(color="#000000", width=0.5),
+                             hovertemplate="%{y}<br>" + level + ": %{x} members<extra></extra>"))
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.15, traceorder="normal"))
+    fig.update_yaxes(autorange="reversed")
+    hidden = len(state) - len(shown)
+    subtitle = (f"Each member's mean over their last {window_days} days of logs · "
+                f"{_n_range(shown['n_members'])} per symptom")
+    if hidden:
+        subtitle += f" · {hidden} symptom(s) with fewer than {min_group_size()} members not drawn"
+    height = max(320, 140 + 36 * len(shown) * (1.3 if meeting else 1))
+    return _finish(fig, title, subtitle, meeting, "Members", "Symptom", caption, int(height))
+
+
+# --- one member --------------------------------------------------------------------------------------
+
+def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments: pd.DataFrame | None = None,
+                           events: pd.DataFrame | None = None, relapses: pd.DataFrame | None = None,
+                           meeting: bool = False, window_days: int = 7, show_points: bool = True,
+                           caption: str | None = None) -> go.Figure:
+    """One member's small multiples (``analysis.member_timeline``): the total first, then each item.
+
+    Dots are daily scores, the line the rolling mean drawn per segment (a gap stays a gap).
+    Treatments (rows of one member's treatments table) are shaded bands on every panel and lanes in
+    the bottom panel, with events as markers; relapse starts (``analysis.detect_relapses``) are
+    marked with a cross on the total and a dashed line through every panel.
+    """
+    measure = timeline.attrs.get("measure") or "mean_severity"
+    order = {item.id: i for i, item in enumerate(schema.ITEMS)}
+    present = timeline["series"].unique().tolist()
+    series = sorted(present, key=lambda s: (-1 if s == "total" else order.get(s, len(order)), s))
+    treatments = treatments if treatments is not None else pd.DataFrame(columns=["treatment", "start", "end"])
+    events = events if events is not None else pd.DataFrame(columns=["date", "kind"])
+    has_lanes = len(treatments) > 0 or len(events) > 0
+    names = [("Total: " + measure_label(measure)) if s == "total" else schema.item_label(s) for s in series]
+    rows = len(series) + (1 if has_lanes else 0)
+    if not series:
+        return empty_figure(f"{member_label}: nothing logged in this range", "No scores to draw.", meeting,
+                            caption)
+    lane_names = sorted(treatments["treatment"].astype("str").unique().tolist()) if len(treatments) else []
+    lane_height = 0.5 + 0.25 * (len(lane_names) + 1)
+    heights = [1.0] * len(series) + ([lane_height] if has_lanes else [])
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.04 if rows < 8 else 0.02,
+                        row_heights=heights,
+                        subplot_titles=names + (["Treatments and events"] if has_lanes else []))
+    points = len(timeline)
+    show_points = show_points and points <= MAX_RAW_POINTS
+    date_max = timeline["date"].max()
+    for r, s in enumerate(series, start=1):
+        part = timeline.loc[timeline["series"] == s]
+        color = theme.GROUP_COLOR if s == "total" else theme.color_for_item(s)
+        cls = _scatter_class(len(part))
+        if show_points:
+            fig.add_trace(cls(x=part["date"], y=part["value"], mode="markers", name="daily score",
+                              legendgroup="points", showlegend=r == 1,
+                              marker=dict(color=theme.rgba(color, 0.45), size=7 if meeting else 4),
+                              hovertemplate="%{x|%d %b %Y}: %{y:.1f}<extra>" + names[r - 1] + "</extra>"),
+                          row=r, col=1)
+        line = _broken(part, ["segment"], "date", ["rolling"])
+        fig.add_trace(cls(x=line["date"], y=line["rolling"], mode="lines", connectgaps=False,
+                          name=f"{window_days}-day mean", legendgroup="mean", showlegend=r == 1,
+                          line=dict(color=color, width=theme.line_width(meeting, strong=s == "total")),
+                          hovertemplate="%{x|%d %b %Y}: mean %{y:.2f}<extra>" + names[r - 1] + "</extra>"),
+                      row=r, col=1)
+        top = measure_max(measure) if s == "total" else float(schema.SEVERITY_MAX)
+        fig.update_yaxes(range=[-0.1 * top, top * 1.08], row=r, col=1,
+                         title_text="score" if s != "total" else "total")
+    for _, t in treatments.iterrows():
+        end = t["end"] if pd.notna(t["end"]) else date_max
+        color = theme.color_for_treatment(str(t["treatment"]))
+        for r in range(1, len(series) + 1):
+            fig.add_vrect(x0=t["start"], x1=end, fillcolor=color, opacity=0.10, line_width=0, layer="below",
+                          row=r, col=1)
+    if has_lanes:
+        lane_row = rows
+        for name in lane_names:
+            courses = treatments.loc[treatments["treatment"].astype("str") == name]
+            xs, ys = [], []
+            for start, end in zip(courses["start"], courses["end"], strict=True):
+                xs += [start, end if pd.notna(end) else date_max, None]
+                ys += [schema.treatment_label(name)] * 2 + [None]
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=schema.treatment_label(name),
+                                     line=dict(color=theme.color_for_treatment(name),
+                                               width=14 if meeting else 10),
+                                     legendgroup="treatments", hoverinfo="x+name"), row=lane_row, col=1)
+        for kind, part in events.groupby("kind", sort=True):
+            color, symbol = theme.event_style(str(kind))
+            label = schema.EVENT_LABELS.get(str(kind), str(kind))
+            fig.add_trace(go.Scatter(x=part["date"], y=["Events"] * len(part), mode="markers", name=label,
+                                     marker=dict(color=color, symbol=symbol, size=16 if meeting else 11,
+                                                 line=dict(color="#000000", width=1)),
+                                     hovertemplate="%{x|%d %b %Y}<extra>" + label + "</extra>"),
+                          row=lane_row, col=1)
+        fig.update_yaxes(title_text="", row=lane_row, col=1, type="category")
+    if relapses is not None and len(relapses):
+        total_row = series.index("total") + 1 if "total" in series else 1
+        fig.add_trace(go.Scatter(x=relapses["start"], y=relapses["start_value"], mode="markers",
+                                 name="relapse start (by the rule)",
+                                 marker=dict(symbol="x", size=18 if meeting else 12, color=theme.GROUP_COLOR,
+                                             line=dict(width=2)),
+                                 hovertemplate="relapse observed from %{x|%d %b %Y}<extra></extra>"),
+                      row=total_row, col=1)
+        for start in relapses["start"]:
+            for r in range(1, rows + 1):
+                fig.add_vline(x=start, line=dict(color=theme.GROUP_COLOR, dash="dash", width=1.5),
+                              row=r, col=1)
+    for annotation in fig.layout.annotations:
+        annotation.font.size = theme.sizes(meeting)["base"]
+    fig.update_xaxes(title_text="Date", row=rows, col=1)
+    subtitle = f"n = 1 member · dots: daily scores · line: {window_days}-day mean, gaps over a week left open"
+    if len(treatments):
+        subtitle += " · bands: treatments"
+    if relapses is not None and len(relapses):
+        subtitle += f" · ×: {len(relapses)} relapse(s) by the rule"
+    per_row = 210 if meeting else 160
+    height = 140 + int(per_row * sum(heights))
+    fig = _finish(fig, f"{member_label}: each symptom over time", subtitle, meeting, caption=caption,
+                  height=height)
+    fig.update_layout(margin=dict(t=150 if meeting else 115))
+    fig.layout.xaxis.title.text = None
+    fig.update_xaxes(title_text="Date", row=rows, col=1)
+    return fig
+
+
+# --- compare ------------------------------------------------------------------------------------------
+
+def cohort_figure(cohort: Cohort, measure: str, meeting: bool = False, reveal: bool = False,
+                  treatment: str | None = None, caption: str | None = None) -> go.Figure:
+    """Each member's weekly course as a thin line, the group median and interquartile band over them."""
+    members = cohort.members
+    axis = ALIGNMENTS[cohort.by] if cohort.by != "treatment" or not treatment else \
+        f"Days since starting {schema.treatment_label(treatment)}"
+    n = members["member"].nunique()
+    title = f"Members' courses by {axis.lower()}, with the group median"
+    if n == 0:
+        return empty_figure(title, "No member has data for this alignment.", meeting, caption)
+    labels = member_labels(members["member"].unique(), reveal)
+    frame = members.assign(label=members["member"].map(labels))
+    line = _broken(frame, ["member"], "x", ["value", "label"])
+    cls = _scatter_class(len(frame))
+    fig = go.Figure()
+    fig.add_trace(cls(x=line["x"], y=line["value"], text=line["label"], mode="lines", connectgaps=False,
+                      name="Members (one line each)",
+                      line=dict(color=theme.rgba(theme.MEMBER_COLOR, 0.7), width=1.5 if meeting else 1),
+                      hovertemplate="%{text}<br>%{x}: %{y:.1f}<extra></extra>"))
+    group = cohort.group
+    drawn = not group["suppressed"].all()
+    if drawn:
+        _band(fig, group["x"], group["q25"], group["q75"], group["median"], "Group median", meeting,
+              n=group["n_members"])
+    fig.update_yaxes(range=[0, measure_max(measure)])
+    if cohort.by != "calendar":
+        fig.add_vline(x=0, line=dict(color=theme.GROUP_COLOR, dash="dot", width=1.5))
+    excluded = f" · {len(cohort.excluded)} without this start left out" if cohort.excluded else ""
+    band = (f"median and middle half {suppressed_note()}" if drawn
+            else f"group median not drawn: fewer than {min_group_size()} members at every point")
+    subtitle = f"{_n_text(n)}{excluded} · weekly means · {band}"
+    return _finish(fig, title, subtitle, meeting, "Week" if cohort.by == "calendar" else axis,
+                   measure_label(measure), caption)
+
+
+def heatmap_figure(weekly: pd.DataFrame, item: str | None = None, meeting: bool = False, reveal: bool = False,
+                   caption: str | None = None) -> go.Figure:
+    """Members × weeks mean severity (``analysis.weekly_severity``)."""
+    what = "all symptoms" if item is None else schema.item_label(item)
+    title = f"Mean severity per member and week: {what}"
+    if weekly.empty:
+        return empty_figure(title, "Nothing logged in this range.", meeting, caption)
+    labels = member_labels(weekly["member"].unique(), reveal)
+    grid = weekly.pivot(index="member", columns="week", values="value")
+    grid = grid.reindex(columns=pd.date_range(grid.columns.min(), grid.columns.max(), freq="7D"))
+    grid = grid.reindex(sorted(grid.index, key=lambda m: labels[m]))
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy(dtype="float64"), x=grid.columns, y=[labels[m] for m in grid.index], zmin=0,
+        zmax=schema.SEVERITY_MAX, colorscale=theme.SEVERITY_SCALE, xgap=1, ygap=1,
+        colorbar=dict(title=dict(text="severity"), tickvals=list(schema.SEVERITY_LABELS),
+                      ticktext=[f"{k} {v}" for k, v in schema.SEVERITY_LABELS.items()]),
+        hovertemplate="%{y}<br>week of %{x|%d %b %Y}<br>mean %{z:.2f}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    subtitle = f"{_n_text(len(grid))} · {grid.shape[1]} weeks · 0 none – 3 severe · blank: no log that week"
+    height = max(300, 120 + 22 * len(grid) * (1.4 if meeting else 1))
+    return _finish(fig, title, subtitle, meeting, "Week", "Member", caption, int(height))
+
+
+def profile_figure(profiles: Profiles, meeting: bool = False, reveal: bool = False,
+                   caption: str | None = None) -> go.Figure:
+    """Mean severity per item: a thin line per member, the group mean (members weighted equally) in black."""
+    members = profiles.members
+    title = "Symptom profiles: mean severity per symptom"
+    if members.empty:
+        return empty_figure(title, "Nothing logged in this range.", meeting, caption)
+    order = {item.id: i for i, item in enumerate(schema.ITEMS)}
+    items = sorted(members["item"].unique(), key=lambda i: (order.get(i, len(order)), i))
+    names = {i: schema.item_label(i) for i in items}
+    labels = member_labels(members["member"].unique(), reveal)
+    frame = members.assign(pos=members["item"].map({i: k for k, i in enumerate(items)}),
+                           label=members["member"].map(labels), name=members["item"].map(names))
+    line = _broken(frame, ["member"], "pos", ["mean", "label", "name"])
+    fig = go.Figure(go.Scatter(x=line["pos"], y=line["mean"], text=line["label"], customdata=line["name"],
+                               mode="lines+markers", name="Members (one line each)", connectgaps=False,
+                               line=dict(color=theme.rgba(theme.MEMBER_COLOR, 0.7),
+                                         width=1.5 if meeting else 1),
+                               marker=dict(size=6 if meeting else 4, color=theme.MEMBER_COLOR),
+                               hovertemplate="%{text}<br>%{customdata}: %{y:.2f}<extra></extra>"))
+    group = profiles.group.set_index("item").reindex(items)
+    shown = group.loc[~group["suppressed"].astype(bool)]
+    if len(shown):
+        fig.add_trace(go.Scatter(
+            x=[items.index(i) for i in shown.index], y=shown["mean"], mode="lines+markers", name="Group mean",
+            customdata=shown["n_members"],
+            line=dict(color=theme.GROUP_COLOR, width=theme.line_width(meeting, strong=True)),
+            marker=dict(size=14 if meeting else 9, color=[theme.color_for_item(i) for i in shown.index],
+                        line=dict(color=theme.GROUP_COLOR, width=2)),
+            hovertemplate="%{y:.2f} (n = %{customdata} members)<extra>Group mean</extra>"))
+    fig.update_xaxes(tickvals=list(range(len(items))), ticktext=[names[i] for i in items], tickangle=-30)
+    fig.update_yaxes(range=[0, schema.SEVERITY_MAX])
+    n = members["member"].nunique()
+    note = "" if len(shown) == len(group) else f" · group mean {suppressed_note()}"
+    subtitle = f"{_n_text(n)} · mean of daily scores, 0 none – 3 severe{note}"
+    return _finish(fig, title, subtitle, meeting, "Symptom", "Mean severity (0-3)", caption)
+
+
+def before_after_figure(result: BeforeAfter, measure: str, meeting: bool = False, reveal: bool = False,
+                        caption: str | None = None) -> go.Figure:
+    """Slope chart: each member's mean in the weeks before vs after their first start of the treatment."""
+    name = schema.treatment_label(result.treatment)
+    title = f"Before and after starting {name}: each member's mean ({ASSOCIATION})"
+    complete = result.per_member.dropna(subset=["before", "after"])
+    if complete.empty:
+        return empty_figure(title, f"No member has logs both before and after starting {name}.", meeting,
+                            caption)
+    sides = [f"{result.weeks} weeks before", f"{result.weeks} weeks after"]
+    labels = member_labels(complete["member"], reveal)
+    fig = go.Figure()
+    for _, row in complete.iterrows():  # one trace per member: a handful of members, not table rows
+        fig.add_trace(go.Scatter(
+            x=sides, y=[row["before"], row["after"]], mode="lines+markers", name=labels[row["member"]],
+            legendgroup="members", showlegend=False,
+            line=dict(color=theme.rgba(theme.MEMBER_COLOR, 0.8), width=2 if meeting else 1.2),
+            marker=dict(size=10 if meeting else 6, color=theme.MEMBER_COLOR),
+            customdata=[row["n_before"], row["n_after"]],
+            hovertemplate=labels[row["member"]] + "<br>%{x}: %{y:.2f} (%{customdata} logs)<extra></extra>"))
+    if not result.suppressed:
+        fig.add_trace(go.Scatter(
+            x=sides, y=[result.median_before, result.median_after], mode="lines+markers", name="Group median",
+            line=dict(color=theme.GROUP_COLOR, width=theme.line_width(meeting, strong=True)),
+            marker=dict(size=16 if meeting else 11, color=theme.color_for_treatment(result.treatment),
+                        line=dict(color=theme.GROUP_COLOR, width=2))))
+    fig.update_yaxes(range=[0, measure_max(measure)])
+    note = "" if not result.suppressed else f" · group median {suppressed_note()}"
+    subtitle = (f"n = {result.n_members} members with logs on both sides · "
+                f"{result.weeks} weeks each side, start day excluded{note} · {ASSOCIATION}")
+    return _finish(fig, title, subtitle, meeting, f"Relative to starting {name}", measure_label(measure),
+                   caption)
+
+
+def relapse_figure(context: pd.DataFrame, n_members: int, rule: RelapseRule, lookback_days: int = 30,
+                   meeting: bool = False, reveal: bool = False, caption: str | None = None) -> go.Figure:
+    """Relapse starts per member over time, marked by what was observed in the days before, and the
+    group's count per preceding event (``analysis.relapse_context``)."""
+    title = f"Relapses found by the rule, and what was observed in the {lookback_days} days before"
+    rule_text = (f"rule: a rise ≥ {rule.rise:g} over the {rule.window_days}-day low "
+                 f"for ≥ {rule.min_sustained} logs")
+    if context.empty:
+        return empty_figure(title, f"No relapse found by the rule in {_n_text(n_members)}.", meeting, caption)
+    labels = member_labels(sorted(set(context["member"])), reveal)
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.68, 0.32], horizontal_spacing=0.12,
+                        subplot_titles=["Relapse starts per member", "Observed before a relapse"])
+    kinds = [*[k for k in ("infection", "steroid_taper", "vaccination") if k in set(context["preceded_by"])],
+             *([NONE_OBSERVED] if NONE_OBSERVED in set(context["preceded_by"]) else [])]
+    counts = context["preceded_by"].value_counts()
+    relapsing = context["member"].nunique()
+    for kind in kinds:
+        part = context.loc[context["preceded_by"] == kind]
+        color, symbol = theme.event_style(kind if kind != NONE_OBSERVED else "other")
+        name = schema.EVENT_LABELS.get(kind, "nothing observed")
+        edge = dict(color="#000000", width=1)
+        marker = dict(color=color, symbol=symbol, size=16 if meeting else 11, line=edge)
+        hover = "%{y}<br>relapse from %{x|%d %b %Y}<extra>" + name + "</extra>"
+        fig.add_trace(go.Scatter(x=part["start"], y=part["member"].map(labels), mode="markers", name=name,
+                                 legendgroup=kind, marker=marker, hovertemplate=hover), row=1, col=1)
+        if relapsing >= min_group_size():
+            fig.add_trace(go.Bar(x=[int(counts.get(kind, 0))], y=[name], orientation="h", legendgroup=kind,
+                                 showlegend=False, marker=dict(color=color, line=edge),
+                                 hovertemplate="%{x} relapses<extra>" + name + "</extra>"), row=1, col=2)
+    fig.update_yaxes(type="category", categoryorder="category descending", row=1, col=1, title_text="Member")
+    fig.update_xaxes(title_text="Relapse start", row=1, col=1)
+    fig.update_xaxes(title_text="Relapses", row=1, col=2)
+    for annotation in fig.layout.annotations:
+        annotation.font.size = theme.sizes(meeting)["base"]
+    counts_note = "" if relapsing >= min_group_size() else f" · counts {suppressed_note()}"
+    subtitle = (f"{_n_text(n_members)} · {len(context)} relapses in {relapsing} of them · {rule_text}"
+                f"{counts_note} · timing observed, not cause")
+    height = max(360, 160 + 30 * len(labels) * (1.4 if meeting else 1))
+    fig = _finish(fig, title, subtitle, meeting, caption=caption, height=int(height))
+    fig.update_layout(margin=dict(t=150 if meeting else 115))
+    return fig
+
+
+def cooccurrence_figure(co: Cooccurrence, meeting: bool = False, caption: str | None = None) -> go.Figure:
+    """Spearman rank correlation between items over member-weeks (``analysis.cooccurrence``)."""
+    title = "How symptoms go together: rank correlation between symptoms"
+    rho = co.rho
+    if rho.empty or rho.isna().all().all():
+        return empty_figure(title, f"Not drawn: fewer than {min_group_size()} members scored the same "
+                                   "symptoms in the same weeks.", meeting, caption)
+    names = [schema.item_label(i) for i in rho.index]
+    z = rho.to_numpy(dtype="float64")
+    text = np.where(np.isnan(z), "", np.char.mod("%.2f", np.nan_to_num(z)))
+    fig = go.Figure(go.Heatmap(
+        z=z, x=names, y=names, zmin=-1, zmax=1, colorscale=theme.DIVERGING_SCALE, text=text,
+        texttemplate="%{text}", textfont=dict(size=theme.sizes(meeting)["annotation"]),
+        customdata=co.n_members.to_numpy(dtype="float64"),
+        colorbar=dict(title=dict(text="Spearman ρ")), xgap=1, ygap=1,
+        hovertemplate="%{y} & %{x}<br>ρ = %{z:.2f}<br>%{customdata} members<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickangle=-30)
+    n = int(np.nanmax(np.where(np.isnan(z), np.nan, co.n_members.to_numpy(dtype="float64"))))
+    subtitle = (f"{_n_text(n)} · Spearman ρ over member-weeks · blank: too few members or weeks · "
+                "observed together, not cause and effect")
+    side = max(420, 160 + 48 * len(names) * (1.3 if meeting else 1))
+    return _finish(fig, title, subtitle, meeting, "Symptom", "Symptom", caption, int(side))

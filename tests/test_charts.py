@@ -1,0 +1,221 @@
+"""Figure builders return the traces, titles, axes and words promised; meeting mode is readable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from oms_dash import analysis as A
+from oms_dash import charts as C
+from oms_dash import theme
+from oms_dash.schema import EVENT_COLUMNS, MITCHELL_PIKE_ITEMS, OBSERVATION_COLUMNS, TREATMENT_COLUMNS
+
+CODES = [f"kid_{i}" for i in range(1, 6)]  # "_" never occurs in base64, so a code in the JSON is a leak
+START = pd.Timestamp("2025-01-06")
+
+
+def synthetic(members=CODES, days=150, seed=1):
+    """Daily myoclonus + weekly Mitchell-Pike items, a relapse on day 100, ivig from day 30."""
+    rng = np.random.default_rng(seed)
+    frames, treatments, events = [], [], []
+    for k, member in enumerate(members):
+        dates = START + pd.to_timedelta(np.arange(days) + k, unit="D")
+        level = np.clip(2.5 - np.arange(days) / 60, 0.3, 3) + np.where((np.arange(days) >= 100)
+                                                                       & (np.arange(days) < 125), 1.5, 0)
+        keep = np.ones(days, dtype=bool)
+        keep[60:75] = False  # a two-week gap
+        daily = pd.DataFrame({"member": member, "date": dates[keep], "item": "myoclonus",
+                              "score": np.clip(np.rint(level[keep] + rng.normal(0, 0.3, keep.sum())), 0, 3)})
+        weekly_days = np.arange(0, days, 7)
+        k_items = len(MITCHELL_PIKE_ITEMS)
+        weekly = pd.DataFrame({"member": member, "date": np.repeat(dates[weekly_days], k_items),
+                               "item": np.tile(MITCHELL_PIKE_ITEMS, len(weekly_days)),
+                               "score": np.clip(np.rint(np.repeat(level[weekly_days], k_items)), 0, 3)})
+        frames += [daily, weekly]
+        treatments.append({"member": member, "treatment": "ivig", "start": dates[30], "end": dates[120]})
+        events.append({"member": member, "date": dates[95], "kind": "infection"})
+    obs = pd.concat(frames, ignore_index=True)
+    obs["raw_value"] = obs["score"].astype("str")
+    obs["raw_scale"] = "0-3"
+    obs["source_file"] = "x.csv"
+    obs["source_row"] = np.arange(len(obs)) + 2
+    tr = pd.DataFrame(treatments).assign(dose="", source_file="t.csv", source_row=2)
+    ev = pd.DataFrame(events).assign(detail="", source_file="e.csv", source_row=2)
+    return obs[list(OBSERVATION_COLUMNS)], tr[list(TREATMENT_COLUMNS)], ev[list(EVENT_COLUMNS)]
+
+
+@pytest.fixture(scope="module")
+def data():
+    return synthetic()
+
+
+def all_figures(data, meeting=False, reveal=False):
+    obs, tr, ev = data
+    s = A.score_series(obs)
+    measure = s.attrs["measure"]
+    rel = A.detect_relapses(s)
+    ctx = A.relapse_context(rel, ev)
+    onsets = {m: START for m in CODES}
+    mine = A.member_timeline(obs, "kid_1")
+    labels = C.member_labels(CODES, reveal)
+    return {
+        "group_course": C.group_course_figure(A.group_course(obs), meeting),
+        "completeness": C.completeness_figure(A.completeness(obs), meeting, reveal),
+        "latest_state": C.latest_state_figure(A.latest_state(obs), meeting),
+        "member_timeline": C.member_timeline_figure(
+            mine, labels["kid_1"], tr[tr.member == "kid_1"], ev[ev.member == "kid_1"],
+            rel[rel.member == "kid_1"], meeting),
+        "cohort": C.cohort_figure(A.cohort(s, "onset", onsets=onsets), measure, meeting, reveal),
+        "heatmap": C.heatmap_figure(A.weekly_severity(obs), None, meeting, reveal),
+        "profile": C.profile_figure(A.symptom_profiles(obs), meeting, reveal),
+        "before_after": C.before_after_figure(A.before_after(s, tr, "ivig"), measure, meeting, reveal),
+        "relapse": C.relapse_figure(ctx, len(CODES), rel.attrs["rule"], meeting=meeting, reveal=reveal),
+        "cooccurrence": C.cooccurrence_figure(A.cooccurrence(obs, min_weeks=5), meeting),
+    }
+
+
+def words(fig: go.Figure) -> str:
+    return f"{fig.layout.title.text} {fig.layout.title.subtitle.text}"
+
+
+def test_every_figure_has_title_n_axes_and_is_small(data):
+    for name, fig in all_figures(data).items():
+        assert isinstance(fig, go.Figure), name
+        assert fig.layout.title.text, name
+        assert "n = " in words(fig), (name, words(fig))
+        assert fig.layout.xaxis.title.text or any(
+            getattr(fig.layout, k).title.text for k in fig.layout if k.startswith("xaxis")), name
+        assert len(fig.data) > 0, name
+        assert len(fig.to_json()) < 1_000_000, name
+        text = fig.to_json().lower()
+        assert "caused" not in text and "worked" not in text, name
+
+
+def test_figures_show_labels_never_codes_unless_revealed(data):
+    for name, fig in all_figures(data).items():
+        assert "kid_" not in fig.to_json(), name
+    revealed = all_figures(data, reveal=True)
+    assert "kid_1" in revealed["heatmap"].to_json()
+    assert "Member A" in all_figures(data)["heatmap"].to_json()
+
+
+def test_group_course_draws_band_and_median(data):
+    obs, _, _ = data
+    fig = C.group_course_figure(A.group_course(obs))
+    names = [t.name for t in fig.data]
+    assert names[-1] == "Group median" and "Middle half of members (IQR)" in names
+    assert fig.data[1].fill == "tonexty"
+    assert "Mitchell-Pike" in fig.layout.yaxis.title.text
+    assert fig.layout.xaxis.title.text == "Week"
+
+
+def test_group_aggregates_over_too_few_members_are_not_drawn(data):
+    obs, tr, _ = data
+    two = obs.loc[obs["member"].isin(CODES[:2])]
+    fig = C.group_course_figure(A.group_course(two))
+    assert len(fig.data) == 0 and "Not drawn" in words(fig)
+    s = A.score_series(two)
+    cohort = C.cohort_figure(A.cohort(s, "first_log"), s.attrs["measure"])
+    assert [t.name for t in cohort.data] == ["Members (one line each)"]
+    assert "not drawn" in words(cohort)
+    ba = C.before_after_figure(A.before_after(s, tr, "ivig"), s.attrs["measure"])
+    assert "Group median" not in [t.name for t in ba.data]
+    assert C.cooccurrence_figure(A.cooccurrence(two)).data == ()
+
+
+def test_member_timeline_keeps_gaps_and_marks_treatments_events_relapses(data):
+    fig = all_figures(data)["member_timeline"]
+    means = [t for t in fig.data if t.name == "7-day mean"]
+    assert len(means) == 1 + len(MITCHELL_PIKE_ITEMS) + 1  # total, six MP items, myoclonus
+    myoclonus = next(t for t in means if np.isnan(np.asarray(t.y, dtype=float)).any() and len(t.y) > 100)
+    assert np.isnan(np.asarray(myoclonus.y, dtype=float)).sum() >= 1  # the two-week gap is a break
+    assert any(t.name == "IVIG" for t in fig.data)
+    assert any(t.name == "Infection / fever" for t in fig.data)
+    assert any(t.name == "relapse start (by the rule)" for t in fig.data)
+    assert any(s.type == "rect" for s in fig.layout.shapes)
+    assert "Member A" in fig.layout.title.text
+
+
+def test_before_after_is_a_slope_chart_saying_association_not_proof(data):
+    fig = all_figures(data)["before_after"]
+    assert "association, not proof" in words(fig)
+    assert list(fig.data[0].x) == ["4 weeks before", "4 weeks after"]
+    assert fig.data[-1].name == "Group median"
+    assert "n = 5 members" in words(fig)
+
+
+def test_heatmaps_and_relapses_have_their_traces(data):
+    figs = all_figures(data)
+    assert figs["heatmap"].data[0].type == "heatmap" and figs["heatmap"].data[0].zmax == 3
+    assert figs["completeness"].data[0].zmax == 7
+    assert figs["cooccurrence"].data[0].zmin == -1
+    assert {t.type for t in figs["relapse"].data} == {"scatter", "bar"}
+    assert "Infection / fever" in [t.name for t in figs["relapse"].data]
+
+
+def _font_sizes(fig: go.Figure) -> list[float]:
+    """Every explicit font size in the figure plus the template's, wherever they are set."""
+    sizes = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("font", "tickfont", "textfont") and isinstance(value, dict) and "size" in value:
+                    sizes.append(value["size"])
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(fig.to_json()))
+    return [s for s in sizes if isinstance(s, int | float)]
+
+
+def test_meeting_mode_text_is_at_least_16px_and_uses_the_palette(data):
+    for name, fig in all_figures(data, meeting=True).items():
+        sizes = _font_sizes(fig)
+        assert sizes and min(sizes) >= 16, (name, sorted(set(sizes)))
+        template = fig.layout.template.layout
+        assert template.font.size >= 16 and template.title.font.size >= 16
+        assert list(template.colorway) == list(theme.PALETTE)
+    screen = all_figures(data)["group_course"]
+    assert screen.layout.template.layout.font.size < 16
+
+
+def test_palette_is_okabe_ito_and_colours_are_stable():
+    okabe = set(theme.OKABE_ITO.values())
+    assert all(theme.color_for_item(i) in okabe for i in ("opsoclonus", "myoclonus", "stance", "gait",
+                                                          "arm_hand", "speech"))
+    assert theme.PALETTE[:7] == tuple(c for c in theme.PALETTE if c in okabe)
+    assert theme.color_for_item("other:hiccups") == theme.color_for_item("other:hiccups")
+    assert theme.color_for_item("other:hiccups") in theme.PALETTE
+    assert theme.color_for_treatment("ivig") != theme.color_for_treatment("rituximab")
+    assert len({theme.color_for_item(i) for i in MITCHELL_PIKE_ITEMS + ("myoclonus", "sleep")}) == 8
+
+
+def test_caption_words():
+    text = theme.caption(12, "2025-03-03", "2026-10-31", today=dt.date(2026, 11, 25))
+    assert text == ("12 members · 3 Mar 2025 – 31 Oct 2026 · generated on 25 Nov 2026 with oms_dash · "
+                    "not medical advice")
+    relative = theme.caption(1, "2025-03-03", "2025-04-30", relative=True, today=dt.date(2026, 11, 25))
+    assert relative.startswith("1 member · about 8 weeks · generated on 25 Nov 2026")
+
+
+def test_caption_can_be_drawn_inside_a_figure(data):
+    obs, _, _ = data
+    text = "5 members · x · not medical advice"
+    fig = C.group_course_figure(A.group_course(obs), meeting=True, caption=text)
+    assert any("not medical advice" in a.text for a in fig.layout.annotations)
+
+
+def test_charts_module_does_not_import_streamlit():
+    import subprocess
+    import sys
+
+    code = "import sys, oms_dash.charts; assert 'streamlit' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
