@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
-
 import streamlit as st
 
 from oms_dash.ui import state
-from oms_dash.ui.registry import PAGES, PageSpec
-
-
-def _page_runner(spec: PageSpec):
-    def run() -> None:
-        importlib.import_module(f"oms_dash.ui.pages.{spec.module}").render()
-
-    run.__name__ = spec.module
-    return run
+from oms_dash.ui.registry import PAGES
 
 
 def _sidebar(group) -> None:
@@ -34,7 +24,7 @@ def main() -> None:
     group = state.current_group()
     sections: dict[str, list] = {}
     for i, spec in enumerate(PAGES):
-        page = st.Page(_page_runner(spec), title=spec.title, icon=spec.icon,
+        page = st.Page(spec.script, title=spec.title, icon=spec.icon,
                        url_path=spec.url_path, default=(i == 0))
         sections.setdefault(spec.section, []).append(page)
     current = st.navigation(sections)

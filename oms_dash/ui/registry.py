@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+SCRIPTS = Path(__file__).parent / "page_scripts"
 
 
 @dataclass(frozen=True)
@@ -11,6 +14,10 @@ class PageSpec:
     title: str
     icon: str
     section: str
+
+    @property
+    def script(self) -> str:
+        return str(SCRIPTS / f"{self.module}.py")
 
     @property
     def url_path(self) -> str:

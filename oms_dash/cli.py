@@ -1,0 +1,149 @@
+"""`oms-dash`: run the dashboard, check log files, build the meeting report.
+
+Kept light on purpose: `check` imports neither Streamlit nor plotly (start-up is most of its time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import webbrowser
+from pathlib import Path
+
+DESCRIPTION = """oms_dash: a private dashboard for OMS family support groups.
+Everything stays on this computer."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="oms-dash", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser("run", help="open the dashboard in your browser (the default command)",
+                         description="Start the dashboard on this computer only and open it in "
+                                     "your browser. Stop it with Ctrl+C.")
+    run.add_argument("--port", type=int, default=None, help="port to use (default: a free one from 8501)")
+    run.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+
+    check = sub.add_parser("check", help="check log files and say what is wrong, row by row",
+                           description="Read log files exactly as the Upload page does and report, "
+                                       "for each file, what was recognised, accepted, rejected or "
+                                       "skipped, and why. Exit code 0 when every file is usable, "
+                                       "2 when one is not.")
+    check.add_argument("files", nargs="+", metavar="FILE", help="CSV, TSV, TXT or Excel (.xlsx) files")
+    check.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    order = check.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", action="store_true", help="read dates like 03/04/2026 as 3 April")
+    order.add_argument("--monthfirst", action="store_true", help="read dates like 03/04/2026 as 4 March")
+    check.add_argument("--member", metavar="CODE",
+                       help="member code for single-person exports (Flaredown, Bearable)")
+    check.add_argument("--sheet", metavar="NAME", help="Excel sheet to read (default: the first)")
+    check.add_argument("--daily", choices=["max", "mean"], default="max",
+                       help="combine several readings of a symptom on one day by max (default) or mean")
+
+    report = sub.add_parser("report", help="build the one-page meeting report (HTML, optional PDF)",
+                            description="Build a self-contained meeting report with no names in it. "
+                                        "Without FILEs, the demo data is used and the report says so.")
+    report.add_argument("files", nargs="*", metavar="FILE")
+    report.add_argument("-o", "--output", default="report.html", help="HTML file to write")
+    report.add_argument("--pdf", metavar="PDF", help="also write a PDF (needs Chromium)")
+    report.add_argument("--meeting", action="store_true", help="large type for a projector")
+    report.add_argument("--member", metavar="CODE", help="member code for single-person exports")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command in (None, "run"):
+        return run_dashboard(getattr(args, "port", None), getattr(args, "no_browser", False))
+    if args.command == "check":
+        return check_files(args)
+    if args.command == "report":
+        return build_report(args)
+    return 2
+
+
+def _free_port(start: int = 8501) -> int:
+    for port in range(start, start + 100):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise SystemExit("No free port found between 8501 and 8600; give one with --port.")
+
+
+def run_dashboard(port: int | None, no_browser: bool) -> int:
+    from oms_dash.settings import as_flags
+
+    port = port or _free_port()
+    entry = Path(__file__).parent / "ui" / "entry.py"
+    url = f"http://localhost:{port}"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(entry), *as_flags(port)]
+    print(f"oms_dash is starting at {url}  (this computer only; press Ctrl+C to stop)", flush=True)
+    if not no_browser and not os.environ.get("CI"):
+        threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
+    try:
+        return subprocess.call(cmd)
+    except KeyboardInterrupt:
+        return 0
+
+
+def _open_when_ready(url: str) -> None:
+    import urllib.request
+
+    for _ in range(60):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)  # noqa: S310 (localhost)
+            webbrowser.open(url)
+            return
+        except OSError:
+            time.sleep(0.5)
+
+
+def check_files(args) -> int:
+    from oms_dash.ingest import ReadOptions, read_file
+    from oms_dash.problems import render_report_text
+
+    order = "dayfirst" if args.dayfirst else "monthfirst" if args.monthfirst else None
+    options = ReadOptions(date_order=order, member=args.member, sheet=args.sheet, daily_rule=args.daily)
+    reports = []
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            from oms_dash.model import FileReport, Problem
+
+            report = FileReport(file=str(name))
+            reason = "it does not exist" if not path.exists() else f"it could not be opened ({exc.strerror})"
+            report.problems.append(Problem(str(name), None, None, "error", "missing_file",
+                                           f"The file {name} could not be read: {reason}."))
+            reports.append(report)
+            continue
+        reports.append(read_file(path.name, data, options).report)
+    if args.json:
+        print(json.dumps({"files": [r.as_json() for r in reports]}, indent=2, ensure_ascii=False))
+    else:
+        for report in reports:
+            print(render_report_text(report))
+    return 0 if all(r.usable for r in reports) else 2
+
+
+def build_report(args) -> int:
+    try:
+        from oms_dash.report import build_report_cli
+    except ImportError:
+        print("The meeting report is not built yet in this version of oms_dash.", file=sys.stderr)
+        return 2
+    return build_report_cli(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""The data dictionary, written from the vocabulary so it can never disagree with the ingest."""
+
+from __future__ import annotations
+
+from oms_dash.schema import EVENT_KINDS, EVENT_LABELS, ITEMS, SEVERITY_LABELS, TREATMENTS
+
+
+def data_dictionary_markdown() -> str:
+    lines = [
+        "# oms_dash data dictionary", "",
+        "## Columns", "",
+        "| column | meaning |", "|---|---|",
+        "| member | the member's code, like F01 (never a name). Case and spaces do not matter. |",
+        "| date | the diary day: 2026-03-14 is safest; 14/03/2026 and 3/14/2026 also work. |",
+        "| symptom | the symptom's name (see the list below; other names are kept as their own). |",
+        "| severity | 0 none, 1 mild, 2 moderate, 3 severe (or those words). A blank is 'not recorded'. |",
+        "| treatment | a treatment given that day (optional). |",
+        "| event | infection, fever, vaccination, steroid taper, relapse... (optional). |",
+        "| notes | free text: kept private, never drawn in charts or reports (optional). |",
+        "", "In a wide diary, each symptom has its own column; a scale in the header (`0-10`) is honoured.",
+        "", "## Severity", "",
+    ]
+    lines += [f"- {score} = {label}" for score, label in SEVERITY_LABELS.items()]
+    lines += ["", "## Symptoms and the words recognised for them", ""]
+    for item in ITEMS:
+        mp = " (Mitchell-Pike item)" if item.mitchell_pike else ""
+        lines.append(f"- **{item.label}**{mp}: " + ", ".join(item.synonyms))
+    lines += ["", "## Treatments", ""]
+    lines += [f"- **{t.label}**: " + ", ".join(t.synonyms) for t in TREATMENTS]
+    lines += ["", "## Events", ""]
+    lines += [f"- **{EVENT_LABELS[k]}**: " + ", ".join(v) for k, v in EVENT_KINDS.items() if v]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(data_dictionary_markdown(), end="")

@@ -1,0 +1,51 @@
+"""Problems as people read them: one renderer for the page's tables and the command line."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from oms_dash.model import FileReport
+from oms_dash.schema import item_label
+
+SEVERITY_WORDS = {"error": "not used", "warning": "check", "info": "note"}
+
+
+def problems_frame(report: FileReport) -> pd.DataFrame:
+    """The problems of a file as a table: where (row, column), how serious, what and how to fix."""
+    return pd.DataFrame({
+        "row": [p.row if p.row is not None else pd.NA for p in report.problems],
+        "column": [p.column or "" for p in report.problems],
+        "status": [SEVERITY_WORDS.get(p.severity, p.severity) for p in report.problems],
+        "what": [p.message for p in report.problems],
+    }, dtype=object)
+
+
+def summary_line(report: FileReport) -> str:
+    skipped = "; ".join(f"{n} {reason}" for reason, n in report.skipped_reasons.items())
+    return (f"{report.rows_read} rows read: {report.rows_accepted} accepted, {report.rows_rejected} "
+            f"rejected, {report.rows_skipped} skipped" + (f" ({skipped})" if skipped else ""))
+
+
+def render_report_text(report: FileReport, max_rows: int = 50) -> str:
+    """A readable plain-text account of one file for `oms-dash check`."""
+    lines = [f"== {report.file}", f"   format: {report.format}"
+             + ("" if report.usable else "   -> NOT USABLE")]
+    if report.rows_read:
+        lines.append("   " + summary_line(report))
+    if report.members:
+        lines.append(f"   members: {len(report.members)}")
+    if report.date_min is not None:
+        lines.append(f"   dates: {report.date_min:%Y-%m-%d} to {report.date_max:%Y-%m-%d}")
+    if report.symptoms:
+        lines.append("   symptoms: " + ", ".join(item_label(s) for s in report.symptoms))
+    if report.daily_rule:
+        lines.append(f"   same-day readings combined by {report.daily_rule}")
+    for shown, p in enumerate(report.problems):
+        if shown >= max_rows:
+            lines.append(f"   … and {len(report.problems) - max_rows} more (use --json for all)")
+            break
+        where = ", ".join(x for x in (f"row {p.row}" if p.row is not None else "",
+                                      f"column '{p.column}'" if p.column else "") if x)
+        lines.append(f"   [{SEVERITY_WORDS.get(p.severity, p.severity)}] "
+                     + (f"{where}: " if where else "") + p.message)
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Tiny scripts st.navigation runs, one per page (AppTest can switch to file pages)."""
