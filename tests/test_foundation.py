@@ -60,8 +60,8 @@ def test_check_exit_code_2_and_no_traceback_for_an_unusable_file(write_file, cap
 
 def test_check_does_not_import_streamlit_or_plotly(write_file):
     path = write_file("log.csv", "member,date,symptom,severity\nF01,2026-01-05,jerks,2\n")
-    code = ("import sys; from oms_dash.cli import main; main(['check', %r]); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'plotly')))" % str(path))
+    code = (f"import sys; from oms_dash.cli import main; main(['check', {str(path)!r}]); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'plotly')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("[]")
 
