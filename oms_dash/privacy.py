@@ -681,5 +681,14 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV for download: formula-safe, UTF-8 with a BOM so Excel shows accents right, no index."""
+    """CSV for download: formula-safe, UTF-8 with a BOM so Excel shows accents right.
+
+    A meaningful index (named, or not the default 0..n-1) becomes ordinary columns first, so its
+    labels are escaped like any cell; the default index is left out.
+    """
+    index = frame.index
+    plain = isinstance(index, pd.RangeIndex) and index.name is None and index.start == 0 \
+        and index.step == 1
+    if not plain:
+        frame = frame.reset_index()
     return csv_safe(frame).to_csv(index=False).encode("utf-8-sig")

@@ -8,6 +8,8 @@ import time
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oms_dash import privacy
 from oms_dash.privacy import (
@@ -511,6 +513,37 @@ def test_to_csv_bytes_has_bom_and_round_trips():
     assert back["note"].tolist() == ["'=cmd", "Zoë"]
     assert back["score"].tolist() == [-1.0, 2.5]
     assert list(back.columns) == ["member", "note", "score"]
+
+
+def test_to_csv_bytes_keeps_a_meaningful_index_and_escapes_it():
+    frame = pd.DataFrame({"mean": [1.5, 2.0]}, index=pd.Index(["=ivig", "acth"], name="treatment"))
+    back = pd.read_csv(io.BytesIO(to_csv_bytes(frame)), encoding="utf-8-sig")
+    assert back.to_dict("list") == {"treatment": ["'=ivig", "acth"], "mean": [1.5, 2.0]}
+    filtered = pd.DataFrame({"a": ["x", "y", "z"]}).iloc[[2, 0]]
+    back = pd.read_csv(io.BytesIO(to_csv_bytes(filtered)), encoding="utf-8-sig")
+    assert "a" in back.columns
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=12), st.lists(st.text(max_size=40), min_size=1,
+                                                         max_size=6)),
+                min_size=1, max_size=5))
+def test_scan_never_fails_and_findings_are_well_formed(columns):
+    length = max(len(values) for _, values in columns)
+    table = pd.DataFrame([[values[i] if i < len(values) else "" for _, values in columns]
+                          for i in range(length)], columns=[h for h, _ in columns])
+    findings = find_identifying_columns(table)
+    headers = [f["column"] for f in findings]
+    assert len(headers) == len(set(headers))
+    assert all(f["kind"] in privacy.KINDS and f["reason"].startswith("looks like ")
+               for f in findings)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_redact_text_is_idempotent(text):
+    once = redact_text(text)
+    assert redact_text(once) == once
 
 
 def test_core_does_not_import_streamlit_or_plotly():
