@@ -374,9 +374,10 @@ def _scan_column(header: str, column: pd.Series) -> dict | None:
     if _is_free_text(norm, values):
         for kind in _CONTENT_ORDER:
             if kind != "name" and counts[kind]:
-                return {"column": header, "kind": kind,
+                return {"column": header,
                         "reason": f"looks like free-text notes with {KINDS[kind]} in them, so the "
-                                  "whole column is left out"}
+                                  "whole column is left out",
+                        "kind": kind}
     checked = len(values)
     common = [k for k in _CONTENT_ORDER if counts[k] and counts[k] >= MIN_SHARE * checked]
     if not common:
