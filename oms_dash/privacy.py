@@ -355,8 +355,9 @@ def _scan_column(header: str, column: pd.Series) -> dict | None:
         return _finding(header, kind, "judging by its heading")
     values = _sample(column)
     if _header_says_name(norm):
-        # A "name" column that holds only codes like F01 was anonymised by the coordinator: kept.
-        if values and sum(map(_looks_like_code, values)) >= 0.9 * len(values):
+        # A "name" column holding only codes like F01 was anonymised by the coordinator: kept.
+        # One real name among the codes and the whole column goes.
+        if values and all(map(_looks_like_code, values)):
             return None
         return _finding(header, "name", "judging by its heading")
     if not values:

@@ -43,6 +43,7 @@ IDENTIFYING: list[tuple[str, list[str], str]] = [
     ("child_first_name", ["Lily", "Jack", "Ava"], "name"),
     ("What is your child's name?", ["Lily", "Jack", "Ava"], "name"),
     ("Username", ["lily_mum", "jackdad82", "ava.b"], "name"),
+    ("Member name", ["F01", "F02", "F03", "F04", "F05", "F06", "F07", "F08", "F09", "Lily"], "name"),
     ("Child", ["Lily", "Jack", "Ava", "Mia"], "name"),
     ("Completed by", ["Sarah Smith", "Dad", "Mum", "David Jones"], "name"),
     # names, by content alone
