@@ -102,6 +102,8 @@ def test_data_dictionary_file_is_current():
 def test_templates_read_cleanly():
     from oms_dash.ingest import read_paths
 
-    group = read_paths(sorted((ROOT / "data").glob("template_*.csv")))
+    from oms_dash.templates import TEMPLATES, TEMPLATES_DIR
+
+    group = read_paths([TEMPLATES_DIR / name for name in TEMPLATES])
     for report in group.reports:
         assert report.usable and report.rows_rejected == 0, report.file

@@ -12,6 +12,7 @@ from oms_dash.model import GroupData
 
 UPLOAD_KEY = "uploaded_group"
 MEETING_KEY = "meeting_mode"
+UPLOADER_GENERATION = "uploader_generation"
 
 
 @st.cache_resource(show_spinner="Loading the demo group…")
@@ -33,7 +34,13 @@ def set_uploaded_group(group: GroupData) -> None:
 def forget_uploaded_group() -> None:
     """Clears the upload and every cache that could hold it: nothing of it stays in memory."""
     st.session_state.pop(UPLOAD_KEY, None)
+    # A new key gives an empty uploader: otherwise the files it still holds would be read again.
+    st.session_state[UPLOADER_GENERATION] = st.session_state.get(UPLOADER_GENERATION, 0) + 1
     st.cache_data.clear()
+
+
+def uploader_key() -> str:
+    return f"uploader_{st.session_state.get(UPLOADER_GENERATION, 0)}"
 
 
 def meeting_mode() -> bool:

@@ -1,0 +1,69 @@
+"""The Upload page, driven through Streamlit's AppTest: an upload becomes the group every page shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+UPLOAD = "oms_dash/ui/page_scripts/upload.py"
+GOOD = (b"member,date,symptom,severity\nQ1,2026-01-05,jerks,2\nQ1,2026-01-06,jerks,1\n"
+        b"Q2,2026-01-05,sleep,3\nQ2,2026-02-30,sleep,1\n")
+
+
+def _upload(name: str, data: bytes, mime: str = "text/csv") -> AppTest:
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at.run()
+    at.switch_page(UPLOAD).run()
+    at.file_uploader[0].set_value((name, data, mime)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_upload_shows_counts_and_the_problem_row():
+    at = _upload("group.csv", GOOD)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"Rows read": "4", "Accepted": "3", "Rejected": "1", "Skipped": "0"}
+    problems = at.dataframe[0].value
+    bad = problems[problems["status"] == "not used"]
+    assert list(bad["row"]) == [5]
+    assert "30 February 2026 does not exist" in bad["what"].iloc[0]
+    assert any("Loaded 2 member(s)" in s.value for s in at.success)
+
+
+def test_uploaded_group_replaces_the_demo_on_other_pages():
+    at = _upload("group.csv", GOOD)
+    at.switch_page("oms_dash/ui/page_scripts/privacy.py").run()
+    assert not at.exception
+    assert not any("Demo data" in w.value for w in at.warning)
+    assert any("uploaded logs" in c.value for c in at.sidebar.caption)
+
+
+def test_forget_returns_to_the_demo_group():
+    at = _upload("group.csv", GOOD)
+    at.switch_page(UPLOAD).run()
+    at.button(key="forget_on_upload").click().run()
+    assert "uploaded_group" not in at.session_state
+    assert len(at.file_uploader[0].value or []) == 0  # the files are gone from the uploader too
+    assert any("Demo data" in w.value for w in at.warning)
+
+
+def test_unrecognised_columns_offer_a_mapping_form_not_a_dead_end():
+    odd = b"Kid,Logged on,Sign noticed,Rated\nQ1,2026-01-05,jerks,2\nQ1,2026-01-06,sleep,1\n"
+    at = _upload("odd.csv", odd)
+    assert any("not recognised" in w.value for w in at.warning)
+    at.selectbox(key="map_0_member").set_value("Kid")
+    at.selectbox(key="map_0_date").set_value("Logged on")
+    at.selectbox(key="map_0_symptom").set_value("Sign noticed")
+    at.selectbox(key="map_0_severity").set_value("Rated")
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Accepted"] == "2"
+
+
+def test_a_picture_renamed_csv_is_explained():
+    at = _upload("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(200))
+    assert any("picture" in e.value for e in at.error) or any(
+        "picture" in str(d.value) for d in at.dataframe)
