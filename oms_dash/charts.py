@@ -259,12 +259,13 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
         top = measure_max(measure) if s == "total" else float(schema.SEVERITY_MAX)
         fig.update_yaxes(range=[-0.1 * top, top * 1.08], row=r, col=1,
                          title_text="score" if s != "total" else "total")
-    for _, t in treatments.iterrows():
-        end = t["end"] if pd.notna(t["end"]) else date_max
-        color = theme.color_for_treatment(str(t["treatment"]))
-        for r in range(1, len(series) + 1):
-            fig.add_vrect(x0=t["start"], x1=end, fillcolor=color, opacity=0.10, line_width=0, layer="below",
-                          row=r, col=1)
+    # Shapes span every panel (yref "paper") and are set in one go: add_vrect/add_vline per panel
+    # re-validate the whole figure each call (seconds on a long timeline).
+    shapes = [dict(type="rect", xref="x", yref="paper", x0=start, x1=end if pd.notna(end) else date_max,
+                   y0=0, y1=1, fillcolor=theme.color_for_treatment(str(name)), opacity=0.10, line_width=0,
+                   layer="below")
+              for name, start, end in zip(treatments["treatment"], treatments["start"], treatments["end"],
+                                          strict=True)]
     if has_lanes:
         lane_row = rows
         for name in lane_names:
@@ -294,10 +295,10 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
                                              line=dict(width=2)),
                                  hovertemplate="relapse observed from %{x|%d %b %Y}<extra></extra>"),
                       row=total_row, col=1)
-        for start in relapses["start"]:
-            for r in range(1, rows + 1):
-                fig.add_vline(x=start, line=dict(color=theme.GROUP_COLOR, dash="dash", width=1.5),
-                              row=r, col=1)
+        shapes += [dict(type="line", xref="x", yref="paper", x0=start, x1=start, y0=0, y1=1,
+                        line=dict(color=theme.GROUP_COLOR, dash="dash", width=1.5))
+                   for start in relapses["start"]]
+    fig.update_layout(shapes=shapes)
     for annotation in fig.layout.annotations:
         annotation.font.size = theme.sizes(meeting)["base"]
     fig.update_xaxes(title_text="Date", row=rows, col=1)

@@ -1,9 +1,63 @@
-"""Member view page."""
+"""Member view page: one member's course, treatments as bands, events and relapses marked."""
+
+from __future__ import annotations
 
 import streamlit as st
+
+from oms_dash import analysis, charts, schema
+from oms_dash.reference import reference_url
+from oms_dash.ui import filters, state
+
+MEMBER_KEY = "member_view_member"
 
 
 def render() -> None:
     st.title("Member view")
-    st.info("One member's course: every symptom over time, treatments as bands, events and relapses marked."
-            " This page is being built.")
+    group = state.current_group()
+    meeting = state.meeting_mode()
+    chosen = filters.sidebar_filters(group)
+    obs = chosen.observations(group)
+    members = sorted(obs["member"].unique())
+    if not members:
+        st.info("No scores in the chosen dates, members and symptoms. Widen the filters in the sidebar.")
+        return
+    labels = charts.member_labels(group.members)
+    if st.session_state.get(MEMBER_KEY) not in members:
+        st.session_state[MEMBER_KEY] = members[0]
+    member = st.selectbox("Member", members, key=MEMBER_KEY, format_func=lambda m: labels.get(m, m))
+    st.markdown("One member's logs as written: dots are the daily scores, the line a rolling mean that "
+                "never bridges a gap of more than a week. What happened around a treatment or an event "
+                "is **observed, not proven**: the course changes for many reasons.")
+
+    mine = obs.loc[obs["member"] == member]
+    timeline = analysis.member_timeline(mine, member, window_days=chosen.smoothing_days)
+    scores = analysis.score_series(mine)
+    relapses = analysis.detect_relapses(scores)
+    first, last = mine["date"].min(), mine["date"].max()
+    treatments = group.treatments.loc[(group.treatments["member"] == member)
+                                      & (group.treatments["start"] <= last)
+                                      & (group.treatments["end"].isna() | (group.treatments["end"] >= first))]
+    events = group.events.loc[(group.events["member"] == member) & group.events["date"].between(first, last)]
+    fig = charts.member_timeline_figure(timeline, labels.get(member, "Member"), treatments, events, relapses,
+                                        meeting, window_days=chosen.smoothing_days)
+    table = timeline.assign(series=timeline["series"].map(lambda s: "total" if s == "total"
+                                                          else schema.item_label(s)))
+    table = table[["series", "date", "value", "rolling"]]
+    filters.show_chart(fig, "member-timeline", filters.chart_caption(mine, 1), table, "Every score drawn")
+
+    rule = relapses.attrs["rule"]
+    st.caption(f"Relapses are marked by the rule used on Compare patterns: {rule.describe()}, on the "
+               f"{analysis.measure_label(scores.attrs['measure'])}.")
+    cols = st.columns(2)
+    with cols[0]:
+        st.markdown("**Treatments**")
+        view = treatments.assign(treatment=treatments["treatment"].map(schema.treatment_label))
+        filters.show_table(view[["treatment", "start", "end", "dose"]])
+    with cols[1]:
+        st.markdown("**Events**")
+        view = events.assign(kind=events["kind"].map(lambda k: schema.EVENT_LABELS.get(k, k)))
+        filters.show_table(view[["date", "kind"]])
+    if not meeting:
+        items = [s for s in timeline["series"].unique() if s != "total"]
+        links = " · ".join(f"[{schema.item_label(i)}]({reference_url(i)})" for i in items)
+        st.markdown(f"About these symptoms: {links}")

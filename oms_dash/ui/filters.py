@@ -1,0 +1,194 @@
+"""Shared sidebar filters for the Overview, Compare patterns and Member view pages.
+
+The chosen values live in ``st.session_state`` under keys of their own (``_kept_*``), copied from
+the widgets on every run, because Streamlit forgets a widget's value on a page that does not draw
+it: moving to the Upload page and back keeps the filters. In meeting mode the widgets are hidden
+and the defaults are used (the whole group, every symptom, the whole span), without losing the
+kept choices for when meeting mode is switched off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from oms_dash import analysis, charts, schema, theme
+from oms_dash.model import GroupData
+from oms_dash.ui import state
+
+WIDGET = "flt_"
+KEPT = "_kept_flt_"
+SMOOTHING_CHOICES = (1, 7, 14, 28)  # days of the rolling mean; 1 = daily values only
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the pages draw. members/items: codes and item ids (empty = all in the group)."""
+
+    start: pd.Timestamp | None
+    end: pd.Timestamp | None
+    members: tuple[str, ...]
+    items: tuple[str, ...]
+    treatment: str | None
+    alignment: str
+    smoothing_days: int
+
+    def observations(self, group: GroupData) -> pd.DataFrame:
+        """The group's scored observations within these filters."""
+        return analysis.filter_observations(group.observations, self.members or None, self.items or None,
+                                            self.start, self.end)
+
+    def describe(self) -> str:
+        parts = []
+        if self.members:
+            parts.append(f"{len(self.members)} selected members")
+        if self.items:
+            parts.append(", ".join(schema.item_label(i) for i in self.items))
+        return "; ".join(parts)
+
+
+def group_items(group: GroupData) -> list[str]:
+    order = {item.id: i for i, item in enumerate(schema.ITEMS)}
+    present = group.observations.loc[group.observations["score"].notna(), "item"].unique()
+    return sorted((str(i) for i in present), key=lambda i: (order.get(i, len(order)), i))
+
+
+def group_treatments(group: GroupData) -> list[str]:
+    """Treatments in the group, the most widely used first (by members)."""
+    t = group.treatments
+    counts = Counter(t.drop_duplicates(["member", "treatment"])["treatment"].astype("str"))
+    return [name for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def alignments(group: GroupData) -> list[str]:
+    out = ["calendar", "first_log"]
+    if group.onsets:
+        out.append("onset")
+    if len(group.treatments):
+        out.append("treatment")
+    return out
+
+
+def _span(group: GroupData) -> tuple[dt.date, dt.date] | None:
+    dates = group.observations.loc[group.observations["score"].notna(), "date"]
+    if dates.empty:
+        return None
+    return dates.min().date(), dates.max().date()
+
+
+def defaults(group: GroupData) -> Filters:
+    span = _span(group)
+    treatments = group_treatments(group)
+    return Filters(start=pd.Timestamp(span[0]) if span else None, end=pd.Timestamp(span[1]) if span else None,
+                   members=(), items=(), treatment=treatments[0] if treatments else None,
+                   alignment="calendar", smoothing_days=7)
+
+
+def _prepare(key: str, default, valid) -> str:
+    """Give the widget its kept value (the default when the kept one no longer fits the group).
+
+    Assigned on every run, before the widget is drawn: a widget first drawn on another page is a
+    new widget to Streamlit and would otherwise start from its default. A change by the user is
+    copied to the kept value by the widget's on_change callback, which runs before the page.
+    """
+    kept = st.session_state.get(KEPT + key, default)
+    if not valid(kept):
+        kept = default
+    st.session_state[KEPT + key] = kept
+    st.session_state[WIDGET + key] = kept
+    return WIDGET + key
+
+
+def _keep(key: str) -> None:
+    st.session_state[KEPT + key] = st.session_state[WIDGET + key]
+
+
+def _subset_of(options: list[str]):
+    allowed = set(options)
+    return lambda v: isinstance(v, list) and set(v) <= allowed
+
+
+def _reset() -> None:
+    for key in [k for k in st.session_state if str(k).startswith((WIDGET, KEPT))]:
+        del st.session_state[key]
+
+
+def sidebar_filters(group: GroupData) -> Filters:
+    """Draw the shared filters in the sidebar (not in meeting mode) and return the current choice."""
+    base = defaults(group)
+    if state.meeting_mode() or group.observations.empty:
+        return base
+    members = group.members
+    labels = charts.member_labels(members)
+    items = group_items(group)
+    treatments = group_treatments(group)
+    aligns = alignments(group)
+    span = _span(group)
+    def widget(draw, label: str, name: str, default, valid, *args, **kwargs) -> None:
+        key = _prepare(name, default, valid)
+        draw(label, *args, key=key, on_change=_keep, args=(name,), **kwargs)
+
+    with st.sidebar:
+        st.subheader("Filters", help="Shared by Overview, Compare patterns and Member view; kept when "
+                                     "you move between pages.")
+        if span and span[0] < span[1]:
+            widget(st.slider, "Date range", "dates", span,
+                   lambda v: isinstance(v, tuple) and len(v) == 2 and span[0] <= v[0] <= v[1] <= span[1],
+                   min_value=span[0], max_value=span[1], format="D MMM YYYY")
+        widget(st.multiselect, "Members", "members", [], _subset_of(members), members,
+               format_func=lambda m: labels.get(m, m), placeholder="All members")
+        widget(st.multiselect, "Symptoms", "items", [], _subset_of(items), items,
+               format_func=schema.item_label, placeholder="All symptoms")
+        if treatments:
+            widget(st.selectbox, "Treatment", "treatment", base.treatment, lambda v: v in treatments,
+                   treatments, format_func=schema.treatment_label,
+                   help="Used to align courses on its start and for before/after.")
+        widget(st.selectbox, "Align courses on", "alignment", "calendar", lambda v: v in aligns, aligns,
+               format_func=lambda a: analysis.ALIGNMENTS[a])
+        widget(st.select_slider, "Rolling mean (days)", "smoothing", 7, lambda v: v in SMOOTHING_CHOICES,
+               SMOOTHING_CHOICES, help="1 = daily values only. The mean never bridges a gap over a week.")
+        st.button("Reset filters", on_click=_reset, icon=":material/restart_alt:")
+    chosen = st.session_state
+    dates = chosen.get(WIDGET + "dates", span)
+    return Filters(
+        start=pd.Timestamp(dates[0]) if dates else None, end=pd.Timestamp(dates[1]) if dates else None,
+        members=tuple(chosen[WIDGET + "members"]), items=tuple(chosen[WIDGET + "items"]),
+        treatment=chosen.get(WIDGET + "treatment", base.treatment), alignment=chosen[WIDGET + "alignment"],
+        smoothing_days=int(chosen[WIDGET + "smoothing"]))
+
+
+# --- shared chart block --------------------------------------------------------------------------------
+
+DESCRIPTIVE = ("**Comparisons here are descriptive.** They show what was logged and observed together; "
+               "they cannot show that a treatment or an event caused a change. Not medical advice.")
+
+
+def chart_caption(frame: pd.DataFrame, n_members: int | None = None) -> str:
+    """Caption under a chart: n members, span of ``frame`` (member, date), generated on, disclaimer."""
+    n = frame["member"].nunique() if n_members is None else n_members
+    dates = frame["date"] if "date" in frame.columns else pd.Series(dtype="datetime64[ns]")
+    low, high = (dates.min(), dates.max()) if len(dates) else (None, None)
+    return theme.caption(n, low, high, relative=state.meeting_mode())
+
+
+def show_chart(fig, name: str, caption: str, table: pd.DataFrame | None = None,
+               table_label: str = "The numbers behind this chart", column_config: dict | None = None) -> None:
+    """A figure with the PNG button configured, its caption, and the small table behind it on demand."""
+    st.plotly_chart(fig, key=f"chart_{name}", config={
+        "toImageButtonOptions": {"format": "png", "scale": 2, "filename": name}, "displaylogo": False})
+    st.caption(caption)
+    if table is not None:
+        with st.expander(table_label):
+            show_table(table, column_config)
+
+
+def show_table(table: pd.DataFrame, column_config: dict | None = None) -> None:
+    """A small table, numbers to two decimals (datetimes untouched)."""
+    floats = table.select_dtypes("float").columns
+    view = table.assign(**{str(c): table[c].round(2) for c in floats}) if len(floats) else table.copy()
+    view.attrs = {}  # analysis metadata (e.g. the relapse rule) is not table content
+    st.dataframe(view, hide_index=True, column_config=column_config)

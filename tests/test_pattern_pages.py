@@ -1,0 +1,88 @@
+"""The Overview, Compare patterns and Member view pages render their charts (AppTest, no browser)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from oms_dash.model import GroupData
+from oms_dash.ui import state
+from tests.test_charts import synthetic
+
+DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+PAGES = {"overview": 3, "compare": 6, "member": 1}  # page -> plotly charts drawn on it
+
+
+def page(name: str) -> str:
+    return f"oms_dash/ui/page_scripts/{name}.py"
+
+
+def open_app(group: GroupData | None = None, meeting: bool = False) -> AppTest:
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    if group is not None:
+        at.session_state[state.UPLOAD_KEY] = group
+    at.run()
+    if meeting:
+        at.toggle(key=state.MEETING_KEY).set_value(True).run()
+    return at
+
+
+def specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def uploaded() -> GroupData:
+    obs, treatments, events = synthetic()
+    return GroupData(observations=obs, treatments=treatments, events=events, onsets={})
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_renders_its_charts_on_the_demo_data(name):
+    at = open_app()
+    at.switch_page(page(name)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    charts = specs(at)
+    assert len(charts) == PAGES[name]
+    for spec in charts:
+        assert spec["layout"]["title"]["text"]
+        assert len(spec["data"]) > 0
+    text = " ".join(m.value for m in at.markdown)
+    assert "descriptive" in text or "observed, not proven" in text
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_renders_an_uploaded_group_without_showing_codes(name):
+    at = open_app(uploaded())
+    at.switch_page(page(name)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("plotly_chart")) == PAGES[name]
+    for chart in at.get("plotly_chart"):
+        assert "kid_" not in chart.proto.spec  # "_" is not base64: a code here would be a leak
+    assert "Member A" in " ".join(c.proto.spec for c in at.get("plotly_chart"))
+
+
+def test_filters_are_kept_across_pages():
+    at = open_app()
+    members = ["F01", "F02", "F03"]
+    at.multiselect(key="flt_members").set_value(members).run()
+    at.select_slider(key="flt_smoothing").set_value(14).run()
+    for name in ("compare", "upload", "member", "overview"):
+        at.switch_page(page(name)).run()
+        assert not at.exception
+    assert at.multiselect(key="flt_members").value == members
+    assert at.select_slider(key="flt_smoothing").value == 14
+    assert "n = 3 members" in at.get("plotly_chart")[0].proto.spec
+
+
+def test_meeting_mode_hides_filters_and_uses_large_text():
+    at = open_app(meeting=True)
+    at.switch_page(page("compare")).run()
+    assert not at.exception
+    assert not any(w.key == "flt_members" for w in at.multiselect)
+    charts = specs(at)
+    assert len(charts) == PAGES["compare"]
+    for spec in charts:
+        assert spec["layout"]["template"]["layout"]["font"]["size"] >= 16
