@@ -110,7 +110,9 @@ def render() -> None:
         st.session_state[SEARCH_KEY] = normalise_text(st.query_params[rf.SEARCH_PARAM])
     query = st.text_input("Search the reference", key=SEARCH_KEY,
                           placeholder="Try: dancing eyes, jerks, sleep, ACTH, relapse")
-    show_all = st.toggle("Show everything on one page (for printing)", key=SHOW_ALL_KEY)
+    show_all = st.toggle("Show everything on one page (for printing)", key=SHOW_ALL_KEY,
+                         help="Turn this on, then use your browser's Print: every section, "
+                              "with its sources, prints without tabs or folded parts.")
 
     if asked and opened is None:
         st.warning(f"There is no entry called “{normalise_text(asked)}”. "
