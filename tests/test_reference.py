@@ -14,6 +14,7 @@ import yaml
 
 from oms_dash import reference as rf
 from oms_dash import schema
+from oms_dash.reference.loader import small_number
 from oms_dash.ui.registry import PAGES
 
 FACT_SHEET = Path(__file__).resolve().parents[2] / "shared" / "oms-facts.md"
@@ -154,7 +155,8 @@ def test_scoring_paragraph_follows_the_schema(ref):
         body = ref.entries[item.id].body
         assert "**How it is scored.**" in body
         if item.mitchell_pike:
-            assert f"one of the {len(schema.MITCHELL_PIKE_ITEMS)} items commonly used" in body
+            count = small_number(len(schema.MITCHELL_PIKE_ITEMS))
+            assert f"one of the {count} items commonly used" in body
         else:
             assert "not one of the" in body
 

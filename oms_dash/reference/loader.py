@@ -43,6 +43,15 @@ _SOURCE_KEYS = {"key", "citation", "doi", "pmid", "pmc", "url", "journal_ref", "
 
 # --- placeholders expanded from the schema ---------------------------------------------------------
 
+_SMALL_NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                  "ten", "eleven", "twelve")
+
+
+def small_number(n: int) -> str:
+    """Counts up to twelve in words ("the six items"), larger ones as digits."""
+    return _SMALL_NUMBERS[n] if 0 <= n < len(_SMALL_NUMBERS) else str(n)
+
+
 def _severity_scale() -> str:
     return ", ".join(f"{n} {label}" for n, label in schema.SEVERITY_LABELS.items())
 
@@ -62,7 +71,7 @@ PLACEHOLDERS: dict[str, Any] = {
     "mitchell_pike_levels": lambda: _mitchell_pike_levels(),
     "severity_min": lambda: str(schema.SEVERITY_MIN),
     "severity_max": lambda: str(schema.SEVERITY_MAX),
-    "mitchell_pike_count": lambda: str(len(schema.MITCHELL_PIKE_ITEMS)),
+    "mitchell_pike_count": lambda: small_number(len(schema.MITCHELL_PIKE_ITEMS)),
     "mitchell_pike_total_max": lambda: str(schema.MITCHELL_PIKE_TOTAL_MAX),
     "mitchell_pike_items": lambda: _item_list(schema.MITCHELL_PIKE_ITEMS),
     "diary_items": lambda: _item_list(i.id for i in schema.ITEMS if not i.mitchell_pike),
@@ -85,7 +94,7 @@ def _scoring_paragraph(item: schema.Item) -> str:
     if item.mitchell_pike:
         return (
             "**How it is scored.** This is one of the "
-            f"{len(schema.MITCHELL_PIKE_ITEMS)} items commonly used in the "
+            f"{small_number(len(schema.MITCHELL_PIKE_ITEMS))} items commonly used in the "
             f"[Mitchell-Pike OMS Rating Scale]({entry_url('mitchell-pike')}). It is scored from "
             f"{schema.SEVERITY_MIN} to {schema.SEVERITY_MAX} ({_mitchell_pike_levels()}). "
             "The exact wording of each "
@@ -95,7 +104,7 @@ def _scoring_paragraph(item: schema.Item) -> str:
         )
     return (
         "**How it is scored.** This is not one of the "
-        f"{len(schema.MITCHELL_PIKE_ITEMS)} items commonly used in the "
+        f"{small_number(len(schema.MITCHELL_PIKE_ITEMS))} items commonly used in the "
         f"[Mitchell-Pike OMS Rating Scale]({entry_url('mitchell-pike')}), so it has no "
         "Mitchell-Pike score. When families note it in a diary, the dashboard puts it on its common "
         f"{schema.SEVERITY_MIN}–{schema.SEVERITY_MAX} scale ({scale})."
