@@ -1,9 +1,55 @@
-"""Meeting report page."""
+"""Meeting report: one page to show or print at a group meeting, with no names in it."""
 
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
+
+from oms_dash.report import build_report_html, find_chromium, html_to_pdf, report_figures
+from oms_dash.ui import state
+from oms_dash.ui.widgets import chart
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _report_html(_group, group_key: str, meeting: bool, today: dt.date) -> str:
+    return build_report_html(_group, meeting=meeting, today=today)
+
+
+def _pdf_bytes(html: str) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:  # removed straight after: nothing stays on disk
+        html_path, pdf_path = Path(folder) / "report.html", Path(folder) / "report.pdf"
+        html_path.write_text(html, encoding="utf-8")
+        html_to_pdf(html_path, pdf_path)
+        return pdf_path.read_bytes()
 
 
 def render() -> None:
     st.title("Meeting report")
-    st.info("A one-page report of the group to show or print at a meeting, with no names in it."
-            " This page is being built.")
+    group = state.current_group()
+    meeting = state.meeting_mode()
+    st.write("A self-contained page to show on a projector, share or print (A4 or Letter): the "
+             "group's summary, its key charts and a few reference notes with their sources. "
+             "Members appear only as Member A, B, …; no names, codes or notes. It opens offline.")
+    if group.is_demo:
+        st.info("This report is made from the demo group and says so.")
+    today = dt.date.today()
+    key = str(pd.util.hash_pandas_object(group.observations, index=False).sum())
+    html = _report_html(group, key, meeting, today)
+    cols = st.columns(2)
+    cols[0].download_button("Download the report (HTML)", html.encode("utf-8"),
+                            file_name=f"oms-group-report-{today:%Y-%m-%d}.html", mime="text/html",
+                            icon=":material/download:", type="primary")
+    if find_chromium():
+        cols[1].download_button("Download as PDF", data=lambda: _pdf_bytes(html),
+                                file_name=f"oms-group-report-{today:%Y-%m-%d}.pdf",
+                                mime="application/pdf", icon=":material/picture_as_pdf:")
+    else:
+        cols[1].caption("PDF needs Chrome or Chromium on this computer: open the HTML report and "
+                        "use Print ▸ Save as PDF.")
+    st.subheader("What the report shows", anchor=False)
+    for item in report_figures(group, meeting, today):
+        chart(item.figure, f"report-{item.name}", item.caption)
