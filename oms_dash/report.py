@@ -7,6 +7,7 @@ a user's file is HTML-escaped.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import html
 import os
@@ -200,6 +201,7 @@ def _start_kaleido(kaleido) -> None:
     """One kaleido browser for the process, without MathJax (which it would fetch from the web)."""
     if not _KALEIDO.get("started"):
         kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+        atexit.register(kaleido.stop_sync_server, silence_warnings=True)
         _KALEIDO["started"] = True
 
 
