@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from oms_dash.readers import RawTable
-from oms_dash.schema import match_item, normalise_text
+from oms_dash.schema import MITCHELL_PIKE_ITEMS, match_item, normalise_text
 from oms_dash.scores import DEFAULT_SCALE, scale_from_header
 
 FLAREDOWN_SCALE = (0.0, 4.0)
@@ -23,7 +23,9 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
                "participant", "participant id", "participant code", "patient id", "patient code",
                "study id", "id", "record id", "user id", "child id", "family id", "family"),
     "date": ("date", "day", "diary date", "date of symptoms", "observation date", "checkin date",
-             "date/time", "datetime", "when", "date of diary", "date of entry", "timestamp"),
+             "date/time", "datetime", "when", "date of diary", "date of entry", "timestamp",
+             "week", "week of", "week starting", "week beginning", "week commencing", "week ending",
+             "week start", "date of week", "visit date", "assessment date"),
     "symptom": ("symptom", "symptoms", "item", "sign", "symptom name", "trackable name", "what"),
     "severity": ("severity", "score", "rating", "value", "level", "intensity", "grade",
                  "severity 0-3", "trackable value"),
@@ -40,8 +42,19 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
     "dose": ("dose", "dosage", "amount"),
     "onset": ("onset", "onset date", "date of onset", "first symptoms"),
 }
-_CONTAINS = {"member": ("member", "participant"), "date": ("date",), "notes": ("note", "comment"),
+_CONTAINS = {"member": ("member", "participant", "code"), "date": ("date",), "notes": ("note", "comment"),
              "total": ("total",), "onset": ("onset",)}
+# Format names as the reports show them to people.
+FORMAT_LONG = "long diary (one symptom per row)"
+FORMAT_WIDE = "wide diary (one column per symptom)"
+FORMAT_GOOGLE_FORMS = "Google Forms responses"
+FORMAT_FLAREDOWN_LONG = "Flaredown research export"
+FORMAT_FLAREDOWN_PERSONAL = "Flaredown personal download"
+FORMAT_BEARABLE = "Bearable export"
+FORMAT_COURSES = "treatment courses"
+FORMAT_MEMBERS = "member list (onset dates)"
+FORMAT_MITCHELL_PIKE = "Mitchell-Pike weekly scores"
+FORMAT_UNKNOWN = "not recognised"
 SCALE_TEXT = re.compile(r"\(?\b\d{1,3}\s*(?:-|–|to)\s*\d{1,3}\b\)?")
 
 
@@ -149,9 +162,9 @@ def recognise(raw: RawTable, file_name: str, member: str | None,
     if {"user id", "checkin date", "trackable type", "trackable name", "trackable value"} <= keys:
         return _flaredown_long(raw)
     if {"date", "category", "rating/amount"} <= keys:
-        return _bearable(raw, member or member_from_filename(file_name))
+        return _single_person(_bearable, raw, member, file_name)
     if header_key(headers[0]) == "date" and keys & {"tags", "foods", "weather summary"}:
-        return _flaredown_personal(raw, member or member_from_filename(file_name))
+        return _single_person(_flaredown_personal, raw, member, file_name)
     roles = {role: find_role(headers, role) for role in ROLE_WORDS}
     if roles["treatment"] and roles["start"]:
         return _courses(raw, roles, member, file_name)
@@ -160,14 +173,30 @@ def recognise(raw: RawTable, file_name: str, member: str | None,
     if roles["symptom"] and roles["severity"] and roles["date"]:
         return _long(raw, roles, member, file_name)
     if header_key(headers[0]) == "timestamp":
-        return _wide(raw, roles, member, file_name, fmt="google_forms")
+        return _wide(raw, roles, member, file_name, fmt=FORMAT_GOOGLE_FORMS)
+    if roles["symptom"] and roles["date"]:
+        raise NeedsMapping(
+            f"I found a date column ('{roles['date']}') and a column of symptom names "
+            f"('{roles['symptom']}') but no column with the scores. Columns found: "
+            + ", ".join(f"'{h}'" for h in headers[:12])
+            + ". Rename the score column to 'severity', or use the column mapping on the Upload page.",
+            headers)
     if roles["date"]:
-        return _wide(raw, roles, member, file_name, fmt="wide")
+        return _wide(raw, roles, member, file_name, fmt=FORMAT_WIDE)
     raise NeedsMapping(
         "I could not tell which columns hold the date and the symptoms. Columns found: "
         + ", ".join(f"'{h}'" for h in headers[:12])
         + ". Rename them to member, date, symptom, severity (or one column per symptom), or use "
         "the column mapping on the Upload page.", headers)
+
+
+def _single_person(adapter, raw: RawTable, member: str | None, file_name: str) -> Canonical:
+    """App exports hold one person's data and no member column: the code is given or from the name."""
+    code, note = _member_series(raw, None, member, file_name)
+    canon = adapter(raw, code)
+    if note:
+        canon.messages.insert(0, note)
+    return canon
 
 
 def _member_series(raw: RawTable, column: str | None, member: str | None, file_name: str):
@@ -193,7 +222,7 @@ def _long(raw: RawTable, roles, member, file_name) -> Canonical:
     cells = pd.DataFrame({"record": np.arange(n), "column": sev,
                           "item": raw.cells[roles["symptom"]].to_numpy(),
                           "value": raw.cells[sev].to_numpy(), "lo": lo, "hi": hi})
-    canon = Canonical("long", records, cells, events=_text_cells(raw, roles["event"]),
+    canon = Canonical(FORMAT_LONG, records, cells, events=_text_cells(raw, roles["event"]),
                       treatments=_text_cells(raw, roles["treatment"]).assign(dose=""),
                       notes=_text_cells(raw, roles["notes"]), day_rule_applies=True)
     if note:
@@ -206,7 +235,7 @@ def _long(raw: RawTable, roles, member, file_name) -> Canonical:
 def _wide(raw: RawTable, roles, member, file_name, fmt: str) -> Canonical:
     used = {roles[r] for r in ("member", "date", "event", "treatment", "notes", "total")} - {None}
     date_col = roles["date"]
-    if fmt == "google_forms":
+    if fmt == FORMAT_GOOGLE_FORMS:
         # Prefer an explicit "date of symptoms" question over the submission timestamp.
         other = find_role(list(raw.cells.columns), "date", exclude={raw.cells.columns[0]})
         date_col = other if other and header_key(other) != "timestamp" else raw.cells.columns[0]
@@ -231,6 +260,8 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str) -> Canonical:
             "I found a date column but no symptom columns I recognise. Name each symptom column "
             "after the symptom (for example 'jerks', 'sleep', 'walking'), or use the column "
             "mapping on the Upload page.", list(raw.cells.columns))
+    if fmt == FORMAT_WIDE and roles["total"] and set(MITCHELL_PIKE_ITEMS) <= set(item_columns.values()):
+        fmt = FORMAT_MITCHELL_PIKE
     canon = Canonical(fmt, records, _wide_cells(raw, item_columns, scales),
                       events=_text_cells(raw, roles["event"]),
                       treatments=_text_cells(raw, roles["treatment"]).assign(dose=""),
@@ -262,7 +293,7 @@ def _mapped(raw: RawTable, mapping: dict[str, str], member, file_name) -> Canoni
     if roles.get("symptom") and roles.get("severity") and roles.get("date"):
         return _long(raw, roles, member, file_name)
     if roles.get("date"):
-        return _wide(raw, roles, member, file_name, fmt="wide")
+        return _wide(raw, roles, member, file_name, fmt=FORMAT_WIDE)
     raise NeedsMapping("Please choose at least the date column.", list(raw.cells.columns))
 
 
@@ -274,7 +305,8 @@ def _courses(raw: RawTable, roles, member, file_name) -> Canonical:
     courses = pd.DataFrame({"record": np.arange(len(raw.cells)),
                             "treatment": raw.cells[roles["treatment"]].to_numpy(),
                             "end": end.to_numpy(), "dose": dose.to_numpy()})
-    canon = Canonical("treatment courses", records,
+    courses.attrs.update(treatment_column=roles["treatment"], end_column=roles["end"] or "end")
+    canon = Canonical(FORMAT_COURSES, records,
                       pd.DataFrame(columns=["record", "column", "item", "value", "lo", "hi"]),
                       courses=courses)
     if note:
@@ -285,7 +317,7 @@ def _courses(raw: RawTable, roles, member, file_name) -> Canonical:
 
 def _onsets(raw: RawTable, roles) -> Canonical:
     records = _records(raw, raw.cells[roles["member"]], raw.cells[roles["onset"]])
-    canon = Canonical("member list", records,
+    canon = Canonical(FORMAT_MEMBERS, records,
                       pd.DataFrame(columns=["record", "column", "item", "value", "lo", "hi"]),
                       onsets=pd.DataFrame({"record": np.arange(len(raw.cells))}))
     _report_unused(raw, canon, {roles["member"], roles["onset"]})
@@ -300,9 +332,12 @@ def _flaredown_long(raw: RawTable) -> Canonical:
     values = raw.cells[c["trackable value"]]
     scored = kind.isin(["symptom", "condition"]).to_numpy()
     idx = np.flatnonzero(scored)
+    # A condition names the illness ("Opsoclonus myoclonus syndrome"), not one symptom: it becomes
+    # an item of its own unless it is exactly a vocabulary word.
     cells = pd.DataFrame({"record": idx, "column": c["trackable value"],
                           "item": names.to_numpy()[idx], "value": values.to_numpy()[idx],
-                          "lo": FLAREDOWN_SCALE[0], "hi": FLAREDOWN_SCALE[1]})
+                          "lo": FLAREDOWN_SCALE[0], "hi": FLAREDOWN_SCALE[1],
+                          "exact": (kind == "condition").to_numpy()[idx]})
     treat = np.flatnonzero((kind == "treatment").to_numpy())
     treatments = pd.DataFrame({"record": treat, "text": names.to_numpy()[treat],
                                "dose": values.to_numpy()[treat]})
@@ -314,7 +349,7 @@ def _flaredown_long(raw: RawTable) -> Canonical:
     other = ~kind.isin(["symptom", "condition", "treatment", "tag", *reasons])
     skipped = skipped.where(~other, "entry of an unknown type: " + kind)
     skipped = skipped[skipped.notna()]
-    canon = Canonical("Flaredown (research export)", records, cells, events=events,
+    canon = Canonical(FORMAT_FLAREDOWN_LONG, records, cells, events=events,
                       treatments=treatments, skipped=skipped, day_rule_applies=True)
     canon.messages.append(("unused_column", None, "Age, sex and country are not used: they could "
                            "help identify a member."))
@@ -356,7 +391,7 @@ def _flaredown_personal(raw: RawTable, member: str) -> Canonical:
         tags = raw.cells[tags_col].str.split(";").explode().str.strip()
         tags = tags[tags.fillna("") != ""]
         events = pd.DataFrame({"record": tags.index.to_numpy(), "text": tags.to_numpy()})
-    canon = Canonical("Flaredown (personal download)", records, cells, events=events,
+    canon = Canonical(FORMAT_FLAREDOWN_PERSONAL, records, cells, events=events,
                       treatments=treatments, day_rule_applies=True)
     canon.messages.append(("flaredown_scale", None,
                            "Flaredown scores symptoms 0-4; they are rescaled to oms_dash's 0-3."))
@@ -384,12 +419,18 @@ def _bearable(raw: RawTable, member: str) -> Canonical:
     cells = pd.DataFrame({"record": idx, "column": c.get("detail", c["category"]), "item": item,
                           "value": value, "lo": 0.0, "hi": 3.0})
     meds = np.flatnonzero(category.str.contains("med").to_numpy())
+    med_detail = (raw.cells[c["detail"]].iloc[meds] if "detail" in c
+                  else pd.Series([""] * len(meds), dtype=str))
+    # "Prednisolone (mg)" with amount 5 is 5 mg of prednisolone.
+    unit = med_detail.str.extract(r"\(([^)]*)\)\s*$")[0].fillna("").str.strip().to_numpy()
+    amount = raw.cells[c["rating/amount"]].iloc[meds].str.strip().to_numpy()
+    dose = np.where((unit != "") & (amount != ""), amount + " " + unit, amount)
     treatments = pd.DataFrame({"record": meds,
-                               "text": raw.cells[c["detail"]].to_numpy()[meds] if "detail" in c else "",
-                               "dose": raw.cells[c["rating/amount"]].to_numpy()[meds]})
+                               "text": med_detail.str.replace(r"\s*\([^)]*\)\s*$", "", regex=True).to_numpy(),
+                               "dose": dose})
     skipped = ("category '" + raw.cells[c["category"]].str.strip() + "' (not symptom data)")
     skipped = skipped[~(is_symptom | category.str.contains("med").to_numpy())]
     notes = _text_cells(raw, c.get("notes"))
-    canon = Canonical("Bearable export", records, cells, treatments=treatments, notes=notes,
+    canon = Canonical(FORMAT_BEARABLE, records, cells, treatments=treatments, notes=notes,
                       skipped=skipped, day_rule_applies=True)
     return canon

@@ -63,13 +63,14 @@ def _split(value: str):
     return ("error", f"'{value.strip()[:40]}' is not a date I can read (write it like 2026-03-14)")
 
 
-def _make(y: int, m: int, d: int):
+def _make(y: int, m: int, d: int, text: str = ""):
     try:
         return dt.date(y, m, d), ""
     except ValueError:
         if 1 <= m <= 12:
-            return None, f"{d} {dt.date(2000, m, 1):%B} {y} does not exist"
-        return None, f"month {m} does not exist"
+            return None, f"{d} {dt.date(2000, m, 1):%B} {y} does not exist (check the day and month)"
+        shown = f"'{text.strip()[:40]}'" if text.strip() else "this date"
+        return None, f"{shown} is not a real date: there is no month {m} (write it like 2026-03-14)"
 
 
 def infer_order(a_values: list[int], b_values: list[int]) -> tuple[str, bool]:
@@ -102,22 +103,23 @@ def parse_dates(values: pd.Series, order: str | None = None,
         ambiguous = ambiguous and order is None
     out_dates: list = []
     out_errors: list[str] = []
-    for p in parts:
+    for u, p in zip(uniques, parts, strict=True):
         kind = p[0]
         if kind == "error":
             date, err = None, p[1]
         elif kind == "serial":
             date, err = EXCEL_EPOCH + dt.timedelta(days=int(p[1])), ""
         elif kind == "ymd":
-            date, err = _make(p[1], p[2], p[3])
+            date, err = _make(p[1], p[2], p[3], u)
         else:
             day, month = (p[1], p[2]) if used_order == "dayfirst" else (p[2], p[1])
-            date, err = _make(p[3], month, day)
+            date, err = _make(p[3], month, day, u)
             if err and month > 12 and day <= 12:
-                err += (" (the other dates in this column put the "
-                        f"{'day' if used_order == 'dayfirst' else 'month'} first)")
+                first = "day" if used_order == "dayfirst" else "month"
+                err = (f"'{u.strip()[:40]}' does not fit the other dates in this column, which put "
+                       f"the {first} first (write it like 2026-03-14)")
         if date is not None and date > today:
-            date, err = None, f"{date:%Y-%m-%d} is in the future"
+            date, err = None, f"{date:%Y-%m-%d} is in the future (check the year)"
         elif date is not None and date.year < 1950:
             date, err = None, f"{date:%Y-%m-%d} is too long ago to be a diary date (a typo?)"
         out_dates.append(pd.Timestamp(date) if date is not None else pd.NaT)

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from oms_dash.adapters import NeedsMapping, recognise
+from oms_dash.adapters import FORMAT_UNKNOWN, NeedsMapping, recognise
 from oms_dash.model import FileReport, GroupData, Problem
 from oms_dash.readers import RawTable, UnreadableFile, read_table
 from oms_dash.schema import EVENT_COLUMNS, NOTE_COLUMNS, OBSERVATION_COLUMNS, TREATMENT_COLUMNS
-from oms_dash.validation import Tables, combine_daily, validate
+from oms_dash.validation import Tables, combine_daily, sort_problems, validate
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def _drop_identifying(raw: RawTable, report: FileReport) -> None:
 
 def read_file(name: str, data: bytes, options: ReadOptions = ReadOptions()) -> FileResult:
     """Reads one file. Never raises for bad input: problems come back in the report."""
-    report = FileReport(file=name)
+    report = FileReport(file=name, format=FORMAT_UNKNOWN)
     try:
         raw = read_table(name, data, sheet=options.sheet)
     except UnreadableFile as exc:
@@ -76,6 +76,7 @@ def read_file(name: str, data: bytes, options: ReadOptions = ReadOptions()) -> F
         report.problems.append(Problem(name, None, None, "error", "needs_mapping", exc.message))
         report.rejected_rows = raw.cells.assign(**{"spreadsheet row": raw.rows,
                                                    "why it was rejected": "columns not recognised"})
+        report.problems = sort_problems(report.problems)
         return FileResult(report, headers=exc.headers, needs_mapping=True)
     tables, report = validate(canon, raw, name, options.date_order, options.daily_rule, options.today)
     report.pii_columns = pii_columns
@@ -84,6 +85,7 @@ def read_file(name: str, data: bytes, options: ReadOptions = ReadOptions()) -> F
         report.problems.insert(0, Problem(name, None, None, "info", "sheet",
                                           f"Read the sheet '{raw.sheet}' of {len(raw.sheets)} "
                                           f"({', '.join(raw.sheets)}). Choose another if needed."))
+    report.problems = sort_problems(report.problems)
     return FileResult(report, tables, headers=list(raw.cells.columns))
 
 

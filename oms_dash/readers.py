@@ -161,18 +161,39 @@ def _read_excel(data: bytes, sheet: str | int | None) -> RawTable:
                              "password-protected). Open it in Excel and save it again as .xlsx "
                              "or CSV.", "corrupt_excel") from exc
     sheets = [str(s) for s in book.sheet_names]
-    chosen = sheet if sheet is not None else 0
-    if isinstance(chosen, str) and chosen not in sheets:
-        raise UnreadableFile(f"This workbook has no sheet called '{chosen}'. Its sheets are: "
+    if isinstance(sheet, int) and not 0 <= sheet < len(sheets):
+        sheet = str(sheet)
+    if isinstance(sheet, str) and sheet not in sheets:
+        raise UnreadableFile(f"This workbook has no sheet called '{sheet}'. Its sheets are: "
                              f"{', '.join(sheets)}.", "no_such_sheet")
+    if sheet is not None:
+        return _read_sheet(book, sheets, sheets[sheet] if isinstance(sheet, int) else sheet)
+    # No sheet chosen: the first sheet that holds a table (a cover or notes sheet is passed over).
+    first_problem = None
+    for name in sheets:
+        try:
+            return _read_sheet(book, sheets, name)
+        except UnreadableFile as exc:
+            if exc.code == "corrupt_excel":
+                raise
+            first_problem = first_problem or exc
+    if len(sheets) > 1:
+        raise UnreadableFile(f"None of the sheets of this workbook ({', '.join(sheets)}) holds a "
+                             "table with column names and rows of data under them.", "no_table")
+    raise first_problem
+
+
+def _read_sheet(book, sheets: list[str], name: str) -> RawTable:
     try:
-        grid = book.parse(chosen, header=None, dtype=object)
+        grid = book.parse(name, header=None, dtype=object)
     except Exception as exc:
         raise UnreadableFile("This Excel sheet could not be read (it may be damaged). Save it "
                              "again as .xlsx or CSV.", "corrupt_excel") from exc
-    grid = grid.map(_excel_cell_text).astype(str) if not grid.empty else grid
+    if grid.empty:
+        raise UnreadableFile(f"The sheet '{name}' is empty.", "empty")
+    grid = grid.map(_excel_cell_text).astype(str)
     table = _from_grid(grid, encoding=None, delimiter=None)
-    table.sheet = sheets[chosen] if isinstance(chosen, int) else chosen
+    table.sheet = name
     table.sheets = sheets
     return table
 

@@ -61,6 +61,10 @@ def _item_id(text: str) -> str:
     return match_item(text) or custom_item_id(text)
 
 
+def _exact_item_id(text: str) -> str:
+    return match_item(text, exact_only=True) or custom_item_id(text)
+
+
 def _treatment_id(text: str) -> str:
     return match_treatment(text) or normalise_text(text)
 
@@ -118,9 +122,10 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
                                     "(like 03/04/2026). They were read day-first (3 April). If that "
                                     "is wrong, choose month-first and read the file again."})
     elif parsed.order:
+        how = "as you chose" if date_order else "as the values in this column show"
         problems.append({"row": None, "column": date_col, "severity": "info", "code": "date_order",
                          "message": f"Dates were read {'day' if parsed.order == 'dayfirst' else 'month'}"
-                                    "-first, as the values in this column show."})
+                                    f"-first, {how}."})
     dates = parsed.dates.dt.normalize().to_numpy()
     contributed = np.zeros(n, dtype=bool)
 
@@ -153,9 +158,14 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         state[all_bad & (state == "")] = "rejected"
         reason[all_bad] = msgs[all_bad]
         g = rec[good]
+        items = _map_unique(cells["item"][good], _item_id)
+        if "exact" in cells:
+            exact = cells["exact"].to_numpy(dtype=bool)[good]
+            if exact.any():
+                items[exact] = _map_unique(cells["item"][good][exact], _exact_item_id)
         obs = pd.DataFrame({
             "member": members.to_numpy()[g], "date": dates[g],
-            "item": _map_unique(cells["item"][good], _item_id),
+            "item": items,
             "score": score.to_numpy()[good], "raw_value": cells["value"].to_numpy()[good],
             "raw_scale": scale.to_numpy()[good], "source_file": file_name, "source_row": rows[g]})
         _check_totals(canon, obs, rows, problems)
@@ -206,13 +216,20 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     report = _report(canon, raw, file_name, state, reason, problems, obs, events, treatments)
     if combined:
         report.daily_rule = DAILY_RULES[daily_rule]
+        times = "once" if combined == 1 else f"{combined} times"
         report.problems.append(Problem(file_name, None, None, "info", "daily_rule",
-                                       f"{combined} times a symptom was recorded more than once on "
-                                       f"the same day; oms_dash kept {DAILY_RULES[daily_rule]}, "
+                                       f"A symptom was recorded more than once on the same day "
+                                       f"({times}); oms_dash kept {DAILY_RULES[daily_rule]}, "
                                        "never the sum."))
     obs = obs.astype({"score": "float64", "source_row": "int64"})
     obs["date"] = pd.to_datetime(obs["date"])
+    report.problems = sort_problems(report.problems)
     return Tables(obs, treatments, events, notes, onsets), report
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """File-level notes first (in the order they were made), then row problems by row."""
+    return sorted(problems, key=lambda p: (p.row is not None, p.row or 0))
 
 
 def _vocabulary_ids():
@@ -283,13 +300,16 @@ def _treatment_file(canon, members, dates, rows, state, reject, contributed, fil
     parsed = parse_dates(end_text.where(end_text != "", "2000-01-01"), order=order, today=today)
     end = parsed.dates.where(end_text != "", pd.NaT)
     bad = ((parsed.errors != "") & (end_text != "")).to_numpy()
-    reject(bad, "end", parsed.errors.to_numpy(dtype=object), "bad_date", end_text.to_numpy(dtype=object))
+    end_column = courses.attrs.get("end_column", "end")
+    reject(bad, end_column, parsed.errors.to_numpy(dtype=object), "bad_date",
+           end_text.to_numpy(dtype=object))
     start = pd.to_datetime(dates)
     before = (end.notna() & (end.to_numpy() < start)).to_numpy()
-    reject(before, "end", "the course ends before it starts (check the start and end dates)",
-           "end_before_start")
+    reject(before, end_column, "the course ends before it starts (check the start and end dates; "
+           "leave the end blank if the treatment is still going on)", "end_before_start")
     missing = (courses["treatment"].astype(str).str.strip() == "").to_numpy()
-    reject(missing, "treatment", "the treatment name is missing", "missing_treatment")
+    reject(missing, courses.attrs.get("treatment_column", "treatment"),
+           "the treatment name is missing (write which treatment it was, e.g. IVIG)", "missing_treatment")
     live = state == ""
     contributed[live] = True
     return pd.DataFrame({"member": members.to_numpy()[live],
