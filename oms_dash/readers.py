@@ -185,7 +185,7 @@ def _read_excel(data: bytes, sheet: str | int | None) -> RawTable:
 
 def _read_sheet(book, sheets: list[str], name: str) -> RawTable:
     try:
-        grid = book.parse(name, header=None, dtype=object)
+        grid = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
     except Exception as exc:
         raise UnreadableFile("This Excel sheet could not be read (it may be damaged). Save it "
                              "again as .xlsx or CSV.", "corrupt_excel") from exc
@@ -218,6 +218,12 @@ def _from_grid(grid: pd.DataFrame, encoding: str | None, delimiter: str | None) 
     header_at = _find_header(grid)
     header = [str(h).strip() for h in grid.iloc[header_at].tolist()]
     body = grid.iloc[header_at + 1:]
+    # Blank lines (or rows of bare delimiters) after the last record are not rows of data.
+    filled = np.zeros(len(body), dtype=bool)
+    for pos in body.columns:
+        filled |= (body[pos].str.strip() != "").to_numpy()
+    last = np.flatnonzero(filled)
+    body = body.iloc[: (last[-1] + 1 if len(last) else 0)]
     keep, names, seen = [], [], {}
     dropped = 0
     for pos, name in enumerate(header):

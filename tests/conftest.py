@@ -2,7 +2,49 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests: 1,000 examples in CI (issue 3), fewer on a laptop; never a deadline (2 slow cores).
+settings.register_profile("ci", max_examples=1000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=150, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+# A fixed "today" so that future-date checks do not depend on when the tests run.
+TODAY = dt.date(2026, 11, 1)
+
+
+def read(name: str, data: str | bytes, encoding: str = "utf-8", **options):
+    """read_file on bytes (text is encoded), with today fixed; returns the FileResult."""
+    from oms_dash.ingest import ReadOptions, read_file
+
+    options.setdefault("today", TODAY)
+    raw = data if isinstance(data, bytes) else data.encode(encoding)
+    return read_file(name, raw, ReadOptions(**options))
+
+
+def accounted(report) -> bool:
+    """The issue's invariant, spelled out (not the report's own property)."""
+    return report.rows_read == report.rows_accepted + report.rows_rejected + report.rows_skipped
+
+
+def problems_at(report, severity: str | None = None) -> list[tuple]:
+    """(row, column, code) of each problem, optionally of one severity."""
+    return [(p.row, p.column, p.code) for p in report.problems
+            if severity is None or p.severity == severity]
+
+
+def message_for(report, row: int | None, code: str | None = None) -> str:
+    """The message of the (first) problem on a row, optionally of one code."""
+    for p in report.problems:
+        if p.row == row and (code is None or p.code == code):
+            return p.message
+    raise AssertionError(f"no problem at row {row} ({code}): {[p.as_dict() for p in report.problems]}")
 
 
 @pytest.fixture

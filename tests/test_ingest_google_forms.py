@@ -1,0 +1,76 @@
+"""Google Forms responses saved as CSV: Timestamp first, question texts as headers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.conftest import accounted, read
+
+HEADER = ("Timestamp,Email address,Member code,Eye movements (opsoclonus) 0-3,"
+          "How bad were the jerks? [Morning],How bad were the jerks? [Evening],Balance / walking,"
+          "Anything else?\n")
+
+
+def test_google_forms_responses_with_email_grid_and_two_submissions_a_day():
+    text = HEADER + ("3/14/2026 20:15:02,a@example.com,F01,2,1,3,mild,\n"
+                     "3/14/2026 21:15:02,a@example.com,F01,1,2,1,severe,second go\n"
+                     "3/15/2026 08:00:00,c@example.org,F02,0,0,0,none,\n")
+    result = read("Symptom diary (Responses) - Form Responses 1.csv", text)
+    report, obs = result.report, result.tables.observations
+    assert accounted(report)
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (3, 3, 0)
+    assert report.format == "Google Forms responses"
+    # The email column is identifying: dropped before anything is kept, and listed.
+    assert [f["column"] for f in report.pii_columns] == ["Email address"]
+    assert "Email address" not in result.headers
+    assert not obs.astype(str).apply(lambda c: c.str.contains("@")).any().any()
+    assert any(p.code == "identifying_column" and p.column == "Email address" for p in report.problems)
+    # US timestamps, month-first; two submissions on 14 March combined by the daily maximum.
+    f01 = obs[obs["member"] == "F01"]
+    assert set(f01["date"]) == {pd.Timestamp("2026-03-14")}
+    assert f01.set_index("item")["score"].to_dict() == {"opsoclonus": 2.0, "myoclonus": 3.0, "gait": 3.0}
+    assert report.daily_rule == "the day's highest score (daily maximum)"
+    assert any(p.code == "daily_rule" and "never the sum" in p.message for p in report.problems)
+    assert report.members == ["F01", "F02"]
+
+
+@pytest.mark.parametrize("stamp, expected", [
+    ("3/14/2026 20:15:02", "2026-03-14"),
+    ("14/03/2026 20:15:02", "2026-03-14"),
+    ("2026/03/14 8:15:02 PM GMT-4", "2026-03-14"),
+])
+def test_google_forms_timestamp_locales(stamp, expected):
+    text = ("Timestamp,Member code,Eye movements (opsoclonus) 0-3\n"
+            f"{stamp},F01,2\n")
+    result = read("form.csv", text)
+    assert accounted(result.report)
+    assert result.report.rows_accepted == 1
+    assert result.tables.observations["date"].tolist() == [pd.Timestamp(expected)]
+
+
+def test_google_forms_uses_a_date_question_over_the_submission_time():
+    text = ("Timestamp,Member code,Date of symptoms,Jerks 0-10\n"
+            "3/20/2026 09:00:00,F01,2026-03-18,10\n")
+    result = read("form.csv", text)
+    assert accounted(result.report)
+    row = result.tables.observations.iloc[0]
+    assert (row["date"], row["score"], row["raw_scale"]) == (pd.Timestamp("2026-03-18"), 3.0, "0-10")
+
+
+def test_google_forms_grid_rows_name_the_symptom():
+    text = ("Timestamp,Member code,Symptoms today [Jerks],Symptoms today [Sleep],Symptoms today [Speech]\n"
+            "3/14/2026 20:15:02,F01,mild,severe,none\n")
+    result = read("form.csv", text)
+    assert accounted(result.report)
+    assert result.tables.observations.set_index("item")["score"].to_dict() == \
+        {"myoclonus": 1.0, "sleep": 3.0, "speech": 0.0}
+
+
+def test_same_day_submissions_combined_by_mean_when_asked():
+    text = ("Timestamp,Member code,Jerks\n"
+            "3/14/2026 08:00:00,F01,1\n3/14/2026 20:00:00,F01,2\n")
+    result = read("form.csv", text, daily_rule="mean")
+    assert accounted(result.report)
+    assert result.tables.observations["score"].tolist() == [1.5]
+    assert result.report.daily_rule == "the day's average (daily mean)"
