@@ -1,0 +1,172 @@
+"""Nothing lost: duplicates, missing members, merging, unusable files, column mapping, totals, courses."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from oms_dash.ingest import ReadOptions, merge, read_files
+from tests.conftest import TODAY, accounted, message_for, read
+
+
+def test_exact_duplicate_rows_are_rejected_naming_the_first():
+    text = ("member,date,symptom,severity\n"
+            "F01,2026-03-01,jerks,2\n"
+            "F01,2026-03-02,jerks,1\n"
+            "F01,2026-03-01,jerks,2\n"
+            "F01,2026-03-01,jerks,2\n")
+    report = read("dups.csv", text).report
+    assert accounted(report)
+    assert (report.rows_accepted, report.rows_rejected) == (2, 2)
+    assert message_for(report, 4, "duplicate") == "exact duplicate of row 2"
+    assert message_for(report, 5, "duplicate") == "exact duplicate of row 2"
+    assert report.rejected_rows["why it was rejected"].tolist() == ["exact duplicate of row 2"] * 2
+
+
+def test_missing_member_is_a_row_problem():
+    report = read("log.csv", "member,date,jerks\nF01,2026-03-01,1\n  ,2026-03-02,2\n").report
+    assert accounted(report)
+    assert report.rows_rejected == 1
+    problem = next(p for p in report.problems if p.severity == "error")
+    assert (problem.row, problem.column, problem.code) == (3, "member", "missing_member")
+    assert "member code is missing" in problem.message
+
+
+def test_member_codes_match_case_and_space_insensitively_across_files():
+    files = [("a.csv", b"member,date,jerks\n f01,2026-03-01,1\nF 02,2026-03-01,2\n"),
+             ("b.csv", b"member,date,jerks\nF01 ,2026-03-02,3\nf02,2026-03-01,3\n")]
+    group = read_files(files, ReadOptions(today=TODAY))
+    assert all(accounted(r) for r in group.reports)
+    assert group.members == ["F01", "F02"]
+    obs = group.observations
+    assert len(obs) == 3  # F02 on 1 March appears in both files: one reading, the higher
+    assert obs.set_index(["member", "date"])["score"][("F02", pd.Timestamp("2026-03-01"))] == 3.0
+    assert set(obs["source_file"]) == {"a.csv", "b.csv"}
+
+
+def test_several_kinds_of_file_merge_into_one_group():
+    diary = read("diary.csv", "member,date,jerks\nF01,2026-03-01,1\n")
+    courses = read("courses.csv", "member,treatment,start,end\nF01,IVIG,2026-02-01,\n")
+    broken = read("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(64))
+    group = merge([diary, courses, broken])
+    assert [r.file for r in group.reports] == ["diary.csv", "courses.csv", "photo.csv"]
+    assert len(group.observations) == 1 and len(group.treatments) == 1
+    assert group.treatments["treatment"].tolist() == ["ivig"]
+    assert pd.isna(group.treatments["end"].iat[0])
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("empty.csv", b"", "empty"),
+    ("blank.csv", b"\n\n  \n", "empty"),
+    ("header-only.csv", b"member,date,symptom,severity\n", "no rows of data"),
+    ("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "PNG picture"),
+    ("scan.csv", b"%PDF-1.7\n" + bytes(range(256)), "PDF"),
+    ("archive.csv", b"PK\x03\x04" + bytes(64), "zip"),
+    ("binary.csv", bytes(range(1, 256)) * 3 + b"\x00" * 10, "binary"),
+    ("one-word.csv", b"hello\n", "column names"),
+])
+def test_files_with_nothing_usable_are_explained(name, data, words):
+    result = read(name, data)
+    report = result.report
+    assert accounted(report)
+    assert report.usable is False and result.tables is None
+    assert report.problems and report.problems[0].severity == "error"
+    assert words in report.problems[0].message
+    assert report.format == "not recognised"
+    assert report.as_json()["usable"] is False
+
+
+def test_a_file_whose_rows_are_all_rejected_says_so_first():
+    report = read("bad.csv", "member,date,jerks\nF01,yesterday,1\nF01,today,2\n").report
+    assert accounted(report) and not report.usable
+    assert report.problems[0].code == "nothing_usable" and report.problems[0].row is None
+    assert [p.row for p in report.problems[1:]] == [2, 3]
+
+
+def test_unrecognised_columns_ask_for_a_mapping_and_the_mapping_works():
+    text = "When,What,How bad\n2026-03-01,jerks,2\n2026-03-02,sleep,1\n"
+    first = read("F05.csv", text)
+    assert first.needs_mapping and first.headers == ["When", "What", "How bad"]
+    assert accounted(first.report) and not first.report.usable
+    assert first.report.rows_rejected == 2
+    assert any(p.code == "needs_mapping" and "column mapping" in p.message for p in first.report.problems)
+    mapped = read("F05.csv", text, mapping=(("date", "When"), ("symptom", "What"), ("severity", "How bad")))
+    report = mapped.report
+    assert not mapped.needs_mapping and accounted(report)
+    assert (report.rows_accepted, report.members) == (2, ["F05"])
+    assert sorted(mapped.tables.observations["item"]) == ["myoclonus", "sleep"]
+
+
+def test_columns_with_no_date_at_all_ask_for_a_mapping():
+    result = read("odd.csv", "Foo,Bar,Baz\nx,y,z\n")
+    assert result.needs_mapping and result.headers == ["Foo", "Bar", "Baz"]
+    assert accounted(result.report)
+
+
+def test_single_person_export_member_given_overrides_the_file_name():
+    text = "date,jerks\n2026-03-01,1\n"
+    assert read("F11 diary.csv", text).report.members == ["F11"]
+    assert read("F11 diary.csv", text, member="F12").report.members == ["F12"]
+
+
+MITCHELL_PIKE = ("member,week beginning,eye movements,stance,gait,arm/hand,speech,mood/behaviour,total\n"
+                 "F01,2026-03-02,1,1,1,1,1,1,6\n"
+                 "F01,2026-03-09,1,2,1,1,1,1,6\n"
+                 "F01,2026-03-16,1,1,1,1,1,,5\n")
+
+
+def test_mitchell_pike_weekly_total_is_recomputed_and_a_mismatch_flagged():
+    result = read("mp.csv", MITCHELL_PIKE)
+    report = result.report
+    assert accounted(report)
+    assert report.format == "Mitchell-Pike weekly scores"
+    assert (report.rows_read, report.rows_accepted) == (3, 3)
+    mismatches = [p for p in report.problems if p.code == "total_mismatch"]
+    assert [(p.row, p.column, p.severity) for p in mismatches] == [(3, "total", "warning")]
+    assert "the total says 6 but the six items add up to 7" in mismatches[0].message
+    # A week with a blank item is not checked against its total (the blank is "not recorded").
+    assert len(result.tables.observations[result.tables.observations["source_row"] == 4]) == 5
+
+
+def test_treatment_course_file():
+    text = ("member,treatment,start,end,dose\n"
+            "F01,ACTH,2026-01-01,2026-03-01,40 IU\n"
+            "F01,IVIG,2026-02-01,,2 g/kg\n"
+            "F02,Rituximab,2026-03-01,2026-02-01,\n"
+            "F02,,2026-03-01,,\n"
+            "F02,Cyclophosphamide,2026-03-01,2026-02-30,\n")
+    result = read("courses.csv", text)
+    report, courses = result.report, result.tables.treatments
+    assert accounted(report)
+    assert report.format == "treatment courses"
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (5, 2, 3)
+    assert courses[["treatment", "dose"]].values.tolist() == [["acth", "40 IU"], ["ivig", "2 g/kg"]]
+    assert pd.isna(courses.set_index("treatment").loc["ivig", "end"])  # blank end = ongoing
+    assert [(p.row, p.column) for p in report.problems if p.severity == "error"] == \
+        [(4, "end"), (5, "treatment"), (6, "end")]
+    assert "ends before it starts" in message_for(report, 4)
+    assert "30 February 2026 does not exist" in message_for(report, 6)
+
+
+def test_problems_are_sorted_file_notes_first_then_by_row():
+    text = ("member,date,symptom,severity\n"
+            "F01,2026-03-01,jerks,9\n"
+            ",2026-03-02,jerks,1\n"
+            "F01,31/02/2026,jerks,1\n"
+            "F01,2026-03-01,headache,1\n")
+    report = read("mixed.csv", text).report
+    assert accounted(report)
+    rows = [p.row for p in report.problems]
+    file_level = [r for r in rows if r is None]
+    assert rows[: len(file_level)] == file_level
+    assert rows[len(file_level):] == sorted(rows[len(file_level):])
+    assert rows[len(file_level):] == [2, 3, 4]
+
+
+def test_rejected_rows_keep_the_original_cells_for_download():
+    report = read("log.csv", "member,date,jerks\nF01,2026-03-01,=HYPERLINK()\n").report
+    assert accounted(report)
+    rejected = report.rejected_rows
+    assert rejected["jerks"].tolist() == ["=HYPERLINK()"]
+    assert rejected["spreadsheet row"].tolist() == [2]
+    assert "not a score" in rejected["why it was rejected"].iat[0]

@@ -1,0 +1,93 @@
+"""Dates: ISO, day-first, month-first (inferred per column), date-times, Excel serials, bad dates."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from oms_dash.dates import parse_dates
+from tests.conftest import TODAY, accounted, message_for, read
+
+
+def _dates(*values: str, **kw) -> list:
+    parsed = parse_dates(pd.Series(values, dtype=str), today=TODAY, **kw)
+    return [None if pd.isna(d) else d.strftime("%Y-%m-%d") for d in parsed.dates]
+
+
+@pytest.mark.parametrize("values, expected, order", [
+    (("2026-03-14", "2026/3/5"), ["2026-03-14", "2026-03-05"], None),
+    (("14/03/2026", "05/03/2026"), ["2026-03-14", "2026-03-05"], "dayfirst"),
+    (("3/14/2026", "3/5/2026"), ["2026-03-14", "2026-03-05"], "monthfirst"),
+    (("14.03.2026", "5.3.26"), ["2026-03-14", "2026-03-05"], "dayfirst"),
+    (("1st Sep 2026", "22nd Sep 2026", "Tue, 3rd March 2026"), ["2026-09-01", "2026-09-22", "2026-03-03"],
+     None),
+    (("March 14, 2026", "14 Mar 2026"), ["2026-03-14", "2026-03-14"], None),
+    (("2026-03-14 20:15:02", "2026-03-14T08:00:00+01:00"), ["2026-03-14", "2026-03-14"], None),
+    (("46100", "46100.75"), ["2026-03-19", "2026-03-19"], None),
+])
+def test_date_forms(values, expected, order):
+    assert _dates(*values) == expected
+    assert parse_dates(pd.Series(values, dtype=str), today=TODAY).order == order
+
+
+def test_day_month_order_is_inferred_per_column():
+    text = ("member,date,jerks\nF01,03/04/2026,1\nF01,25/04/2026,2\n")
+    result = read("eu.csv", text)
+    assert accounted(result.report)
+    assert result.tables.observations["date"].tolist() == [pd.Timestamp("2026-04-03"),
+                                                           pd.Timestamp("2026-04-25")]
+    note = next(p for p in result.report.problems if p.code == "date_order")
+    assert note.severity == "info" and "day-first" in note.message
+
+
+def test_truly_ambiguous_column_warns_and_month_first_overrides():
+    text = "member,date,jerks\nF01,03/04/2026,1\nF01,05/06/2026,2\n"
+    guessed = read("amb.csv", text)
+    assert accounted(guessed.report)
+    warning = next(p for p in guessed.report.problems if p.code == "ambiguous_dates")
+    assert warning.severity == "warning" and warning.row is None and warning.column == "date"
+    assert "month-first" in warning.message
+    assert guessed.tables.observations["date"].min() == pd.Timestamp("2026-04-03")
+    chosen = read("amb.csv", text, date_order="monthfirst")
+    assert accounted(chosen.report)
+    assert not any(p.code == "ambiguous_dates" for p in chosen.report.problems)
+    assert chosen.tables.observations["date"].tolist() == [pd.Timestamp("2026-03-04"),
+                                                           pd.Timestamp("2026-05-06")]
+    assert "as you chose" in next(p.message for p in chosen.report.problems if p.code == "date_order")
+
+
+def test_impossible_word_and_future_dates_are_row_problems():
+    text = ("member,date,jerks\n"
+            "F01,2026-03-01,1\n"
+            "F01,31/02/2026,1\n"
+            "F01,yesterday,1\n"
+            "F01,2027-01-01,1\n"
+            "F01,,1\n"
+            "F01,1901-01-01,1\n"
+            "F01,2026-13-01,1\n")
+    report = read("dates.csv", text).report
+    assert accounted(report)
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (7, 1, 6)
+    assert [(p.row, p.column) for p in report.problems if p.severity == "error"] == \
+        [(3, "date"), (4, "date"), (5, "date"), (6, "date"), (7, "date"), (8, "date")]
+    assert "31 February 2026 does not exist" in message_for(report, 3)
+    assert "'yesterday' is not a date" in message_for(report, 4)
+    assert "in the future" in message_for(report, 5)
+    assert "missing" in message_for(report, 6)
+    assert "too long ago" in message_for(report, 7)
+    assert "'2026-13-01'" in message_for(report, 8) and "month 13" in message_for(report, 8)
+    assert report.rejected_rows["spreadsheet row"].tolist() == [3, 4, 5, 6, 7, 8]
+
+
+def test_a_date_against_the_columns_order_is_a_row_problem():
+    report = read("mixed.csv", "member,date,jerks\nF01,13/03/2026,1\nF01,3/14/2026,1\n").report
+    assert accounted(report)
+    assert report.rows_rejected == 1
+    assert "put the day first" in message_for(report, 3)
+
+
+def test_date_times_keep_the_day():
+    result = read("dt.csv", "member,date,jerks\nF01,2026-03-14 23:59:59,1\nF01,2026-03-15 00:00:01,2\n")
+    assert accounted(result.report)
+    assert result.tables.observations["date"].tolist() == [pd.Timestamp("2026-03-14"),
+                                                           pd.Timestamp("2026-03-15")]
