@@ -123,7 +123,11 @@ def _broken(frame: pd.DataFrame, keys: list[str], x: str, columns: list[str]) ->
         column = frame[col]
         if pd.api.types.is_float_dtype(column) or pd.api.types.is_integer_dtype(column):
             out[col] = np.insert(column.to_numpy(dtype="float64"), positions, np.nan)
-        else:  # dates and text: None breaks the line (datetime64 -> int would lose the dates)
+        elif pd.api.types.is_datetime64_any_dtype(column):
+            # Day strings: plotly serialises them as they are, not Timestamp by Timestamp.
+            days = np.datetime_as_string(column.to_numpy().astype("datetime64[D]"), unit="D").astype(object)
+            out[col] = np.insert(days, positions, None)
+        else:  # text: None breaks the line
             out[col] = np.insert(column.astype(object).to_numpy(), positions, None)
     return out
 
@@ -426,21 +430,29 @@ def before_after_figure(result: BeforeAfter, measure: str, meeting: bool = False
                             caption)
     sides = [f"{result.weeks} weeks before", f"{result.weeks} weeks after"]
     labels = member_labels(complete["member"], reveal)
-    fig = go.Figure()
-    for _, row in complete.iterrows():  # one trace per member: a handful of members, not table rows
-        fig.add_trace(go.Scatter(
-            x=sides, y=[row["before"], row["after"]], mode="lines+markers", name=labels[row["member"]],
-            legendgroup="members", showlegend=False,
-            line=dict(color=theme.rgba(theme.MEMBER_COLOR, 0.8), width=2 if meeting else 1.2),
-            marker=dict(size=10 if meeting else 6, color=theme.MEMBER_COLOR),
-            customdata=[row["n_before"], row["n_after"]],
-            hovertemplate=labels[row["member"]] + "<br>%{x}: %{y:.2f} (%{customdata} logs)<extra></extra>"))
+    n = len(complete)
+    # One trace for all members, a break (None) after each member's pair: 100 traces would be slow.
+    x = np.tile(np.array([sides[0], sides[1], None], dtype=object), n)
+
+    def pairs(before: str, after: str) -> np.ndarray:
+        return np.column_stack([complete[before].to_numpy(dtype="float64"),
+                                complete[after].to_numpy(dtype="float64"), np.full(n, np.nan)]).ravel()
+
+    y = pairs("before", "after")
+    counts = pairs("n_before", "n_after")
+    names = np.repeat(complete["member"].map(labels).to_numpy(dtype=object), 3)
+    fig = go.Figure(go.Scatter(
+        x=x, y=y, text=names, customdata=counts, mode="lines+markers", name="Members (one line each)",
+        connectgaps=False, line=dict(color=theme.rgba(theme.MEMBER_COLOR, 0.8), width=2 if meeting else 1.2),
+        marker=dict(size=10 if meeting else 6, color=theme.MEMBER_COLOR),
+        hovertemplate="%{text}<br>%{x}: %{y:.2f} (%{customdata} logs)<extra></extra>"))
     if not result.suppressed:
         fig.add_trace(go.Scatter(
             x=sides, y=[result.median_before, result.median_after], mode="lines+markers", name="Group median",
             line=dict(color=theme.GROUP_COLOR, width=theme.line_width(meeting, strong=True)),
             marker=dict(size=16 if meeting else 11, color=theme.color_for_treatment(result.treatment),
                         line=dict(color=theme.GROUP_COLOR, width=2))))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=sides)
     fig.update_yaxes(range=[0, measure_max(measure)])
     note = "" if not result.suppressed else f" · group median {suppressed_note()}"
     subtitle = (f"n = {result.n_members} members with logs on both sides · "

@@ -144,7 +144,8 @@ def test_member_timeline_keeps_gaps_and_marks_treatments_events_relapses(data):
 def test_before_after_is_a_slope_chart_saying_association_not_proof(data):
     fig = all_figures(data)["before_after"]
     assert "association, not proof" in words(fig)
-    assert list(fig.data[0].x) == ["4 weeks before", "4 weeks after"]
+    assert list(fig.data[0].x[:3]) == ["4 weeks before", "4 weeks after", None]  # one break per member
+    assert len(fig.data[0].x) == 3 * 5
     assert fig.data[-1].name == "Group median"
     assert "n = 5 members" in words(fig)
 

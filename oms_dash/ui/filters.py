@@ -10,7 +10,10 @@ kept choices for when meeting mode is switched off.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+import weakref
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -37,6 +40,11 @@ class Filters:
     alignment: str
     smoothing_days: int
 
+    @property
+    def scope(self) -> tuple:
+        """The part of the filters that decides which observations are used (a cache key)."""
+        return (self.start, self.end, self.members, self.items)
+
     def observations(self, group: GroupData) -> pd.DataFrame:
         """The group's scored observations within these filters."""
         return analysis.filter_observations(group.observations, self.members or None, self.items or None,
@@ -51,17 +59,96 @@ class Filters:
         return "; ".join(parts)
 
 
-def group_items(group: GroupData) -> list[str]:
+# --- caching by input -------------------------------------------------------------------------------
+# On a 1M-row log a page's analyses take about a second, so their results are cached, keyed by a
+# token per observations table (not a hash of a sample of it: a re-upload with one row fixed must not
+# be served the old results) and by the filters and parameters. st.cache_data holds the results, so
+# state.forget_uploaded_group (st.cache_data.clear) forgets them with the upload; the token table
+# holds only weak references.
+
+_TOKENS: dict[int, tuple[weakref.ref, str]] = {}
+
+
+def group_token(group: GroupData) -> str:
+    """A token naming this observations table for as long as it lives."""
+    obs = group.observations
+    entry = _TOKENS.get(id(obs))
+    if entry is not None and entry[0]() is obs:
+        return entry[1]
+    for key in [k for k, (ref, _) in _TOKENS.items() if ref() is None]:
+        del _TOKENS[key]
+    token = uuid.uuid4().hex
+    _TOKENS[id(obs)] = (weakref.ref(obs), token)
+    return token
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _cached(token: str, name: str, scope: tuple | None, params: tuple, _group: GroupData, _fn: Callable):
+    if scope is None:
+        return _fn(_group, **dict(params))
+    start, end, members, items = scope
+    obs = analysis.filter_observations(_group.observations, members or None, items or None, start, end)
+    return _fn(obs, _group, **dict(params))
+
+
+def cached(group: GroupData, chosen: Filters | None, fn: Callable, /, **params):
+    """``fn(obs, group, **params)`` on the filtered observations, computed once per input.
+
+    With ``chosen`` None, ``fn(group, **params)`` on the whole group. ``fn`` is named by its module and
+    qualified name, so it must be a module-level function; params must be hashable by Streamlit.
+    """
+    return cached_scope(group, None if chosen is None else chosen.scope, fn, **params)
+
+
+def cached_scope(group: GroupData, scope: tuple | None, fn: Callable, /, **params):
+    """As ``cached``, given ``Filters.scope`` (for cached functions that call other cached ones)."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return _cached(group_token(group), name, scope, tuple(sorted(params.items())), group, fn)
+
+
+@dataclass(frozen=True)
+class GroupMeta:
+    members: tuple[str, ...]
+    items: tuple[str, ...]
+    treatments: tuple[str, ...]  # the most widely used first
+    span: tuple[dt.date, dt.date] | None
+
+
+def _group_meta(group: GroupData) -> GroupMeta:
+    obs = group.observations
+    scored = obs.loc[obs["score"].notna()]
     order = {item.id: i for i, item in enumerate(schema.ITEMS)}
-    present = group.observations.loc[group.observations["score"].notna(), "item"].unique()
-    return sorted((str(i) for i in present), key=lambda i: (order.get(i, len(order)), i))
-
-
-def group_treatments(group: GroupData) -> list[str]:
-    """Treatments in the group, the most widely used first (by members)."""
+    items = sorted((str(i) for i in scored["item"].unique()), key=lambda i: (order.get(i, len(order)), i))
     t = group.treatments
     counts = Counter(t.drop_duplicates(["member", "treatment"])["treatment"].astype("str"))
-    return [name for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    treatments = [name for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    span = None if scored.empty else (scored["date"].min().date(), scored["date"].max().date())
+    return GroupMeta(tuple(group.members), tuple(items), tuple(treatments), span)
+
+
+def group_meta(group: GroupData) -> GroupMeta:
+    """Members, items, treatments and date span of the group (cached: computed once per group)."""
+    return cached(group, None, _group_meta)
+
+
+@dataclass(frozen=True)
+class ScopeSummary:
+    n_members: int
+    n_items: int
+    date_min: pd.Timestamp | None
+    date_max: pd.Timestamp | None
+
+
+def _scope_summary(obs: pd.DataFrame, group: GroupData) -> ScopeSummary:
+    if obs.empty:
+        return ScopeSummary(0, 0, None, None)
+    return ScopeSummary(int(obs["member"].nunique()), int(obs["item"].nunique()), obs["date"].min(),
+                        obs["date"].max())
+
+
+def scope_summary(group: GroupData, chosen: Filters) -> ScopeSummary:
+    """How many members and symptoms, and which dates, the filters leave (cached)."""
+    return cached(group, chosen, _scope_summary)
 
 
 def alignments(group: GroupData) -> list[str]:
@@ -73,18 +160,11 @@ def alignments(group: GroupData) -> list[str]:
     return out
 
 
-def _span(group: GroupData) -> tuple[dt.date, dt.date] | None:
-    dates = group.observations.loc[group.observations["score"].notna(), "date"]
-    if dates.empty:
-        return None
-    return dates.min().date(), dates.max().date()
-
-
 def defaults(group: GroupData) -> Filters:
-    span = _span(group)
-    treatments = group_treatments(group)
+    meta = group_meta(group)
+    span = meta.span
     return Filters(start=pd.Timestamp(span[0]) if span else None, end=pd.Timestamp(span[1]) if span else None,
-                   members=(), items=(), treatment=treatments[0] if treatments else None,
+                   members=(), items=(), treatment=meta.treatments[0] if meta.treatments else None,
                    alignment="calendar", smoothing_days=7)
 
 
@@ -120,14 +200,12 @@ def _reset() -> None:
 def sidebar_filters(group: GroupData) -> Filters:
     """Draw the shared filters in the sidebar (not in meeting mode) and return the current choice."""
     base = defaults(group)
-    if state.meeting_mode() or group.observations.empty:
+    meta = group_meta(group)
+    if state.meeting_mode() or meta.span is None:
         return base
-    members = group.members
+    members, items, treatments, span = list(meta.members), list(meta.items), list(meta.treatments), meta.span
     labels = charts.member_labels(members)
-    items = group_items(group)
-    treatments = group_treatments(group)
     aligns = alignments(group)
-    span = _span(group)
     def widget(draw, label: str, name: str, default, valid, *args, **kwargs) -> None:
         key = _prepare(name, default, valid)
         draw(label, *args, key=key, on_change=_keep, args=(name,), **kwargs)
@@ -167,12 +245,10 @@ DESCRIPTIVE = ("**Comparisons here are descriptive.** They show what was logged 
                "they cannot show that a treatment or an event caused a change. Not medical advice.")
 
 
-def chart_caption(frame: pd.DataFrame, n_members: int | None = None) -> str:
-    """Caption under a chart: n members, span of ``frame`` (member, date), generated on, disclaimer."""
-    n = frame["member"].nunique() if n_members is None else n_members
-    dates = frame["date"] if "date" in frame.columns else pd.Series(dtype="datetime64[ns]")
-    low, high = (dates.min(), dates.max()) if len(dates) else (None, None)
-    return theme.caption(n, low, high, relative=state.meeting_mode())
+def chart_caption(summary: ScopeSummary, n_members: int | None = None) -> str:
+    """Caption under a chart: n members, the span, generated on, not medical advice."""
+    n = summary.n_members if n_members is None else n_members
+    return theme.caption(n, summary.date_min, summary.date_max, relative=state.meeting_mode())
 
 
 def show_chart(fig, name: str, caption: str, table: pd.DataFrame | None = None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from oms_dash import analysis, charts, schema
@@ -12,83 +11,110 @@ LOOKBACK_DAYS = 30
 DEFAULT_WEEKS = 4
 
 
-def _scores(obs: pd.DataFrame, chosen: filters.Filters) -> pd.DataFrame:
+def _scores(obs, group, item):
     """One symptom's daily score when exactly one is chosen, else the total (MP total or mean severity)."""
-    item = chosen.items[0] if len(chosen.items) == 1 else None
     return analysis.score_series(obs, item=item)
 
 
-def _cohort(obs, scores, chosen, group, meeting) -> None:
-    measure = scores.attrs["measure"]
-    by = chosen.alignment
-    if by == "treatment" and not chosen.treatment:
-        by = "calendar"
-    result = analysis.cohort(scores, by, onsets=group.onsets, treatments=group.treatments,
-                             treatment=chosen.treatment)
-    fig = charts.cohort_figure(result, measure, meeting, treatment=chosen.treatment)
-    table = result.group.rename(columns={"x": "week" if by == "calendar" else "days", "n_members": "members"})
-    filters.show_chart(fig, f"cohort-{by}", filters.chart_caption(scores), table,
-                       "Group median and band per week")
-    if result.excluded:
-        st.caption(f"{len(result.excluded)} member(s) have no {analysis.ALIGNMENTS[by].lower()} and are "
-                   "left out of this view.")
+def _cohort(obs, group, scope, item, by, treatment):
+    scores = filters.cached_scope(group, scope, _scores, item=item)
+    return analysis.cohort(scores, by, onsets=group.onsets, treatments=group.treatments, treatment=treatment)
+
+
+def _weekly(obs, group, item):
+    weekly = analysis.weekly_severity(obs, item)
+    table = weekly.pivot(index="member", columns="week", values="value")
+    table.columns = [f"{c:%d %b %Y}" for c in table.columns]
+    return weekly, table.reset_index()
+
+
+def _profiles(obs, group):
+    profiles = analysis.symptom_profiles(obs)
+    table = profiles.members.pivot(index="member", columns="item", values="mean")
+    table.columns = [schema.item_label(c) for c in table.columns]
+    return profiles, table.reset_index()
+
+
+def _before_after(obs, group, scope, item, treatment, weeks):
+    scores = filters.cached_scope(group, scope, _scores, item=item)
+    return analysis.before_after(scores, group.treatments, treatment, weeks=weeks)
+
+
+def _relapses(obs, group, scope, item, rule, lookback):
+    scores = filters.cached_scope(group, scope, _scores, item=item)
+    found = analysis.detect_relapses(scores, rule)
+    context = analysis.relapse_context(found, group.events, lookback_days=lookback)
+    members = sorted(scores["member"].unique())
+    return context, analysis.relapse_summary(context, members), len(members)
+
+
+def _cooccurrence(obs, group):
+    return analysis.cooccurrence(obs)
 
 
 def _item_choice(item: str) -> str:
     return "All symptoms (mean)" if item == "all" else schema.item_label(item)
 
 
-def _heatmap(obs, chosen, meeting) -> None:
-    items = sorted(obs["item"].unique(), key=str)
+def _show_cohort(group, chosen, item, measure, caption, meeting) -> None:
+    by = chosen.alignment
+    if by == "treatment" and not chosen.treatment:
+        by = "calendar"
+    result = filters.cached(group, chosen, _cohort, scope=chosen.scope, item=item, by=by,
+                            treatment=chosen.treatment)
+    fig = charts.cohort_figure(result, measure, meeting, treatment=chosen.treatment)
+    table = result.group.rename(columns={"x": "week" if by == "calendar" else "days", "n_members": "members"})
+    filters.show_chart(fig, f"cohort-{by}", caption, table, "Group median and band per week")
+    if result.excluded:
+        st.caption(f"{len(result.excluded)} member(s) have no {analysis.ALIGNMENTS[by].lower()} and are "
+                   "left out of this view.")
+
+
+def _show_heatmap(group, chosen, meeting, caption) -> None:
     item = None
     if not meeting:
-        choice = st.selectbox("Symptom", ["all", *items], key="cmp_heat_item", format_func=_item_choice)
+        choice = st.selectbox("Symptom", ["all", *filters.group_meta(group).items], key="cmp_heat_item",
+                              format_func=_item_choice)
         item = None if choice == "all" else choice
-    weekly = analysis.weekly_severity(obs, item)
+    weekly, table = filters.cached(group, chosen, _weekly, item=item)
     labels = charts.member_labels(weekly["member"].unique())
-    table = weekly.pivot(index="member", columns="week", values="value")
-    table.columns = [f"{c:%d %b %Y}" for c in table.columns]
-    table = charts.with_labels(table.reset_index(), labels)
-    filters.show_chart(charts.heatmap_figure(weekly, item, meeting), "severity-heatmap",
-                       filters.chart_caption(obs), table)
+    filters.show_chart(charts.heatmap_figure(weekly, item, meeting), "severity-heatmap", caption,
+                       charts.with_labels(table, labels))
 
 
-def _profiles(obs, meeting) -> None:
-    profiles = analysis.symptom_profiles(obs)
+def _show_profiles(group, chosen, meeting, caption) -> None:
+    profiles, table = filters.cached(group, chosen, _profiles)
     labels = charts.member_labels(profiles.members["member"].unique())
-    table = profiles.members.pivot(index="member", columns="item", values="mean")
-    table.columns = [schema.item_label(c) for c in table.columns]
-    table = charts.with_labels(table.reset_index(), labels)
-    group = profiles.group.assign(symptom=profiles.group["item"].map(schema.item_label))
-    group_row = group.set_index("symptom")["mean"].to_frame().T.assign(member="Group mean")
-    filters.show_chart(charts.profile_figure(profiles, meeting), "symptom-profiles",
-                       filters.chart_caption(obs), pd.concat([table, group_row], ignore_index=True))
+    filters.show_chart(charts.profile_figure(profiles, meeting), "symptom-profiles", caption,
+                       charts.with_labels(table, labels))
+    group_means = profiles.group.assign(symptom=profiles.group["item"].map(schema.item_label))
+    with st.expander("The group's mean per symptom"):
+        filters.show_table(group_means[["symptom", "mean", "n_members"]])
 
 
-def _before_after(scores, chosen, group, meeting) -> None:
+def _show_before_after(group, chosen, item, measure, meeting, summary) -> None:
     if not chosen.treatment:
         st.info("No treatments in these logs: nothing to compare before and after.")
         return
     weeks = DEFAULT_WEEKS
     if not meeting:
         weeks = st.slider("Weeks before and after", 1, 12, DEFAULT_WEEKS, key="cmp_ba_weeks")
-    result = analysis.before_after(scores, group.treatments, chosen.treatment, weeks=weeks)
-    measure = scores.attrs["measure"]
+    result = filters.cached(group, chosen, _before_after, scope=chosen.scope, item=item,
+                            treatment=chosen.treatment, weeks=weeks)
     st.markdown(f"Each member's mean in the {weeks} weeks before and after their first start of "
                 f"**{schema.treatment_label(chosen.treatment)}**. Other treatments, the natural course and "
                 "chance all change scores too: this is an **association, not proof**.")
     labels = charts.member_labels(result.per_member["member"])
-    table = charts.with_labels(result.per_member, labels)
     fig = charts.before_after_figure(result, measure, meeting)
-    caption = filters.chart_caption(scores, result.n_members)
-    filters.show_chart(fig, f"before-after-{chosen.treatment}", caption, table)
+    filters.show_chart(fig, f"before-after-{chosen.treatment}",
+                       filters.chart_caption(summary, result.n_members),
+                       charts.with_labels(result.per_member, labels))
     if 0 < result.n_members < analysis.MIN_TREND_MEMBERS:
         st.caption(f"Only {result.n_members} members: no test or trend line is drawn on fewer than "
                    f"{analysis.MIN_TREND_MEMBERS}.")
 
 
-def _relapses(scores, group, meeting) -> None:
-    measure = scores.attrs["measure"]
+def _show_relapses(group, chosen, item, measure, meeting, caption) -> None:
     rule = analysis.RelapseRule.for_measure(measure)
     lookback = LOOKBACK_DAYS
     if not meeting:
@@ -105,28 +131,27 @@ def _relapses(scores, group, meeting) -> None:
                                         min_sustained=int(sustained))
     st.markdown(f"A relapse here is {rule.describe()}; measured on the "
                 f"{analysis.measure_label(measure)}. It marks a sustained rise, not a diagnosis.")
-    found = analysis.detect_relapses(scores, rule)
-    context = analysis.relapse_context(found, group.events, lookback_days=int(lookback))
-    members = sorted(scores["member"].unique())
-    fig = charts.relapse_figure(context, len(members), rule, int(lookback), meeting)
-    labels = charts.member_labels(members)
-    summary = charts.with_labels(analysis.relapse_summary(context, members), labels)
-    filters.show_chart(fig, "relapses", filters.chart_caption(scores), summary, "Relapses per member")
+    context, per_member, n_members = filters.cached(group, chosen, _relapses, scope=chosen.scope, item=item,
+                                                    rule=rule, lookback=int(lookback))
+    fig = charts.relapse_figure(context, n_members, rule, int(lookback), meeting)
+    labels = charts.member_labels(per_member["member"])
+    filters.show_chart(fig, "relapses", caption, charts.with_labels(per_member, labels),
+                       "Relapses per member")
     if len(context):
         with st.expander("Each relapse found"):
             filters.show_table(charts.with_labels(context, labels))
 
 
-def _cooccurrence(obs, meeting) -> None:
-    co = analysis.cooccurrence(obs)
-    table = co.rho
+def _show_cooccurrence(group, chosen, meeting, caption) -> None:
+    co = filters.cached(group, chosen, _cooccurrence)
+    table = co.rho.copy()
     table.index = [schema.item_label(i) for i in table.index]
     table.columns = [schema.item_label(i) for i in table.columns]
     st.markdown("Symptoms that are high in the same weeks have a correlation near 1. Differences "
                 "between members and changes over time are mixed together: these are patterns "
                 "observed together, not one symptom driving another.")
-    filters.show_chart(charts.cooccurrence_figure(co, meeting), "symptom-cooccurrence",
-                       filters.chart_caption(obs), table.reset_index(names="symptom"))
+    filters.show_chart(charts.cooccurrence_figure(co, meeting), "symptom-cooccurrence", caption,
+                       table.reset_index(names="symptom"))
 
 
 def render() -> None:
@@ -134,22 +159,24 @@ def render() -> None:
     group = state.current_group()
     meeting = state.meeting_mode()
     chosen = filters.sidebar_filters(group)
-    obs = chosen.observations(group)
-    if obs.empty:
+    summary = filters.scope_summary(group, chosen)
+    if summary.n_members == 0:
         st.info("No scores in the chosen dates, members and symptoms. Widen the filters in the sidebar.")
         return
     st.markdown(filters.DESCRIPTIVE)
-    scores = _scores(obs, chosen)
+    caption = filters.chart_caption(summary)
+    item = chosen.items[0] if len(chosen.items) == 1 else None
+    measure = filters.cached(group, chosen, _scores, item=item).attrs["measure"]
     tabs = st.tabs(["Cohort curves", "Heatmap", "Profiles", "Before / after", "Relapses", "Co-occurrence"])
     with tabs[0]:
-        _cohort(obs, scores, chosen, group, meeting)
+        _show_cohort(group, chosen, item, measure, caption, meeting)
     with tabs[1]:
-        _heatmap(obs, chosen, meeting)
+        _show_heatmap(group, chosen, meeting, caption)
     with tabs[2]:
-        _profiles(obs, meeting)
+        _show_profiles(group, chosen, meeting, caption)
     with tabs[3]:
-        _before_after(scores, chosen, group, meeting)
+        _show_before_after(group, chosen, item, measure, meeting, summary)
     with tabs[4]:
-        _relapses(scores, group, meeting)
+        _show_relapses(group, chosen, item, measure, meeting, caption)
     with tabs[5]:
-        _cooccurrence(obs, meeting)
+        _show_cooccurrence(group, chosen, meeting, caption)

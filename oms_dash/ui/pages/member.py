@@ -11,17 +11,36 @@ from oms_dash.ui import filters, state
 MEMBER_KEY = "member_view_member"
 
 
+def _members(obs, group):
+    return sorted(str(m) for m in obs["member"].unique())
+
+
+def _member_course(obs, group, member, window_days):
+    """Everything drawn for one member: timeline, relapses, and their treatments and events in range."""
+    mine = obs.loc[obs["member"] == member]
+    timeline = analysis.member_timeline(mine, member, window_days=window_days)
+    scores = analysis.score_series(mine)
+    relapses = analysis.detect_relapses(scores)
+    first, last = mine["date"].min(), mine["date"].max()
+    t = group.treatments
+    overlaps = (t["start"] <= last) & (t["end"].isna() | (t["end"] >= first))
+    treatments = t.loc[(t["member"] == member) & overlaps]
+    e = group.events
+    events = e.loc[(e["member"] == member) & e["date"].between(first, last)]
+    span = (first, last)
+    return timeline, relapses, scores.attrs["measure"], treatments, events, span
+
+
 def render() -> None:
     st.title("Member view")
     group = state.current_group()
     meeting = state.meeting_mode()
     chosen = filters.sidebar_filters(group)
-    obs = chosen.observations(group)
-    members = sorted(obs["member"].unique())
+    members = filters.cached(group, chosen, _members)
     if not members:
         st.info("No scores in the chosen dates, members and symptoms. Widen the filters in the sidebar.")
         return
-    labels = charts.member_labels(group.members)
+    labels = charts.member_labels(filters.group_meta(group).members)
     if st.session_state.get(MEMBER_KEY) not in members:
         st.session_state[MEMBER_KEY] = members[0]
     member = st.selectbox("Member", members, key=MEMBER_KEY, format_func=lambda m: labels.get(m, m))
@@ -29,25 +48,19 @@ def render() -> None:
                 "never bridges a gap of more than a week. What happened around a treatment or an event "
                 "is **observed, not proven**: the course changes for many reasons.")
 
-    mine = obs.loc[obs["member"] == member]
-    timeline = analysis.member_timeline(mine, member, window_days=chosen.smoothing_days)
-    scores = analysis.score_series(mine)
-    relapses = analysis.detect_relapses(scores)
-    first, last = mine["date"].min(), mine["date"].max()
-    treatments = group.treatments.loc[(group.treatments["member"] == member)
-                                      & (group.treatments["start"] <= last)
-                                      & (group.treatments["end"].isna() | (group.treatments["end"] >= first))]
-    events = group.events.loc[(group.events["member"] == member) & group.events["date"].between(first, last)]
+    timeline, relapses, measure, treatments, events, span = filters.cached(
+        group, chosen, _member_course, member=member, window_days=chosen.smoothing_days)
     fig = charts.member_timeline_figure(timeline, labels.get(member, "Member"), treatments, events, relapses,
                                         meeting, window_days=chosen.smoothing_days)
     table = timeline.assign(series=timeline["series"].map(lambda s: "total" if s == "total"
                                                           else schema.item_label(s)))
-    table = table[["series", "date", "value", "rolling"]]
-    filters.show_chart(fig, "member-timeline", filters.chart_caption(mine, 1), table, "Every score drawn")
+    caption = filters.chart_caption(filters.ScopeSummary(1, 0, *span))
+    filters.show_chart(fig, "member-timeline", caption, table[["series", "date", "value", "rolling"]],
+                       "Every score drawn")
 
-    rule = relapses.attrs["rule"]
-    st.caption(f"Relapses are marked by the rule used on Compare patterns: {rule.describe()}, on the "
-               f"{analysis.measure_label(scores.attrs['measure'])}.")
+    rule = analysis.RelapseRule.for_measure(measure)
+    st.caption(f"Relapses are marked by the default rule of Compare patterns: {rule.describe()}, on the "
+               f"{analysis.measure_label(measure)}.")
     cols = st.columns(2)
     with cols[0]:
         st.markdown("**Treatments**")

@@ -11,46 +11,59 @@ from oms_dash.ui import filters, state
 LATEST_WINDOW_DAYS = 14
 
 
+def _course(obs, group):
+    return analysis.group_course(obs)
+
+
+def _latest(obs, group, window_days: int):
+    return analysis.latest_state(obs, window_days=window_days)
+
+
+def _completeness(obs, group, start, end):
+    done = analysis.completeness(obs, start, end)
+    per_member = (done.groupby("member", as_index=False)
+                  .agg(weeks=("week", "size"), days_logged=("days_logged", "sum")))
+    per_member["share_of_days"] = per_member["days_logged"] / (7 * per_member["weeks"])
+    return done, per_member
+
+
 def render() -> None:
     st.title("Overview")
     group = state.current_group()
     meeting = state.meeting_mode()
     chosen = filters.sidebar_filters(group)
-    obs = chosen.observations(group)
-    if obs.empty:
+    summary = filters.scope_summary(group, chosen)
+    if summary.n_members == 0:
         st.info("No scores in the chosen dates, members and symptoms. Widen the filters in the sidebar.")
         return
     st.markdown(filters.DESCRIPTIVE)
-    labels = charts.member_labels(obs["member"].unique())
+    caption = filters.chart_caption(summary)
 
     cols = st.columns(4)
-    cols[0].metric("Members", obs["member"].nunique())
-    cols[1].metric("From", f"{obs['date'].min():%d %b %Y}")
-    cols[2].metric("To", f"{obs['date'].max():%d %b %Y}")
-    cols[3].metric("Symptoms logged", obs["item"].nunique())
+    cols[0].metric("Members", summary.n_members)
+    cols[1].metric("From", f"{summary.date_min:%d %b %Y}")
+    cols[2].metric("To", f"{summary.date_max:%d %b %Y}")
+    cols[3].metric("Symptoms logged", summary.n_items)
 
     st.subheader("The group's course")
-    course = analysis.group_course(obs)
-    table = course.rename(columns={"n_members": "members"})
-    filters.show_chart(charts.group_course_figure(course, meeting), "group-course",
-                       filters.chart_caption(obs), table)
+    course = filters.cached(group, chosen, _course)
+    filters.show_chart(charts.group_course_figure(course, meeting), "group-course", caption,
+                       course.rename(columns={"n_members": "members"}))
 
     st.subheader("Latest state per symptom")
-    latest = analysis.latest_state(obs, window_days=LATEST_WINDOW_DAYS)
+    latest = filters.cached(group, chosen, _latest, window_days=LATEST_WINDOW_DAYS)
     table = latest.assign(symptom=latest["item"].map(schema.item_label),
                           reference=latest["item"].map(reference_url))
     table = table[["symptom", "n_members", "median", *analysis.LEVEL_NAMES, "latest", "reference"]]
     link = st.column_config.LinkColumn("Reference", display_text="read")
     filters.show_chart(charts.latest_state_figure(latest, meeting, LATEST_WINDOW_DAYS), "latest-state",
-                       filters.chart_caption(obs), table, column_config={"reference": link})
+                       caption, table, column_config={"reference": link})
     if not meeting:
         links = " · ".join(f"[{schema.item_label(i)}]({reference_url(i)})" for i in latest["item"])
         st.markdown(f"Read about each symptom in the Reference: {links}")
 
     st.subheader("Logging completeness")
-    done = analysis.completeness(obs, chosen.start, chosen.end)
-    per_member = (done.groupby("member", as_index=False)
-                  .agg(weeks=("week", "size"), days_logged=("days_logged", "sum")))
-    per_member["share_of_days"] = (per_member["days_logged"] / (7 * per_member["weeks"]))
-    filters.show_chart(charts.completeness_figure(done, meeting), "logging-completeness",
-                       filters.chart_caption(obs), charts.with_labels(per_member, labels))
+    done, per_member = filters.cached(group, chosen, _completeness, start=chosen.start, end=chosen.end)
+    labels = charts.member_labels(per_member["member"])
+    filters.show_chart(charts.completeness_figure(done, meeting), "logging-completeness", caption,
+                       charts.with_labels(per_member, labels))

@@ -1,0 +1,193 @@
+"""Benchmark of the pattern analyses, figure builders and pages on a 1M-row log. Not a test.
+
+    .venv/bin/python benchmarks/patterns.py [--rows-per-member-day 12] [--no-pages]
+
+Builds an observation table directly as a DataFrame (100 members, ~2.5 years of daily logs, 12 items
+= about 1M rows), then times each analysis function and each figure builder, printing seconds and the
+ratio to a plain ``groupby(["member", "item"]).score.mean()`` run in the same process, and each
+figure's JSON size (the target is under 1 MB). Finally it times a page rerun through AppTest after a
+filter change (the target is 300 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from oms_dash import analysis as A
+from oms_dash import schema
+from oms_dash.model import GroupData
+
+N_MEMBERS = 100
+N_DAYS = 900  # 100 members × 12 items × ~840 logged days ≈ 1.0M rows over ~2.5 years
+START = pd.Timestamp("2024-09-02")
+
+
+def build(n_members: int = N_MEMBERS, n_days: int = N_DAYS, seed: int = 7) -> GroupData:
+    rng = np.random.default_rng(seed)
+    items = np.array([item.id for item in schema.ITEMS])
+    members = np.array([f"M{i:03d}" for i in range(n_members)])
+    day = np.arange(n_days)
+    # Each member: a decaying course, a relapse-like bump, ~5% missed days and one 3-week gap.
+    level = (0.3 + 2.4 * np.exp(-day[None, :] / rng.uniform(80, 200, (n_members, 1)))
+             + 1.2 * (np.abs(day[None, :] - rng.integers(100, 700, (n_members, 1))) < 20))
+    logged = rng.random((n_members, n_days)) > 0.05
+    gap = rng.integers(60, n_days - 60, n_members)
+    logged &= ~((day[None, :] >= gap[:, None]) & (day[None, :] < gap[:, None] + 21))
+    m_idx, d_idx = np.nonzero(logged)
+    k = len(items)
+    m_rep, d_rep = np.repeat(m_idx, k), np.repeat(d_idx, k)
+    scores = np.clip(np.rint(level[m_rep, d_rep] + rng.normal(0, 0.4, len(m_rep))), 0, 3)
+    obs = pd.DataFrame({
+        "member": pd.array(members[m_rep], dtype="str"),
+        "date": START + pd.to_timedelta(d_rep, unit="D"),
+        "item": pd.array(np.tile(items, len(m_idx)), dtype="str"),
+        "score": scores.astype("float64"),
+    })
+    obs["raw_value"] = pd.array(np.char.mod("%d", scores.astype(int)), dtype="str")
+    obs["raw_scale"] = "0-3"
+    obs["source_file"] = "bench.csv"
+    obs["source_row"] = np.arange(len(obs), dtype="int64") + 2
+    starts = np.column_stack([rng.integers(10, 60, n_members), rng.integers(200, 500, n_members)]).ravel()
+    treatments = pd.DataFrame({
+        "member": np.repeat(members, 2),
+        "treatment": np.tile(["ivig", "rituximab"], n_members),
+        "start": START + pd.to_timedelta(starts, unit="D"),
+        "end": pd.NaT, "dose": "", "source_file": "bench.csv", "source_row": 2,
+    })
+    ev_n = 4 * n_members
+    events = pd.DataFrame({
+        "member": np.repeat(members, 4),
+        "date": START + pd.to_timedelta(rng.integers(30, n_days, ev_n), unit="D"),
+        "kind": rng.choice(["infection", "steroid_taper", "vaccination"], ev_n), "detail": "",
+        "source_file": "bench.csv", "source_row": 2,
+    })
+    onsets = {m: START - pd.Timedelta(days=int(d)) for m, d in zip(members, rng.integers(5, 60, n_members),
+                                                                     strict=True)}
+    return GroupData(observations=obs, treatments=treatments, events=events, onsets=onsets)
+
+
+def timed(fn: Callable[[], object], repeat: int = 3) -> tuple[float, object]:
+    """Median seconds over ``repeat`` runs, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def run_analyses(group: GroupData, baseline: float) -> dict[str, object]:
+    obs, tr, ev = group.observations, group.treatments, group.events
+    results: dict[str, object] = {}
+    cases: list[tuple[str, Callable[[], object]]] = [
+        ("filter_observations", lambda: A.filter_observations(obs, items=["myoclonus", "sleep", "gait"])),
+        ("daily_scores", lambda: A.daily_scores(obs)),
+        ("score_series (total)", lambda: A.score_series(obs)),
+        ("weekly_severity", lambda: A.weekly_severity(obs)),
+        ("completeness", lambda: A.completeness(obs)),
+        ("latest_state", lambda: A.latest_state(obs)),
+        ("group_course", lambda: A.group_course(obs)),
+        ("member_timeline", lambda: A.member_timeline(obs, "M000")),
+        ("cohort (onset)", lambda: A.cohort(results["score_series (total)"], "onset", onsets=group.onsets)),
+        ("cohort (treatment)", lambda: A.cohort(results["score_series (total)"], "treatment", treatments=tr,
+                                                treatment="ivig")),
+        ("symptom_profiles", lambda: A.symptom_profiles(obs)),
+        ("before_after", lambda: A.before_after(results["score_series (total)"], tr, "rituximab")),
+        ("detect_relapses", lambda: A.detect_relapses(results["score_series (total)"])),
+        ("relapse_context", lambda: A.relapse_context(results["detect_relapses"], ev)),
+        ("cooccurrence", lambda: A.cooccurrence(obs)),
+    ]
+    print(f"\n{'analysis':<24}{'seconds':>9}{'× baseline':>12}")
+    for name, fn in cases:
+        seconds, results[name] = timed(fn)
+        print(f"{name:<24}{seconds:>9.3f}{seconds / baseline:>12.1f}")
+    return results
+
+
+def run_figures(group: GroupData, r: dict[str, object], baseline: float) -> None:
+    from oms_dash import charts as C
+
+    s = r["score_series (total)"]
+    measure = s.attrs["measure"]
+    rel = r["detect_relapses"]
+    mine_tr = group.treatments.loc[group.treatments["member"] == "M000"]
+    mine_ev = group.events.loc[group.events["member"] == "M000"]
+    cases: list[tuple[str, Callable[[], object]]] = [
+        ("group_course_figure", lambda: C.group_course_figure(r["group_course"])),
+        ("completeness_figure", lambda: C.completeness_figure(r["completeness"])),
+        ("latest_state_figure", lambda: C.latest_state_figure(r["latest_state"])),
+        ("member_timeline_figure", lambda: C.member_timeline_figure(
+            r["member_timeline"], "Member A", mine_tr, mine_ev, rel.loc[rel["member"] == "M000"])),
+        ("cohort_figure", lambda: C.cohort_figure(r["cohort (onset)"], measure)),
+        ("heatmap_figure", lambda: C.heatmap_figure(r["weekly_severity"])),
+        ("profile_figure", lambda: C.profile_figure(r["symptom_profiles"])),
+        ("before_after_figure", lambda: C.before_after_figure(r["before_after"], measure)),
+        ("relapse_figure", lambda: C.relapse_figure(r["relapse_context"], N_MEMBERS, rel.attrs["rule"])),
+        ("cooccurrence_figure", lambda: C.cooccurrence_figure(r["cooccurrence"])),
+    ]
+    print(f"\n{'figure':<24}{'seconds':>9}{'× baseline':>12}{'JSON KB':>10}")
+    for name, fn in cases:
+        seconds, fig = timed(fn)
+        size = len(fig.to_json()) / 1024
+        flag = "  OVER 1 MB" if size > 1024 else ""
+        print(f"{name:<24}{seconds:>9.3f}{seconds / baseline:>12.1f}{size:>10.0f}{flag}")
+
+
+def run_pages(group: GroupData) -> None:
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from oms_dash.ui import state
+
+    dashboard = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+    # Part of every rerun outside the pattern pages: the app's sidebar counts group.members.
+    seconds, _ = timed(lambda: group.members)
+    print(f"\n(app shell, every rerun) GroupData.members: {seconds:.2f} s")
+    print(f"\n{'page (AppTest)':<24}{'first run':>10}{'rerun':>8}{'filter change':>15}")
+    for page in ("overview", "compare", "member"):
+        at = AppTest.from_file(dashboard, default_timeout=300)
+        at.session_state[state.UPLOAD_KEY] = group
+        at.run()
+        t0 = time.perf_counter()
+        at.switch_page(f"oms_dash/ui/page_scripts/{page}.py").run()
+        first = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        at.run()
+        rerun = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        at.select_slider(key="flt_smoothing").set_value(14).run()
+        change = time.perf_counter() - t0
+        bad = f"  exception: {at.exception[0].value}" if at.exception else ""
+        print(f"{page:<24}{first:>10.2f}{rerun:>8.2f}{change:>15.2f}{bad}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=N_MEMBERS)
+    parser.add_argument("--days", type=int, default=N_DAYS)
+    parser.add_argument("--no-pages", action="store_true", help="skip the AppTest page timings")
+    args = parser.parse_args(argv)
+    t0 = time.perf_counter()
+    group = build(args.members, args.days)
+    obs = group.observations
+    print(f"built {len(obs):,} rows × {obs.shape[1]} columns, {obs['member'].nunique()} members, "
+          f"{obs['item'].nunique()} items, {obs['date'].min():%Y-%m-%d}..{obs['date'].max():%Y-%m-%d} "
+          f"in {time.perf_counter() - t0:.2f} s")
+    baseline, _ = timed(lambda: obs.groupby(["member", "item"])["score"].mean())
+    print(f"baseline groupby(['member','item']).score.mean(): {baseline:.3f} s")
+    results = run_analyses(group, baseline)
+    run_figures(group, results, baseline)
+    if not args.no_pages:
+        run_pages(group)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
