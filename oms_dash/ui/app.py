@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from oms_dash.ui import state
 from oms_dash.ui.registry import PAGES
+
+ICON = str(Path(__file__).parent / "icon.png")
 
 
 def _sidebar(group) -> None:
@@ -20,7 +24,8 @@ def _sidebar(group) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="oms_dash", page_icon=":material/visibility:", layout="wide")
+    # A local favicon: a material-symbol one would be fetched from Google's font servers.
+    st.set_page_config(page_title="oms_dash", page_icon=ICON, layout="wide")
     group = state.current_group()
     sections: dict[str, list] = {}
     for i, spec in enumerate(PAGES):

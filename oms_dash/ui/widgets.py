@@ -18,7 +18,8 @@ def plot_config(name: str) -> dict:
 def chart(fig: go.Figure, name: str, caption: str | None = None, table: pd.DataFrame | None = None,
           png: bool = True) -> None:
     """Draws a figure with its words; in meeting mode the table and download stay tucked away."""
-    st.plotly_chart(fig, config=plot_config(name), key=f"chart_{name}")
+    # theme=None: our own template (meeting-mode sizes, Okabe-Ito colours), not Streamlit's.
+    st.plotly_chart(fig, config=plot_config(name), key=f"chart_{name}", theme=None)
     if caption:
         st.caption(caption)
     meeting = bool(st.session_state.get("meeting_mode"))
