@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from oms_dash import schema, theme
+from oms_dash import privacy, schema, theme
 from oms_dash.analysis import (
     ALIGNMENTS,
     LEVEL_NAMES,
@@ -43,13 +43,7 @@ def member_labels(members: Iterable[str], reveal: bool = False) -> dict[str, str
     codes = [str(m) for m in members]
     if reveal:
         return {c: c for c in codes}
-    return _privacy_labels(codes)
-
-
-def _privacy_labels(codes: list[str]) -> dict[str, str]:
-    from oms_dash.privacy import member_labels as privacy_member_labels
-
-    return privacy_member_labels(codes)
+    return privacy.member_labels(codes)
 
 
 def with_labels(frame: pd.DataFrame, labels: Mapping[str, str], column: str = "member") -> pd.DataFrame:

@@ -86,3 +86,32 @@ def test_meeting_mode_hides_filters_and_uses_large_text():
     assert len(charts) == PAGES["compare"]
     for spec in charts:
         assert spec["layout"]["template"]["layout"]["font"]["size"] >= 16
+
+
+def test_cached_results_follow_a_new_upload():
+    at = open_app(uploaded())
+    at.switch_page(page("overview")).run()
+    assert "n = 5 members" in at.get("plotly_chart")[0].proto.spec
+    obs, treatments, events = synthetic(members=["kid_7", "kid_8", "kid_9"])
+    at.session_state[state.UPLOAD_KEY] = GroupData(observations=obs, treatments=treatments, events=events)
+    at.run()
+    assert not at.exception
+    assert "n = 3 members" in at.get("plotly_chart")[0].proto.spec
+
+
+def test_pages_say_so_when_nothing_is_logged():
+    at = open_app(GroupData())
+    for name in PAGES:
+        at.switch_page(page(name)).run()
+        assert not at.exception, (name, [e.value for e in at.exception])
+        assert not at.get("plotly_chart")
+        assert any("No scores" in i.value for i in at.info)
+
+
+def test_one_chosen_symptom_is_compared_on_its_own_scale():
+    at = open_app(uploaded())
+    at.switch_page(page("compare")).run()
+    at.multiselect(key="flt_items").set_value(["myoclonus"]).run()
+    assert not at.exception
+    cohort = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert cohort["layout"]["yaxis"]["title"]["text"].startswith("Jerks (myoclonus)")

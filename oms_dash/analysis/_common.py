@@ -26,17 +26,12 @@ MEASURE_MAX = {MEASURE_MP: float(schema.MITCHELL_PIKE_TOTAL_MAX), MEASURE_MEAN: 
 # Below this many members a trend line or a test statistic would over-read a handful of courses.
 MIN_TREND_MEMBERS = 5
 
-# Used only while oms_dash.privacy (which owns the threshold) is not importable.
-_FALLBACK_MIN_GROUP_SIZE = 3
-
-
 def min_group_size() -> int:
-    """Fewest members a group aggregate may be drawn from (privacy.MIN_GROUP_SIZE)."""
-    try:
-        from oms_dash import privacy
-    except ImportError:
-        return _FALLBACK_MIN_GROUP_SIZE
-    return int(getattr(privacy, "MIN_GROUP_SIZE", _FALLBACK_MIN_GROUP_SIZE))
+    """Fewest members a group aggregate may be drawn from: privacy.MIN_GROUP_SIZE, the one threshold."""
+    # Imported here, not at the top: the privacy scan's phone-number tables cost ~0.1 s to import.
+    from oms_dash.privacy import MIN_GROUP_SIZE
+
+    return int(MIN_GROUP_SIZE)
 
 
 def resolve_min(min_members: int | None) -> int:

@@ -105,7 +105,7 @@ def relapse_context(relapses: pd.DataFrame, events: pd.DataFrame, lookback_days:
 
     Events on the relapse's start day count (0 days). Adds ``days_since_<kind>`` (NaN when none in
     the window) and ``preceded_by``: the kind of the nearest such event, or "none observed".
-    Observed timing only: an event before a relapse is not shown to have caused it.
+    Observed timing only, not cause and effect.
     """
     kinds = tuple(kinds)
     out = relapses.copy()

@@ -50,14 +50,6 @@ class Filters:
         return analysis.filter_observations(group.observations, self.members or None, self.items or None,
                                             self.start, self.end)
 
-    def describe(self) -> str:
-        parts = []
-        if self.members:
-            parts.append(f"{len(self.members)} selected members")
-        if self.items:
-            parts.append(", ".join(schema.item_label(i) for i in self.items))
-        return "; ".join(parts)
-
 
 # --- caching by input -------------------------------------------------------------------------------
 # On a 1M-row log a page's analyses take about a second, so their results are cached, keyed by a
@@ -241,8 +233,8 @@ def sidebar_filters(group: GroupData) -> Filters:
 
 # --- shared chart block --------------------------------------------------------------------------------
 
-DESCRIPTIVE = ("**Comparisons here are descriptive.** They show what was logged and observed together; "
-               "they cannot show that a treatment or an event caused a change. Not medical advice.")
+DESCRIPTIVE = ("**Comparisons here are descriptive.** They show what was logged and what was observed "
+               "together, not cause and effect. Not medical advice.")
 
 
 def chart_caption(summary: ScopeSummary, n_members: int | None = None) -> str:
