@@ -63,6 +63,21 @@ def header_key(header: str) -> str:
     return normalise_text(SCALE_TEXT.sub(" ", str(header)))
 
 
+_KNOWN_HEADER_WORDS = frozenset(w for words in ROLE_WORDS.values() for w in words) | {
+    "user id", "checkin date", "trackable type", "trackable name", "trackable value", "category",
+    "rating/amount", "detail", "weekday", "time of day", "tags", "foods"}
+
+
+def is_known_header(key: str) -> bool:
+    """Whether a header (already through header_key) names a column oms_dash knows."""
+    return key in _KNOWN_HEADER_WORDS or match_item(key, exact_only=True) is not None
+
+
+# Headers that hold amounts, not severities: "Sleep (hours)", "Number of jerks", "Weight (kg)".
+_AMOUNT_HEADER = re.compile(r"\b(hours?|hrs?|minutes?|mins?|mg|ml|kg|lbs?|grams?|number of|how many|"
+                            r"count|times|temperature|temp|weight|height|bpm|percent|per cent)\b")
+
+
 def find_role(headers: list[str], role: str, exclude: set[str] = frozenset()) -> str | None:
     keys = {h: header_key(h) for h in headers if h not in exclude}
     words = set(ROLE_WORDS[role])
@@ -156,6 +171,10 @@ def member_from_filename(name: str) -> str:
 def recognise(raw: RawTable, file_name: str, member: str | None,
               mapping: dict[str, str] | None = None) -> Canonical:
     headers = list(raw.cells.columns)
+    if not headers:
+        raise NeedsMapping("No column is left to read: every column of this file held identifying "
+                           "information (names, emails, addresses...) and was removed. Keep a member "
+                           "code, the date and the symptom scores in the file.", headers)
     keys = {header_key(h) for h in headers}
     if mapping:
         return _mapped(raw, mapping, member, file_name)
@@ -243,9 +262,12 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str) -> Canonical:
     used.add(date_col)
     member_values, note = _member_series(raw, roles["member"], member, file_name)
     records = _records(raw, member_values, raw.cells[date_col])
-    item_columns, scales, custom = {}, {}, []
+    item_columns, scales, custom, amounts = {}, {}, [], []
     for column in raw.cells.columns:
         if column in used:
+            continue
+        if _AMOUNT_HEADER.search(header_key(column)):
+            amounts.append(column)
             continue
         grid_row = re.search(r"\[([^\]]+)\]\s*$", column)  # Google Forms grid: "Question [Row]"
         item = (match_item(grid_row[1]) if grid_row else None) or match_item(column)
@@ -275,7 +297,11 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str) -> Canonical:
         canon.messages.append(("custom_item", column,
                                f"Column '{column}' is not a symptom oms_dash knows; its scores are "
                                "kept as a symptom of their own."))
-    _report_unused(raw, canon, used | set(item_columns))
+    for column in amounts:
+        canon.messages.append(("amount_column", column,
+                               f"Column '{column}' holds amounts (hours, counts, doses...), not a "
+                               "severity score, so it was not used."))
+    _report_unused(raw, canon, used | set(item_columns) | set(amounts))
     return canon
 
 
@@ -288,6 +314,14 @@ def _report_unused(raw: RawTable, canon: Canonical, used: set) -> None:
 
 
 def _mapped(raw: RawTable, mapping: dict[str, str], member, file_name) -> Canonical:
+    unknown = [r for r, c in mapping.items() if c and r not in ROLE_WORDS]
+    missing = [c for r, c in mapping.items() if c and r in ROLE_WORDS and c not in raw.cells.columns]
+    if unknown or missing:
+        raise NeedsMapping(
+            "The column mapping " + (f"names columns this file does not have: "
+                                     f"{', '.join(repr(c) for c in missing)}" if missing else
+                                     f"has roles oms_dash does not know: {', '.join(map(repr, unknown))}")
+            + ". Please choose again.", list(raw.cells.columns))
     roles = {role: None for role in ROLE_WORDS}
     roles.update({k: v for k, v in mapping.items() if v})
     if roles.get("symptom") and roles.get("severity") and roles.get("date"):

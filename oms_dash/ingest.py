@@ -39,16 +39,23 @@ class FileResult:
     needs_mapping: bool = False
 
 
-def _drop_identifying(raw: RawTable, report: FileReport) -> None:
+def _drop_identifying(raw: RawTable, report: FileReport) -> list[str]:
+    """Drops identifying columns; returns those that named more than one person."""
     import importlib.util
 
     if importlib.util.find_spec("oms_dash.privacy") is None:  # until the privacy module lands
-        return
+        return []
     from oms_dash.privacy import find_identifying_columns
 
     findings = find_identifying_columns(raw.cells)
     if not findings:
-        return
+        return []
+    people = []
+    for f in findings:
+        if f.get("kind") == "name":
+            values = raw.cells.loc[:, [f["column"]]].iloc[:, 0].str.strip().str.lower()
+            if values[values != ""].nunique() > 1:
+                people.append(str(f["column"]))
     raw.cells = raw.cells.drop(columns=[f["column"] for f in findings])
     report.pii_columns = findings
     for f in findings:
@@ -56,6 +63,7 @@ def _drop_identifying(raw: RawTable, report: FileReport) -> None:
             report.file, None, f["column"], "warning", "identifying_column",
             f"Column '{f['column']}' was removed before anything was shown or kept: it "
             f"{f['reason']}. oms_dash never shows identifying information."))
+    return people
 
 
 def read_file(name: str, data: bytes, options: ReadOptions = ReadOptions()) -> FileResult:
@@ -67,10 +75,18 @@ def read_file(name: str, data: bytes, options: ReadOptions = ReadOptions()) -> F
         report.problems.append(Problem(name, None, None, "error", exc.code, exc.message))
         return FileResult(report)
     report.encoding, report.delimiter = raw.encoding, raw.delimiter
-    _drop_identifying(raw, report)
+    named_people = _drop_identifying(raw, report)
     pii, pii_columns = list(report.problems), list(report.pii_columns)
     try:
         canon = recognise(raw, name, options.member, dict(options.mapping) or None)
+        if named_people and canon.records.attrs.get("member_column") is None and not options.member:
+            # The people were told apart only by their names, which were removed: giving every row
+            # one code from the file name would mix several children's diaries into one.
+            raise NeedsMapping(
+                f"The column '{named_people[0]}' tells the members apart by name, and names are "
+                "removed to protect families, so oms_dash cannot tell whose rows are whose. Add a "
+                "'member' column with a code for each child (like F01, F02) instead of the names, "
+                "and upload the file again.", list(raw.cells.columns))
     except NeedsMapping as exc:
         report.rows_read = report.rows_rejected = len(raw.cells)
         report.problems.append(Problem(name, None, None, "error", "needs_mapping", exc.message))

@@ -29,10 +29,15 @@ def scale_name(lo: float, hi: float) -> str:
     return f"{lo:g}-{hi:g}"
 
 
+# What people write for "not recorded": treated like a blank cell, not as an error.
+NOT_RECORDED = frozenset({"n/a", "na", "n.a.", "-", "--", "–", "—", "?", "nr", "not recorded",
+                          "not known", "unknown", "nan", "null", "missing", "no data", "skipped"})
+
+
 def _parse_one(text: str, lo: float, hi: float) -> tuple[float, str, str]:
-    """(score on 0-3 or nan, scale used, error message or '')."""
+    """(score on 0-3 or nan, scale used, error message or ''); nan with no error = not recorded."""
     raw = text.strip()
-    if not raw:
+    if not raw or raw.lower() in NOT_RECORDED:
         return np.nan, "", ""
     m = _LEADING_NUMBER.match(raw)
     if m:

@@ -142,7 +142,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         score, scale, error = parse_scores(cells["value"].astype(str), cells["lo"].astype(float),
                                            cells["hi"].astype(float))
         bad = (error != "").to_numpy()
-        good = ~bad
+        good = ~bad & score.notna().to_numpy()  # "n/a" and the like: not recorded, like a blank
         contributed[rec[good]] = True
         bad_idx = np.flatnonzero(bad)
         problems.extend({"row": int(rows[rec[i]]), "column": str(cells["column"].iat[i]),

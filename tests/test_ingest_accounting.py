@@ -170,3 +170,28 @@ def test_rejected_rows_keep_the_original_cells_for_download():
     assert rejected["jerks"].tolist() == ["=HYPERLINK()"]
     assert rejected["spreadsheet row"].tolist() == [2]
     assert "not a score" in rejected["why it was rejected"].iat[0]
+
+
+def test_people_told_apart_only_by_name_are_not_merged_into_one_member():
+    text = "Name,date,jerks\nAlice Example,2026-03-01,2\nBob Example,2026-03-02,1\n"
+    result = read("t5.csv", text)
+    report = result.report
+    assert accounted(report) and not report.usable
+    assert [f["column"] for f in report.pii_columns] == ["Name"]
+    assert any("cannot tell whose rows are whose" in p.message for p in report.problems)
+    assert "Alice" not in str([p.as_dict() for p in report.problems])
+    given = read("t5.csv", text, member="F01").report  # the user says it is one child's diary
+    assert accounted(given) and given.members == ["F01"]
+
+
+def test_a_file_of_nothing_but_identifying_columns_is_explained():
+    report = read("contacts.csv", "Email address,Phone\na@example.com,+44 7700 900123\n").report
+    assert accounted(report) and not report.usable
+    assert any("No column is left to read" in p.message for p in report.problems)
+
+
+def test_a_mapping_naming_a_missing_column_asks_again():
+    result = read("F05.csv", "When,What,How bad\n2026-03-01,jerks,2\n",
+                  mapping=(("date", "When"), ("symptom", "Wat"), ("severity", "How bad")))
+    assert result.needs_mapping and accounted(result.report)
+    assert any("'Wat'" in p.message for p in result.report.problems)

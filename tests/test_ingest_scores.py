@@ -53,3 +53,22 @@ def test_out_of_range_and_unreadable_scores_are_rejected_blank_is_not_recorded()
     assert "score 4 is above the top of the 0-3 scale" in message_for(report, 2)
     assert "'very' is not a score" in message_for(report, 3)
     assert not any(p.row == 4 for p in report.problems)
+
+
+@pytest.mark.parametrize("blank", ["n/a", "N/A", "-", "–", "?", "not recorded"])
+def test_not_recorded_words_are_like_a_blank_cell(blank):
+    text = f"member,date,jerks,sleep\nF01,2026-03-01,{blank},2\nF01,2026-03-02,{blank},\n"
+    report = read("wide.csv", text).report
+    assert accounted(report)
+    assert (report.rows_accepted, report.rows_rejected, report.rows_skipped) == (1, 0, 1)
+    assert not [p for p in report.problems if p.severity == "error"]
+
+
+def test_amount_columns_are_not_read_as_severities():
+    result = read("wide.csv", "member,date,Sleep (hours),Number of jerks,jerks\nF01,2026-03-01,10,25,2\n")
+    report = result.report
+    assert accounted(report) and report.rows_accepted == 1
+    assert not [p for p in report.problems if p.severity == "error"]
+    assert [p.column for p in report.problems if p.code == "amount_column"] == ["Sleep (hours)",
+                                                                                "Number of jerks"]
+    assert result.tables.observations["item"].tolist() == ["myoclonus"]

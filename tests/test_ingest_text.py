@@ -98,3 +98,12 @@ def test_rows_longer_than_the_header_do_not_lose_data():
     result = read("ragged.csv", text)
     assert accounted(result.report)
     assert result.report.rows_read == 2
+
+
+def test_a_title_line_with_several_words_is_not_taken_for_the_header():
+    text = ("OMS symptom diary,Family F01\nKept by Mum,since March\n\n"
+            "member,date,jerks,sleep\nF01,2026-03-01,1,2\n")
+    result = read("titled.csv", text)
+    assert accounted(result.report)
+    assert result.headers == ["member", "date", "jerks", "sleep"]
+    assert result.tables.observations["source_row"].tolist() == [5, 5]
