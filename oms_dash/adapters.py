@@ -120,11 +120,20 @@ class NeedsMapping(Exception):
         self.headers = headers
 
 
+def _column(values: pd.Series) -> pd.Series:
+    """A column of raw.cells, renumbered 0..n-1 without copying its strings."""
+    return values.reset_index(drop=True).rename(None)
+
+
+def _repeat(text: str, n: int) -> pd.Series:
+    return pd.Series(pd.Index([text], dtype="str").take(np.zeros(n, dtype=np.int64)), dtype="str")
+
+
 def _records(raw: RawTable, member: pd.Series | str, date: pd.Series) -> pd.DataFrame:
     n = len(raw.cells)
-    member_values = member if isinstance(member, pd.Series) else pd.Series([member] * n)
+    member_values = _column(member) if isinstance(member, pd.Series) else _repeat(member, n)
     records = pd.DataFrame({"record": np.arange(n), "row": raw.rows,
-                            "member": member_values.to_numpy(), "date": date.to_numpy()})
+                            "member": member_values, "date": _column(date)})
     records.attrs["member_column"] = member.name if isinstance(member, pd.Series) else None
     records.attrs["date_column"] = date.name
     return records
@@ -238,9 +247,9 @@ def _long(raw: RawTable, roles, member, file_name) -> Canonical:
     sev = roles["severity"]
     lo, hi = scale_from_header(sev) or DEFAULT_SCALE
     n = len(raw.cells)
-    cells = pd.DataFrame({"record": np.arange(n), "column": sev,
-                          "item": raw.cells[roles["symptom"]].to_numpy(),
-                          "value": raw.cells[sev].to_numpy(), "lo": lo, "hi": hi})
+    cells = pd.DataFrame({"record": np.arange(n), "column": _repeat(sev, n),
+                          "item": _column(raw.cells[roles["symptom"]]),
+                          "value": _column(raw.cells[sev]), "lo": lo, "hi": hi})
     canon = Canonical(FORMAT_LONG, records, cells, events=_text_cells(raw, roles["event"]),
                       treatments=_text_cells(raw, roles["treatment"]).assign(dose=""),
                       notes=_text_cells(raw, roles["notes"]), day_rule_applies=True)

@@ -127,8 +127,11 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 
 def _read_text(text: str, encoding: str) -> RawTable:
-    lines = text.splitlines()[:60]
+    lines = text[:200_000].splitlines()[:60]
     delimiter = sniff_delimiter(lines)
+    fast = _read_text_fast(text, lines, encoding, delimiter)
+    if fast is not None:
+        return fast
     sample_width = max((len(r) for r in csv.reader(lines, delimiter=delimiter)), default=1)
     try:
         grid = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(sample_width + 4),
@@ -140,6 +143,49 @@ def _read_text(text: str, encoding: str) -> RawTable:
         width = max(len(r) for r in records)
         grid = pd.DataFrame([r + [""] * (width - len(r)) for r in records], dtype=str)
     return _from_grid(grid, encoding=encoding, delimiter=delimiter)
+
+
+def _read_text_fast(text: str, lines: list[str], encoding: str, delimiter: str) -> RawTable | None:
+    """pyarrow's multi-threaded reader for the common case of a rectangular file; None when the file
+    needs the forgiving path (ragged rows, odd line breaks or quotes above the header)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:  # pragma: no cover - pyarrow comes with Streamlit
+        return None
+    sample = [r for r in csv.reader(lines, delimiter=delimiter)]
+    width = max((len(r) for r in sample), default=0)
+    if width < 2 or len(sample) != len(lines):
+        return None
+    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in sample], dtype=str)
+    try:
+        header_at = _find_header(grid)
+    except UnreadableFile:
+        return None
+    # The header's line must start where the sample says: nothing unusual above it.
+    preamble = text.split("\n", header_at + 1)
+    if len(preamble) <= header_at or any(('"' in ln) or ("\r" in ln.rstrip("\r"))
+                                         for ln in preamble[:header_at]):
+        return None
+    if [ln.rstrip("\r") for ln in preamble[:header_at]] != lines[:header_at]:
+        return None
+    offset = sum(len(ln) + 1 for ln in preamble[:header_at])
+    columns = len(sample[header_at])
+    names = [f"f{i}" for i in range(columns)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text[offset:].encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                             newlines_in_values='"' in text, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
+        return None
+    body = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    body.columns = range(columns)
+    return _from_grid(body, encoding=encoding, delimiter=delimiter, header_at=0, line_offset=header_at)
 
 
 def _excel_cell_text(value) -> str:
@@ -223,18 +269,33 @@ def _find_header(grid: pd.DataFrame) -> int:
                          "column names.", "no_header")
 
 
-def _from_grid(grid: pd.DataFrame, encoding: str | None, delimiter: str | None) -> RawTable:
+def _last_filled_row(body: pd.DataFrame) -> int:
+    """How many rows remain once blank rows at the end are cut (looked at from the end, in chunks)."""
+    end, chunk = len(body), 256
+    while end > 0:
+        start = max(0, end - chunk)
+        part = body.iloc[start:end]
+        filled = np.zeros(len(part), dtype=bool)
+        for pos in part.columns:
+            filled |= (part[pos].str.strip() != "").to_numpy()
+        hits = np.flatnonzero(filled)
+        if len(hits):
+            return start + int(hits[-1]) + 1
+        end, chunk = start, chunk * 4
+    return 0
+
+
+def _from_grid(grid: pd.DataFrame, encoding: str | None, delimiter: str | None,
+               header_at: int | None = None, line_offset: int = 0) -> RawTable:
+    """`header_at`: the header's row in `grid` when already known; `line_offset`: lines above `grid`."""
     grid = grid.fillna("") if grid.isna().any().any() else grid
     grid.columns = range(grid.shape[1])
-    header_at = _find_header(grid)
+    if header_at is None:
+        header_at = _find_header(grid)
     header = [str(h).strip() for h in grid.iloc[header_at].tolist()]
     body = grid.iloc[header_at + 1:]
     # Blank lines (or rows of bare delimiters) after the last record are not rows of data.
-    filled = np.zeros(len(body), dtype=bool)
-    for pos in body.columns:
-        filled |= (body[pos].str.strip() != "").to_numpy()
-    last = np.flatnonzero(filled)
-    body = body.iloc[: (last[-1] + 1 if len(last) else 0)]
+    body = body.iloc[:_last_filled_row(body)]
     keep, names, seen = [], [], {}
     dropped = 0
     for pos, name in enumerate(header):
@@ -249,6 +310,7 @@ def _from_grid(grid: pd.DataFrame, encoding: str | None, delimiter: str | None) 
         keep.append(pos)
     cells = body[keep].copy()
     cells.columns = names
+    header_at += line_offset
     rows = np.arange(header_at + 2, header_at + 2 + len(cells))
     cells.index = pd.RangeIndex(len(cells))
     if not len(cells):

@@ -60,13 +60,23 @@ def _parse_one(text: str, lo: float, hi: float) -> tuple[float, str, str]:
 def parse_scores(values: pd.Series, lo: pd.Series | float, hi: pd.Series | float):
     """Vectorised over distinct (value, scale) pairs. Returns (score, raw_scale, error) series.
 
-    A blank cell is "not recorded": score NaN with no error.
+    A blank cell (or "n/a", "-", ...) is "not recorded": score NaN with no error.
     """
-    frame = pd.DataFrame({"v": values.astype(str), "lo": lo, "hi": hi}, index=values.index)
-    keys = frame.drop_duplicates()
-    parsed = [_parse_one(v, a, b) for v, a, b in keys.itertuples(index=False)]
-    table = keys.assign(score=[p[0] for p in parsed], scale=[p[1] for p in parsed],
-                        error=[p[2] for p in parsed])
-    merged = frame.merge(table, on=["v", "lo", "hi"], how="left", sort=False)
-    merged.index = values.index
-    return merged["score"], merged["scale"].astype(str), merged["error"].astype(str)
+    text = values.astype(str)
+    n = len(text)
+    lo_arr = np.broadcast_to(np.asarray(lo, dtype=np.float64), (n,))
+    hi_arr = np.broadcast_to(np.asarray(hi, dtype=np.float64), (n,))
+    value_codes, value_uniques = pd.factorize(text, use_na_sentinel=False)
+    lo_codes, lo_uniques = pd.factorize(lo_arr)
+    hi_codes, hi_uniques = pd.factorize(hi_arr)
+    n_lo, n_hi = max(len(lo_uniques), 1), max(len(hi_uniques), 1)
+    key = (value_codes.astype(np.int64) * n_lo + lo_codes) * n_hi + hi_codes
+    key_codes, keys = pd.factorize(key)
+    parsed = [_parse_one(str(value_uniques[k // (n_lo * n_hi)]), float(lo_uniques[k // n_hi % n_lo]),
+                         float(hi_uniques[k % n_hi])) for k in keys]
+    score = np.array([p[0] for p in parsed], dtype=np.float64)
+    scale = pd.Index([p[1] for p in parsed], dtype="str")
+    error = pd.Index([p[2] for p in parsed], dtype="str")
+    return (pd.Series(score[key_codes], index=values.index),
+            pd.Series(scale.take(key_codes), index=values.index, dtype="str"),
+            pd.Series(error.take(key_codes), index=values.index, dtype="str"))

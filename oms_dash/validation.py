@@ -51,6 +51,20 @@ def normalise_member(values: pd.Series) -> pd.Series:
     return pd.Series(clean[codes] if len(codes) else clean[:0], index=values.index, dtype=object)
 
 
+def normalise_member_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, cleaned distinct codes): normalise_member without building a million strings."""
+    codes, uniques = pd.factorize(values.fillna("").astype(str), use_na_sentinel=False)
+    clean = np.array(["".join(str(u).split()).upper() for u in uniques], dtype=object)
+    return codes, clean
+
+
+def empty_observations() -> pd.DataFrame:
+    return pd.DataFrame({"member": pd.Series(dtype="str"), "date": pd.Series(dtype="datetime64[ns]"),
+                         "item": pd.Series(dtype="str"), "score": pd.Series(dtype="float64"),
+                         "raw_value": pd.Series(dtype="str"), "raw_scale": pd.Series(dtype="str"),
+                         "source_file": pd.Series(dtype="str"), "source_row": pd.Series(dtype="int64")})
+
+
 def _map_unique(values: pd.Series, fn) -> np.ndarray:
     codes, uniques = pd.factorize(values.astype(str), use_na_sentinel=False)
     mapped = np.array([fn(u) for u in uniques], dtype=object)
@@ -69,6 +83,36 @@ def _treatment_id(text: str) -> str:
     return match_treatment(text) or normalise_text(text)
 
 
+LIVE, REJECTED, SKIPPED, ACCEPTED = 0, 1, 2, 3  # record states
+
+
+def _take_str(uniques, codes: np.ndarray) -> pd.Series:
+    """Strings by code, without a round trip through Python objects (fast on millions of rows)."""
+    return pd.Series(pd.Index(np.asarray(uniques, dtype=object), dtype="str").take(codes),
+                     dtype="str").reset_index(drop=True)
+
+
+def _first_of_duplicates(frame: pd.DataFrame) -> np.ndarray:
+    """For each row, the position of the first row with exactly the same cells (itself if none)."""
+    n = len(frame)
+    key = np.zeros(n, dtype=np.int64)
+    size = 1
+    for column in frame.columns:
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        width = len(uniques) + 1
+        if size * width >= 2**62:  # keep the combined key in range: renumber what we have so far
+            key, seen = pd.factorize(key)
+            size = len(seen)
+        key = key * width + codes
+        size *= width
+    codes, _ = pd.factorize(key)
+    # factorize numbers values in order of first appearance: a row is first when its code is new.
+    new = np.ones(n, dtype=bool)
+    if n > 1:
+        new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    return np.flatnonzero(new)[codes]
+
+
 def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | None = None,
              daily_rule: str = "max", today: dt.date | None = None) -> tuple[Tables, FileReport]:
     records = canon.records
@@ -77,45 +121,52 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     member_col = records.attrs.get("member_column")
     date_col = records.attrs.get("date_column")
     problems: list[dict] = []
-    state = np.full(n, "", dtype=object)  # "", "rejected", "skipped"
+    state = np.full(n, LIVE, dtype=np.int8)
     reason = np.full(n, "", dtype=object)
 
     def reject(mask: np.ndarray, column, messages, code: str, value=None) -> None:
-        new = mask & (state == "")
-        state[new] = "rejected"
-        reason[new] = messages[new] if isinstance(messages, np.ndarray) else messages
+        """Rejects the still-live records of `mask`; messages/value: one string or one per record."""
+        new = mask & (state == LIVE)
         idx = np.flatnonzero(new)
-        msgs = messages[idx] if isinstance(messages, np.ndarray) else [messages] * len(idx)
-        vals = value[idx] if isinstance(value, np.ndarray) else [None] * len(idx)
+        if not len(idx):
+            return
+        state[idx] = REJECTED
+        msgs = (np.asarray(messages, dtype=object)[idx] if not isinstance(messages, str)
+                else [messages] * len(idx))
+        reason[idx] = msgs
+        vals = value(idx) if callable(value) else [None] * len(idx)
         problems.extend({"row": int(rows[i]), "column": column, "severity": "error", "code": code,
-                         "message": m, "value": v} for i, m, v in zip(idx, msgs, vals, strict=True))
+                         "message": str(m), "value": v} for i, m, v in zip(idx, msgs, vals, strict=True))
 
     # Skipped by design: blank lines and entries that are not symptom data.
     nonblank = np.zeros(n, dtype=bool)
     for column in raw.cells.columns:
         nonblank |= (raw.cells[column].str.strip() != "").to_numpy()
-    state[~nonblank] = "skipped"
+    state[~nonblank] = SKIPPED
     reason[~nonblank] = "empty row"
     if len(canon.skipped):
         idx = canon.skipped.index.to_numpy()
-        live = state[idx] == ""
-        state[idx[live]] = "skipped"
-        reason[idx[live]] = canon.skipped.to_numpy()[live]
+        live = state[idx] == LIVE
+        state[idx[live]] = SKIPPED
+        reason[idx[live]] = canon.skipped.to_numpy(dtype=object)[live]
 
     # Exact duplicates of an earlier row.
-    row_hash = pd.util.hash_pandas_object(raw.cells, index=False).to_numpy()
-    first = pd.Series(np.arange(n)).groupby(row_hash).transform("min").to_numpy()
+    first = _first_of_duplicates(raw.cells)
     dup = first != np.arange(n)
-    reject(dup, None, np.array([f"exact duplicate of row {rows[f]}" for f in first], dtype=object)
-           if dup.any() else "", "duplicate")
+    if dup.any():
+        messages = np.full(n, "", dtype=object)
+        messages[dup] = [f"exact duplicate of row {r}" for r in rows[first[dup]]]
+        reject(dup, None, messages, "duplicate")
 
-    members = normalise_member(records["member"].fillna(""))
-    reject((members == "").to_numpy(), member_col,
+    member_codes, member_uniques = normalise_member_codes(records["member"])
+    blank_member = np.asarray([u == "" for u in member_uniques], dtype=bool)
+    reject(blank_member[member_codes] if n else np.zeros(0, dtype=bool), member_col,
            "the member code is missing (every row needs the member's code, e.g. F01)", "missing_member")
-    parsed = parse_dates(records["date"].fillna(""), order=date_order, today=today)
+    date_text = records["date"]
+    parsed = parse_dates(date_text, order=date_order, today=today)
     bad_date = (parsed.errors != "").to_numpy()
     reject(bad_date, date_col, parsed.errors.to_numpy(dtype=object), "bad_date",
-           records["date"].to_numpy(dtype=object))
+           lambda idx: [str(v) for v in date_text.iloc[idx]])
     if parsed.ambiguous:
         problems.append({"row": None, "column": date_col, "severity": "warning", "code": "ambiguous_dates",
                          "message": "Every date in this column could be day-first or month-first "
@@ -126,50 +177,67 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         problems.append({"row": None, "column": date_col, "severity": "info", "code": "date_order",
                          "message": f"Dates were read {'day' if parsed.order == 'dayfirst' else 'month'}"
                                     f"-first, {how}."})
-    dates = parsed.dates.dt.normalize().to_numpy()
+    dates = parsed.dates.to_numpy()
     contributed = np.zeros(n, dtype=bool)
+
+    def member_values(idx: np.ndarray) -> pd.Series:
+        return _take_str(member_uniques, member_codes[idx])
 
     # Score cells.
     cells = canon.cells
-    obs = pd.DataFrame(columns=["member", "date", "item", "score", "raw_value", "raw_scale",
-                                "source_file", "source_row"])
+    obs = empty_observations()
     if len(cells):
         rec = cells["record"].to_numpy(dtype=np.int64)
         values = cells["value"].astype(str)
-        live = (state[rec] == "") & (values.str.strip() != "").to_numpy()
-        cells = cells[live]
-        rec = rec[live]
-        score, scale, error = parse_scores(cells["value"].astype(str), cells["lo"].astype(float),
-                                           cells["hi"].astype(float))
-        bad = (error != "").to_numpy()
-        good = ~bad & score.notna().to_numpy()  # "n/a" and the like: not recorded, like a blank
+        live = (state[rec] == LIVE) & (values.str.strip() != "").to_numpy()
+        if not live.all():
+            cells, values, rec = cells[live], values[live], rec[live]
+        score, scale, error = parse_scores(values, cells["lo"], cells["hi"])
+        error = error.to_numpy(dtype=object)
+        bad = error != ""
+        score = score.to_numpy(dtype=np.float64)
+        good = ~bad & ~np.isnan(score)  # "n/a" and the like: not recorded, like a blank
         contributed[rec[good]] = True
-        bad_idx = np.flatnonzero(bad)
-        problems.extend({"row": int(rows[rec[i]]), "column": str(cells["column"].iat[i]),
-                         "severity": "error", "code": "bad_score", "message": str(error.iat[i]),
-                         "value": str(cells["value"].iat[i])} for i in bad_idx)
-        all_bad = np.zeros(n, dtype=bool)
-        all_bad[rec[bad]] = True
-        all_bad &= ~contributed
-        first_err = pd.Series(error.to_numpy()[bad], index=rec[bad]).groupby(level=0).first()
-        msgs = np.full(n, "", dtype=object)
-        msgs[first_err.index.to_numpy()] = first_err.to_numpy()
-        # Those rows get no second problem line: the cell problem above already names them.
-        state[all_bad & (state == "")] = "rejected"
-        reason[all_bad] = msgs[all_bad]
+        if bad.any():
+            bad_idx = np.flatnonzero(bad)
+            problems.extend({"row": int(rows[rec[i]]), "column": str(cells["column"].iat[i]),
+                             "severity": "error", "code": "bad_score", "message": str(error[i]),
+                             "value": str(values.iat[i])} for i in bad_idx)
+            all_bad = np.zeros(n, dtype=bool)
+            all_bad[rec[bad]] = True
+            all_bad &= ~contributed & (state == LIVE)
+            first_err = pd.Series(error[bad], index=rec[bad]).groupby(level=0).first()
+            msgs = np.full(n, "", dtype=object)
+            msgs[first_err.index.to_numpy()] = first_err.to_numpy(dtype=object)
+            # Those rows get no second problem line: the cell problem above already names them.
+            state[all_bad] = REJECTED
+            reason[all_bad] = msgs[all_bad]
         g = rec[good]
-        items = _map_unique(cells["item"][good], _item_id)
-        if "exact" in cells:
-            exact = cells["exact"].to_numpy(dtype=bool)[good]
+        good_cells = cells[good] if not good.all() else cells
+        item_codes, item_uniques = pd.factorize(good_cells["item"].astype(str), use_na_sentinel=False)
+        item_ids = np.asarray([_item_id(u) for u in item_uniques], dtype=object)
+        if "exact" in good_cells:
+            exact = good_cells["exact"].to_numpy(dtype=bool)
             if exact.any():
-                items[exact] = _map_unique(cells["item"][good][exact], _exact_item_id)
+                exact_codes, exact_uniques = pd.factorize(good_cells["item"][exact].astype(str),
+                                                          use_na_sentinel=False)
+                exact_ids = np.asarray([_exact_item_id(u) for u in exact_uniques], dtype=object)
+                # Exact matches become extra "uniques" appended after the ordinary ones.
+                item_codes = item_codes.copy()
+                item_codes[exact] = len(item_ids) + exact_codes
+                item_ids = np.concatenate([item_ids, exact_ids])
         obs = pd.DataFrame({
-            "member": members.to_numpy()[g], "date": dates[g],
-            "item": items,
-            "score": score.to_numpy()[good], "raw_value": cells["value"].to_numpy()[good],
-            "raw_scale": scale.to_numpy()[good], "source_file": file_name, "source_row": rows[g]})
+            "member": member_values(g), "date": dates[g],
+            "item": _take_str(item_ids, item_codes),
+            "score": score[good],
+            "raw_value": values[good].reset_index(drop=True) if not good.all()
+            else values.reset_index(drop=True),
+            "raw_scale": scale[good].reset_index(drop=True),
+            "source_file": _take_str([file_name], np.zeros(len(g), dtype=np.int64)),
+            "source_row": rows[g]})
         _check_totals(canon, obs, rows, problems)
-        custom = sorted(set(obs["item"]) - set(_vocabulary_ids()))
+        custom = sorted(set(item_ids) - set(_vocabulary_ids()))
+        custom = [c for c in custom if c in set(obs["item"].unique())] if custom else custom
         if custom:
             problems.append({"row": None, "column": None, "severity": "info", "code": "custom_items",
                              "message": "Symptoms oms_dash does not know were kept as their own: "
@@ -179,38 +247,38 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         if frame is None or not len(frame):
             return frame.iloc[0:0] if frame is not None else pd.DataFrame(), np.array([], dtype=np.int64)
         rec = frame["record"].to_numpy(dtype=np.int64)
-        keep = state[rec] == ""
+        keep = state[rec] == LIVE
         contributed[rec[keep]] = True
         return frame[keep], rec[keep]
 
     ev, ev_rec = side(canon.events)
-    events = pd.DataFrame({"member": members.to_numpy()[ev_rec], "date": dates[ev_rec],
+    events = pd.DataFrame({"member": member_values(ev_rec), "date": dates[ev_rec],
                            "kind": _map_unique(ev["text"], lambda t: match_event(t) or "other")
                            if len(ev) else [],
                            "detail": ev["text"].to_numpy() if len(ev) else [],
                            "source_file": file_name, "source_row": rows[ev_rec]})
     nt, nt_rec = side(canon.notes)
-    notes = pd.DataFrame({"member": members.to_numpy()[nt_rec], "date": dates[nt_rec],
+    notes = pd.DataFrame({"member": member_values(nt_rec), "date": dates[nt_rec],
                           "text": nt["text"].to_numpy() if len(nt) else [],
                           "source_file": file_name, "source_row": rows[nt_rec]})
     tr, tr_rec = side(canon.treatments)
-    treatments = _courses_from_mentions(tr, members.to_numpy()[tr_rec], dates[tr_rec], rows[tr_rec],
-                                        file_name)
+    treatments = _courses_from_mentions(tr, member_values(tr_rec).to_numpy(), dates[tr_rec],
+                                        rows[tr_rec], file_name)
 
     if canon.courses is not None:
-        treatments = _treatment_file(canon, members, dates, rows, state, reject, contributed,
+        treatments = _treatment_file(canon, member_values, dates, rows, state, reject, contributed,
                                      file_name, date_order, today)
     onsets: dict = {}
     if canon.onsets is not None:
-        live = state == ""
-        contributed[live] = True
-        onsets = dict(zip(members.to_numpy()[live], pd.to_datetime(dates[live]), strict=True))
+        live_idx = np.flatnonzero(state == LIVE)
+        contributed[live_idx] = True
+        onsets = dict(zip(member_values(live_idx), pd.to_datetime(dates[live_idx]), strict=True))
 
     # Whatever is left gave nothing and had nothing wrong: skipped, with the reason said.
-    nothing = (state == "") & ~contributed
-    state[nothing] = "skipped"
+    nothing = (state == LIVE) & ~contributed
+    state[nothing] = SKIPPED
     reason[nothing] = "nothing recorded on this row (all symptom cells blank)"
-    state[state == ""] = "accepted"
+    state[state == LIVE] = ACCEPTED
 
     obs, combined = combine_daily(obs, daily_rule)
     report = _report(canon, raw, file_name, state, reason, problems, obs, events, treatments)
@@ -302,7 +370,7 @@ def _treatment_file(canon, members, dates, rows, state, reject, contributed, fil
     bad = ((parsed.errors != "") & (end_text != "")).to_numpy()
     end_column = courses.attrs.get("end_column", "end")
     reject(bad, end_column, parsed.errors.to_numpy(dtype=object), "bad_date",
-           end_text.to_numpy(dtype=object))
+           lambda idx: [str(v) for v in end_text.iloc[idx]])
     start = pd.to_datetime(dates)
     before = (end.notna() & (end.to_numpy() < start)).to_numpy()
     reject(before, end_column, "the course ends before it starts (check the start and end dates; "
@@ -310,9 +378,9 @@ def _treatment_file(canon, members, dates, rows, state, reject, contributed, fil
     missing = (courses["treatment"].astype(str).str.strip() == "").to_numpy()
     reject(missing, courses.attrs.get("treatment_column", "treatment"),
            "the treatment name is missing (write which treatment it was, e.g. IVIG)", "missing_treatment")
-    live = state == ""
+    live = state == LIVE
     contributed[live] = True
-    return pd.DataFrame({"member": members.to_numpy()[live],
+    return pd.DataFrame({"member": members(np.flatnonzero(live)).to_numpy(),
                          "treatment": _map_unique(courses["treatment"][live], _treatment_id),
                          "start": start[live], "end": end.to_numpy()[live],
                          "dose": courses["dose"].astype(str).to_numpy()[live],
@@ -323,23 +391,26 @@ def _report(canon, raw, file_name, state, reason, problems, obs, events, treatme
     report = FileReport(file=file_name, format=canon.format, encoding=raw.encoding,
                         delimiter=raw.delimiter)
     report.rows_read = len(state)
-    report.rows_accepted = int((state == "accepted").sum())
-    report.rows_rejected = int((state == "rejected").sum())
-    report.rows_skipped = int((state == "skipped").sum())
-    skipped = pd.Series(reason[state == "skipped"])
+    report.rows_accepted = int((state == ACCEPTED).sum())
+    report.rows_rejected = int((state == REJECTED).sum())
+    report.rows_skipped = int((state == SKIPPED).sum())
+    skipped = pd.Series(reason[state == SKIPPED], dtype=object)
     report.skipped_reasons = {str(k): int(v) for k, v in skipped.value_counts().items()}
     report.usable = report.rows_accepted > 0
     for code, column, message in canon.messages:
         report.problems.append(Problem(file_name, None, column, "info", code, message))
     report.problems.extend(Problem(file_name, p["row"], p["column"], p["severity"], p["code"],
                                    p["message"], p.get("value")) for p in problems)
-    dated = pd.concat([obs["date"], events["date"], treatments["start"]]).dropna()
-    members = pd.concat([obs["member"], events["member"], treatments["member"]])
-    report.members = sorted(set(members.astype(str)))
-    report.symptoms = sorted(set(obs["item"].astype(str)))
-    if len(dated):
-        report.date_min, report.date_max = pd.Timestamp(dated.min()), pd.Timestamp(dated.max())
-    rejected = np.flatnonzero(state == "rejected")
+    # Distinct values first: these tables can hold millions of rows.
+    report.members = sorted({str(m) for frame in (obs, events, treatments)
+                             for m in pd.unique(frame["member"].dropna())})
+    report.symptoms = sorted({str(i) for i in pd.unique(obs["item"].dropna())})
+    ends = [pd.to_datetime(pd.Series([col.min(), col.max()])) for col in
+            (obs["date"], events["date"], treatments["start"]) if len(col) and col.notna().any()]
+    if ends:
+        span = pd.concat(ends)
+        report.date_min, report.date_max = pd.Timestamp(span.min()), pd.Timestamp(span.max())
+    rejected = np.flatnonzero(state == REJECTED)
     if len(rejected):
         report.rejected_rows = raw.cells.iloc[rejected].assign(
             **{"spreadsheet row": raw.rows[rejected], "why it was rejected": reason[rejected]})

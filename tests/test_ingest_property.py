@@ -14,7 +14,7 @@ HEADERS = ["member", "Member code", "date", "Date", "Timestamp", "week", "sympto
            "jerks", "Sleep 0-10", "Eye movements (opsoclonus) 0-3", "Balance / walking", "total",
            "treatment", "event", "notes", "start", "end", "dose", "category", "rating/amount", "detail",
            "user_id", "checkin_date", "trackable_type", "trackable_name", "trackable_value", "Tags",
-           "Foods", "Weather summary", "Email address", "When", "What", "", " ", "x", "é€"]
+           "Foods", "Weather summary", "Email address", "Name", "Phone", "When", "What", "", " ", "x", "é€"]
 CELLS = ["", " ", "F01", " f01 ", "F 02", "2026-03-01", "14/03/2026", "3/14/2026", "03/04/2026",
          "31/02/2026", "2027-01-01", "1st Sep 2026", "46100", "2026/03/14 8:15:02 PM GMT-4", "yesterday",
          "0", "1", "2", "3", "4", "9", "-1", "1.5", "mild", "Severe", "Jerking (Moderate)", "Symptom",
