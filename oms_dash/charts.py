@@ -55,7 +55,7 @@ def with_labels(frame: pd.DataFrame, labels: Mapping[str, str], column: str = "m
 
 def suppressed_note(limit: int | None = None) -> str:
     limit = min_group_size() if limit is None else limit
-    return f"not drawn where fewer than {limit} members contribute"
+    return f"hidden where under {limit} members"
 
 
 def _scatter_class(n_points: int):
@@ -272,7 +272,10 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
             for start, end in zip(courses["start"], courses["end"], strict=True):
                 xs += [start, end if pd.notna(end) else date_max, None]
                 ys += [schema.treatment_label(name)] * 2 + [None]
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=schema.treatment_label(name),
+            # Markers at both ends keep a one-day course (a rituximab infusion) visible.
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=schema.treatment_label(name),
+                                     marker=dict(symbol="line-ns-open", size=18 if meeting else 14,
+                                                 color=theme.color_for_treatment(name), line=dict(width=3)),
                                      line=dict(color=theme.color_for_treatment(name),
                                                width=14 if meeting else 10),
                                      legendgroup="treatments", hoverinfo="x+name"), row=lane_row, col=1)
@@ -345,8 +348,8 @@ def cohort_figure(cohort: Cohort, measure: str, meeting: bool = False, reveal: b
     if cohort.by != "calendar":
         fig.add_vline(x=0, line=dict(color=theme.GROUP_COLOR, dash="dot", width=1.5))
     excluded = f" · {len(cohort.excluded)} without this start left out" if cohort.excluded else ""
-    band = (f"median and middle half {suppressed_note()}" if drawn
-            else f"group median not drawn: fewer than {min_group_size()} members at every point")
+    band = (f"median {suppressed_note()}" if drawn
+            else f"group median not drawn: under {min_group_size()} members at every point")
     subtitle = f"{_n_text(n)}{excluded} · weekly means · {band}"
     return _finish(fig, title, subtitle, meeting, "Week" if cohort.by == "calendar" else axis,
                    measure_label(measure), caption)

@@ -119,7 +119,10 @@ def _build(meeting: bool) -> go.layout.Template:
         paper_bgcolor="#FFFFFF", plot_bgcolor="#FFFFFF",
         colorway=list(PALETTE),
         xaxis=axis, yaxis=axis,
-        legend=dict(font=dict(size=s["legend"], color=ink), title=dict(font=dict(size=s["legend"]))),
+        legend=dict(font=dict(size=s["legend"], color=ink), title=dict(font=dict(size=s["legend"])),
+                    # On a projector the plot gets the width: the legend goes in a row underneath.
+                    **(dict(orientation="h", yref="container", y=0.0, yanchor="bottom", x=0.0, xanchor="left")
+                       if meeting else {})),
         hoverlabel=dict(font=dict(size=s["legend"])),
         annotationdefaults=dict(font=dict(size=s["annotation"], color=ink)),
         coloraxis=dict(colorbar=dict(tickfont=dict(size=s["tick"]), title=dict(font=dict(size=s["base"])))),

@@ -246,7 +246,8 @@ def chart_caption(summary: ScopeSummary, n_members: int | None = None) -> str:
 def show_chart(fig, name: str, caption: str, table: pd.DataFrame | None = None,
                table_label: str = "The numbers behind this chart", column_config: dict | None = None) -> None:
     """A figure with the PNG button configured, its caption, and the small table behind it on demand."""
-    st.plotly_chart(fig, key=f"chart_{name}", config={
+    # theme=None: our template (meeting-mode sizes, palette) is drawn as built, not restyled by Streamlit.
+    st.plotly_chart(fig, key=f"chart_{name}", theme=None, config={
         "toImageButtonOptions": {"format": "png", "scale": 2, "filename": name}, "displaylogo": False})
     st.caption(caption)
     if table is not None:
