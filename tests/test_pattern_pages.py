@@ -115,3 +115,15 @@ def test_one_chosen_symptom_is_compared_on_its_own_scale():
     assert not at.exception
     cohort = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert cohort["layout"]["yaxis"]["title"]["text"].startswith("Jerks (myoclonus)")
+
+
+@pytest.mark.parametrize("meeting", [False, True], ids=["screen", "meeting"])
+def test_every_chart_has_its_caption(meeting):
+    at = open_app(uploaded(), meeting=meeting)
+    for name, n_charts in PAGES.items():
+        at.switch_page(page(name)).run()
+        captions = [c.value for c in at.caption if "not medical advice" in c.value]
+        assert len(captions) >= n_charts, (name, captions)
+        assert all("generated on" in c and "with oms_dash" in c for c in captions)
+        if meeting:  # a span in words, not dates, on a projector or a shared screenshot
+            assert all(" about " in c or " days " in c for c in captions), captions
