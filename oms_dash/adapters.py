@@ -151,13 +151,21 @@ def _wide_cells(raw: RawTable, item_columns: dict[str, str], scales: dict[str, t
     """Melts item columns into one cell per (record, column); blank cells are kept for accounting."""
     if not item_columns:
         return pd.DataFrame(columns=["record", "column", "item", "value", "lo", "hi"])
-    n = len(raw.cells)
-    parts = []
-    for column, item in item_columns.items():
-        lo, hi = scales.get(column, DEFAULT_SCALE)
-        parts.append(pd.DataFrame({"record": np.arange(n), "column": column, "item": item,
-                                   "value": raw.cells[column].to_numpy(), "lo": lo, "hi": hi}))
-    return pd.concat(parts, ignore_index=True)
+    n, k = len(raw.cells), len(item_columns)
+    columns = list(item_columns)
+    # Column and item repeat within each block: categories keep them cheap to filter and copy.
+    which = np.repeat(np.arange(k), n)
+    items = list(item_columns.values())
+    item_codes, item_uniques = pd.factorize(pd.Series(items, dtype=object))
+    lo = np.array([scales.get(c, DEFAULT_SCALE)[0] for c in columns], dtype=np.float64)
+    hi = np.array([scales.get(c, DEFAULT_SCALE)[1] for c in columns], dtype=np.float64)
+    values = pd.concat([_column(raw.cells[c]) for c in columns], ignore_index=True)
+    return pd.DataFrame({
+        "record": np.tile(np.arange(n), k),
+        "column": pd.Categorical.from_codes(which, categories=pd.Index(columns, dtype=object)),
+        "item": pd.Categorical.from_codes(item_codes[which],
+                                          categories=pd.Index(list(item_uniques), dtype=object)),
+        "value": values, "lo": lo[which], "hi": hi[which]})
 
 
 def _looks_like_scores(values: pd.Series) -> bool:

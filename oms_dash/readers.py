@@ -53,7 +53,7 @@ _MAGIC = (
 def read_table(name: str, data: bytes, sheet: str | int | None = None) -> RawTable:
     """Reads any supported file into a RawTable, or raises UnreadableFile with a plain explanation."""
     suffix = PurePath(name).suffix.lower()
-    if not data or not data.strip():
+    if not data or (not data[:4096].strip() and not data.strip()):
         raise UnreadableFile("The file is empty: there is nothing in it to read.", "empty")
     if suffix == ".numbers":
         raise UnreadableFile(

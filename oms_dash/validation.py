@@ -92,20 +92,35 @@ def _take_str(uniques, codes: np.ndarray) -> pd.Series:
                      dtype="str").reset_index(drop=True)
 
 
-def _first_of_duplicates(frame: pd.DataFrame) -> np.ndarray:
-    """For each row, the position of the first row with exactly the same cells (itself if none)."""
-    n = len(frame)
-    key = np.zeros(n, dtype=np.int64)
-    size = 1
-    for column in frame.columns:
-        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        width = len(uniques) + 1
+def _combined_codes(parts) -> np.ndarray:
+    """One integer per row for a tuple of columns (each given as values or as (codes, n_codes))."""
+    key, size = None, 1
+    for part in parts:
+        codes, width = part if isinstance(part, tuple) else _codes(part)
+        width += 1
+        if key is None:
+            key, size = codes.astype(np.int64), width
+            continue
         if size * width >= 2**62:  # keep the combined key in range: renumber what we have so far
             key, seen = pd.factorize(key)
             size = len(seen)
         key = key * width + codes
         size *= width
     codes, _ = pd.factorize(key)
+    return codes
+
+
+def _codes(values) -> tuple[np.ndarray, int]:
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes, len(uniques)
+
+
+def _first_of_duplicates(frame: pd.DataFrame) -> np.ndarray:
+    """For each row, the position of the first row with exactly the same cells (itself if none)."""
+    n = len(frame)
+    if n == 0 or frame.shape[1] == 0:
+        return np.arange(n)
+    codes = _combined_codes(frame[c] for c in frame.columns)
     # factorize numbers values in order of first appearance: a row is first when its code is new.
     new = np.ones(n, dtype=bool)
     if n > 1:
@@ -226,6 +241,11 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
                 item_codes = item_codes.copy()
                 item_codes[exact] = len(item_ids) + exact_codes
                 item_ids = np.concatenate([item_ids, exact_ids])
+        clean_member_codes, clean_members = pd.factorize(member_uniques)
+        id_codes, id_uniques = pd.factorize(item_ids)
+        day_key = _combined_codes([(clean_member_codes[member_codes[g]], len(clean_members)),
+                                   _codes(dates[g].view(np.int64)),
+                                   (id_codes[item_codes], len(id_uniques))])
         obs = pd.DataFrame({
             "member": member_values(g), "date": dates[g],
             "item": _take_str(item_ids, item_codes),
@@ -280,7 +300,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     reason[nothing] = "nothing recorded on this row (all symptom cells blank)"
     state[state == LIVE] = ACCEPTED
 
-    obs, combined = combine_daily(obs, daily_rule)
+    obs, combined = combine_daily(obs, daily_rule, day_key if len(cells) else None)
     report = _report(canon, raw, file_name, state, reason, problems, obs, events, treatments)
     if combined:
         report.daily_rule = DAILY_RULES[daily_rule]
@@ -324,12 +344,19 @@ def _check_totals(canon: Canonical, obs: pd.DataFrame, rows: np.ndarray, problem
                                     f"{r['total']:g}; oms_dash uses the items"})
 
 
-def combine_daily(obs: pd.DataFrame, rule: str = "max") -> tuple[pd.DataFrame, int]:
-    """Several readings of one item on one day become one, by the stated rule (never summed)."""
+def combine_daily(obs: pd.DataFrame, rule: str = "max",
+                  day_key: np.ndarray | None = None) -> tuple[pd.DataFrame, int]:
+    """Several readings of one item on one day become one, by the stated rule (never summed).
+
+    `day_key`: optional integer per row equal exactly when (member, date, item) are (a shortcut).
+    """
     if obs.empty:
         return obs, 0
     key = ["member", "date", "item"]
-    dup = obs.duplicated(key, keep=False)
+    if day_key is not None and len(day_key) == len(obs):
+        dup = pd.Series(day_key, index=obs.index).duplicated(keep=False)
+    else:
+        dup = obs.duplicated(key, keep=False)
     if not dup.any():
         return obs.reset_index(drop=True), 0
     many = obs[dup]
