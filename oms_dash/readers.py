@@ -248,22 +248,26 @@ _NUMBERISH = re.compile(r"^[\s\d.,:/\-+]*$")
 
 
 def _find_header(grid: pd.DataFrame) -> int:
-    """The row of column names among the top rows: two or more cells, mostly words; of those, the one
-    naming the most known columns (member, date, a symptom...), so that a title line like
-    "OMS diary,Family F01" above the real header is passed over. Ties go to the first."""
+    """The row of column names among the top rows: the first with two or more cells, mostly words.
+
+    A title line like "OMS diary,Family F01" passes that test too, so when the first such row names
+    no known column and a later, at least as wide row names two or more (member, date, a symptom...),
+    the later row is the header."""
     from oms_dash.adapters import header_key, is_known_header  # adapters import this module
 
-    best, best_known = None, -1
+    first, first_width = None, 0
     for i in range(min(len(grid), 30)):
         cells = [c.strip() for c in grid.iloc[i].tolist() if isinstance(c, str) and c.strip()]
         if len(cells) >= 2 and sum(not _NUMBERISH.match(c) for c in cells) >= max(2, len(cells) // 2):
             known = sum(is_known_header(header_key(c)) for c in cells)
-            if known > best_known:
-                best, best_known = i, known
-            if best_known >= 2:
-                break
-    if best is not None:
-        return best
+            if first is None:
+                if known:
+                    return i
+                first, first_width = i, len(cells)
+            elif known >= 2 and len(cells) >= first_width:
+                return i
+    if first is not None:
+        return first
     raise UnreadableFile("I could not find a row of column names (like member, date, symptom, "
                          "severity) near the top of this file. Please make the first row the "
                          "column names.", "no_header")

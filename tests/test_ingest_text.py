@@ -107,3 +107,11 @@ def test_a_title_line_with_several_words_is_not_taken_for_the_header():
     assert accounted(result.report)
     assert result.headers == ["member", "date", "jerks", "sleep"]
     assert result.tables.observations["source_row"].tolist() == [5, 5]
+
+
+def test_a_header_of_unknown_words_is_not_passed_over_for_a_data_row():
+    text = "Kid,Logged on,Sign noticed,Rated\nQ1,2026-01-05,jerks,2\nQ1,2026-01-06,sleep,1\n"
+    result = read("odd.csv", text)
+    assert accounted(result.report)
+    assert result.needs_mapping and result.headers == ["Kid", "Logged on", "Sign noticed", "Rated"]
+    assert result.report.rows_read == 2
