@@ -178,6 +178,10 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     reject(blank_member[member_codes] if n else np.zeros(0, dtype=bool), member_col,
            "the member code is missing (every row needs the member's code, e.g. F01)", "missing_member")
     date_text = records["date"]
+    if canon.onsets is not None:  # a member list: a member whose onset is not known is no error
+        unknown = (date_text.fillna("").str.strip() == "").to_numpy() & (state == LIVE)
+        state[unknown] = SKIPPED
+        reason[unknown] = "no onset date given"
     parsed = parse_dates(date_text, order=date_order, today=today)
     bad_date = (parsed.errors != "").to_numpy()
     reject(bad_date, date_col, parsed.errors.to_numpy(dtype=object), "bad_date",
@@ -302,6 +306,8 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
 
     obs, combined = combine_daily(obs, daily_rule, day_key if len(cells) else None)
     report = _report(canon, raw, file_name, state, reason, problems, obs, events, treatments)
+    if onsets:
+        report.members = sorted(set(report.members) | {str(m) for m in onsets})
     if combined:
         report.daily_rule = DAILY_RULES[daily_rule]
         times = "once" if combined == 1 else f"{combined} times"
@@ -315,9 +321,14 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     return Tables(obs, treatments, events, notes, onsets), report
 
 
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
 def sort_problems(problems: list[Problem]) -> list[Problem]:
-    """File-level notes first (in the order they were made), then row problems by row."""
-    return sorted(problems, key=lambda p: (p.row is not None, p.row or 0))
+    """File-level notes first (errors, then warnings, then notes, each in the order they were made),
+    then row problems by row (in the order they were found within a row)."""
+    return sorted(problems, key=lambda p: (p.row is not None, p.row or 0,
+                                           _SEVERITY_ORDER.get(p.severity, 3) if p.row is None else 0))
 
 
 def _vocabulary_ids():

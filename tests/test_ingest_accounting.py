@@ -195,3 +195,23 @@ def test_a_mapping_naming_a_missing_column_asks_again():
                   mapping=(("date", "When"), ("symptom", "Wat"), ("severity", "How bad")))
     assert result.needs_mapping and accounted(result.report)
     assert any("'Wat'" in p.message for p in result.report.problems)
+
+
+def test_member_list_with_onset_dates():
+    result = read("members.csv", "member,onset date\nF01,2025-01-01\nf02,2024-06-01\nF03,\n")
+    report = result.report
+    assert accounted(report)
+    assert report.format == "member list (onset dates)"
+    assert (report.rows_accepted, report.rows_skipped, report.rows_rejected) == (2, 1, 0)
+    assert report.skipped_reasons == {"no onset date given": 1}
+    assert result.tables.onsets == {"F01": pd.Timestamp("2025-01-01"), "F02": pd.Timestamp("2024-06-01")}
+    assert report.members == ["F01", "F02"]
+
+
+def test_file_level_problems_come_first_errors_before_warnings_before_notes():
+    text = "Email address,member,date,jerks\na@example.com,F01,03/04/2026,x\n"
+    report = read("bad.csv", text).report
+    assert accounted(report)
+    file_level = [p.severity for p in report.problems if p.row is None]
+    assert file_level == sorted(file_level, key=["error", "warning", "info"].index)
+    assert report.problems[0].code == "nothing_usable"
