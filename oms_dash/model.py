@@ -109,8 +109,11 @@ class GroupData:
 
     @property
     def members(self) -> list[str]:
-        frames = [self.observations["member"], self.treatments["member"], self.events["member"]]
-        return sorted(set(pd.concat(frames).dropna().astype(str)))
+        # Distinct values per table first: the observations can hold a million rows.
+        found: set[str] = set()
+        for table in (self.observations, self.treatments, self.events):
+            found.update(str(m) for m in pd.unique(table["member"].dropna()))
+        return sorted(found)
 
     @property
     def usable(self) -> bool:

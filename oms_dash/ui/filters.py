@@ -241,23 +241,3 @@ def chart_caption(summary: ScopeSummary, n_members: int | None = None) -> str:
     """Caption under a chart: n members, the span, generated on, not medical advice."""
     n = summary.n_members if n_members is None else n_members
     return theme.caption(n, summary.date_min, summary.date_max, relative=state.meeting_mode())
-
-
-def show_chart(fig, name: str, caption: str, table: pd.DataFrame | None = None,
-               table_label: str = "The numbers behind this chart", column_config: dict | None = None) -> None:
-    """A figure with the PNG button configured, its caption, and the small table behind it on demand."""
-    # theme=None: our template (meeting-mode sizes, palette) is drawn as built, not restyled by Streamlit.
-    st.plotly_chart(fig, key=f"chart_{name}", theme=None, config={
-        "toImageButtonOptions": {"format": "png", "scale": 2, "filename": name}, "displaylogo": False})
-    st.caption(caption)
-    if table is not None:
-        with st.expander(table_label):
-            show_table(table, column_config)
-
-
-def show_table(table: pd.DataFrame, column_config: dict | None = None) -> None:
-    """A small table, numbers to two decimals (datetimes untouched)."""
-    floats = table.select_dtypes("float").columns
-    view = table.assign(**{str(c): table[c].round(2) for c in floats}) if len(floats) else table.copy()
-    view.attrs = {}  # analysis metadata (e.g. the relapse rule) is not table content
-    st.dataframe(view, hide_index=True, column_config=column_config)

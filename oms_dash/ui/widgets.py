@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from oms_dash.report import figure_png, find_chromium
+from oms_dash.ui import state
 
 
 def plot_config(name: str) -> dict:
@@ -15,22 +16,33 @@ def plot_config(name: str) -> dict:
             "toImageButtonOptions": {"format": "png", "filename": f"oms-dash-{name}", "scale": 2}}
 
 
-def chart(fig: go.Figure, name: str, caption: str | None = None, table: pd.DataFrame | None = None,
-          png: bool = True) -> None:
-    """Draws a figure with its words; in meeting mode the table and download stay tucked away."""
-    # theme=None: our own template (meeting-mode sizes, Okabe-Ito colours), not Streamlit's.
+def show_table(table: pd.DataFrame, column_config: dict | None = None) -> None:
+    """A small table, numbers to two decimals (datetimes untouched)."""
+    floats = table.select_dtypes("float").columns
+    view = table.assign(**{str(c): table[c].round(2) for c in floats}) if len(floats) else table.copy()
+    view.attrs = {}  # analysis metadata (e.g. the relapse rule) is not table content
+    st.dataframe(view, hide_index=True, column_config=column_config)
+
+
+def show_chart(fig: go.Figure, name: str, caption: str | None = None, table: pd.DataFrame | None = None,
+               table_label: str = "The numbers behind this chart", column_config: dict | None = None) -> None:
+    """A figure with its words: caption, the table behind it on demand, and a PNG for slides.
+
+    In meeting mode the table and the download stay tucked away (the camera button remains).
+    """
+    # theme=None: our template (meeting-mode sizes, palette) is drawn as built, not restyled by Streamlit.
     st.plotly_chart(fig, config=plot_config(name), key=f"chart_{name}", theme=None)
     if caption:
         st.caption(caption)
-    meeting = bool(st.session_state.get("meeting_mode"))
-    if table is not None and not meeting:
-        with st.expander("The numbers behind this chart"):
-            st.dataframe(table, hide_index=True, width="stretch")
-    if png and not meeting:
-        if find_chromium():
-            st.download_button("Download as PNG (1280×720, for slides)",
-                               data=lambda: figure_png(fig) or b"", file_name=f"oms-dash-{name}.png",
-                               mime="image/png", key=f"png_{name}", icon=":material/image:")
-        else:
-            st.caption("PNG export needs Chrome or Chromium on this computer. Use the camera "
-                       "button at the top right of the chart instead.")
+    if state.meeting_mode():
+        return
+    if table is not None:
+        with st.expander(table_label):
+            show_table(table, column_config)
+    if find_chromium():
+        st.download_button("Download as PNG (1280×720, for slides)",
+                           data=lambda: figure_png(fig) or b"", file_name=f"oms-dash-{name}.png",
+                           mime="image/png", key=f"png_{name}", icon=":material/image:")
+    else:
+        st.caption("PNG export needs Chrome or Chromium on this computer: use the camera button "
+                   "at the top right of the chart instead.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from oms_dash import analysis, charts, schema
-from oms_dash.ui import filters, state
+from oms_dash.ui import filters, state, widgets
 
 LOOKBACK_DAYS = 30
 DEFAULT_WEEKS = 4
@@ -64,7 +64,7 @@ def _show_cohort(group, chosen, item, measure, caption, meeting) -> None:
                             treatment=chosen.treatment)
     fig = charts.cohort_figure(result, measure, meeting, treatment=chosen.treatment)
     table = result.group.rename(columns={"x": "week" if by == "calendar" else "days", "n_members": "members"})
-    filters.show_chart(fig, f"cohort-{by}", caption, table, "Group median and band per week")
+    widgets.show_chart(fig, f"cohort-{by}", caption, table, "Group median and band per week")
     if result.excluded:
         st.caption(f"{len(result.excluded)} member(s) have no {analysis.ALIGNMENTS[by].lower()} and are "
                    "left out of this view.")
@@ -78,18 +78,18 @@ def _show_heatmap(group, chosen, meeting, caption) -> None:
         item = None if choice == "all" else choice
     weekly, table = filters.cached(group, chosen, _weekly, item=item)
     labels = charts.member_labels(weekly["member"].unique())
-    filters.show_chart(charts.heatmap_figure(weekly, item, meeting), "severity-heatmap", caption,
+    widgets.show_chart(charts.heatmap_figure(weekly, item, meeting), "severity-heatmap", caption,
                        charts.with_labels(table, labels))
 
 
 def _show_profiles(group, chosen, meeting, caption) -> None:
     profiles, table = filters.cached(group, chosen, _profiles)
     labels = charts.member_labels(profiles.members["member"].unique())
-    filters.show_chart(charts.profile_figure(profiles, meeting), "symptom-profiles", caption,
+    widgets.show_chart(charts.profile_figure(profiles, meeting), "symptom-profiles", caption,
                        charts.with_labels(table, labels))
     group_means = profiles.group.assign(symptom=profiles.group["item"].map(schema.item_label))
     with st.expander("The group's mean per symptom"):
-        filters.show_table(group_means[["symptom", "mean", "n_members"]])
+        widgets.show_table(group_means[["symptom", "mean", "n_members"]])
 
 
 def _show_before_after(group, chosen, item, measure, meeting, summary) -> None:
@@ -106,7 +106,7 @@ def _show_before_after(group, chosen, item, measure, meeting, summary) -> None:
                 "chance all change scores too: this is an **association, not proof**.")
     labels = charts.member_labels(result.per_member["member"])
     fig = charts.before_after_figure(result, measure, meeting)
-    filters.show_chart(fig, f"before-after-{chosen.treatment}",
+    widgets.show_chart(fig, f"before-after-{chosen.treatment}",
                        filters.chart_caption(summary, result.n_members),
                        charts.with_labels(result.per_member, labels))
     if 0 < result.n_members < analysis.MIN_TREND_MEMBERS:
@@ -135,11 +135,11 @@ def _show_relapses(group, chosen, item, measure, meeting, caption) -> None:
                                                     rule=rule, lookback=int(lookback))
     fig = charts.relapse_figure(context, n_members, rule, int(lookback), meeting)
     labels = charts.member_labels(per_member["member"])
-    filters.show_chart(fig, "relapses", caption, charts.with_labels(per_member, labels),
+    widgets.show_chart(fig, "relapses", caption, charts.with_labels(per_member, labels),
                        "Relapses per member")
     if len(context):
         with st.expander("Each relapse found"):
-            filters.show_table(charts.with_labels(context, labels))
+            widgets.show_table(charts.with_labels(context, labels))
 
 
 def _show_cooccurrence(group, chosen, meeting, caption) -> None:
@@ -150,7 +150,7 @@ def _show_cooccurrence(group, chosen, meeting, caption) -> None:
     st.markdown("Symptoms that are high in the same weeks have a correlation near 1. Differences "
                 "between members and changes over time are mixed together: these are patterns "
                 "observed together, not one symptom driving another.")
-    filters.show_chart(charts.cooccurrence_figure(co, meeting), "symptom-cooccurrence", caption,
+    widgets.show_chart(charts.cooccurrence_figure(co, meeting), "symptom-cooccurrence", caption,
                        table.reset_index(names="symptom"))
 
 

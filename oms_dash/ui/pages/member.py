@@ -6,7 +6,7 @@ import streamlit as st
 
 from oms_dash import analysis, charts, schema
 from oms_dash.reference import reference_url
-from oms_dash.ui import filters, state
+from oms_dash.ui import filters, state, widgets
 
 MEMBER_KEY = "member_view_member"
 
@@ -55,7 +55,7 @@ def render() -> None:
     table = timeline.assign(series=timeline["series"].map(lambda s: "total" if s == "total"
                                                           else schema.item_label(s)))
     caption = filters.chart_caption(filters.ScopeSummary(1, 0, *span))
-    filters.show_chart(fig, "member-timeline", caption, table[["series", "date", "value", "rolling"]],
+    widgets.show_chart(fig, "member-timeline", caption, table[["series", "date", "value", "rolling"]],
                        "Every score drawn")
 
     rule = analysis.RelapseRule.for_measure(measure)
@@ -65,11 +65,11 @@ def render() -> None:
     with cols[0]:
         st.markdown("**Treatments**")
         view = treatments.assign(treatment=treatments["treatment"].map(schema.treatment_label))
-        filters.show_table(view[["treatment", "start", "end", "dose"]])
+        widgets.show_table(view[["treatment", "start", "end", "dose"]])
     with cols[1]:
         st.markdown("**Events**")
         view = events.assign(kind=events["kind"].map(lambda k: schema.EVENT_LABELS.get(k, k)))
-        filters.show_table(view[["date", "kind"]])
+        widgets.show_table(view[["date", "kind"]])
     if not meeting:
         items = [s for s in timeline["series"].unique() if s != "total"]
         links = " · ".join(f"[{schema.item_label(i)}]({reference_url(i)})" for i in items)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from oms_dash import analysis, charts, schema
 from oms_dash.reference import reference_url
-from oms_dash.ui import filters, state
+from oms_dash.ui import filters, state, widgets
 
 LATEST_WINDOW_DAYS = 14
 
@@ -47,7 +47,7 @@ def render() -> None:
 
     st.subheader("The group's course")
     course = filters.cached(group, chosen, _course)
-    filters.show_chart(charts.group_course_figure(course, meeting), "group-course", caption,
+    widgets.show_chart(charts.group_course_figure(course, meeting), "group-course", caption,
                        course.rename(columns={"n_members": "members"}))
 
     st.subheader("Latest state per symptom")
@@ -56,7 +56,7 @@ def render() -> None:
                           reference=latest["item"].map(reference_url))
     table = table[["symptom", "n_members", "median", *analysis.LEVEL_NAMES, "latest", "reference"]]
     link = st.column_config.LinkColumn("Reference", display_text="read")
-    filters.show_chart(charts.latest_state_figure(latest, meeting, LATEST_WINDOW_DAYS), "latest-state",
+    widgets.show_chart(charts.latest_state_figure(latest, meeting, LATEST_WINDOW_DAYS), "latest-state",
                        caption, table, column_config={"reference": link})
     if not meeting:
         links = " · ".join(f"[{schema.item_label(i)}]({reference_url(i)})" for i in latest["item"])
@@ -65,5 +65,5 @@ def render() -> None:
     st.subheader("Logging completeness")
     done, per_member = filters.cached(group, chosen, _completeness, start=chosen.start, end=chosen.end)
     labels = charts.member_labels(per_member["member"])
-    filters.show_chart(charts.completeness_figure(done, meeting), "logging-completeness", caption,
+    widgets.show_chart(charts.completeness_figure(done, meeting), "logging-completeness", caption,
                        charts.with_labels(per_member, labels))

@@ -11,7 +11,7 @@ import streamlit as st
 
 from oms_dash.report import build_report_html, find_chromium, html_to_pdf, report_figures
 from oms_dash.ui import state
-from oms_dash.ui.widgets import chart
+from oms_dash.ui.widgets import show_chart
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -52,4 +52,4 @@ def render() -> None:
                         "use Print ▸ Save as PDF.")
     st.subheader("What the report shows", anchor=False)
     for item in report_figures(group, meeting, today):
-        chart(item.figure, f"report-{item.name}", item.caption)
+        show_chart(item.figure, f"report-{item.name}", item.caption)
