@@ -35,6 +35,7 @@ class ParsedDates:
     errors: pd.Series
     order: str | None  # "dayfirst" / "monthfirst" when numeric a/b/yyyy dates were present
     ambiguous: bool  # True when no value could tell day-first from month-first
+    day_codes: np.ndarray | None = None  # per value: equal exactly when the days are equal
 
 
 def _split(value: str):
@@ -129,4 +130,7 @@ def parse_dates(values: pd.Series, order: str | None = None,
     dates = pd.Series(date_lookup.take(codes) if len(codes) else date_lookup[:0], index=values.index)
     errors = pd.Series(err_lookup[codes] if len(codes) else err_lookup[:0], index=values.index,
                        dtype=object)
-    return ParsedDates(dates=dates, errors=errors, order=used_order, ambiguous=ambiguous)
+    day_of_unique, _ = pd.factorize(date_lookup, use_na_sentinel=False)
+    day_codes = day_of_unique[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    return ParsedDates(dates=dates, errors=errors, order=used_order, ambiguous=ambiguous,
+                       day_codes=day_codes)

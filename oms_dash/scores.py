@@ -70,8 +70,11 @@ def parse_scores(values: pd.Series, lo: pd.Series | float, hi: pd.Series | float
     lo_codes, lo_uniques = pd.factorize(lo_arr)
     hi_codes, hi_uniques = pd.factorize(hi_arr)
     n_lo, n_hi = max(len(lo_uniques), 1), max(len(hi_uniques), 1)
-    key = (value_codes.astype(np.int64) * n_lo + lo_codes) * n_hi + hi_codes
-    key_codes, keys = pd.factorize(key)
+    if n_lo == n_hi == 1:  # one scale for every cell (the usual case): the values are the keys
+        key_codes, keys = value_codes, np.arange(len(value_uniques))
+    else:
+        key = (value_codes.astype(np.int64) * n_lo + lo_codes) * n_hi + hi_codes
+        key_codes, keys = pd.factorize(key)
     parsed = [_parse_one(str(value_uniques[k // (n_lo * n_hi)]), float(lo_uniques[k // n_hi % n_lo]),
                          float(hi_uniques[k % n_hi])) for k in keys]
     score = np.array([p[0] for p in parsed], dtype=np.float64)

@@ -248,7 +248,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         clean_member_codes, clean_members = pd.factorize(member_uniques)
         id_codes, id_uniques = pd.factorize(item_ids)
         day_key = _combined_codes([(clean_member_codes[member_codes[g]], len(clean_members)),
-                                   _codes(dates[g].view(np.int64)),
+                                   (parsed.day_codes[g], int(parsed.day_codes.max(initial=0)) + 1),
                                    (id_codes[item_codes], len(id_uniques))])
         obs = pd.DataFrame({
             "member": member_values(g), "date": dates[g],

@@ -215,3 +215,16 @@ def test_file_level_problems_come_first_errors_before_warnings_before_notes():
     file_level = [p.severity for p in report.problems if p.row is None]
     assert file_level == sorted(file_level, key=["error", "warning", "info"].index)
     assert report.problems[0].code == "nothing_usable"
+
+
+def test_same_day_readings_written_differently_combine_within_a_file():
+    text = ("member,date,symptom,severity\n"
+            "F01,2026-03-01,jerks,1\n"
+            " f01 ,1 Mar 2026,myoclonus,3\n"
+            "F01,2026-03-01,Jerking,2\n")
+    result = read("log.csv", text)
+    assert accounted(result.report) and result.report.rows_accepted == 3
+    obs = result.tables.observations
+    assert obs[["member", "date", "item", "score"]].values.tolist() == [
+        ["F01", pd.Timestamp("2026-03-01"), "myoclonus", 3.0]]
+    assert any(p.code == "daily_rule" and "(2 times)" in p.message for p in result.report.problems)
