@@ -25,7 +25,10 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
     "date": ("date", "day", "diary date", "date of symptoms", "observation date", "checkin date",
              "date/time", "datetime", "when", "date of diary", "date of entry", "timestamp",
              "week", "week of", "week starting", "week beginning", "week commencing", "week ending",
-             "week start", "date of week", "visit date", "assessment date"),
+             "week start", "date of week", "visit date", "assessment date", *(
+                 # Google Forms' first column in other languages.
+                 "zeitstempel", "horodateur", "marca temporal", "tijdstempel",
+                 "informazioni cronologiche", "carimbo de data/hora")),
     "symptom": ("symptom", "symptoms", "item", "sign", "symptom name", "trackable name", "what"),
     "severity": ("severity", "score", "rating", "value", "level", "intensity", "grade",
                  "severity 0-3", "trackable value"),
@@ -66,6 +69,10 @@ def header_key(header: str) -> str:
 _KNOWN_HEADER_WORDS = frozenset(w for words in ROLE_WORDS.values() for w in words) | {
     "user id", "checkin date", "trackable type", "trackable name", "trackable value", "category",
     "rating/amount", "detail", "weekday", "time of day", "tags", "foods"}
+
+
+_FORM_TIMESTAMPS = frozenset({"timestamp", "zeitstempel", "horodateur", "marca temporal", "tijdstempel",
+                              "informazioni cronologiche", "carimbo de data/hora"})
 
 
 def is_known_header(key: str) -> bool:
@@ -208,7 +215,7 @@ def recognise(raw: RawTable, file_name: str, member: str | None,
         return _onsets(raw, roles)
     if roles["symptom"] and roles["severity"] and roles["date"]:
         return _long(raw, roles, member, file_name)
-    if header_key(headers[0]) == "timestamp":
+    if header_key(headers[0]) in _FORM_TIMESTAMPS:
         return _wide(raw, roles, member, file_name, fmt=FORMAT_GOOGLE_FORMS)
     if roles["symptom"] and roles["date"]:
         raise NeedsMapping(
@@ -269,12 +276,20 @@ def _long(raw: RawTable, roles, member, file_name) -> Canonical:
 
 
 def _wide(raw: RawTable, roles, member, file_name, fmt: str) -> Canonical:
+    if fmt == FORMAT_GOOGLE_FORMS and roles["member"] is None and not member and len(raw.cells) > 1:
+        # Many families answer one form: one code from the file name would mix their children.
+        raise NeedsMapping(
+            "This looks like Google Forms responses, but no question holds the member code, so "
+            "oms_dash cannot tell whose answers are whose. Choose the question with the member code "
+            "in the column mapping (or give one member code if the form is for one child only). "
+            "Questions found: " + ", ".join(f"'{h}'" for h in list(raw.cells.columns)[:12]) + ".",
+            list(raw.cells.columns))
     used = {roles[r] for r in ("member", "date", "event", "treatment", "notes", "total")} - {None}
     date_col = roles["date"]
     if fmt == FORMAT_GOOGLE_FORMS:
         # Prefer an explicit "date of symptoms" question over the submission timestamp.
         other = find_role(list(raw.cells.columns), "date", exclude={raw.cells.columns[0]})
-        date_col = other if other and header_key(other) != "timestamp" else raw.cells.columns[0]
+        date_col = other if other and header_key(other) not in _FORM_TIMESTAMPS else raw.cells.columns[0]
         used.add(raw.cells.columns[0])
     used.add(date_col)
     member_values, note = _member_series(raw, roles["member"], member, file_name)

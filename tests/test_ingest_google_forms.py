@@ -74,3 +74,19 @@ def test_same_day_submissions_combined_by_mean_when_asked():
     assert accounted(result.report)
     assert result.tables.observations["score"].tolist() == [1.5]
     assert result.report.daily_rule == "the day's average (daily mean)"
+
+
+def test_a_form_without_a_member_question_asks_which_question_it_is():
+    text = ("Zeitstempel,Mitgliedscode,Jerks\n"
+            "14.03.2026 20:15:02,F01,2\n15.03.2026 20:15:02,F02,1\n")
+    first = read("Formularantworten 1.csv", text)
+    assert accounted(first.report) and first.needs_mapping
+    assert any("no question holds the member code" in p.message for p in first.report.problems)
+    mapped = read("Formularantworten 1.csv", text,
+                  mapping=(("member", "Mitgliedscode"), ("date", "Zeitstempel")))
+    assert accounted(mapped.report)
+    assert mapped.report.members == ["F01", "F02"]
+    assert mapped.tables.observations["date"].tolist() == [pd.Timestamp("2026-03-14"),
+                                                           pd.Timestamp("2026-03-15")]
+    one_child = read("Formularantworten 1.csv", text, member="F07")
+    assert accounted(one_child.report) and one_child.report.members == ["F07"]
