@@ -1,0 +1,116 @@
+"""What only a browser shows: the real uploader, charts drawn, meeting mode, and the network."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from oms_dash.ui.registry import PAGES
+from tests.browser.conftest import ARTIFACTS, wait_for_app
+
+pytestmark = pytest.mark.browser
+CHART_PAGES = {"overview", "compare", "member", "report"}
+MARKER = "ZZ-MARKER-7731"  # a member code nobody else uses, to look for on disk
+UPLOAD = ("member,date,symptom,severity,notes\n"
+          + "".join(f"{m},2026-0{mo}-{d:02d},{s},{(d + mo) % 4},\n"
+                    for m in (MARKER, "ZZ2", "ZZ3", "ZZ4") for mo in (3, 4, 5)
+                    for d in (2, 9, 16, 23) for s in ("jerks", "sleep", "walking")))
+
+
+def _open_page(page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.wait_for_function("t => document.querySelector('h1') && "
+                           "document.querySelector('h1').innerText.trim() === t", arg=title)
+    wait_for_app(page)
+
+
+def _upload(page, tmp_path: Path) -> None:
+    path = tmp_path / "group-log.csv"
+    path.write_text(UPLOAD)
+    _open_page(page, "Upload logs")
+    page.locator('input[type="file"]').set_input_files(str(path))
+    page.get_by_text("Loaded 4 member(s)").wait_for(timeout=60_000)
+    wait_for_app(page)
+
+
+def test_overview_draws_charts_on_the_demo_data(dashboard_url, page):
+    page.goto(dashboard_url)
+    wait_for_app(page)
+    assert page.get_by_text("Demo data: not real people").count() >= 1
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    assert page.locator(".js-plotly-plot").count() >= 2
+
+
+def test_upload_through_the_real_input_changes_every_page(dashboard_url, page, tmp_path):
+    page.goto(dashboard_url)
+    wait_for_app(page)
+    _upload(page, tmp_path)
+    assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == "144"
+    page.screenshot(path=str(ARTIFACTS / "upload-done.png"), full_page=True)
+    _open_page(page, "Overview")
+    assert page.get_by_text("Demo data: not real people").count() == 0
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert MARKER not in page.content()  # members appear as Member A, B, …
+
+
+def test_nothing_leaves_this_computer(dashboard_url, page, tmp_path):
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(dashboard_url)
+    wait_for_app(page)
+    _upload(page, tmp_path)
+    for spec in PAGES:
+        _open_page(page, spec.title)
+    hosts = {urlparse(u).hostname for u in requested if urlparse(u).scheme in ("http", "https", "ws", "wss")}
+    assert hosts <= {"localhost", "127.0.0.1"}, sorted(hosts)
+    assert len(requested) > 10  # the recorder really saw the app's own traffic
+
+
+def test_an_upload_writes_no_file(dashboard_url, page, tmp_path):
+    since = time.time() - 1
+    page.goto(dashboard_url)
+    wait_for_app(page)
+    _upload(page, tmp_path)
+    _open_page(page, "Overview")
+    roots = [Path("/tmp"), Path.home(), Path(__file__).resolve().parents[2]]
+    written = []
+    for root in roots:
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if d not in {".venv", ".git", "proc", "test-artifacts"}
+                       and not d.startswith(("pytest-", "playwright", "tmp"))]
+            for name in files:
+                path = Path(folder) / name
+                try:
+                    if path.stat().st_mtime >= since and MARKER.encode() in path.read_bytes():
+                        written.append(str(path))
+                except OSError:
+                    continue
+    assert written == []
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.module for p in PAGES])
+def test_meeting_mode_on_each_page_at_1280x720(dashboard_url, browser, spec):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(45_000)
+    try:
+        page.goto(dashboard_url)
+        wait_for_app(page)
+        page.get_by_text("Meeting mode").click()
+        wait_for_app(page)
+        _open_page(page, spec.title)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        if spec.module in CHART_PAGES:
+            page.wait_for_selector(".js-plotly-plot .main-svg")
+            sizes = page.eval_on_selector_all(
+                ".js-plotly-plot .gtitle, .js-plotly-plot .xtitle, .js-plotly-plot .ytitle",
+                "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")
+            assert sizes and min(sizes) >= 16, sizes
+        page.screenshot(path=str(ARTIFACTS / f"meeting-{spec.module}.png"))
+    finally:
+        context.close()
