@@ -448,8 +448,10 @@ def _flaredown_personal(raw: RawTable, member: str) -> Canonical:
     for column in treatment_cols:
         values = raw.cells[column].str.strip()
         taken = (values != "") & (values.str.lower() != "not taken")
-        parts.append(pd.DataFrame({"record": np.flatnonzero(taken.to_numpy()), "text": column,
-                                   "dose": values[taken].to_numpy()}))
+        # "Taken" says it was given, not how much: no dose.
+        dose = values[taken].where(values[taken].str.lower() != "taken", "")
+        parts.append(pd.DataFrame({"record": np.flatnonzero(taken.to_numpy()),
+                                   "text": re.sub(r" \(\d+\)$", "", column), "dose": dose.to_numpy()}))
     treatments = (pd.concat(parts, ignore_index=True) if parts
                   else pd.DataFrame(columns=["record", "text", "dose"]))
     events = pd.DataFrame(columns=["record", "text"])

@@ -93,3 +93,14 @@ def test_flaredown_personal_download_member_given_by_the_user():
     assert accounted(result.report)
     assert result.report.members == ["F09"]
     assert not any(p.code == "member_from_file_name" for p in result.report.problems)
+
+
+def test_flaredown_personal_taken_is_not_a_dose():
+    text = ("Date,Jerking,IVIG,Tags\n"
+            "2026-03-01 08:00:00 -0500,2,Taken,\n"
+            "2026-03-02 08:00:00 -0500,1,Not Taken,\n")
+    result = read("F08.csv", text)
+    assert accounted(result.report)
+    courses = result.tables.treatments
+    assert courses[["treatment", "start", "end", "dose"]].values.tolist() == [
+        ["ivig", pd.Timestamp("2026-03-01"), pd.Timestamp("2026-03-01"), ""]]
