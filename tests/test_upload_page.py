@@ -67,3 +67,23 @@ def test_a_picture_renamed_csv_is_explained():
     at = _upload("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(200))
     assert any("picture" in e.value for e in at.error) or any(
         "picture" in str(d.value) for d in at.dataframe)
+
+
+def test_member_notes_only_on_request_and_codes_only_off_meeting_mode():
+    note = '"slept badly, teething"'  # quoted: the note has a comma in it
+    data = "member,date,symptom,severity,notes\n" + "".join(
+        f"Q{m},2026-01-{d:02d},jerks,{d % 4},{note if d == 3 else ''}\n"
+        for m in (1, 2, 3) for d in range(1, 20))
+    at = _upload("notes.csv", data.encode())
+    at.switch_page("oms_dash/ui/page_scripts/member.py").run()
+    assert not at.exception
+    shown = " ".join(str(df.value.to_dict()) for df in at.dataframe)
+    assert "teething" not in shown  # notes are hidden until asked for
+    at.toggle(key="member_view_show_notes").set_value(True).run()
+    notes = at.dataframe[-1].value
+    assert list(notes["note"]) == ["slept badly, teething"]
+    assert at.selectbox(key="member_view_member").format_func("Q1") == "Member A"
+    at.toggle(key="member_view_reveal_codes").set_value(True).run()
+    assert at.selectbox(key="member_view_member").format_func("Q1") == "Q1"
+    at.toggle(key="meeting_mode").set_value(True).run()
+    assert at.selectbox(key="member_view_member").format_func("Q1") == "Member A"

@@ -5,10 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from oms_dash import analysis, charts, schema
+from oms_dash.privacy import redact_text
 from oms_dash.reference import reference_url
 from oms_dash.ui import filters, state, widgets
 
 MEMBER_KEY = "member_view_member"
+REVEAL_KEY = "member_view_reveal_codes"
+NOTES_KEY = "member_view_show_notes"
 
 
 def _members(obs, group):
@@ -40,7 +43,10 @@ def render() -> None:
     if not members:
         st.info("No scores in the chosen dates, members and symptoms. Widen the filters in the sidebar.")
         return
-    labels = charts.member_labels(filters.group_meta(group).members)
+    reveal = False if meeting else st.toggle(
+        "Show member codes (on this screen only)", key=REVEAL_KEY,
+        help="Codes are never shown in meeting mode, in screenshots taken in meeting mode, or in reports.")
+    labels = charts.member_labels(filters.group_meta(group).members, reveal=reveal)
     if st.session_state.get(MEMBER_KEY) not in members:
         st.session_state[MEMBER_KEY] = members[0]
     member = st.selectbox("Member", members, key=MEMBER_KEY, format_func=lambda m: labels.get(m, m))
@@ -71,6 +77,19 @@ def render() -> None:
         view = events.assign(kind=events["kind"].map(lambda k: schema.EVENT_LABELS.get(k, k)))
         widgets.show_table(view[["date", "kind"]])
     if not meeting:
+        _notes(group, member)
         items = [s for s in timeline["series"].unique() if s != "total"]
         links = " · ".join(f"[{schema.item_label(i)}]({reference_url(i)})" for i in items)
         st.markdown(f"About these symptoms: {links}")
+
+
+def _notes(group, member) -> None:
+    """Free-text notes only when the coordinator asks, with contact details removed."""
+    mine = group.notes.loc[group.notes["member"] == member]
+    if mine.empty:
+        return
+    if st.toggle(f"Show this member's notes ({len(mine)})", key=NOTES_KEY,
+                 help="Notes are never drawn in charts or reports. Emails, phone numbers and links "
+                      "are removed from what is shown."):
+        view = mine.assign(note=mine["text"].map(redact_text))[["date", "note"]]
+        widgets.show_table(view.sort_values("date"))
