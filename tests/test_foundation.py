@@ -101,7 +101,6 @@ def test_data_dictionary_file_is_current():
 
 def test_templates_read_cleanly():
     from oms_dash.ingest import read_paths
-
     from oms_dash.templates import TEMPLATES, TEMPLATES_DIR
 
     group = read_paths([TEMPLATES_DIR / name for name in TEMPLATES])
