@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
@@ -189,14 +190,24 @@ def _read_text_fast(text: str, lines: list[str], encoding: str, delimiter: str) 
 
 
 def _excel_cell_text(value) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, pd.Timestamp) or hasattr(value, "strftime"):
-        ts = pd.Timestamp(value)
-        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    """A workbook cell as the text a CSV of it would hold: dates as ISO, 2.0 as 2, times as 08:30."""
+    try:
+        if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+            return ""
+        if isinstance(value, bool | np.bool_):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, dt.datetime):  # also pd.Timestamp
+            ts = pd.Timestamp(value)
+            return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M:%S")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, dt.time):
+            return value.strftime("%H:%M" if not value.second else "%H:%M:%S")
+        if isinstance(value, float | np.floating) and float(value).is_integer():
+            return str(int(value))
+        return str(value)
+    except (ValueError, TypeError, OverflowError):  # a cell no format above fits: keep its text
+        return str(value)
 
 
 def _read_excel(data: bytes, sheet: str | int | None) -> RawTable:

@@ -81,3 +81,20 @@ def test_xls_and_numbers_get_a_save_as_message():
     numbers = read("diary.numbers", b"PK\x03\x04" + bytes(100)).report
     assert not numbers.usable and "Numbers" in numbers.problems[0].message
     assert "CSV" in numbers.problems[0].message
+
+
+def test_xlsx_time_boolean_and_duration_cells_do_not_break_the_reader():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["member", "date", "time", "jerks", "ok?"])
+    sheet.append(["F01", dt.date(2026, 3, 1), dt.time(8, 30), 2, True])
+    sheet.append(["F01", dt.datetime(2026, 3, 2), dt.time(20, 0, 15), 1.0, False])
+    sheet.append(["F01", dt.datetime(2026, 3, 3), dt.timedelta(hours=3), 3, None])
+    buf = io.BytesIO()
+    book.save(buf)
+    result = read("times.xlsx", buf.getvalue())
+    report = result.report
+    assert accounted(report) and report.rows_accepted == 3
+    assert result.tables.observations["score"].tolist() == [2.0, 1.0, 3.0]
+    unused = {p.column for p in report.problems if p.code == "unused_column"}
+    assert unused == {"time", "ok?"}
