@@ -67,7 +67,25 @@ def _drop_identifying(raw: RawTable, report: FileReport) -> list[str]:
 
 
 def read_file(name: str, data: bytes, options: ReadOptions = ReadOptions()) -> FileResult:
-    """Reads one file. Never raises for bad input: problems come back in the report."""
+    """Reads one file. Never raises for bad input: problems come back in the report.
+
+    A fault in oms_dash itself is caught too, as a last resort: the file is reported unusable with
+    code "internal_error" (never the exception's text, which could quote a cell), not a traceback.
+    """
+    try:
+        return _read_file(name, data, options)
+    except Exception as exc:  # noqa: BLE001 - the promise to the user: never a traceback
+        report = FileReport(file=name, format=FORMAT_UNKNOWN)
+        report.problems.append(Problem(
+            name, None, None, "error", "internal_error",
+            "oms_dash could not read this file because of a fault in oms_dash itself "
+            f"({type(exc).__name__}), not because of anything you did. Saving the file again as "
+            "CSV UTF-8 may get round it; please tell the oms_dash maintainers, without sending "
+            "the file."))
+        return FileResult(report)
+
+
+def _read_file(name: str, data: bytes, options: ReadOptions) -> FileResult:
     report = FileReport(file=name, format=FORMAT_UNKNOWN)
     try:
         raw = read_table(name, data, sheet=options.sheet)

@@ -228,3 +228,16 @@ def test_same_day_readings_written_differently_combine_within_a_file():
     assert obs[["member", "date", "item", "score"]].values.tolist() == [
         ["F01", pd.Timestamp("2026-03-01"), "myoclonus", 3.0]]
     assert any(p.code == "daily_rule" and "(2 times)" in p.message for p in result.report.problems)
+
+
+def test_a_fault_inside_oms_dash_is_reported_not_raised(monkeypatch):
+    from oms_dash import ingest
+
+    def broken(*args, **kwargs):
+        raise KeyError("secret cell value")
+
+    monkeypatch.setattr(ingest, "recognise", broken)
+    report = read("log.csv", "member,date,jerks\nF01,2026-03-01,1\n").report
+    assert not report.usable and accounted(report)
+    assert report.problems[0].code == "internal_error"
+    assert "secret" not in report.problems[0].message and "KeyError" in report.problems[0].message
