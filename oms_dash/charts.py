@@ -29,6 +29,7 @@ from oms_dash.analysis import (
     measure_label,
     measure_max,
     min_group_size,
+    week_start,
 )
 
 GL_POINTS = 3000  # above this many points in a trace, draw with WebGL (Scattergl)
@@ -524,3 +525,42 @@ def cooccurrence_figure(co: Cooccurrence, meeting: bool = False, caption: str | 
                 "observed together, not cause and effect")
     side = max(420, 160 + 48 * len(names) * (1.3 if meeting else 1))
     return _finish(fig, title, subtitle, meeting, "Symptom", "Symptom", caption, int(side))
+
+
+def member_small_multiples_figure(scores: pd.DataFrame, measure: str, meeting: bool = False,
+                                  reveal: bool = False, columns: int = 4,
+                                  caption: str | None = None) -> go.Figure:
+    """One small panel per member (``analysis.score_series``): weekly means on a shared scale and
+    shared time axis, so courses can be compared at a glance without naming anyone."""
+    title = "Each member's course, side by side"
+    if scores.empty:
+        return empty_figure(title, "No scores to draw.", meeting, caption)
+    weekly = (scores.assign(week=week_start(scores["date"]))
+              .groupby(["member", "week"], as_index=False)["value"].mean())
+    labels = member_labels(weekly["member"].unique(), reveal)
+    order = sorted(labels, key=lambda m: labels[m])
+    rows = -(-len(order) // columns)
+    fig = make_subplots(rows=rows, cols=columns, shared_xaxes=True, shared_yaxes=True,
+                        subplot_titles=[labels[m] for m in order], horizontal_spacing=0.03,
+                        vertical_spacing=0.12 / rows + 0.04)
+    for i, member in enumerate(order):
+        mine = weekly.loc[weekly["member"] == member]
+        # A gap of more than two weeks stays a gap: an empty point the day before it breaks the line.
+        gaps = mine["week"].diff().dt.days.fillna(7) > 14
+        breaks = pd.DataFrame({"week": mine.loc[gaps, "week"] - pd.Timedelta(days=1), "value": np.nan})
+        line = pd.concat([mine[["week", "value"]], breaks]).sort_values("week")
+        fig.add_trace(go.Scatter(x=line["week"], y=line["value"], mode="lines", connectgaps=False,
+                                 line=dict(color=theme.GROUP_COLOR, width=theme.line_width(meeting)),
+                                 name=labels[member], showlegend=False,
+                                 hovertemplate=f"{labels[member]}<br>%{{x|%d %b %Y}}: "
+                                               "%{y:.1f}<extra></extra>"),
+                      row=i // columns + 1, col=i % columns + 1)
+    fig.update_yaxes(range=[0, measure_max(measure)])
+    fig.update_annotations(font_size=theme.sizes(meeting)["legend"])
+    height = 170 * rows + 160 if not meeting else 220 * rows + 200
+    subtitle = (f"{_n_text(len(order))} · weekly means · {measure_label(measure)} · "
+                "gaps over two weeks left open")
+    fig = _finish(fig, title, subtitle, meeting, caption=caption, height=height)
+    fig.update_layout(margin=dict(t=150 if meeting else 120))
+    return fig
+

@@ -58,6 +58,8 @@ def report_figures(group: GroupData, meeting: bool = False,
     measure = scores.attrs.get("measure", "auto") if hasattr(scores, "attrs") else "auto"
     cohort = analysis.cohort(scores, by="first_log", onsets=group.onsets)
     figures.append(ReportFigure("members", charts.cohort_figure(cohort, measure, meeting), cap))
+    figures.append(ReportFigure("member-panels",
+                                charts.member_small_multiples_figure(scores, measure, meeting), cap))
     common = _most_common_treatment(group)
     if common:
         result = analysis.before_after(scores, group.treatments, common)

@@ -220,3 +220,21 @@ def test_charts_module_does_not_import_streamlit():
 
     code = "import sys, oms_dash.charts; assert 'streamlit' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_member_small_multiples_one_anonymous_panel_per_member_with_gaps_kept():
+    import pandas as pd
+
+    from oms_dash.charts import member_small_multiples_figure
+
+    days = list(pd.date_range("2026-01-05", periods=6, freq="7D")) + list(
+        pd.date_range("2026-04-06", periods=3, freq="7D"))
+    scores = pd.DataFrame({"member": ["B7"] * len(days) + ["A3"] * 3,
+                           "date": days + days[:3], "value": [5.0] * len(days) + [9.0] * 3})
+    fig = member_small_multiples_figure(scores, "mp_total")
+    titles = [a.text for a in fig.layout.annotations if a.text.startswith("Member")]
+    assert titles == ["Member A", "Member B"]
+    assert "A3" not in fig.to_json() and "B7" not in fig.to_json()
+    b = next(t for t in fig.data if t.name == "Member B")
+    assert sum(pd.isna(v) for v in b.y) == 1  # one break where six weeks went unlogged
+    assert fig.layout.yaxis.range == (0, 18)

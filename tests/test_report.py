@@ -46,9 +46,9 @@ def _loaded_resources(html: str) -> list[str]:
 
 def test_report_holds_the_key_charts(uploaded_report):
     group, html = uploaded_report
-    for name in ("group-course", "heatmap", "members", "before-after", "relapses"):
+    for name in ("group-course", "heatmap", "members", "member-panels", "before-after", "relapses"):
         assert f'id="chart-{name}"' in html
-    assert html.count("Plotly.newPlot") >= 5
+    assert html.count("Plotly.newPlot") >= 6
     assert "From the reference" in html and "doi.org" in html  # highlights carry their citations
     assert "not medical advice" in html.lower()
 
