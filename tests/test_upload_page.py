@@ -30,6 +30,8 @@ def test_upload_shows_counts_and_the_problem_row():
     assert list(bad["row"]) == [5]
     assert "30 February 2026 does not exist" in bad["what"].iloc[0]
     assert any("Loaded 2 member(s)" in s.value for s in at.success)
+    # Each recognised symptom links to its Reference entry.
+    assert any("[Jerks (myoclonus)](./reference?entry=myoclonus)" in m.value for m in at.markdown)
 
 
 def test_uploaded_group_replaces_the_demo_on_other_pages():

@@ -10,7 +10,8 @@ from oms_dash.dictionary import data_dictionary_markdown
 from oms_dash.ingest import FileResult, ReadOptions, merge
 from oms_dash.privacy import to_csv_bytes
 from oms_dash.problems import problems_frame, summary_line
-from oms_dash.schema import item_label
+from oms_dash.reference import reference_url
+from oms_dash.schema import ITEMS_BY_ID, item_label
 from oms_dash.templates import TEMPLATES, template_bytes
 from oms_dash.ui import state
 from oms_dash.ui.cache import parse_file
@@ -49,6 +50,13 @@ def _mapping_form(result: FileResult, index: int) -> tuple[tuple[str, str], ...]
     return None
 
 
+def _symptom_link(item_id: str) -> str:
+    """A known symptom links to its Reference entry; a family's own word is shown as plain text."""
+    if item_id in ITEMS_BY_ID:
+        return f"[{item_label(item_id)}]({reference_url(item_id)})"
+    return item_id.replace("[", "(").replace("]", ")").replace("*", "").replace("_", " ")
+
+
 def _file_summary(result: FileResult, index: int) -> None:
     report = result.report
     icon = ":material/check_circle:" if report.usable and not report.rows_rejected else (
@@ -69,7 +77,7 @@ def _file_summary(result: FileResult, index: int) -> None:
         if report.date_min is not None:
             facts.append(f"{report.date_min:%d %b %Y} to {report.date_max:%d %b %Y}")
         if report.symptoms:
-            facts.append("symptoms: " + ", ".join(item_label(s) for s in report.symptoms))
+            facts.append("symptoms: " + ", ".join(_symptom_link(s) for s in report.symptoms))
         if facts:
             st.write(" · ".join(facts))
         if report.daily_rule:
