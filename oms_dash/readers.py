@@ -80,7 +80,7 @@ def read_table(name: str, data: bytes, sheet: str | int | None = None) -> RawTab
             "This file is named like an Excel workbook but is not one (it may be damaged). "
             "Open it in Excel and save it again as .xlsx or CSV.", "corrupt_excel")
     text, encoding = decode_text(data)
-    return _read_text(text, encoding)
+    return _read_text(text, encoding, data)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -127,10 +127,10 @@ def sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _read_text(text: str, encoding: str) -> RawTable:
+def _read_text(text: str, encoding: str, data: bytes | None = None) -> RawTable:
     lines = text[:200_000].splitlines()[:60]
     delimiter = sniff_delimiter(lines)
-    fast = _read_text_fast(text, lines, encoding, delimiter)
+    fast = _read_text_fast(text, lines, encoding, delimiter, data)
     if fast is not None:
         return fast
     sample_width = max((len(r) for r in csv.reader(lines, delimiter=delimiter)), default=1)
@@ -146,7 +146,8 @@ def _read_text(text: str, encoding: str) -> RawTable:
     return _from_grid(grid, encoding=encoding, delimiter=delimiter)
 
 
-def _read_text_fast(text: str, lines: list[str], encoding: str, delimiter: str) -> RawTable | None:
+def _read_text_fast(text: str, lines: list[str], encoding: str, delimiter: str,
+                    data: bytes | None = None) -> RawTable | None:
     """pyarrow's multi-threaded reader for the common case of a rectangular file; None when the file
     needs the forgiving path (ragged rows, odd line breaks or quotes above the header)."""
     try:
@@ -175,7 +176,10 @@ def _read_text_fast(text: str, lines: list[str], encoding: str, delimiter: str) 
     names = [f"f{i}" for i in range(columns)]
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text[offset:].encode("utf-8")),
+            # UTF-8 bytes as they came (BOM cut) when nothing is skipped: no re-encoding.
+            io.BytesIO(data[3:] if data is not None and offset == 0 and encoding == "utf-8-sig"
+                       else data if data is not None and offset == 0 and encoding == "utf-8"
+                       else text[offset:].encode("utf-8")),
             read_options=pacsv.ReadOptions(column_names=names),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                              newlines_in_values='"' in text, ignore_empty_lines=False),

@@ -92,8 +92,9 @@ def _take_str(uniques, codes: np.ndarray) -> pd.Series:
                      dtype="str").reset_index(drop=True)
 
 
-def _combined_codes(parts) -> np.ndarray:
-    """One integer per row for a tuple of columns (each given as values or as (codes, n_codes))."""
+def _combined_codes(parts, dense: bool = True) -> np.ndarray:
+    """One integer per row for a tuple of columns (each given as values or as (codes, n_codes)),
+    equal exactly when all parts are; `dense` numbers them 0.. in order of first appearance."""
     key, size = None, 1
     for part in parts:
         codes, width = part if isinstance(part, tuple) else _codes(part)
@@ -106,6 +107,8 @@ def _combined_codes(parts) -> np.ndarray:
             size = len(seen)
         key = key * width + codes
         size *= width
+    if not dense:
+        return key
     codes, _ = pd.factorize(key)
     return codes
 
@@ -115,12 +118,13 @@ def _codes(values) -> tuple[np.ndarray, int]:
     return codes, len(uniques)
 
 
-def _first_of_duplicates(frame: pd.DataFrame) -> np.ndarray:
-    """For each row, the position of the first row with exactly the same cells (itself if none)."""
+def _first_of_duplicates(frame: pd.DataFrame, column_codes=None) -> np.ndarray:
+    """For each row, the position of the first row with exactly the same cells (itself if none).
+    `column_codes`: each column's (codes, number of codes), when already known."""
     n = len(frame)
     if n == 0 or frame.shape[1] == 0:
         return np.arange(n)
-    codes = _combined_codes(frame[c] for c in frame.columns)
+    codes = _combined_codes(column_codes or [frame[c] for c in frame.columns])
     # factorize numbers values in order of first appearance: a row is first when its code is new.
     new = np.ones(n, dtype=bool)
     if n > 1:
@@ -154,9 +158,14 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
                          "message": str(m), "value": v} for i, m, v in zip(idx, msgs, vals, strict=True))
 
     # Skipped by design: blank lines and entries that are not symptom data.
+    # Each column is factorized once: blank rows and exact duplicates both come from the codes.
     nonblank = np.zeros(n, dtype=bool)
+    column_codes = []
     for column in raw.cells.columns:
-        nonblank |= (raw.cells[column].str.strip() != "").to_numpy()
+        codes, uniques = pd.factorize(raw.cells[column], use_na_sentinel=False)
+        filled = (pd.Series(uniques, dtype="str").fillna("").str.strip() != "").to_numpy()
+        nonblank |= filled[codes] if len(codes) else False
+        column_codes.append((codes, len(uniques)))
     state[~nonblank] = SKIPPED
     reason[~nonblank] = "empty row"
     if len(canon.skipped):
@@ -166,7 +175,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         reason[idx[live]] = canon.skipped.to_numpy(dtype=object)[live]
 
     # Exact duplicates of an earlier row.
-    first = _first_of_duplicates(raw.cells)
+    first = _first_of_duplicates(raw.cells, column_codes)
     dup = first != np.arange(n)
     if dup.any():
         messages = np.full(n, "", dtype=object)
@@ -208,7 +217,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     if len(cells):
         rec = cells["record"].to_numpy(dtype=np.int64)
         values = cells["value"].astype(str)
-        live = (state[rec] == LIVE) & (values.str.strip() != "").to_numpy()
+        live = state[rec] == LIVE  # blank cells parse as "not recorded" below
         if not live.all():
             cells, values, rec = cells[live], values[live], rec[live]
         score, scale, error = parse_scores(values, cells["lo"], cells["hi"])
@@ -249,7 +258,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         id_codes, id_uniques = pd.factorize(item_ids)
         day_key = _combined_codes([(clean_member_codes[member_codes[g]], len(clean_members)),
                                    (parsed.day_codes[g], int(parsed.day_codes.max(initial=0)) + 1),
-                                   (id_codes[item_codes], len(id_uniques))])
+                                   (id_codes[item_codes], len(id_uniques))], dense=False)
         obs = pd.DataFrame({
             "member": member_values(g), "date": dates[g],
             "item": _take_str(item_ids, item_codes),
