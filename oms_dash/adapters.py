@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from oms_dash.readers import RawTable
-from oms_dash.schema import MITCHELL_PIKE_ITEMS, match_item, normalise_text
+from oms_dash.schema import MITCHELL_PIKE_ITEMS, SEVERITY_WORDS, match_item, normalise_text
 from oms_dash.scores import DEFAULT_SCALE, scale_from_header
 
 FLAREDOWN_SCALE = (0.0, 4.0)
@@ -176,11 +176,14 @@ def _wide_cells(raw: RawTable, item_columns: dict[str, str], scales: dict[str, t
 
 
 def _looks_like_scores(values: pd.Series) -> bool:
-    sample = values[values.str.strip() != ""].head(200)
+    """Mostly numbers from 0 to 10 or severity words (none, mild...), judged on a sample."""
+    head = values.head(5000).str.strip()
+    sample = head[head != ""].head(200)
     if sample.empty:
         return False
     numeric = pd.to_numeric(sample.str.replace(",", ".", regex=False), errors="coerce")
-    return bool(numeric.notna().mean() >= 0.8 and numeric.between(0, 10).mean() >= 0.8)
+    words = sample.str.lower().isin(list(SEVERITY_WORDS))
+    return bool((numeric.between(0, 10) | words).mean() >= 0.8)
 
 
 def member_from_filename(name: str) -> str:

@@ -271,7 +271,8 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         _check_totals(canon, obs, rows, problems)
         custom = sorted(set(item_ids) - set(_vocabulary_ids()))
         custom = [c for c in custom if c in set(obs["item"].unique())] if custom else custom
-        if custom:
+        # Wide files already named each such column; the summary is for names found in cells.
+        if custom and not any(code == "custom_item" for code, _column, _message in canon.messages):
             problems.append({"row": None, "column": None, "severity": "info", "code": "custom_items",
                              "message": "Symptoms oms_dash does not know were kept as their own: "
                                         + ", ".join(custom[:10]) + ("…" if len(custom) > 10 else "")})

@@ -113,3 +113,12 @@ def test_blank_wide_day_is_skipped_with_its_reason():
     assert (report.rows_accepted, report.rows_skipped) == (1, 1)
     assert list(report.skipped_reasons.values()) == [1]
     assert "nothing recorded" in next(iter(report.skipped_reasons))
+
+
+def test_wide_column_of_severity_words_for_an_unknown_symptom_is_kept():
+    result = read("wide.csv", "member,date,Headache,jerks\nF01,2026-03-01,Mild,1\nF01,2026-03-02,severe,\n")
+    report = result.report
+    assert accounted(report) and report.rows_accepted == 2
+    headache = result.tables.observations.query("item == 'headache'")
+    assert headache["score"].tolist() == [1.0, 3.0]
+    assert [p.code for p in report.problems if p.code.startswith("custom")] == ["custom_item"]
