@@ -181,8 +181,11 @@ def _looks_like_scores(values: pd.Series) -> bool:
     sample = head[head != ""].head(200)
     if sample.empty:
         return False
+    lower = sample.str.lower()
+    if lower.isin(["yes", "y", "true", "false"]).any():  # a yes/no question, not a severity
+        return False
     numeric = pd.to_numeric(sample.str.replace(",", ".", regex=False), errors="coerce")
-    words = sample.str.lower().isin(list(SEVERITY_WORDS))
+    words = lower.isin([w for w in SEVERITY_WORDS if w != "no"])
     return bool((numeric.between(0, 10) | words).mean() >= 0.8)
 
 

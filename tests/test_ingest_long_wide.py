@@ -122,3 +122,11 @@ def test_wide_column_of_severity_words_for_an_unknown_symptom_is_kept():
     headache = result.tables.observations.query("item == 'headache'")
     assert headache["score"].tolist() == [1.0, 3.0]
     assert [p.code for p in report.problems if p.code.startswith("custom")] == ["custom_item"]
+
+
+def test_a_yes_no_question_is_not_taken_for_a_severity_column():
+    text = "member,date,Seizure?,jerks\nF01,2026-03-01,no,1\nF01,2026-03-02,no,2\nF01,2026-03-03,yes,2\n"
+    result = read("wide.csv", text)
+    assert accounted(result.report) and result.report.rows_rejected == 0
+    assert set(result.tables.observations["item"]) == {"myoclonus"}
+    assert any(p.code == "unused_column" and p.column == "Seizure?" for p in result.report.problems)
