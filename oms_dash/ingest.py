@@ -25,7 +25,7 @@ class ReadOptions:
 
     date_order: str | None = None  # "dayfirst" / "monthfirst" to override the inferred order
     member: str | None = None  # member code for single-person exports (else from the file name)
-    sheet: str | None = None  # Excel sheet name (default: the first)
+    sheet: str | None = None  # Excel sheet name (default: the first sheet that holds a table)
     mapping: tuple[tuple[str, str], ...] = ()  # (role, column) pairs from the column-mapping form
     daily_rule: str = "max"  # how several readings of one item on one day are combined
     today: dt.date | None = None
