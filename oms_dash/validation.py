@@ -216,61 +216,67 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     obs = empty_observations()
     if len(cells):
         rec = cells["record"].to_numpy(dtype=np.int64)
+        # Work on positions, not filtered copies of the cell table (it can hold millions of cells).
+        pos = np.flatnonzero(state[rec] == LIVE)  # blank cells parse as "not recorded" below
+        every = len(pos) == len(cells)
+        rec = rec[pos]
         values = cells["value"].astype(str)
-        live = state[rec] == LIVE  # blank cells parse as "not recorded" below
-        if not live.all():
-            cells, values, rec = cells[live], values[live], rec[live]
-        score, scale, error = parse_scores(values, cells["lo"], cells["hi"])
-        error = error.to_numpy(dtype=object)
-        bad = error != ""
+        values = values if every else values.take(pos)
+        lo, hi = (cells["lo"], cells["hi"]) if every else (cells["lo"].take(pos), cells["hi"].take(pos))
+        score, scale, error = parse_scores(values, lo, hi)
+        bad = (error != "").to_numpy()
         score = score.to_numpy(dtype=np.float64)
         good = ~bad & ~np.isnan(score)  # "n/a" and the like: not recorded, like a blank
         contributed[rec[good]] = True
         if bad.any():
             bad_idx = np.flatnonzero(bad)
-            problems.extend({"row": int(rows[rec[i]]), "column": str(cells["column"].iat[i]),
-                             "severity": "error", "code": "bad_score", "message": str(error[i]),
-                             "value": str(values.iat[i])} for i in bad_idx)
+            error_text = error.iloc[bad_idx].to_numpy(dtype=object)
+            column_text = cells["column"].take(pos[bad_idx]).astype(str).to_numpy(dtype=object)
+            value_text = values.iloc[bad_idx].to_numpy(dtype=object)
+            problems.extend({"row": int(rows[rec[i]]), "column": c, "severity": "error",
+                             "code": "bad_score", "message": str(e), "value": str(v)}
+                            for i, c, e, v in zip(bad_idx, column_text, error_text, value_text, strict=True))
             all_bad = np.zeros(n, dtype=bool)
             all_bad[rec[bad]] = True
             all_bad &= ~contributed & (state == LIVE)
-            first_err = pd.Series(error[bad], index=rec[bad]).groupby(level=0).first()
+            first_err = pd.Series(error_text, index=rec[bad]).groupby(level=0).first()
             msgs = np.full(n, "", dtype=object)
             msgs[first_err.index.to_numpy()] = first_err.to_numpy(dtype=object)
             # Those rows get no second problem line: the cell problem above already names them.
             state[all_bad] = REJECTED
             reason[all_bad] = msgs[all_bad]
-        g = rec[good]
-        good_cells = cells[good] if not good.all() else cells
-        item_codes, item_uniques = pd.factorize(good_cells["item"].astype(str), use_na_sentinel=False)
-        item_ids = np.asarray([_item_id(u) for u in item_uniques], dtype=object)
-        if "exact" in good_cells:
-            exact = good_cells["exact"].to_numpy(dtype=bool)
+        gi = np.flatnonzero(good)
+        g = rec[gi]
+        cell_items = cells["item"] if every else cells["item"].take(pos)
+        all_codes, item_uniques = pd.factorize(cell_items, use_na_sentinel=False)
+        item_codes = all_codes[gi]
+        item_ids = np.asarray([_item_id(str(u)) for u in item_uniques], dtype=object)
+        if "exact" in cells:
+            exact = cells["exact"].to_numpy(dtype=bool)[pos][gi]
             if exact.any():
-                exact_codes, exact_uniques = pd.factorize(good_cells["item"][exact].astype(str),
-                                                          use_na_sentinel=False)
-                exact_ids = np.asarray([_exact_item_id(u) for u in exact_uniques], dtype=object)
+                exact_ids = np.asarray([_exact_item_id(str(u)) for u in item_uniques], dtype=object)
                 # Exact matches become extra "uniques" appended after the ordinary ones.
-                item_codes = item_codes.copy()
-                item_codes[exact] = len(item_ids) + exact_codes
+                item_codes = np.where(exact, item_codes + len(item_ids), item_codes)
                 item_ids = np.concatenate([item_ids, exact_ids])
         clean_member_codes, clean_members = pd.factorize(member_uniques)
         id_codes, id_uniques = pd.factorize(item_ids)
         day_key = _combined_codes([(clean_member_codes[member_codes[g]], len(clean_members)),
                                    (parsed.day_codes[g], int(parsed.day_codes.max(initial=0)) + 1),
                                    (id_codes[item_codes], len(id_uniques))], dense=False)
+        all_good = len(gi) == len(values)
         obs = pd.DataFrame({
             "member": member_values(g), "date": dates[g],
             "item": _take_str(item_ids, item_codes),
-            "score": score[good],
-            "raw_value": values[good].reset_index(drop=True) if not good.all()
-            else values.reset_index(drop=True),
-            "raw_scale": scale[good].reset_index(drop=True),
+            "score": score[gi],
+            "raw_value": (values if all_good else values.take(gi)).reset_index(drop=True),
+            "raw_scale": (scale if all_good else scale.take(gi)).reset_index(drop=True),
             "source_file": _take_str([file_name], np.zeros(len(g), dtype=np.int64)),
             "source_row": rows[g]})
         _check_totals(canon, obs, rows, problems)
         custom = sorted(set(item_ids) - set(_vocabulary_ids()))
-        custom = [c for c in custom if c in set(obs["item"].unique())] if custom else custom
+        if custom:
+            present = set(id_uniques[np.unique(id_codes[item_codes])]) if len(item_codes) else set()
+            custom = [c for c in custom if c in present]
         # Wide files already named each such column; the summary is for names found in cells.
         if custom and not any(code == "custom_item" for code, _column, _message in canon.messages):
             problems.append({"row": None, "column": None, "severity": "info", "code": "custom_items",
