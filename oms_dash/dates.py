@@ -27,6 +27,10 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 ORDERS = ("dayfirst", "monthfirst")
 
 
+def _factorize(values: pd.Series):
+    return pd.factorize(values.astype(str), use_na_sentinel=False)
+
+
 @dataclass
 class ParsedDates:
     """dates: day-resolution datetimes (NaT where unreadable); errors: message or "" per value."""
@@ -90,10 +94,11 @@ def infer_order(a_values: list[int], b_values: list[int]) -> tuple[str, bool]:
 
 
 def parse_dates(values: pd.Series, order: str | None = None,
-                today: dt.date | None = None) -> ParsedDates:
-    """Parses a column of date text; `order` forces day-first/month-first for a/b/yyyy dates."""
+                today: dt.date | None = None, factorize=None) -> ParsedDates:
+    """Parses a column of date text; `order` forces day-first/month-first for a/b/yyyy dates.
+    `factorize`: optional values -> (codes, uniques) that may already know this column."""
     today = today or dt.date.today()
-    codes, uniques = pd.factorize(values.astype(str), use_na_sentinel=False)
+    codes, uniques = (factorize or _factorize)(values)
     parts = [_split(u) for u in uniques]
     ab = [p for p in parts if p[0] == "ab"]
     ambiguous = False

@@ -57,7 +57,7 @@ def _parse_one(text: str, lo: float, hi: float) -> tuple[float, str, str]:
                         "moderate or severe)")
 
 
-def parse_scores(values: pd.Series, lo: pd.Series | float, hi: pd.Series | float):
+def parse_scores(values: pd.Series, lo: pd.Series | float, hi: pd.Series | float, factorize=None):
     """Vectorised over distinct (value, scale) pairs. Returns (score, raw_scale, error) series.
 
     A blank cell (or "n/a", "-", ...) is "not recorded": score NaN with no error.
@@ -66,7 +66,8 @@ def parse_scores(values: pd.Series, lo: pd.Series | float, hi: pd.Series | float
     n = len(text)
     lo_arr = np.broadcast_to(np.asarray(lo, dtype=np.float64), (n,))
     hi_arr = np.broadcast_to(np.asarray(hi, dtype=np.float64), (n,))
-    value_codes, value_uniques = pd.factorize(text, use_na_sentinel=False)
+    value_codes, value_uniques = (factorize(text) if factorize is not None
+                                  else pd.factorize(text, use_na_sentinel=False))
     lo_codes, lo_uniques = pd.factorize(lo_arr)
     hi_codes, hi_uniques = pd.factorize(hi_arr)
     n_lo, n_hi = max(len(lo_uniques), 1), max(len(hi_uniques), 1)

@@ -51,9 +51,31 @@ def normalise_member(values: pd.Series) -> pd.Series:
     return pd.Series(clean[codes] if len(codes) else clean[:0], index=values.index, dtype=object)
 
 
-def normalise_member_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+class _Factorizer:
+    """pd.factorize, once per column within one validation: the canonical layout shares the raw
+    table's arrays (a long file's member, date, symptom and severity columns are its raw columns),
+    so each is hashed once. Text columns only; anything else is factorized as asked."""
+
+    def __init__(self):
+        self._seen: dict[int, tuple] = {}
+
+    def __call__(self, values: pd.Series):
+        if values.dtype != "str":
+            values = values.fillna("").astype(str)
+        arrow = getattr(values.array, "_pa_array", None)
+        if arrow is not None:
+            hit = self._seen.get(id(arrow))
+            if hit is not None and hit[0] is arrow:
+                return hit[1]
+        result = pd.factorize(values, use_na_sentinel=False)
+        if arrow is not None:
+            self._seen[id(arrow)] = (arrow, result)
+        return result
+
+
+def normalise_member_codes(values: pd.Series, factorize=None) -> tuple[np.ndarray, np.ndarray]:
     """(codes, cleaned distinct codes): normalise_member without building a million strings."""
-    codes, uniques = pd.factorize(values.fillna("").astype(str), use_na_sentinel=False)
+    codes, uniques = (factorize or _Factorizer())(values)
     clean = np.array(["".join(str(u).split()).upper() for u in uniques], dtype=object)
     return codes, clean
 
@@ -161,8 +183,9 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     # Each column is factorized once: blank rows and exact duplicates both come from the codes.
     nonblank = np.zeros(n, dtype=bool)
     column_codes = []
+    factorize = _Factorizer()
     for column in raw.cells.columns:
-        codes, uniques = pd.factorize(raw.cells[column], use_na_sentinel=False)
+        codes, uniques = factorize(raw.cells[column])
         filled = (pd.Series(uniques, dtype="str").fillna("").str.strip() != "").to_numpy()
         nonblank |= filled[codes] if len(codes) else False
         column_codes.append((codes, len(uniques)))
@@ -182,7 +205,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         messages[dup] = [f"exact duplicate of row {r}" for r in rows[first[dup]]]
         reject(dup, None, messages, "duplicate")
 
-    member_codes, member_uniques = normalise_member_codes(records["member"])
+    member_codes, member_uniques = normalise_member_codes(records["member"], factorize)
     blank_member = np.asarray([u == "" for u in member_uniques], dtype=bool)
     reject(blank_member[member_codes] if n else np.zeros(0, dtype=bool), member_col,
            "the member code is missing (every row needs the member's code, e.g. F01)", "missing_member")
@@ -191,7 +214,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         unknown = (date_text.fillna("").str.strip() == "").to_numpy() & (state == LIVE)
         state[unknown] = SKIPPED
         reason[unknown] = "no onset date given"
-    parsed = parse_dates(date_text, order=date_order, today=today)
+    parsed = parse_dates(date_text, order=date_order, today=today, factorize=factorize)
     bad_date = (parsed.errors != "").to_numpy()
     reject(bad_date, date_col, parsed.errors.to_numpy(dtype=object), "bad_date",
            lambda idx: [str(v) for v in date_text.iloc[idx]])
@@ -223,7 +246,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         values = cells["value"].astype(str)
         values = values if every else values.take(pos)
         lo, hi = (cells["lo"], cells["hi"]) if every else (cells["lo"].take(pos), cells["hi"].take(pos))
-        score, scale, error = parse_scores(values, lo, hi)
+        score, scale, error = parse_scores(values, lo, hi, factorize=factorize)
         bad = (error != "").to_numpy()
         score = score.to_numpy(dtype=np.float64)
         good = ~bad & ~np.isnan(score)  # "n/a" and the like: not recorded, like a blank
@@ -248,7 +271,8 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         gi = np.flatnonzero(good)
         g = rec[gi]
         cell_items = cells["item"] if every else cells["item"].take(pos)
-        all_codes, item_uniques = pd.factorize(cell_items, use_na_sentinel=False)
+        all_codes, item_uniques = (factorize(cell_items) if cell_items.dtype == "str"
+                                   else pd.factorize(cell_items, use_na_sentinel=False))
         item_codes = all_codes[gi]
         item_ids = np.asarray([_item_id(str(u)) for u in item_uniques], dtype=object)
         if "exact" in cells:
