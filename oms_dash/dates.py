@@ -131,10 +131,9 @@ def parse_dates(values: pd.Series, order: str | None = None,
         out_dates.append(pd.Timestamp(date) if date is not None else pd.NaT)
         out_errors.append(err)
     date_lookup = pd.DatetimeIndex(out_dates, dtype="datetime64[ns]") if out_dates else pd.DatetimeIndex([])
-    err_lookup = np.asarray(out_errors, dtype=object)
     dates = pd.Series(date_lookup.take(codes) if len(codes) else date_lookup[:0], index=values.index)
-    errors = pd.Series(err_lookup[codes] if len(codes) else err_lookup[:0], index=values.index,
-                       dtype=object)
+    errors = pd.Series(pd.Index(out_errors, dtype="str").take(codes) if len(codes)
+                       else pd.Index([], dtype="str"), index=values.index, dtype="str")
     day_of_unique, _ = pd.factorize(date_lookup, use_na_sentinel=False)
     day_codes = day_of_unique[codes] if len(codes) else np.zeros(0, dtype=np.int64)
     return ParsedDates(dates=dates, errors=errors, order=used_order, ambiguous=ambiguous,

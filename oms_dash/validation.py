@@ -172,8 +172,12 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         if not len(idx):
             return
         state[idx] = REJECTED
-        msgs = (np.asarray(messages, dtype=object)[idx] if not isinstance(messages, str)
-                else [messages] * len(idx))
+        if isinstance(messages, str):
+            msgs = [messages] * len(idx)
+        elif isinstance(messages, pd.Series):  # only the rejected rows' messages become objects
+            msgs = messages.iloc[idx].to_numpy(dtype=object)
+        else:
+            msgs = np.asarray(messages, dtype=object)[idx]
         reason[idx] = msgs
         vals = value(idx) if callable(value) else [None] * len(idx)
         problems.extend({"row": int(rows[i]), "column": column, "severity": "error", "code": code,
@@ -216,7 +220,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         reason[unknown] = "no onset date given"
     parsed = parse_dates(date_text, order=date_order, today=today, factorize=factorize)
     bad_date = (parsed.errors != "").to_numpy()
-    reject(bad_date, date_col, parsed.errors.to_numpy(dtype=object), "bad_date",
+    reject(bad_date, date_col, parsed.errors, "bad_date",
            lambda idx: [str(v) for v in date_text.iloc[idx]])
     if parsed.ambiguous:
         problems.append({"row": None, "column": date_col, "severity": "warning", "code": "ambiguous_dates",
@@ -447,7 +451,7 @@ def _treatment_file(canon, members, dates, rows, state, reject, contributed, fil
     end = parsed.dates.where(end_text != "", pd.NaT)
     bad = ((parsed.errors != "") & (end_text != "")).to_numpy()
     end_column = courses.attrs.get("end_column", "end")
-    reject(bad, end_column, parsed.errors.to_numpy(dtype=object), "bad_date",
+    reject(bad, end_column, parsed.errors.reset_index(drop=True), "bad_date",
            lambda idx: [str(v) for v in end_text.iloc[idx]])
     start = pd.to_datetime(dates)
     before = (end.notna() & (end.to_numpy() < start)).to_numpy()
