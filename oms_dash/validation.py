@@ -156,6 +156,11 @@ def _first_of_duplicates(frame: pd.DataFrame, column_codes=None) -> np.ndarray:
 
 def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | None = None,
              daily_rule: str = "max", today: dt.date | None = None) -> tuple[Tables, FileReport]:
+    """The tidy tables of one file and its report, every record accounted for (module docstring).
+
+    Work is per distinct value (members, dates, scores, symptom names), then spread to the rows by
+    code: no Python loop over rows, except one per problem found. `today` bounds future dates.
+    """
     records = canon.records
     n = len(records)
     rows = records["row"].to_numpy()
