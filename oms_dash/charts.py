@@ -9,6 +9,7 @@ analysis and are left out with a note saying so. Words are descriptive: observed
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -65,7 +66,20 @@ def _scatter_class(n_points: int):
 
 def _finish(fig: go.Figure, title: str, subtitle: str, meeting: bool, x_title: str | None = None,
             y_title: str | None = None, caption: str | None = None, height: int | None = None) -> go.Figure:
-    fig.update_layout(template=theme.template(meeting), title=dict(text=title, subtitle=dict(text=subtitle)))
+    # Long words do not wrap in plotly: break titles so they fit a projector's width too.
+    width = 52 if meeting else 90
+    title_lines = textwrap.wrap(title, width) or [""]
+    sub_lines = textwrap.wrap(subtitle, int(width * 1.3)) or [""]
+    # Title and subtitle in one block above the plot, so the top margin grows to fit every line
+    # (plotly's own subtitle is not counted by automargin and would overlap a wrapped title).
+    sizes = theme.sizes(meeting)
+    text = "<br>".join(title_lines)
+    if subtitle:
+        text += (f"<br><span style='font-size:{sizes['subtitle']}px'>" + "<br>".join(sub_lines)
+                 + "</span>")
+    fig.update_layout(template=theme.template(meeting),
+                      title=dict(text=text, yref="paper", y=1, yanchor="bottom", automargin=True,
+                                 pad=dict(b=14)))
     if x_title is not None:
         fig.update_xaxes(title_text=x_title, selector=dict(anchor="y"), overwrite=False)
         fig.layout.xaxis.title.text = x_title
@@ -74,11 +88,19 @@ def _finish(fig: go.Figure, title: str, subtitle: str, meeting: bool, x_title: s
     if height is not None:
         fig.update_layout(height=height)
     if caption:
-        size = theme.sizes(meeting)["annotation"]
-        fig.add_annotation(text=caption, xref="paper", yref="paper", x=0, y=0, xanchor="left",
-                           yanchor="top", yshift=-(size * 4 + 20), showarrow=False, align="left",
-                           font=dict(size=size))
-        fig.update_layout(margin=dict(b=size * 6 + 40))
+        add_caption(fig, caption, meeting)
+    return fig
+
+
+def add_caption(fig: go.Figure, caption: str, meeting: bool = False) -> go.Figure:
+    """Writes the caption (n, span, generated on, not medical advice) into the figure itself, so a
+    PNG or a screenshot carries it. Returns the same figure."""
+    size = theme.sizes(meeting)["annotation"]
+    lines = textwrap.wrap(caption, 95 if meeting else 130)
+    fig.add_annotation(text="<br>".join(lines), xref="paper", yref="paper", x=0, y=0, xanchor="left",
+                       yanchor="top", yshift=-(size * 4 + 20), showarrow=False, align="left",
+                       font=dict(size=size), name="caption")
+    fig.update_layout(margin=dict(b=size * (5 + 1.3 * len(lines)) + 40))
     return fig
 
 
@@ -561,6 +583,7 @@ def member_small_multiples_figure(scores: pd.DataFrame, measure: str, meeting: b
     subtitle = (f"{_n_text(len(order))} · weekly means · {measure_label(measure)} · "
                 "gaps over two weeks left open")
     fig = _finish(fig, title, subtitle, meeting, caption=caption, height=height)
-    fig.update_layout(margin=dict(t=150 if meeting else 120))
+    # Leave room between the title block and the first row's panel titles.
+    fig.update_layout(title_pad_b=theme.sizes(meeting)["legend"] * 2 + 14)
     return fig
 

@@ -238,3 +238,21 @@ def test_member_small_multiples_one_anonymous_panel_per_member_with_gaps_kept():
     b = next(t for t in fig.data if t.name == "Member B")
     assert sum(pd.isna(v) for v in b.y) == 1  # one break where six weeks went unlogged
     assert fig.layout.yaxis.range == (0, 18)
+
+
+def test_long_titles_wrap_for_a_projector_and_captions_travel_inside_the_figure():
+    import pandas as pd
+
+    from oms_dash.charts import add_caption, member_small_multiples_figure
+
+    scores = pd.DataFrame({"member": ["A1"] * 3, "date": pd.date_range("2026-01-05", periods=3, freq="7D"),
+                           "value": [3.0, 2.0, 1.0]})
+    fig = member_small_multiples_figure(scores, "mp_total", meeting=True)
+    title_lines = fig.layout.title.text.split("<br>")
+    assert all(len(line) <= 60 for line in title_lines if not line.startswith("<span"))
+    assert fig.layout.title.automargin is True
+    caption = ("3 members · 5 Jan 2026 – 19 Jan 2026 · generated on 25 Nov 2026 with oms_dash · "
+               "not medical advice")
+    add_caption(fig, caption, meeting=True)
+    text = fig.layout.annotations[-1].text.replace("<br>", " ")
+    assert text == caption

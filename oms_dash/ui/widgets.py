@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from oms_dash.charts import add_caption
 from oms_dash.report import figure_png, find_chromium
 from oms_dash.ui import state
 
@@ -22,6 +23,11 @@ def show_table(table: pd.DataFrame, column_config: dict | None = None) -> None:
     view = table.assign(**{str(c): table[c].round(2) for c in floats}) if len(floats) else table.copy()
     view.attrs = {}  # analysis metadata (e.g. the relapse rule) is not table content
     st.dataframe(view, hide_index=True, column_config=column_config)
+
+
+def _with_caption(fig: go.Figure, caption: str | None) -> go.Figure:
+    """A copy carrying its caption inside, so a PNG shown elsewhere keeps its n, span and date."""
+    return add_caption(go.Figure(fig), caption) if caption else fig
 
 
 def show_chart(fig: go.Figure, name: str, caption: str | None = None, table: pd.DataFrame | None = None,
@@ -41,7 +47,8 @@ def show_chart(fig: go.Figure, name: str, caption: str | None = None, table: pd.
             show_table(table, column_config)
     if find_chromium():
         st.download_button("Download as PNG (1280×720, for slides)",
-                           data=lambda: figure_png(fig) or b"", file_name=f"oms-dash-{name}.png",
+                           data=lambda: figure_png(_with_caption(fig, caption)) or b"",
+                           file_name=f"oms-dash-{name}.png",
                            mime="image/png", key=f"png_{name}", icon=":material/image:")
     else:
         st.caption("PNG export needs Chrome or Chromium on this computer: use the camera button "
