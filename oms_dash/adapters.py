@@ -398,29 +398,34 @@ def _onsets(raw: RawTable, roles) -> Canonical:
 
 def _flaredown_long(raw: RawTable) -> Canonical:
     c = {header_key(h): h for h in raw.cells.columns}
-    kind = raw.cells[c["trackable type"]].str.strip().str.lower()
+    # The type column holds a handful of words: decide per distinct word, then spread by code.
+    type_codes, type_uniques = pd.factorize(raw.cells[c["trackable type"]], use_na_sentinel=False)
+    kinds = np.array([str(t).strip().lower() for t in type_uniques], dtype=object)
+    kind = kinds[type_codes] if len(type_codes) else np.array([], dtype=object)
     records = _records(raw, raw.cells[c["user id"]], raw.cells[c["checkin date"]])
-    names = raw.cells[c["trackable name"]]
-    values = raw.cells[c["trackable value"]]
-    scored = kind.isin(["symptom", "condition"]).to_numpy()
-    idx = np.flatnonzero(scored)
+    names = _column(raw.cells[c["trackable name"]])
+    values = _column(raw.cells[c["trackable value"]])
+    idx = np.flatnonzero(np.isin(kind, ["symptom", "condition"]))
     # A condition names the illness ("Opsoclonus myoclonus syndrome"), not one symptom: it becomes
     # an item of its own unless it is exactly a vocabulary word.
-    cells = pd.DataFrame({"record": idx, "column": c["trackable value"],
-                          "item": names.to_numpy()[idx], "value": values.to_numpy()[idx],
+    cells = pd.DataFrame({"record": idx, "column": _repeat(c["trackable value"], len(idx)),
+                          "item": names.take(idx).reset_index(drop=True),
+                          "value": values.take(idx).reset_index(drop=True),
                           "lo": FLAREDOWN_SCALE[0], "hi": FLAREDOWN_SCALE[1],
-                          "exact": (kind == "condition").to_numpy()[idx]})
-    treat = np.flatnonzero((kind == "treatment").to_numpy())
-    treatments = pd.DataFrame({"record": treat, "text": names.to_numpy()[treat],
-                               "dose": values.to_numpy()[treat]})
-    tags = np.flatnonzero((kind == "tag").to_numpy())
-    events = pd.DataFrame({"record": tags, "text": names.to_numpy()[tags]})
+                          "exact": kind[idx] == "condition"})
+    treat = np.flatnonzero(kind == "treatment")
+    treatments = pd.DataFrame({"record": treat, "text": names.take(treat).reset_index(drop=True),
+                               "dose": values.take(treat).reset_index(drop=True)})
+    tags = np.flatnonzero(kind == "tag")
+    events = pd.DataFrame({"record": tags, "text": names.take(tags).reset_index(drop=True)})
     reasons = {"food": "food entry (not symptom data)", "weather": "weather entry (not symptom data)",
                "hbi": "Harvey-Bradshaw index entry (not used)"}
-    skipped = kind.map(reasons)
-    other = ~kind.isin(["symptom", "condition", "treatment", "tag", *reasons])
-    skipped = skipped.where(~other, "entry of an unknown type: " + kind)
-    skipped = skipped[skipped.notna()]
+    used = {"symptom", "condition", "treatment", "tag"}
+    reason_of = np.array([reasons.get(k) or (None if k in used else f"entry of an unknown type: {k}")
+                          for k in kinds], dtype=object)
+    skipped_kinds = np.flatnonzero([r is not None for r in reason_of])
+    skip_idx = np.flatnonzero(np.isin(type_codes, skipped_kinds))
+    skipped = pd.Series(reason_of[type_codes[skip_idx]], index=skip_idx, dtype=object)
     canon = Canonical(FORMAT_FLAREDOWN_LONG, records, cells, events=events,
                       treatments=treatments, skipped=skipped, day_rule_applies=True)
     canon.messages.append(("unused_column", None, "Age, sex and country are not used: they could "

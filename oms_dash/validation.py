@@ -408,27 +408,37 @@ def combine_daily(obs: pd.DataFrame, rule: str = "max",
                   day_key: np.ndarray | None = None) -> tuple[pd.DataFrame, int]:
     """Several readings of one item on one day become one, by the stated rule (never summed).
 
-    `day_key`: optional integer per row equal exactly when (member, date, item) are (a shortcut).
+    rule "max" keeps the reading with the highest score (the first of equals); "mean" keeps the
+    first reading with the day's mean score (3 decimals). Rows stay in their original order.
+    `day_key`: optional integer per row, equal exactly when (member, date, item) are (a shortcut).
+    Returns the combined table and how many readings were folded into another.
     """
     if obs.empty:
         return obs, 0
-    key = ["member", "date", "item"]
-    if day_key is not None and len(day_key) == len(obs):
-        dup = pd.Series(day_key, index=obs.index).duplicated(keep=False)
-    else:
-        dup = obs.duplicated(key, keep=False)
-    if not dup.any():
+    if day_key is None or len(day_key) != len(obs):
+        day_key = _combined_codes([obs["member"].astype(str), obs["date"], obs["item"].astype(str)],
+                                  dense=False)
+    codes, groups = pd.factorize(day_key)
+    n_groups = len(groups)
+    if n_groups == len(obs):
         return obs.reset_index(drop=True), 0
-    many = obs[dup]
-    n_combined = int(len(many) - many.groupby(key, sort=False).ngroups)
+    score = obs["score"].to_numpy(dtype=np.float64)
+    # Codes count up in order of first appearance, so a group's first row is where its code is new.
+    first = np.ones(len(codes), dtype=bool)
+    first[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
     if rule == "mean":
-        first = many.drop_duplicates(key).set_index(key)
-        first["score"] = many.groupby(key, sort=False)["score"].mean().round(3)
-        merged = first.reset_index()
+        keep = np.flatnonzero(first)
+        means = np.bincount(codes, weights=score, minlength=n_groups) / np.bincount(codes, minlength=n_groups)
+        out = obs.iloc[keep].reset_index(drop=True)
+        out["score"] = np.round(means[codes[keep]], 3)
     else:
-        merged = many.sort_values("score", ascending=False, kind="stable").drop_duplicates(key)
-    out = pd.concat([obs[~dup], merged], ignore_index=True)
-    return out.sort_values(["member", "date", "item"], kind="stable").reset_index(drop=True), n_combined
+        top = np.full(n_groups, -np.inf)
+        np.maximum.at(top, codes, score)
+        candidates = np.flatnonzero(score == top[codes])
+        # The first candidate (in row order) of each group.
+        order = pd.Series(candidates).groupby(codes[candidates], sort=False).first().to_numpy()
+        out = obs.iloc[np.sort(order)].reset_index(drop=True)
+    return out, int(len(obs) - n_groups)
 
 
 def _courses_from_mentions(frame, members, dates, rows, file_name) -> pd.DataFrame:

@@ -241,3 +241,19 @@ def test_a_fault_inside_oms_dash_is_reported_not_raised(monkeypatch):
     assert not report.usable and accounted(report)
     assert report.problems[0].code == "internal_error"
     assert "secret" not in report.problems[0].message and "KeyError" in report.problems[0].message
+
+
+@pytest.mark.parametrize("rule, expected", [("max", [3.0, 1.0]), ("mean", [2.0, 1.0])])
+def test_combine_daily_keeps_one_reading_a_day_by_the_rule(rule, expected):
+    from oms_dash.validation import combine_daily
+
+    day = pd.Timestamp("2026-03-01")
+    obs = pd.DataFrame({"member": ["F01", "F01", "F01", "F02"], "date": [day] * 4,
+                        "item": ["gait", "gait", "gait", "gait"], "score": [1.0, 3.0, 2.0, 1.0],
+                        "raw_value": ["1", "3", "2", "1"], "source_row": [2, 3, 4, 5]})
+    combined, folded = combine_daily(obs, rule)
+    assert folded == 2
+    assert combined["score"].tolist() == expected
+    assert combined["member"].tolist() == ["F01", "F02"]
+    # max keeps the row that held the maximum; mean keeps the day's first row
+    assert combined["source_row"].tolist() == ([3, 5] if rule == "max" else [2, 5])
