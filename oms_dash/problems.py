@@ -8,6 +8,7 @@ from oms_dash.model import FileReport
 from oms_dash.schema import item_label
 
 SEVERITY_WORDS = {"error": "not used", "warning": "check", "info": "note"}
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
 def problems_frame(report: FileReport) -> pd.DataFrame:
@@ -30,6 +31,9 @@ def render_report_text(report: FileReport, max_rows: int = 50) -> str:
     """A readable plain-text account of one file for `oms-dash check`."""
     lines = [f"== {report.file}", f"   format: {report.format}"
              + ("" if report.usable else "   -> NOT USABLE")]
+    if report.encoding and report.delimiter:
+        lines.append(f"   read as: {report.encoding} text, "
+                     f"{DELIMITER_NAMES.get(report.delimiter, repr(report.delimiter))}-separated")
     if report.rows_read:
         lines.append("   " + summary_line(report))
     if report.members:

@@ -74,6 +74,7 @@ def test_check_text_mode_is_readable(write_file, capsys):
     assert main(["check", str(path)]) == 0
     out = capsys.readouterr().out
     assert "diary.csv" in out and "long diary (one symptom per row)" in out
+    assert "read as: utf-8 text, comma-separated" in out
     assert "4 rows read: 2 accepted, 2 rejected, 0 skipped" in out
     assert "members: 2" in out and "2020-01-05 to 2020-01-07" in out
     assert "row 3, column 'date': 31 February 2020 does not exist" in out
