@@ -77,9 +77,15 @@ def _finish(fig: go.Figure, title: str, subtitle: str, meeting: bool, x_title: s
     if subtitle:
         text += (f"<br><span style='font-size:{sizes['subtitle']}px'>" + "<br>".join(sub_lines)
                  + "</span>")
-    fig.update_layout(template=theme.template(meeting),
-                      title=dict(text=text, yref="paper", y=1, yanchor="bottom", automargin=True,
-                                 pad=dict(b=14)))
+    # Plotly does not measure a multi-line title: pin it to the top and size the margin to hold
+    # every line, plus room for the panel titles of a top row of subplots.
+    panel_titles = any(a.yanchor == "bottom" and (a.y or 0) >= 0.99 for a in fig.layout.annotations)
+    line = sizes["title"] * 1.3
+    top = sizes["title"] * 1.2 + line * (len(title_lines) + (len(sub_lines) if subtitle else 0))
+    top += (sizes["legend"] * 2 if panel_titles else 0) + 16
+    fig.update_layout(template=theme.template(meeting), margin=dict(t=int(top)),
+                      title=dict(text=text, yref="container", y=1, yanchor="top",
+                                 pad=dict(t=int(sizes["title"] * 1.2))))
     if x_title is not None:
         fig.update_xaxes(title_text=x_title, selector=dict(anchor="y"), overwrite=False)
         fig.layout.xaxis.title.text = x_title
@@ -335,7 +341,6 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
     height = 140 + int(per_row * sum(heights))
     fig = _finish(fig, f"{member_label}: each symptom over time", subtitle, meeting, caption=caption,
                   height=height)
-    fig.update_layout(margin=dict(t=150 if meeting else 115))
     fig.layout.xaxis.title.text = None
     fig.update_xaxes(title_text="Date", row=rows, col=1)
     return fig
@@ -520,7 +525,6 @@ def relapse_figure(context: pd.DataFrame, n_members: int, rule: RelapseRule, loo
                 f"{counts_note} · timing observed, not cause")
     height = max(360, 160 + 30 * len(labels) * (1.4 if meeting else 1))
     fig = _finish(fig, title, subtitle, meeting, caption=caption, height=int(height))
-    fig.update_layout(margin=dict(t=150 if meeting else 115))
     return fig
 
 
@@ -582,8 +586,5 @@ def member_small_multiples_figure(scores: pd.DataFrame, measure: str, meeting: b
     height = 170 * rows + 160 if not meeting else 220 * rows + 200
     subtitle = (f"{_n_text(len(order))} · weekly means · {measure_label(measure)} · "
                 "gaps over two weeks left open")
-    fig = _finish(fig, title, subtitle, meeting, caption=caption, height=height)
-    # Leave room between the title block and the first row's panel titles.
-    fig.update_layout(title_pad_b=theme.sizes(meeting)["legend"] * 2 + 14)
-    return fig
+    return _finish(fig, title, subtitle, meeting, caption=caption, height=height)
 

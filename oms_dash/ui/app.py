@@ -10,6 +10,13 @@ from oms_dash.ui import state
 from oms_dash.ui.registry import PAGES
 
 ICON = str(Path(__file__).parent / "icon.png")
+# Meeting mode: larger page type for a projector. A constant of ours, never user data.
+MEETING_CSS = """<style>
+html { font-size: 120%; }
+[data-testid="stMetricValue"] { font-size: 1.8rem; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding-left: 2rem; padding-right: 2rem; }
+[data-testid="stCaptionContainer"] { color: #1B2631; }
+</style>"""
 
 
 def _sidebar(group) -> None:
@@ -34,6 +41,8 @@ def main() -> None:
         sections.setdefault(spec.section, []).append(page)
     current = st.navigation(sections)
     _sidebar(group)
+    if state.meeting_mode():
+        st.html(MEETING_CSS)
     if group.is_demo:
         st.warning("**Demo data: not real people.** These logs are invented to show what the "
                    "dashboard does. Upload your group's logs on the *Upload logs* page.",
