@@ -87,6 +87,14 @@ def read_file(name: str, data: bytes, options: ReadOptions = ReadOptions()) -> F
 
 def _read_file(name: str, data: bytes, options: ReadOptions) -> FileResult:
     report = FileReport(file=name, format=FORMAT_UNKNOWN)
+    wrong = ([f"date order '{options.date_order}' (use dayfirst or monthfirst)"]
+             if options.date_order not in (None, "dayfirst", "monthfirst") else []) + (
+            [f"daily rule '{options.daily_rule}' (use max or mean; readings are never summed)"]
+            if options.daily_rule not in ("max", "mean") else [])
+    if wrong:
+        report.problems.append(Problem(name, None, None, "error", "bad_option",
+                                       "oms_dash was asked for an unknown " + " and ".join(wrong) + "."))
+        return FileResult(report)
     try:
         raw = read_table(name, data, sheet=options.sheet)
     except UnreadableFile as exc:

@@ -257,3 +257,11 @@ def test_combine_daily_keeps_one_reading_a_day_by_the_rule(rule, expected):
     assert combined["member"].tolist() == ["F01", "F02"]
     # max keeps the row that held the maximum; mean keeps the day's first row
     assert combined["source_row"].tolist() == ([3, 5] if rule == "max" else [2, 5])
+
+
+@pytest.mark.parametrize("options, words", [({"daily_rule": "sum"}, "never summed"),
+                                            ({"date_order": "ymd"}, "dayfirst or monthfirst")])
+def test_unknown_options_are_explained(options, words):
+    report = read("log.csv", "member,date,jerks\nF01,2026-03-01,1\n", **options).report
+    assert not report.usable and accounted(report)
+    assert report.problems[0].code == "bad_option" and words in report.problems[0].message
