@@ -299,7 +299,16 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str) -> Canonical:
         used.add(raw.cells.columns[0])
     used.add(date_col)
     member_values, note = _member_series(raw, roles["member"], member, file_name)
-    records = _records(raw, member_values, raw.cells[date_col])
+    dates = raw.cells[date_col]
+    filled_in = None
+    if fmt == FORMAT_GOOGLE_FORMS and date_col != raw.cells.columns[0]:
+        # An optional "which day?" question left blank means the day the form was sent.
+        blank = dates.str.strip() == ""
+        if blank.any():
+            stamp = raw.cells[raw.cells.columns[0]]
+            dates = dates.where(~blank, stamp.str.strip().str.split(" ").str[0])
+            filled_in = int(blank.sum())
+    records = _records(raw, member_values, dates.rename(date_col))
     item_columns, scales, custom, amounts = {}, {}, [], []
     for column in raw.cells.columns:
         if column in used:
@@ -331,6 +340,11 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str) -> Canonical:
                                      "value": raw.cells[roles["total"]].to_numpy()})
     if note:
         canon.messages.append(note)
+    if filled_in:
+        canon.messages.append(("date_from_timestamp", date_col,
+                               f"'{date_col}' was left blank "
+                               + ("once" if filled_in == 1 else f"{filled_in} times")
+                               + "; the day the form was sent was used for those answers."))
     for column in custom:
         canon.messages.append(("custom_item", column,
                                f"Column '{column}' is not a symptom oms_dash knows; its scores are "

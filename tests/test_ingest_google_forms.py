@@ -90,3 +90,15 @@ def test_a_form_without_a_member_question_asks_which_question_it_is():
                                                            pd.Timestamp("2026-03-15")]
     one_child = read("Formularantworten 1.csv", text, member="F07")
     assert accounted(one_child.report) and one_child.report.members == ["F07"]
+
+
+def test_a_blank_date_question_falls_back_to_the_day_the_form_was_sent():
+    text = ("Timestamp,Member code,Date of symptoms,Jerks\n"
+            "3/20/2026 09:00:00,F01,3/18/2026,2\n"
+            "3/21/2026 09:00:00,F01,,1\n")
+    result = read("form.csv", text)
+    assert accounted(result.report) and result.report.rows_accepted == 2
+    assert result.tables.observations["date"].tolist() == [pd.Timestamp("2026-03-18"),
+                                                           pd.Timestamp("2026-03-21")]
+    note = next(p for p in result.report.problems if p.code == "date_from_timestamp")
+    assert "left blank once" in note.message
