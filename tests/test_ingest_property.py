@@ -82,3 +82,18 @@ def test_arbitrary_bytes_never_raise(name, data):
 def test_arbitrary_csv_like_text_is_accounted_for(file, order, rule, member):
     name, data = file
     _check(name, data, ReadOptions(today=TODAY, date_order=order, daily_rule=rule, member=member))
+
+
+@given(files=st.lists(csv_like(), min_size=1, max_size=3), rule=st.sampled_from(["max", "mean"]))
+def test_merged_files_keep_one_reading_per_member_day_and_item(files, rule):
+    from oms_dash.ingest import merge
+
+    results = [read_file(name, data, ReadOptions(today=TODAY, daily_rule=rule)) for name, data in files]
+    for result in results:
+        assert accounted(result.report)
+    group = merge(results, daily_rule=rule)
+    obs = group.observations
+    assert not obs.duplicated(["member", "date", "item"]).any()
+    assert all(m == "".join(m.split()).upper() for m in obs["member"])
+    assert obs["score"].between(0, 3).all()
+    assert len(group.reports) == len(files)
