@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,14 +67,16 @@ def _drop_identifying(raw: RawTable, report: FileReport) -> list[str]:
     return people
 
 
-def read_file(name: str, data: bytes, options: ReadOptions = ReadOptions()) -> FileResult:
+def read_file(name: str, data: bytes, options: ReadOptions = ReadOptions(),
+              progress: Callable[[float, str], None] | None = None) -> FileResult:
     """Reads one file. Never raises for bad input: problems come back in the report.
 
     A fault in oms_dash itself is caught too, as a last resort: the file is reported unusable with
     code "internal_error" (never the exception's text, which could quote a cell), not a traceback.
+    `progress(fraction, words)`, if given, is called as the stages finish (for a progress bar).
     """
     try:
-        return _read_file(name, data, options)
+        return _read_file(name, data, options, progress or (lambda fraction, words: None))
     except Exception as exc:  # noqa: BLE001 - the promise to the user: never a traceback
         report = FileReport(file=name, format=FORMAT_UNKNOWN)
         report.problems.append(Problem(
@@ -85,7 +88,7 @@ def read_file(name: str, data: bytes, options: ReadOptions = ReadOptions()) -> F
         return FileResult(report)
 
 
-def _read_file(name: str, data: bytes, options: ReadOptions) -> FileResult:
+def _read_file(name: str, data: bytes, options: ReadOptions, progress) -> FileResult:
     report = FileReport(file=name, format=FORMAT_UNKNOWN)
     wrong = ([f"date order '{options.date_order}' (use dayfirst or monthfirst)"]
              if options.date_order not in (None, "dayfirst", "monthfirst") else []) + (
@@ -101,6 +104,7 @@ def _read_file(name: str, data: bytes, options: ReadOptions) -> FileResult:
         report.problems.append(Problem(name, None, None, "error", exc.code, exc.message))
         return FileResult(report)
     report.encoding, report.delimiter = raw.encoding, raw.delimiter
+    progress(0.4, f"read {len(raw.cells):,} rows of {name}")
     named_people = _drop_identifying(raw, report)
     pii, pii_columns = list(report.problems), list(report.pii_columns)
     try:
@@ -120,7 +124,9 @@ def _read_file(name: str, data: bytes, options: ReadOptions) -> FileResult:
                                                    "why it was rejected": "columns not recognised"})
         report.problems = sort_problems(report.problems)
         return FileResult(report, headers=exc.headers, needs_mapping=True)
+    progress(0.5, f"checking every row of {name}")
     tables, report = validate(canon, raw, name, options.date_order, options.daily_rule, options.today)
+    progress(1.0, f"checked {name}")
     report.pii_columns = pii_columns
     report.problems[:0] = pii
     if raw.sheets and len(raw.sheets) > 1:

@@ -265,3 +265,12 @@ def test_unknown_options_are_explained(options, words):
     report = read("log.csv", "member,date,jerks\nF01,2026-03-01,1\n", **options).report
     assert not report.usable and accounted(report)
     assert report.problems[0].code == "bad_option" and words in report.problems[0].message
+
+
+def test_progress_is_reported_by_stage():
+    from oms_dash.ingest import read_file
+
+    seen = []
+    read_file("log.csv", b"member,date,jerks\nF01,2026-03-01,1\n", ReadOptions(today=TODAY),
+              progress=lambda fraction, words: seen.append(fraction))
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 3
