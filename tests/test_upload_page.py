@@ -30,6 +30,9 @@ def test_upload_shows_counts_and_the_problem_row():
     assert list(bad["row"]) == [5]
     assert "30 February 2026 does not exist" in bad["what"].iloc[0]
     assert any("Loaded 2 member(s)" in s.value for s in at.success)
+    # The shell above the page already knows: no demo banner, the sidebar names the upload.
+    assert not any("Demo data" in w.value for w in at.warning)
+    assert any("uploaded logs" in c.value for c in at.sidebar.caption)
     # Each recognised symptom links to its Reference entry.
     assert any("[Jerks (myoclonus)](./reference?entry=myoclonus)" in m.value for m in at.markdown)
 

@@ -13,6 +13,7 @@ from oms_dash.model import GroupData
 UPLOAD_KEY = "uploaded_group"
 MEETING_KEY = "meeting_mode"
 UPLOADER_GENERATION = "uploader_generation"
+LOADED_FILES_KEY = "upload_loaded_id"  # which uploaded files the current group was read from
 
 
 @st.cache_resource(show_spinner="Loading the demo group…")
@@ -34,6 +35,7 @@ def set_uploaded_group(group: GroupData) -> None:
 def forget_uploaded_group() -> None:
     """Clears the upload and every cache that could hold it: nothing of it stays in memory."""
     st.session_state.pop(UPLOAD_KEY, None)
+    st.session_state.pop(LOADED_FILES_KEY, None)
     # A new key gives an empty uploader: otherwise the files it still holds would be read again.
     st.session_state[UPLOADER_GENERATION] = st.session_state.get(UPLOADER_GENERATION, 0) + 1
     st.cache_data.clear()

@@ -133,7 +133,12 @@ def render() -> None:
             progress.empty()
         group = merge(results, options.daily_rule)
         if group.usable:
-            state.set_uploaded_group(group)
+            # A new set of files: store it and rerun, so the banner and sidebar above say so too.
+            upload_id = (tuple((u.name, u.size, u.file_id) for u in uploads), options)
+            if st.session_state.get(state.LOADED_FILES_KEY) != upload_id:
+                state.set_uploaded_group(group)
+                st.session_state[state.LOADED_FILES_KEY] = upload_id
+                st.rerun()
             st.success(f"Loaded {len(group.members)} member(s) from {len(results)} file(s). Every "
                        "page now shows these logs.", icon=":material/check:")
         else:
