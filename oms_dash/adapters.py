@@ -503,10 +503,15 @@ def _bearable(raw: RawTable, member: str) -> Canonical:
     records = _records(raw, member, raw.cells[c["date"]])
     is_symptom = category.str.startswith("symptom").to_numpy()
     idx = np.flatnonzero(is_symptom)
-    detail = raw.cells[c["detail"]].to_numpy()[idx] if "detail" in c else np.array([""] * len(idx))
-    rating = raw.cells[c["rating/amount"]].to_numpy()[idx]
-    parsed = pd.Series(detail, dtype=str).str.extract(_BEARABLE_LABEL)
-    item = parsed[0].fillna(pd.Series(detail, dtype=str)).to_numpy()
+    detail = (raw.cells[c["detail"]].iloc[idx] if "detail" in c
+              else pd.Series([""] * len(idx), dtype=str)).reset_index(drop=True)
+    rating = raw.cells[c["rating/amount"]].iloc[idx].reset_index(drop=True)
+    # Several symptoms can share one reading's label, joined with " | ": one cell each.
+    parts = detail.str.split(r"\s+\|\s+", regex=True).explode()
+    which = parts.index.to_numpy(dtype=np.int64)
+    idx, rating, parts = idx[which], rating.to_numpy()[which], parts.fillna("").astype(str)
+    parsed = parts.reset_index(drop=True).str.extract(_BEARABLE_LABEL)
+    item = parsed[0].fillna(parts.reset_index(drop=True)).to_numpy()
     # The label carries the severity; the rating (1-3) is the same reading as a number.
     value = np.where(parsed[1].notna().to_numpy(), parsed[1].fillna("").to_numpy(), rating)
     cells = pd.DataFrame({"record": idx, "column": c.get("detail", c["category"]), "item": item,

@@ -63,3 +63,12 @@ def test_bearable_newer_export_with_date_formatted_column():
     result = read("F05.csv", text)
     assert accounted(result.report)
     assert result.tables.observations["score"].tolist() == [2.0]
+
+
+def test_bearable_label_with_several_symptoms_joined_by_a_bar():
+    text = ('"date","weekday","time of day","category","rating/amount","detail","notes"\n'
+            '"1st Sep 2026","Tue","am","Symptom","2","Jerking (Moderate) | Eye flutter (Mild)",""\n')
+    result = read("F03.csv", text)
+    assert accounted(result.report) and result.report.rows_accepted == 1
+    assert result.tables.observations.set_index("item")["score"].to_dict() == {"myoclonus": 2.0,
+                                                                               "opsoclonus": 1.0}
