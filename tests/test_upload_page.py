@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
@@ -92,3 +93,18 @@ def test_member_notes_only_on_request_and_codes_only_off_meeting_mode():
     assert at.selectbox(key="member_view_member").format_func("Q1") == "Q1"
     at.toggle(key="meeting_mode").set_value(True).run()
     assert at.selectbox(key="member_view_member").format_func("Q1") == "Member A"
+
+
+@pytest.mark.parametrize("page", ["overview", "compare", "member", "report"])
+def test_pattern_pages_draw_an_uploaded_group(page):
+    rows = "".join(f"U{m},2026-{mo:02d}-{d:02d},{s},{(m + d + mo) % 4}\n"
+                   for m in range(1, 6) for mo in (3, 4, 5, 6) for d in (1, 8, 15, 22)
+                   for s in ("jerks", "sleep", "walking", "eyes"))
+    at = _upload("five.csv", ("member,date,symptom,severity\n" + rows).encode())
+    at.switch_page(f"oms_dash/ui/page_scripts/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    charts = at.get("plotly_chart")
+    assert charts, page
+    specs = " ".join(c.proto.spec for c in charts)
+    assert "U1" not in specs  # codes never reach a chart
+    assert "Member A" in specs
