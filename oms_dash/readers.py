@@ -327,7 +327,7 @@ def _from_grid(grid: pd.DataFrame, encoding: str | None, delimiter: str | None,
         seen[name.lower()] = count
         names.append(name if count == 1 else f"{name} ({count})")
         keep.append(pos)
-    cells = body[keep].copy()
+    cells = body[keep]  # copy-on-write: no copy of the text is needed
     cells.columns = names
     header_at += line_offset
     rows = np.arange(header_at + 2, header_at + 2 + len(cells))
