@@ -51,6 +51,7 @@ def test_forget_returns_to_the_demo_group():
     at.switch_page(UPLOAD).run()
     at.button(key="forget_on_upload").click().run()
     assert "uploaded_group" not in at.session_state
+    assert "parsed_files" not in at.session_state  # the parsed tables are gone from memory too
     assert len(at.file_uploader[0].value or []) == 0  # the files are gone from the uploader too
     assert any("Demo data" in w.value for w in at.warning)
 

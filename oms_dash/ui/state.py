@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from oms_dash.model import GroupData
+from oms_dash.ui.cache import forget_parsed
 
 UPLOAD_KEY = "uploaded_group"
 MEETING_KEY = "meeting_mode"
@@ -35,6 +36,7 @@ def set_uploaded_group(group: GroupData) -> None:
 def forget_uploaded_group() -> None:
     """Clears the upload and every cache that could hold it: nothing of it stays in memory."""
     st.session_state.pop(UPLOAD_KEY, None)
+    forget_parsed()
     st.session_state.pop(LOADED_FILES_KEY, None)
     # A new key gives an empty uploader: otherwise the files it still holds would be read again.
     st.session_state[UPLOADER_GENERATION] = st.session_state.get(UPLOADER_GENERATION, 0) + 1

@@ -121,16 +121,16 @@ def render() -> None:
                                key=state.uploader_key(), help="You can choose several files at once.")
     if uploads:
         results: list[FileResult] = []
-        progress = st.progress(0.0, text="Reading files…") if len(uploads) > 1 else None
-        with st.spinner("Reading and checking…"):
-            for i, upload in enumerate(uploads):
-                mapping = st.session_state.get(f"mapping_for_{upload.name}", ())
-                opts = dataclasses.replace(options, mapping=mapping)
-                results.append(parse_file(upload.name, upload.getvalue(), opts))
-                if progress:
-                    progress.progress((i + 1) / len(uploads), text=f"Read {upload.name}")
-        if progress:
-            progress.empty()
+        progress = st.progress(0.0, text="Reading files…")
+        for i, upload in enumerate(uploads):
+            mapping = st.session_state.get(f"mapping_for_{upload.name}", ())
+            opts = dataclasses.replace(options, mapping=mapping)
+
+            def report(fraction: float, words: str, i=i, name=upload.name) -> None:
+                progress.progress(min(1.0, (i + fraction) / len(uploads)), text=f"{name}: {words}")
+
+            results.append(parse_file(upload.name, upload.getvalue(), opts, progress=report))
+        progress.empty()
         group = merge(results, options.daily_rule)
         if group.usable:
             # A new set of files: store it and rerun, so the banner and sidebar above say so too.
