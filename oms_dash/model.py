@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from oms_dash.schema import EVENT_COLUMNS, NOTE_COLUMNS, OBSERVATION_COLUMNS, TREATMENT_COLUMNS
+from oms_dash.schema import (
+    EVENT_COLUMNS,
+    NOTE_COLUMNS,
+    OBSERVATION_COLUMNS,
+    PROFILE_COLUMNS,
+    TREATMENT_COLUMNS,
+)
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -106,6 +112,8 @@ class GroupData:
     reports: list[FileReport] = field(default_factory=list)
     is_demo: bool = False
     onsets: dict[str, pd.Timestamp] = field(default_factory=dict)  # member -> onset date, if known
+    # member, age_band, sex, country: quasi-identifiers, shown only as group counts (profile.py)
+    profile: pd.DataFrame = field(default_factory=lambda: empty_table(PROFILE_COLUMNS))
 
     @property
     def members(self) -> list[str]:

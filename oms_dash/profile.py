@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from oms_dash.privacy import AGE_UNKNOWN, MIN_GROUP_SIZE, age_band, find_quasi_identifier_columns
+from oms_dash.schema import PROFILE_COLUMNS
 
-PROFILE_COLUMNS = ("member", "age_band", "sex", "country")
 _KINDS = {"age": "age_band", "sex": "sex", "gender": "sex", "country": "country"}
 
 

@@ -133,6 +133,7 @@ OBSERVATION_COLUMNS = ("member", "date", "item", "score", "raw_value", "raw_scal
 TREATMENT_COLUMNS = ("member", "treatment", "start", "end", "dose", "source_file", "source_row")
 EVENT_COLUMNS = ("member", "date", "kind", "detail", "source_file", "source_row")
 NOTE_COLUMNS = ("member", "date", "text", "source_file", "source_row")
+PROFILE_COLUMNS = ("member", "age_band", "sex", "country")
 
 
 # --- matching ----------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from oms_dash import analysis, charts, schema
+from oms_dash.privacy import MIN_GROUP_SIZE
+from oms_dash.profile import profile_counts
 from oms_dash.reference import reference_url
 from oms_dash.ui import filters, state, widgets
 
@@ -67,3 +69,14 @@ def render() -> None:
     labels = charts.member_labels(per_member["member"])
     widgets.show_chart(charts.completeness_figure(done, meeting), "logging-completeness", caption,
                        charts.with_labels(per_member, labels))
+    _who_is_in_the_group(group)
+
+
+def _who_is_in_the_group(group) -> None:
+    """Age band, sex and country as group counts only, when the logs carried them."""
+    counts = profile_counts(group.profile)
+    if counts.empty:
+        return
+    st.subheader("Who is in the group")
+    st.caption(f"Counts only, never next to a member; counts under {MIN_GROUP_SIZE} are hidden.")
+    widgets.show_table(counts)
