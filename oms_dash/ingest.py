@@ -15,9 +15,11 @@ import pandas as pd
 
 from oms_dash.adapters import FORMAT_UNKNOWN, NeedsMapping, recognise
 from oms_dash.model import FileReport, GroupData, Problem
+from oms_dash.privacy import find_identifying_columns
+from oms_dash.profile import member_profile
 from oms_dash.readers import RawTable, UnreadableFile, read_table
 from oms_dash.schema import EVENT_COLUMNS, NOTE_COLUMNS, OBSERVATION_COLUMNS, TREATMENT_COLUMNS
-from oms_dash.validation import Tables, combine_daily, sort_problems, validate
+from oms_dash.validation import Tables, combine_daily, normalise_member, sort_problems, validate
 
 
 @dataclass(frozen=True)
@@ -38,16 +40,11 @@ class FileResult:
     tables: Tables | None = None
     headers: list[str] = field(default_factory=list)  # for the column-mapping form
     needs_mapping: bool = False
+    profile: pd.DataFrame | None = None  # age band, sex, country per member (profile.py)
 
 
 def _drop_identifying(raw: RawTable, report: FileReport) -> list[str]:
     """Drops identifying columns; returns those that named more than one person."""
-    import importlib.util
-
-    if importlib.util.find_spec("oms_dash.privacy") is None:  # until the privacy module lands
-        return []
-    from oms_dash.privacy import find_identifying_columns
-
     findings = find_identifying_columns(raw.cells)
     if not findings:
         return []
@@ -125,6 +122,7 @@ def _read_file(name: str, data: bytes, options: ReadOptions, progress) -> FileRe
         report.problems = sort_problems(report.problems)
         return FileResult(report, headers=exc.headers, needs_mapping=True)
     progress(0.5, f"checking every row of {name}")
+    profile = member_profile(raw.cells, normalise_member(canon.records["member"].fillna("")))
     tables, report = validate(canon, raw, name, options.date_order, options.daily_rule, options.today)
     progress(1.0, f"checked {name}")
     report.pii_columns = pii_columns
@@ -134,7 +132,7 @@ def _read_file(name: str, data: bytes, options: ReadOptions, progress) -> FileRe
                                           f"Read the sheet '{raw.sheet}' of {len(raw.sheets)} "
                                           f"({', '.join(raw.sheets)}). Choose another if needed."))
     report.problems = sort_problems(report.problems)
-    return FileResult(report, tables, headers=list(raw.cells.columns))
+    return FileResult(report, tables, headers=list(raw.cells.columns), profile=profile)
 
 
 def merge(results: list[FileResult], daily_rule: str = "max", is_demo: bool = False) -> GroupData:
@@ -157,6 +155,9 @@ def merge(results: list[FileResult], daily_rule: str = "max", is_demo: bool = Fa
         group.notes = cat([t.notes for t in usable], "notes")[list(NOTE_COLUMNS)]
         for t in usable:
             group.onsets.update(t.onsets)
+    profiles = [r.profile for r in results if r.profile is not None and len(r.profile)]
+    if profiles:
+        group.profile = pd.concat(profiles, ignore_index=True).drop_duplicates("member")
     return group
 
 

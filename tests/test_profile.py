@@ -39,3 +39,18 @@ def test_no_quasi_identifiers_no_profile():
     cells = pd.DataFrame({"member": ["A"], "date": ["2026-01-01"]})
     assert member_profile(cells, cells["member"]).empty
     assert profile_counts(member_profile(cells, cells["member"])).empty
+
+
+def test_flaredown_research_export_gives_group_counts_not_ages():
+    from oms_dash.ingest import read_files
+
+    header = ("user_id,age,sex,country,checkin_date,trackable_id,trackable_type,trackable_name,"
+              "trackable_value\n")
+    rows = "".join(f"u{m}+x/=,{age},{sex},GB,2026-03-0{d},1,Symptom,jerks,{d % 4}\n"
+                   for m, age, sex in ((1, 3, "female"), (2, 2, "female"), (3, 3, "male"), (4, 9, "female"))
+                   for d in (1, 2, 3))
+    group = read_files([("flaredown.csv", (header + rows).encode())])
+    assert list(group.profile["age_band"]) == ["2–3", "2–3", "2–3", "7–11"]
+    counts = profile_counts(group.profile)
+    assert {(r.what, r.group): r.members for r in counts.itertuples()}[("Age band", "7–11")] == "fewer than 3"
+    assert "age" not in group.observations.columns
