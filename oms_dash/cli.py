@@ -83,7 +83,8 @@ def run_dashboard(port: int | None, no_browser: bool) -> int:
     from oms_dash.settings import as_flags
 
     port = port or _free_port()
-    entry = Path(__file__).parent / "ui" / "entry.py"
+    # Not beside oms_dash/ui/pages/: Streamlit would list a pages/ folder next to its script.
+    entry = Path(__file__).parent / "dashboard_entry.py"
     url = f"http://localhost:{port}"
     cmd = [sys.executable, "-m", "streamlit", "run", str(entry), *as_flags(port)]
     print(f"oms_dash is starting at {url}  (this computer only; press Ctrl+C to stop)", flush=True)

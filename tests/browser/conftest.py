@@ -38,32 +38,42 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def dashboard_url():
+def start_dashboard():
+    """`oms-dash run` on a free port; returns (process, url) once it answers."""
     port = _free_port()
-    log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / "server.log", "w")  # noqa: SIM115
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / f"server-{port}.log", "w")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen([sys.executable, "-m", "oms_dash.cli", "run", "--port", str(port),
                              "--no-browser"], stdout=log, stderr=subprocess.STDOUT)
+    proc.log = log
     url = f"http://localhost:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"oms-dash run exited early; see {log.name}")
-                time.sleep(0.5)
-        else:
-            pytest.fail("the dashboard did not answer within 60 s")
-        yield url
-    finally:
-        proc.terminate()
+    for _ in range(120):
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            return proc, url
+        except OSError:
+            if proc.poll() is not None:
+                stop_dashboard(proc)
+                pytest.fail(f"oms-dash run exited early; see {log.name}")
+            time.sleep(0.5)
+    stop_dashboard(proc)
+    pytest.fail("the dashboard did not answer within 60 s")
+
+
+def stop_dashboard(proc) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    proc.log.close()
+
+
+@pytest.fixture(scope="session")
+def dashboard_url():
+    proc, url = start_dashboard()
+    yield url
+    stop_dashboard(proc)
 
 
 @pytest.fixture(scope="session")

@@ -114,3 +114,19 @@ def test_meeting_mode_on_each_page_at_1280x720(dashboard_url, browser, spec):
         page.screenshot(path=str(ARTIFACTS / f"meeting-{spec.module}.png"))
     finally:
         context.close()
+
+
+def test_a_deep_link_works_on_a_fresh_server(browser):
+    """A bookmark or a Reference link opened first after start-up finds its page."""
+    from tests.browser.conftest import start_dashboard, stop_dashboard
+
+    proc, url = start_dashboard()
+    try:
+        page = browser.new_page()
+        page.goto(f"{url}/reference?entry=myoclonus")
+        wait_for_app(page)
+        assert page.locator("h1").first.inner_text().strip() == "Reference"
+        assert page.get_by_text("Jerks (myoclonus)").count() >= 1
+        page.close()
+    finally:
+        stop_dashboard(proc)
