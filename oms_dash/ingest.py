@@ -15,11 +15,19 @@ import pandas as pd
 
 from oms_dash.adapters import FORMAT_UNKNOWN, NeedsMapping, recognise
 from oms_dash.model import FileReport, GroupData, Problem
-from oms_dash.privacy import find_identifying_columns
+from oms_dash.privacy import find_identifying_columns, find_quasi_identifier_columns
 from oms_dash.profile import member_profile
 from oms_dash.readers import RawTable, UnreadableFile, read_table
 from oms_dash.schema import EVENT_COLUMNS, NOTE_COLUMNS, OBSERVATION_COLUMNS, TREATMENT_COLUMNS
-from oms_dash.validation import Tables, combine_daily, normalise_member, sort_problems, validate
+from oms_dash.validation import (
+    Tables,
+    combine_daily,
+    combined_codes,
+    first_positions,
+    normalise_member_codes,
+    sort_problems,
+    validate,
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,42 @@ class FileResult:
     headers: list[str] = field(default_factory=list)  # for the column-mapping form
     needs_mapping: bool = False
     profile: pd.DataFrame | None = None  # age band, sex, country per member (profile.py)
+
+
+def _member_profile(raw: RawTable, canon) -> pd.DataFrame:
+    """profile.member_profile, computed on distinct values: app exports repeat a user's age, sex
+    and country on every row (a million rows, a few thousand users, a few hundred combinations),
+    and member_profile works group by group. Each distinct combination is put through it once and
+    handed to the members who have it; members with several combinations go through it as they
+    are (over their distinct rows: the most common of those wins, not the most common row)."""
+    members = canon.records["member"].fillna("")
+    quasi = find_quasi_identifier_columns(raw.cells)
+    if not quasi:
+        return member_profile(raw.cells.iloc[:0], members.iloc[:0])
+    codes, clean = normalise_member_codes(members)
+    first = first_positions([(codes, len(clean))] + [raw.cells[c] for c in quasi])
+    rows = raw.cells[quasi].iloc[first].reset_index(drop=True)
+    who = pd.Series(clean[codes[first]], dtype="str")
+    keep = (who != "").to_numpy()
+    rows, who = rows[keep].reset_index(drop=True), who[keep].reset_index(drop=True)
+    several = who.duplicated(keep=False).to_numpy()
+    parts = []
+    if several.any():
+        parts.append(member_profile(rows[several].reset_index(drop=True),
+                                    who[several].reset_index(drop=True)))
+    one = rows[~several].reset_index(drop=True)
+    if len(one):
+        combo_codes = combined_codes([one[c] for c in quasi])
+        combos = one.iloc[first_positions([(combo_codes, int(combo_codes.max()) + 1)])]
+        labels = pd.Series([f"{i:09d}" for i in range(len(combos))], dtype="str")
+        shaped = member_profile(combos.reset_index(drop=True), labels).set_index("member")
+        per_member = shaped.reindex(labels.to_numpy()[combo_codes]).reset_index(drop=True)
+        per_member.insert(0, "member", who[~several].to_numpy())
+        parts.append(per_member)
+    if not parts:
+        return member_profile(raw.cells.iloc[:0], members.iloc[:0])
+    out = pd.concat(parts, ignore_index=True).sort_values("member", kind="stable")
+    return out.reset_index(drop=True)[list(member_profile(raw.cells.iloc[:0], members.iloc[:0]).columns)]
 
 
 def _drop_identifying(raw: RawTable, report: FileReport) -> list[str]:
@@ -122,7 +166,7 @@ def _read_file(name: str, data: bytes, options: ReadOptions, progress) -> FileRe
         report.problems = sort_problems(report.problems)
         return FileResult(report, headers=exc.headers, needs_mapping=True)
     progress(0.5, f"checking every row of {name}")
-    profile = member_profile(raw.cells, normalise_member(canon.records["member"].fillna("")))
+    profile = _member_profile(raw, canon)
     tables, report = validate(canon, raw, name, options.date_order, options.daily_rule, options.today)
     progress(1.0, f"checked {name}")
     report.pii_columns = pii_columns

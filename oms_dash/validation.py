@@ -140,6 +140,20 @@ def _codes(values) -> tuple[np.ndarray, int]:
     return codes, len(uniques)
 
 
+def combined_codes(parts) -> np.ndarray:
+    """Dense codes, 0.. in order of first appearance, for the combinations of `parts`."""
+    return _combined_codes(parts)
+
+
+def first_positions(parts) -> np.ndarray:
+    """Positions of the first row of each distinct combination of `parts` (as _combined_codes)."""
+    codes = _combined_codes(parts)
+    new = np.ones(len(codes), dtype=bool)
+    if len(codes) > 1:
+        new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    return np.flatnonzero(new)
+
+
 def _first_of_duplicates(frame: pd.DataFrame, column_codes=None) -> np.ndarray:
     """For each row, the position of the first row with exactly the same cells (itself if none).
     `column_codes`: each column's (codes, number of codes), when already known."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 
 from tests.conftest import accounted, message_for, read
@@ -104,3 +106,25 @@ def test_flaredown_personal_taken_is_not_a_dose():
     courses = result.tables.treatments
     assert courses[["treatment", "start", "end", "dose"]].values.tolist() == [
         ["ivig", pd.Timestamp("2026-03-01"), pd.Timestamp("2026-03-01"), ""]]
+
+
+def test_member_profile_on_distinct_values_matches_the_row_by_row_profile():
+    from oms_dash.profile import member_profile
+
+    header = RESEARCH.splitlines()[0] + "\n"
+    people = [("u1+a/=", "3", "female", "GB"), ("u2+b/=", "0", "", "US"), ("u3+c/=", "5", "male", "gb"),
+              ("u4+d/=", "3", "female", "GB"), ("u5+e/=", "", "female", "France")]
+    rows = "".join(f"{u},{age},{sex},{country},2026-03-0{d},55,Symptom,jerking,{d}\n"
+                   for u, age, sex, country in people for d in (1, 2, 3))
+    rows += ("u6+f/=,3,female,GB,2026-03-01,55,Symptom,jerking,1\n"
+             "u6+f/=,9,female,GB,2026-03-02,55,Symptom,jerking,1\n")
+    result = read("flaredown.csv", header + rows)
+    assert accounted(result.report)
+    cells = pd.read_csv(io.StringIO(header + rows), dtype=str, keep_default_na=False)
+    expected = member_profile(cells, cells["user_id"].str.upper())
+    got = result.profile
+    assert list(got.columns) == list(expected.columns)
+    single = got["member"] != "U6+F/="
+    pd.testing.assert_frame_equal(got[single].reset_index(drop=True),
+                                  expected[expected["member"] != "U6+F/="].reset_index(drop=True))
+    assert got.loc[~single, "age_band"].iat[0] in {"2–3", "7–11"}
