@@ -14,7 +14,7 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 def problems_frame(report: FileReport) -> pd.DataFrame:
     """The problems of a file as a table: where (row, column), how serious, what and how to fix."""
     return pd.DataFrame({
-        "row": [p.row if p.row is not None else pd.NA for p in report.problems],
+        "row": ["" if p.row is None else str(p.row) for p in report.problems],  # "" = the whole file
         "column": [p.column or "" for p in report.problems],
         "status": [SEVERITY_WORDS.get(p.severity, p.severity) for p in report.problems],
         "what": [p.message for p in report.problems],

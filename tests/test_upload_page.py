@@ -28,7 +28,7 @@ def test_upload_shows_counts_and_the_problem_row():
     assert metrics == {"Rows read": "4", "Accepted": "3", "Rejected": "1", "Skipped": "0"}
     problems = at.dataframe[0].value
     bad = problems[problems["status"] == "not used"]
-    assert list(bad["row"]) == [5]
+    assert list(bad["row"]) == ["5"]
     assert "30 February 2026 does not exist" in bad["what"].iloc[0]
     assert any("Loaded 2 member(s)" in s.value for s in at.success)
     # The shell above the page already knows: no demo banner, the sidebar names the upload.

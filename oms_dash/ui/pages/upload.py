@@ -84,7 +84,7 @@ def _file_summary(result: FileResult, index: int) -> None:
             st.caption(f"Same-day readings of a symptom were combined by {report.daily_rule}.")
         if report.pii_columns:
             st.error("Removed before anything was shown or kept: "
-                     + "; ".join(f"**{f['column']}** ({f['reason']})" for f in report.pii_columns),
+                     + "; ".join(f"**{f['column']}**: {f['reason']}" for f in report.pii_columns),
                      icon=":material/shield:")
         if report.problems:
             frame = problems_frame(report)
