@@ -34,6 +34,12 @@ def _member_course(obs, group, member, window_days):
     return timeline, relapses, scores.attrs["measure"], treatments, events, span
 
 
+def _member_figure(obs, group, member, label, meeting, window_days):
+    timeline, relapses, _, treatments, events, _ = _member_course(obs, group, member, window_days)
+    return charts.member_timeline_figure(timeline, label, treatments, events, relapses, meeting,
+                                         window_days=window_days)
+
+
 def render() -> None:
     st.title("Member view")
     group = state.current_group()
@@ -56,8 +62,9 @@ def render() -> None:
 
     timeline, relapses, measure, treatments, events, span = filters.cached(
         group, chosen, _member_course, member=member, window_days=chosen.smoothing_days)
-    fig = charts.member_timeline_figure(timeline, labels.get(member, "Member"), treatments, events, relapses,
-                                        meeting, window_days=chosen.smoothing_days)
+    # The figure is cached too: with thousands of daily dots it costs more than the analysis.
+    fig = filters.cached(group, chosen, _member_figure, member=member, label=labels.get(member, "Member"),
+                         meeting=meeting, window_days=chosen.smoothing_days)
     table = timeline.assign(series=timeline["series"].map(lambda s: "total" if s == "total"
                                                           else schema.item_label(s)))
     caption = filters.chart_caption(filters.ScopeSummary(1, 0, *span))
