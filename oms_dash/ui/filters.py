@@ -138,6 +138,21 @@ def _scope_summary(obs: pd.DataFrame, group: GroupData) -> ScopeSummary:
                         obs["date"].max())
 
 
+NOTHING_IN_SCOPE = "No scores in the chosen dates, members and symptoms. Widen the filters in the sidebar."
+
+
+def group_page_start(group: GroupData) -> tuple[Filters, ScopeSummary] | None:
+    """The start of a group page: sidebar filters, what they leave, and the descriptive note.
+    None (with a message shown) when the filters leave nothing to draw."""
+    chosen = sidebar_filters(group)
+    summary = scope_summary(group, chosen)
+    if summary.n_members == 0:
+        st.info(NOTHING_IN_SCOPE)
+        return None
+    st.markdown(DESCRIPTIVE)
+    return chosen, summary
+
+
 def scope_summary(group: GroupData, chosen: Filters) -> ScopeSummary:
     """How many members and symptoms, and which dates, the filters leave (cached)."""
     return cached(group, chosen, _scope_summary)

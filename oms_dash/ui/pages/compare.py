@@ -158,12 +158,10 @@ def render() -> None:
     st.title("Compare patterns")
     group = state.current_group()
     meeting = state.meeting_mode()
-    chosen = filters.sidebar_filters(group)
-    summary = filters.scope_summary(group, chosen)
-    if summary.n_members == 0:
-        st.info("No scores in the chosen dates, members and symptoms. Widen the filters in the sidebar.")
+    started = filters.group_page_start(group)
+    if started is None:
         return
-    st.markdown(filters.DESCRIPTIVE)
+    chosen, summary = started
     caption = filters.chart_caption(summary)
     item = chosen.items[0] if len(chosen.items) == 1 else None
     measure = filters.cached(group, chosen, _scores, item=item).attrs["measure"]

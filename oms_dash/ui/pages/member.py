@@ -47,7 +47,7 @@ def render() -> None:
     chosen = filters.sidebar_filters(group)
     members = filters.cached(group, chosen, _members)
     if not members:
-        st.info("No scores in the chosen dates, members and symptoms. Widen the filters in the sidebar.")
+        st.info(filters.NOTHING_IN_SCOPE)
         return
     reveal = False if meeting else st.toggle(
         "Show member codes (on this screen only)", key=REVEAL_KEY,

@@ -33,12 +33,10 @@ def render() -> None:
     st.title("Overview")
     group = state.current_group()
     meeting = state.meeting_mode()
-    chosen = filters.sidebar_filters(group)
-    summary = filters.scope_summary(group, chosen)
-    if summary.n_members == 0:
-        st.info("No scores in the chosen dates, members and symptoms. Widen the filters in the sidebar.")
+    started = filters.group_page_start(group)
+    if started is None:
         return
-    st.markdown(filters.DESCRIPTIVE)
+    chosen, summary = started
     caption = filters.chart_caption(summary)
 
     cols = st.columns(4)
