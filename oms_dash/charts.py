@@ -496,7 +496,9 @@ def relapse_figure(context: pd.DataFrame, n_members: int, rule: RelapseRule, loo
     if context.empty:
         return empty_figure(title, f"No relapse found by the rule in {_n_text(n_members)}.", meeting, caption)
     labels = member_labels(sorted(set(context["member"])), reveal)
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.68, 0.32], horizontal_spacing=0.12,
+    # The gap holds the bar chart's labels ("nothing observed") clear of the member rows.
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.68, 0.32],
+                        horizontal_spacing=0.25 if meeting else 0.19,
                         subplot_titles=["Relapse starts per member", "Observed before a relapse"])
     kinds = [*[k for k in ("infection", "steroid_taper", "vaccination") if k in set(context["preceded_by"])],
              *([NONE_OBSERVED] if NONE_OBSERVED in set(context["preceded_by"]) else [])]
