@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
                                      "your browser. Stop it with Ctrl+C.")
     run.add_argument("--port", type=int, default=None, help="port to use (default: a free one from 8501)")
     run.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    run.add_argument("--min-group", type=int, metavar="K", default=None,
+                     help="hide group figures drawn from fewer than K members (default 3; never lower)")
 
     check = sub.add_parser("check", help="check log files and say what is wrong, row by row",
                            description="Read log files exactly as the Upload page does and report, "
@@ -54,11 +56,19 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--pdf", metavar="PDF", help="also write a PDF (needs Chromium)")
     report.add_argument("--meeting", action="store_true", help="large type for a projector")
     report.add_argument("--member", metavar="CODE", help="member code for single-person exports")
+    report.add_argument("--min-group", type=int, metavar="K", default=None,
+                        help="hide group figures drawn from fewer than K members (default 3; never lower)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if getattr(args, "min_group", None):
+        if args.min_group < 3:
+            print("--min-group cannot go below 3: smaller groups could point at a child.", file=sys.stderr)
+            return 2
+        # Read once when the privacy module is imported, by this process and the dashboard's.
+        os.environ["OMS_DASH_MIN_GROUP_SIZE"] = str(args.min_group)
     if args.command in (None, "run"):
         return run_dashboard(getattr(args, "port", None), getattr(args, "no_browser", False))
     if args.command == "check":

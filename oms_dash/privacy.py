@@ -19,6 +19,7 @@ The scan's contract (``find_identifying_columns``):
 from __future__ import annotations
 
 import math
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -30,7 +31,19 @@ import pandas as pd
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher
 
-MIN_GROUP_SIZE = 3  # the one privacy threshold: aggregates over fewer members are hidden
+DEFAULT_MIN_GROUP_SIZE = 3
+MIN_GROUP_ENV = "OMS_DASH_MIN_GROUP_SIZE"  # set by `oms-dash run/report --min-group N`
+
+
+def _min_group_size_setting() -> int:
+    """The threshold for this process: 3, or higher when the coordinator asked (never lower)."""
+    try:
+        return max(DEFAULT_MIN_GROUP_SIZE, int(os.environ.get(MIN_GROUP_ENV, DEFAULT_MIN_GROUP_SIZE)))
+    except ValueError:
+        return DEFAULT_MIN_GROUP_SIZE
+
+
+MIN_GROUP_SIZE = _min_group_size_setting()  # the one privacy threshold: aggregates over fewer are hidden
 SAMPLE_SIZE = 500
 MIN_SHARE = 0.3  # share of checked values that must look identifying to flag a structured column
 PHONE_REGIONS = ("GB", "US", "DE", "FR", "AU", "NL", "IE")

@@ -106,3 +106,8 @@ def test_templates_read_cleanly():
     group = read_paths([TEMPLATES_DIR / name for name in TEMPLATES])
     for report in group.reports:
         assert report.usable and report.rows_rejected == 0, report.file
+
+
+def test_min_group_below_three_is_refused(capsys):
+    assert main(["run", "--min-group", "2"]) == 2
+    assert "cannot go below 3" in capsys.readouterr().err

@@ -557,3 +557,15 @@ def test_core_does_not_import_streamlit_or_plotly():
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.module}
     assert not imported & {"streamlit", "plotly"}
+
+
+def test_the_small_group_threshold_can_be_raised_never_lowered():
+    import subprocess
+    import sys
+
+    code = "from oms_dash.privacy import MIN_GROUP_SIZE; print(MIN_GROUP_SIZE)"
+    for setting, expected in (("5", "5"), ("1", "3"), ("many", "3")):
+        env = {**__import__("os").environ, "OMS_DASH_MIN_GROUP_SIZE": setting}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                             check=True)
+        assert out.stdout.strip() == expected, setting
