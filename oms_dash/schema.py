@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # --- severity -------------------------------------------------------------------------------------
 
@@ -209,11 +209,3 @@ def custom_item_id(text: str) -> str:
     """Id for a symptom outside the vocabulary: kept as its own item, never rejected."""
     return normalise_text(text)
 
-
-@dataclass
-class Vocabulary:
-    """Read-only view for pages that list what the ingest recognises."""
-
-    items: tuple[Item, ...] = ITEMS
-    treatments: tuple[Treatment, ...] = TREATMENTS
-    events: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(EVENT_KINDS))
