@@ -154,6 +154,35 @@ def first_positions(parts) -> np.ndarray:
     return np.flatnonzero(new)
 
 
+def _all_distinct(parts, n: int) -> bool:
+    """True when the rows are certainly all distinct over the columns given as (codes, n_codes),
+    taken in order (an iterable, consumed only as far as needed): as soon as the combined key of
+    the first few columns is unique, so is the whole row. A table of flags over the key's range
+    says it without hashing (the usual diary: member, date and symptom already tell rows apart).
+    False means "not shown": there may be equal rows, or the key grew too wide to check."""
+    limit = max(1 << 22, 4 * n)
+    key, size = None, 1
+    for codes, width in parts:
+        width = max(int(width), 1)
+        if key is None:
+            key, size = np.asarray(codes, dtype=np.int64), width
+        else:
+            if size * width > limit:
+                return False
+            key = key * width + codes
+            size *= width
+        if size >= n and _count_distinct(key, size) == n:
+            return True
+    return False
+
+
+def _count_distinct(key: np.ndarray, size: int) -> int:
+    """How many distinct values `key` holds, all in range(size) (size: kept small by the caller)."""
+    seen = np.zeros(size, dtype=bool)
+    seen[key] = True
+    return int(np.count_nonzero(seen))
+
+
 def _first_of_duplicates(frame: pd.DataFrame, column_codes=None) -> np.ndarray:
     """For each row, the position of the first row with exactly the same cells (itself if none).
     `column_codes`: each column's (codes, number of codes), when already known."""
@@ -204,14 +233,27 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
 
     # Skipped by design: blank lines and entries that are not symptom data.
     # Each column is factorized once: blank rows and exact duplicates both come from the codes.
+    # Columns are factorized on demand (and once): a row is known not to be blank as soon as one
+    # of its cells is filled, and rows are known distinct as soon as a few columns tell them apart.
     nonblank = np.zeros(n, dtype=bool)
-    column_codes = []
     factorize = _Factorizer()
-    for column in raw.cells.columns:
-        codes, uniques = factorize(raw.cells[column])
+    raw_columns = list(raw.cells.columns)
+    known_codes: dict[int, tuple[np.ndarray, int]] = {}
+
+    def column_codes(i: int) -> tuple[np.ndarray, int]:
+        if i not in known_codes:
+            codes, uniques = factorize(raw.cells[raw_columns[i]])
+            known_codes[i] = (codes, uniques)
+        codes, uniques = known_codes[i]
+        return codes, len(uniques)
+
+    for i in range(len(raw_columns)):
+        codes, _count = column_codes(i)
+        uniques = known_codes[i][1]
         filled = (pd.Series(uniques, dtype="str").fillna("").str.strip() != "").to_numpy()
         nonblank |= filled[codes] if len(codes) else False
-        column_codes.append((codes, len(uniques)))
+        if nonblank.all():
+            break
     state[~nonblank] = SKIPPED
     reason[~nonblank] = "empty row"
     if len(canon.skipped):
@@ -221,8 +263,11 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         reason[idx[live]] = canon.skipped.to_numpy(dtype=object)[live]
 
     # Exact duplicates of an earlier row.
-    first = _first_of_duplicates(raw.cells, column_codes)
-    dup = first != np.arange(n)
+    if raw_columns and _all_distinct((column_codes(i) for i in range(len(raw_columns))), n):
+        dup = np.zeros(n, dtype=bool)
+    else:
+        first = _first_of_duplicates(raw.cells, [column_codes(i) for i in range(len(raw_columns))])
+        dup = first != np.arange(n)
     if dup.any():
         messages = np.full(n, "", dtype=object)
         messages[dup] = [f"exact duplicate of row {r}" for r in rows[first[dup]]]
@@ -432,6 +477,10 @@ def combine_daily(obs: pd.DataFrame, rule: str = "max",
     if day_key is None or len(day_key) != len(obs):
         day_key = _combined_codes([obs["member"].astype(str), obs["date"], obs["item"].astype(str)],
                                   dense=False)
+    size = int(day_key.max()) + 1
+    if day_key.min() >= 0 and size <= max(1 << 22, 4 * len(day_key)) \
+            and _count_distinct(day_key, size) == len(obs):
+        return obs.reset_index(drop=True), 0  # nothing to combine: no need to number the groups
     codes, groups = pd.factorize(day_key)
     n_groups = len(groups)
     if n_groups == len(obs):
