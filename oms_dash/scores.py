@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -62,14 +63,40 @@ def parse_scores(values: pd.Series, lo: pd.Series | float, hi: pd.Series | float
 
     A blank cell (or "n/a", "-", ...) is "not recorded": score NaN with no error.
     """
+    parsed = parse_score_codes(values, lo, hi, factorize)
+    return (pd.Series(parsed.score[parsed.codes], index=values.index),
+            pd.Series(parsed.scale.take(parsed.codes), index=values.index, dtype="str"),
+            pd.Series(parsed.error.take(parsed.codes), index=values.index, dtype="str"))
+
+
+class ScoreCodes(NamedTuple):
+    """parse_scores before it is spread to the cells: cell i has score[codes[i]], scale[codes[i]]
+    and error[codes[i]] (score, scale and error per distinct (value, scale) pair)."""
+
+    codes: np.ndarray
+    score: np.ndarray
+    scale: pd.Index
+    error: pd.Index
+
+
+def _one_code(values: np.ndarray):
+    """pd.factorize for a column that usually holds one value throughout (a file's scale)."""
+    if len(values) and values[0] == values[0] and (values == values[0]).all():
+        return np.zeros(len(values), dtype=np.intp), values[:1]
+    return pd.factorize(values)
+
+
+def parse_score_codes(values: pd.Series, lo: pd.Series | float, hi: pd.Series | float,
+                      factorize=None) -> ScoreCodes:
+    """parse_scores by code: each distinct (value, scale) pair is parsed once, nothing per cell."""
     text = values.astype(str)
     n = len(text)
     lo_arr = np.broadcast_to(np.asarray(lo, dtype=np.float64), (n,))
     hi_arr = np.broadcast_to(np.asarray(hi, dtype=np.float64), (n,))
     value_codes, value_uniques = (factorize(text) if factorize is not None
                                   else pd.factorize(text, use_na_sentinel=False))
-    lo_codes, lo_uniques = pd.factorize(lo_arr)
-    hi_codes, hi_uniques = pd.factorize(hi_arr)
+    lo_codes, lo_uniques = _one_code(lo_arr)
+    hi_codes, hi_uniques = _one_code(hi_arr)
     n_lo, n_hi = max(len(lo_uniques), 1), max(len(hi_uniques), 1)
     if n_lo == n_hi == 1:  # one scale for every cell (the usual case): the values are the keys
         key_codes, keys = value_codes, np.arange(len(value_uniques))
@@ -81,6 +108,4 @@ def parse_scores(values: pd.Series, lo: pd.Series | float, hi: pd.Series | float
     score = np.array([p[0] for p in parsed], dtype=np.float64)
     scale = pd.Index([p[1] for p in parsed], dtype="str")
     error = pd.Index([p[2] for p in parsed], dtype="str")
-    return (pd.Series(score[key_codes], index=values.index),
-            pd.Series(scale.take(key_codes), index=values.index, dtype="str"),
-            pd.Series(error.take(key_codes), index=values.index, dtype="str"))
+    return ScoreCodes(np.asarray(key_codes), score, scale, error)

@@ -29,7 +29,7 @@ from oms_dash.schema import (
     match_treatment,
     normalise_text,
 )
-from oms_dash.scores import parse_scores
+from oms_dash.scores import parse_score_codes
 
 DAILY_RULES = {"max": "the day's highest score (daily maximum)", "mean": "the day's average (daily mean)"}
 COURSE_GAP_DAYS = 14  # diary mentions of a treatment further apart than this start a new course
@@ -314,14 +314,15 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         values = cells["value"].astype(str)
         values = values if every else values.take(pos)
         lo, hi = (cells["lo"], cells["hi"]) if every else (cells["lo"].take(pos), cells["hi"].take(pos))
-        score, scale, error = parse_scores(values, lo, hi, factorize=factorize)
-        bad = (error != "").to_numpy()
-        score = score.to_numpy(dtype=np.float64)
+        parsed_scores = parse_score_codes(values, lo, hi, factorize=factorize)
+        score_codes = parsed_scores.codes
+        bad = np.asarray(parsed_scores.error != "", dtype=bool)[score_codes]
+        score = parsed_scores.score[score_codes]
         good = ~bad & ~np.isnan(score)  # "n/a" and the like: not recorded, like a blank
         contributed[rec[good]] = True
         if bad.any():
             bad_idx = np.flatnonzero(bad)
-            error_text = error.iloc[bad_idx].to_numpy(dtype=object)
+            error_text = parsed_scores.error.take(score_codes[bad_idx]).to_numpy(dtype=object)
             column_text = cells["column"].take(pos[bad_idx]).astype(str).to_numpy(dtype=object)
             value_text = values.iloc[bad_idx].to_numpy(dtype=object)
             problems.extend({"row": int(rows[rec[i]]), "column": c, "severity": "error",
@@ -361,7 +362,8 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
             "item": _take_str(item_ids, item_codes),
             "score": score[gi],
             "raw_value": (values if all_good else values.take(gi)).reset_index(drop=True),
-            "raw_scale": (scale if all_good else scale.take(gi)).reset_index(drop=True),
+            "raw_scale": pd.Series(parsed_scores.scale.take(score_codes if all_good else score_codes[gi]),
+                                   dtype="str"),
             "source_file": _take_str([file_name], np.zeros(len(g), dtype=np.int64)),
             "source_row": rows[g]})
         _check_totals(canon, obs, rows, problems)
