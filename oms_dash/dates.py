@@ -36,10 +36,24 @@ class ParsedDates:
     """dates: day-resolution datetimes (NaT where unreadable); errors: message or "" per value."""
 
     dates: pd.Series
-    errors: pd.Series
+    codes: np.ndarray  # per value: its distinct value's position in unique_errors
+    unique_errors: pd.Index  # message or "" per distinct value
     order: str | None  # "dayfirst" / "monthfirst" when numeric a/b/yyyy dates were present
     ambiguous: bool  # True when no value could tell day-first from month-first
     day_codes: np.ndarray | None = None  # per value: equal exactly when the days are equal
+
+    @property
+    def bad(self) -> np.ndarray:
+        """Per value: True where the date could not be used (cheaper than looking at errors)."""
+        return np.asarray(self.unique_errors != "", dtype=bool)[self.codes]
+
+    @property
+    def errors(self) -> pd.Series:
+        """The message (or "") per value, made on demand: a million copies of "" cost time."""
+        index = self.dates.index
+        if not len(self.codes):
+            return pd.Series(pd.Index([], dtype="str"), index=index, dtype="str")
+        return pd.Series(self.unique_errors.take(self.codes), index=index, dtype="str")
 
 
 def _split(value: str):
@@ -93,6 +107,19 @@ def infer_order(a_values: list[int], b_values: list[int]) -> tuple[str, bool]:
     return "dayfirst", True
 
 
+_UNIX_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_NO_DAY = np.iinfo(np.int64).min  # NaT's integer
+
+
+def _days_index(days: list[int]) -> pd.DatetimeIndex:
+    """Days since 1970-01-01 (or _NO_DAY) as datetimes, without a Timestamp per value."""
+    values = np.array(days, dtype=np.int64)
+    missing = values == _NO_DAY
+    ns = np.where(missing, 0, values) * np.int64(86_400_000_000_000)
+    ns[missing] = _NO_DAY
+    return pd.DatetimeIndex(ns.view("datetime64[ns]"))
+
+
 def parse_dates(values: pd.Series, order: str | None = None,
                 today: dt.date | None = None, factorize=None) -> ParsedDates:
     """Parses a column of date text; `order` forces day-first/month-first for a/b/yyyy dates.
@@ -128,13 +155,11 @@ def parse_dates(values: pd.Series, order: str | None = None,
             date, err = None, f"{date:%Y-%m-%d} is in the future (check the year)"
         elif date is not None and date.year < 1950:
             date, err = None, f"{date:%Y-%m-%d} is too long ago to be a diary date (a typo?)"
-        out_dates.append(pd.Timestamp(date) if date is not None else pd.NaT)
+        out_dates.append(date.toordinal() - _UNIX_ORDINAL if date is not None else _NO_DAY)
         out_errors.append(err)
-    date_lookup = pd.DatetimeIndex(out_dates, dtype="datetime64[ns]") if out_dates else pd.DatetimeIndex([])
+    date_lookup = _days_index(out_dates) if out_dates else pd.DatetimeIndex([])
     dates = pd.Series(date_lookup.take(codes) if len(codes) else date_lookup[:0], index=values.index)
-    errors = pd.Series(pd.Index(out_errors, dtype="str").take(codes) if len(codes)
-                       else pd.Index([], dtype="str"), index=values.index, dtype="str")
     day_of_unique, _ = pd.factorize(date_lookup, use_na_sentinel=False)
     day_codes = day_of_unique[codes] if len(codes) else np.zeros(0, dtype=np.int64)
-    return ParsedDates(dates=dates, errors=errors, order=used_order, ambiguous=ambiguous,
-                       day_codes=day_codes)
+    return ParsedDates(dates=dates, codes=np.asarray(codes), unique_errors=pd.Index(out_errors, dtype="str"),
+                       order=used_order, ambiguous=ambiguous, day_codes=day_codes)

@@ -114,6 +114,16 @@ def _take_str(uniques, codes: np.ndarray) -> pd.Series:
                      dtype="str").reset_index(drop=True)
 
 
+def _constant_str(text: str, n: int) -> pd.Series:
+    """`text` n times as a "str" column (as _take_str([text], zeros) gives), written directly."""
+    import pyarrow as pa
+
+    raw = str(text).encode("utf-8")
+    offsets = np.arange(n + 1, dtype=np.int64) * len(raw)
+    array = pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(raw * n)])
+    return pd.Series(pd.arrays.ArrowStringArray(array), dtype="str")
+
+
 def _combined_codes(parts, dense: bool = True) -> np.ndarray:
     """One integer per row for a tuple of columns (each given as values or as (codes, n_codes)),
     equal exactly when all parts are; `dense` numbers them 0.. in order of first appearance."""
@@ -283,9 +293,10 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         state[unknown] = SKIPPED
         reason[unknown] = "no onset date given"
     parsed = parse_dates(date_text, order=date_order, today=today, factorize=factorize)
-    bad_date = (parsed.errors != "").to_numpy()
-    reject(bad_date, date_col, parsed.errors, "bad_date",
-           lambda idx: [str(v) for v in date_text.iloc[idx]])
+    bad_date = parsed.bad
+    if bad_date.any():
+        reject(bad_date, date_col, parsed.errors, "bad_date",
+               lambda idx: [str(v) for v in date_text.iloc[idx]])
     if parsed.ambiguous:
         problems.append({"row": None, "column": date_col, "severity": "warning", "code": "ambiguous_dates",
                          "message": "Every date in this column could be day-first or month-first "
@@ -299,7 +310,15 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     dates = parsed.dates.to_numpy()
     contributed = np.zeros(n, dtype=bool)
 
+    # Member codes already written as they are normalised (the usual case) need no new strings:
+    # the column itself serves when every row is wanted in order.
+    members_as_written = (records["member"].dtype == "str" and all(
+        isinstance(u, str) and u == c for u, c in zip(factorize(records["member"])[1], member_uniques,
+                                                      strict=True)))
+
     def member_values(idx: np.ndarray) -> pd.Series:
+        if members_as_written and len(idx) == n and np.array_equal(idx, np.arange(n)):
+            return records["member"].reset_index(drop=True).rename(None)
         return _take_str(member_uniques, member_codes[idx])
 
     # Score cells.
@@ -357,20 +376,24 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
                                    (parsed.day_codes[g], int(parsed.day_codes.max(initial=0)) + 1),
                                    (id_codes[item_codes], len(id_uniques))], dense=False)
         all_good = len(gi) == len(values)
-        obs = pd.DataFrame({
+        obs = pd.DataFrame({  # new arrays only: no need for the frame to copy them again
             "member": member_values(g), "date": dates[g],
             "item": _take_str(item_ids, item_codes),
             "score": score[gi],
             "raw_value": (values if all_good else values.take(gi)).reset_index(drop=True),
             "raw_scale": pd.Series(parsed_scores.scale.take(score_codes if all_good else score_codes[gi]),
                                    dtype="str"),
-            "source_file": _take_str([file_name], np.zeros(len(g), dtype=np.int64)),
-            "source_row": rows[g]})
+            "source_file": _constant_str(file_name, len(g)),
+            "source_row": rows[g]}, copy=False)
         _check_totals(canon, obs, rows, problems)
+        # Which members and items the observations hold, from their codes (not a million strings).
+        present_items = set(id_uniques[np.flatnonzero(np.bincount(id_codes[item_codes],
+                                                                  minlength=len(id_uniques)))])
+        present_members = set(clean_members[np.flatnonzero(np.bincount(
+            clean_member_codes[member_codes[g]], minlength=len(clean_members)))])
         custom = sorted(set(item_ids) - set(_vocabulary_ids()))
         if custom:
-            present = set(id_uniques[np.unique(id_codes[item_codes])]) if len(item_codes) else set()
-            custom = [c for c in custom if c in present]
+            custom = [c for c in custom if c in present_items]
         # Wide files already named each such column; the summary is for names found in cells.
         if custom and not any(code == "custom_item" for code, _column, _message in canon.messages):
             problems.append({"row": None, "column": None, "severity": "info", "code": "custom_items",
@@ -415,7 +438,8 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     state[state == LIVE] = ACCEPTED
 
     obs, combined = combine_daily(obs, daily_rule, day_key if len(cells) else None)
-    report = _report(canon, raw, file_name, state, reason, problems, obs, events, treatments)
+    report = _report(canon, raw, file_name, state, reason, problems, obs, events, treatments,
+                     (present_members, present_items) if len(cells) else None)
     if onsets:
         report.members = sorted(set(report.members) | {str(m) for m in onsets})
     if combined:
@@ -549,7 +573,9 @@ def _treatment_file(canon, members, dates, rows, state, reject, contributed, fil
                          "source_file": file_name, "source_row": rows[live]})
 
 
-def _report(canon, raw, file_name, state, reason, problems, obs, events, treatments) -> FileReport:
+def _report(canon, raw, file_name, state, reason, problems, obs, events, treatments,
+            obs_present=None) -> FileReport:
+    """`obs_present`: (members, items) of `obs` when already known."""
     report = FileReport(file=file_name, format=canon.format, encoding=raw.encoding,
                         delimiter=raw.delimiter)
     report.rows_read = len(state)
@@ -564,9 +590,11 @@ def _report(canon, raw, file_name, state, reason, problems, obs, events, treatme
     report.problems.extend(Problem(file_name, p["row"], p["column"], p["severity"], p["code"],
                                    p["message"], p.get("value")) for p in problems)
     # Distinct values first: these tables can hold millions of rows.
-    report.members = sorted({str(m) for frame in (obs, events, treatments)
-                             for m in pd.unique(frame["member"].dropna())})
-    report.symptoms = sorted({str(i) for i in pd.unique(obs["item"].dropna())})
+    obs_members, obs_items = obs_present or (pd.unique(obs["member"].dropna()),
+                                             pd.unique(obs["item"].dropna()))
+    report.members = sorted({str(m) for m in obs_members} | {
+        str(m) for frame in (events, treatments) for m in pd.unique(frame["member"].dropna())})
+    report.symptoms = sorted({str(i) for i in obs_items})
     ends = [pd.to_datetime(pd.Series([col.min(), col.max()])) for col in
             (obs["date"], events["date"], treatments["start"]) if len(col) and col.notna().any()]
     if ends:
