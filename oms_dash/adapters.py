@@ -132,15 +132,29 @@ def _column(values: pd.Series) -> pd.Series:
     return values.reset_index(drop=True).rename(None)
 
 
-def _repeat(text: str, n: int) -> pd.Series:
-    return pd.Series(pd.Index([text], dtype="str").take(np.zeros(n, dtype=np.int64)), dtype="str")
+def repeat_text(text: str, n: int) -> pd.Series:
+    """`text` n times as a "str" column, its bytes written directly (no n-way take)."""
+    import pyarrow as pa
+
+    raw = str(text).encode("utf-8")
+    offsets = np.arange(n + 1, dtype=np.int64) * len(raw)
+    array = pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(raw * n)])
+    return pd.Series(pd.arrays.ArrowStringArray(array), dtype="str")
+
+
+_repeat = repeat_text
+
+
+def _one_column_name(name: str, n: int) -> pd.Categorical:
+    """A cell table's `column` when every cell comes from one column: one code per cell."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([name], dtype=object))
 
 
 def _records(raw: RawTable, member: pd.Series | str, date: pd.Series) -> pd.DataFrame:
     n = len(raw.cells)
     member_values = _column(member) if isinstance(member, pd.Series) else _repeat(member, n)
     records = pd.DataFrame({"record": np.arange(n), "row": raw.rows,
-                            "member": member_values, "date": _column(date)})
+                            "member": member_values, "date": _column(date)}, copy=False)
     records.attrs["member_column"] = member.name if isinstance(member, pd.Series) else None
     records.attrs["date_column"] = date.name
     return records
@@ -149,9 +163,11 @@ def _records(raw: RawTable, member: pd.Series | str, date: pd.Series) -> pd.Data
 def _text_cells(raw: RawTable, column: str | None) -> pd.DataFrame:
     if column is None:
         return pd.DataFrame(columns=["record", "text"])
-    values = raw.cells[column].str.strip()
-    keep = values != ""
-    return pd.DataFrame({"record": np.flatnonzero(keep.to_numpy()), "text": values[keep].to_numpy()})
+    # Most cells of a notes column are empty: only the others are stripped and kept.
+    filled = np.flatnonzero((raw.cells[column] != "").to_numpy())
+    values = raw.cells[column].iloc[filled].str.strip()
+    keep = (values != "").to_numpy()
+    return pd.DataFrame({"record": filled[keep], "text": values[keep].to_numpy()})
 
 
 def _wide_cells(raw: RawTable, item_columns: dict[str, str], scales: dict[str, tuple]) -> pd.DataFrame:
@@ -268,9 +284,13 @@ def _long(raw: RawTable, roles, member, file_name) -> Canonical:
     sev = roles["severity"]
     lo, hi = scale_from_header(sev) or DEFAULT_SCALE
     n = len(raw.cells)
-    cells = pd.DataFrame({"record": np.arange(n), "column": _repeat(sev, n),
+    # New arrays or the raw columns themselves: the frame need not copy them (the scale is one
+    # value, seen a million times through a read-only view).
+    cells = pd.DataFrame({"record": np.arange(n), "column": _one_column_name(sev, n),
                           "item": _column(raw.cells[roles["symptom"]]),
-                          "value": _column(raw.cells[sev]), "lo": lo, "hi": hi})
+                          "value": _column(raw.cells[sev]),
+                          "lo": np.broadcast_to(np.float64(lo), (n,)),
+                          "hi": np.broadcast_to(np.float64(hi), (n,))}, copy=False)
     canon = Canonical(FORMAT_LONG, records, cells, events=_text_cells(raw, roles["event"]),
                       treatments=_text_cells(raw, roles["treatment"]).assign(dose=""),
                       notes=_text_cells(raw, roles["notes"]), day_rule_applies=True)

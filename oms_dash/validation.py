@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from oms_dash.adapters import Canonical
+from oms_dash.adapters import Canonical, repeat_text
 from oms_dash.dates import parse_dates
 from oms_dash.model import FileReport, Problem
 from oms_dash.readers import RawTable
@@ -112,16 +112,6 @@ def _take_str(uniques, codes: np.ndarray) -> pd.Series:
     """Strings by code, without a round trip through Python objects (fast on millions of rows)."""
     return pd.Series(pd.Index(np.asarray(uniques, dtype=object), dtype="str").take(codes),
                      dtype="str").reset_index(drop=True)
-
-
-def _constant_str(text: str, n: int) -> pd.Series:
-    """`text` n times as a "str" column (as _take_str([text], zeros) gives), written directly."""
-    import pyarrow as pa
-
-    raw = str(text).encode("utf-8")
-    offsets = np.arange(n + 1, dtype=np.int64) * len(raw)
-    array = pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(raw * n)])
-    return pd.Series(pd.arrays.ArrowStringArray(array), dtype="str")
 
 
 def _combined_codes(parts, dense: bool = True) -> np.ndarray:
@@ -383,7 +373,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
             "raw_value": (values if all_good else values.take(gi)).reset_index(drop=True),
             "raw_scale": pd.Series(parsed_scores.scale.take(score_codes if all_good else score_codes[gi]),
                                    dtype="str"),
-            "source_file": _constant_str(file_name, len(g)),
+            "source_file": repeat_text(file_name, len(g)),
             "source_row": rows[g]}, copy=False)
         _check_totals(canon, obs, rows, problems)
         # Which members and items the observations hold, from their codes (not a million strings).
