@@ -79,8 +79,34 @@ def read_table(name: str, data: bytes, sheet: str | int | None = None) -> RawTab
         raise UnreadableFile(
             "This file is named like an Excel workbook but is not one (it may be damaged). "
             "Open it in Excel and save it again as .xlsx or CSV.", "corrupt_excel")
+    fast = _read_utf8_lazily(data)
+    if fast is not None:
+        return fast
     text, encoding = decode_text(data)
     return _read_text(text, encoding, data)
+
+
+_HEAD_BYTES = 800_000  # holds at least the 200,000 characters the delimiter and header come from
+
+
+def _read_utf8_lazily(data: bytes) -> RawTable | None:
+    """The fast reader on UTF-8 bytes as they came, without decoding the whole file first: only its
+    head is decoded (for the delimiter and the header), and pyarrow checks the UTF-8 of every cell
+    as it reads. None when decode_text must judge the file (a BOM other than UTF-8's, zero bytes,
+    bytes that are not UTF-8) or when it needs the forgiving path: the caller then goes the usual way."""
+    if data.startswith(codecs.BOM_UTF8):
+        body, encoding = data[3:], "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4000]:
+        return None
+    else:
+        body, encoding = data, "utf-8"
+    try:
+        head = codecs.getincrementaldecoder("utf-8")().decode(body[:_HEAD_BYTES],
+                                                               final=len(body) <= _HEAD_BYTES)
+    except UnicodeDecodeError:
+        return None
+    lines = head[:200_000].splitlines()[:60]
+    return _read_text_fast(head, lines, encoding, sniff_delimiter(lines), utf8_body=body)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -147,9 +173,11 @@ def _read_text(text: str, encoding: str, data: bytes | None = None) -> RawTable:
 
 
 def _read_text_fast(text: str, lines: list[str], encoding: str, delimiter: str,
-                    data: bytes | None = None) -> RawTable | None:
+                    data: bytes | None = None, utf8_body: bytes | None = None) -> RawTable | None:
     """pyarrow's multi-threaded reader for the common case of a rectangular file; None when the file
-    needs the forgiving path (ragged rows, odd line breaks or quotes above the header)."""
+    needs the forgiving path (ragged rows, odd line breaks or quotes above the header).
+    `utf8_body`: the whole text as undecoded UTF-8 (then `text` is only its head, and a body that
+    is not valid UTF-8 gives None)."""
     try:
         import pyarrow as pa
         import pyarrow.csv as pacsv
@@ -164,25 +192,36 @@ def _read_text_fast(text: str, lines: list[str], encoding: str, delimiter: str,
         header_at = _find_header(grid)
     except UnreadableFile:
         return None
-    # The header's line must start where the sample says: nothing unusual above it.
-    preamble = text.split("\n", header_at + 1)
-    if len(preamble) <= header_at or any(('"' in ln) or ("\r" in ln.rstrip("\r"))
-                                         for ln in preamble[:header_at]):
+    # The header's line must start where the sample says: nothing unusual above it. (The lines
+    # above it are found one by one: splitting the whole text would copy all of it.)
+    preamble, offset = [], 0
+    for _ in range(header_at):
+        end = text.find("\n", offset)
+        if end < 0:
+            return None
+        preamble.append(text[offset:end])
+        offset = end + 1
+    if any(('"' in ln) or ("\r" in ln.rstrip("\r")) for ln in preamble):
         return None
-    if [ln.rstrip("\r") for ln in preamble[:header_at]] != lines[:header_at]:
+    if [ln.rstrip("\r") for ln in preamble] != lines[:header_at]:
         return None
-    offset = sum(len(ln) + 1 for ln in preamble[:header_at])
     columns = len(sample[header_at])
     names = [f"f{i}" for i in range(columns)]
+    if utf8_body is not None:
+        source = utf8_body[len(text[:offset].encode("utf-8")):] if offset else utf8_body
+        quoted = b'"' in utf8_body
+    else:
+        # UTF-8 bytes as they came (BOM cut) when nothing is skipped: no re-encoding.
+        source = (data[3:] if data is not None and offset == 0 and encoding == "utf-8-sig"
+                  else data if data is not None and offset == 0 and encoding == "utf-8"
+                  else text[offset:].encode("utf-8"))
+        quoted = '"' in text
     try:
         table = pacsv.read_csv(
-            # UTF-8 bytes as they came (BOM cut) when nothing is skipped: no re-encoding.
-            io.BytesIO(data[3:] if data is not None and offset == 0 and encoding == "utf-8-sig"
-                       else data if data is not None and offset == 0 and encoding == "utf-8"
-                       else text[offset:].encode("utf-8")),
+            io.BytesIO(source),
             read_options=pacsv.ReadOptions(column_names=names),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                             newlines_in_values='"' in text, ignore_empty_lines=False),
+                                             newlines_in_values=quoted, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
                                                  strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False))
@@ -190,7 +229,8 @@ def _read_text_fast(text: str, lines: list[str], encoding: str, delimiter: str,
         return None
     body = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     body.columns = range(columns)
-    return _from_grid(body, encoding=encoding, delimiter=delimiter, header_at=0, line_offset=header_at)
+    return _from_grid(body, encoding=encoding, delimiter=delimiter, header_at=0, line_offset=header_at,
+                      no_missing=True)
 
 
 def _excel_cell_text(value) -> str:
@@ -305,9 +345,10 @@ def _last_filled_row(body: pd.DataFrame) -> int:
 
 
 def _from_grid(grid: pd.DataFrame, encoding: str | None, delimiter: str | None,
-               header_at: int | None = None, line_offset: int = 0) -> RawTable:
-    """`header_at`: the header's row in `grid` when already known; `line_offset`: lines above `grid`."""
-    grid = grid.fillna("") if grid.isna().any().any() else grid
+               header_at: int | None = None, line_offset: int = 0, no_missing: bool = False) -> RawTable:
+    """`header_at`: the header's row in `grid` when already known; `line_offset`: lines above `grid`;
+    `no_missing`: the grid is known to hold text in every cell (no NaN to fill)."""
+    grid = grid if no_missing or not grid.isna().any().any() else grid.fillna("")
     grid.columns = range(grid.shape[1])
     if header_at is None:
         header_at = _find_header(grid)

@@ -63,3 +63,40 @@ def test_combine_daily_with_a_day_key_matches_combining_by_the_columns(rule, see
     fast, fast_folded = combine_daily(obs, rule, key)
     assert slow_folded == fast_folded
     pd.testing.assert_frame_equal(slow, fast)
+
+
+def _rows(n: int, note: str = "") -> str:
+    return "".join(f"F{i % 7:02d},2026-0{1 + i % 9}-{1 + i % 28:02d},jerks,{i % 4},{note}\n"
+                   for i in range(n))
+
+
+_BIG = 40_000  # rows: well past the head that is decoded before pyarrow reads the bytes
+
+
+@pytest.mark.parametrize("name, data", [
+    ("utf8", ("member,date,symptom,severity,notes\n" + _rows(_BIG, "café")).encode("utf-8")),
+    ("bom", b"\xef\xbb\xbf" + ("member,date,symptom,severity,notes\n" + _rows(_BIG)).encode("utf-8")),
+    ("title line", ("OMS diary, group A\nmember,date,symptom,severity,notes\n"
+                    + _rows(_BIG, "naïve")).encode("utf-8")),
+    ("quoted", ("member,date,symptom,severity,notes\n" + _rows(_BIG)
+                + 'F01,2026-03-01,jerks,1,"two\nlines"\n').encode("utf-8")),
+    ("cp1252 late", ("member,date,symptom,severity,notes\n" + _rows(_BIG)
+                     + "F01,2026-03-01,jerks,1,café\n").encode("cp1252")),
+    ("bom, not utf-8 late", b"\xef\xbb\xbf" + ("member,date,symptom,severity,notes\n" + _rows(_BIG)
+                                               + "F01,2026-03-01,jerks,1,café\n").encode("cp1252")),
+    ("title, cp1252 late", ("Diary\nmember,date,symptom,severity,notes\n" + _rows(_BIG)
+                            + "F01,2026-03-01,jerks,1,café\n").encode("cp1252")),
+    ("ragged late", ("member,date,symptom,severity,notes\n" + _rows(_BIG)
+                     + "F01,2026-03-01,jerks,1,x,extra\n").encode("utf-8")),
+    ("small", b"member;date;symptom;severity\nF01;2026-03-01;jerks;2\n"),
+    ("small cp1252", "member,date,symptom,severity,notes\nF01,2026-03-01,jerks,2,café\n".encode("cp1252")),
+])
+def test_reading_utf8_without_decoding_it_all_gives_what_decoding_first_gives(name, data):
+    from oms_dash.readers import _read_text, decode_text, read_table
+
+    got = read_table("log.csv", data)
+    want = _read_text(*decode_text(data), data)
+    assert (got.encoding, got.delimiter, got.header_row) == (want.encoding, want.delimiter, want.header_row)
+    assert list(got.cells.columns) == list(want.cells.columns)
+    pd.testing.assert_frame_equal(got.cells, want.cells)
+    assert (got.rows == want.rows).all()
