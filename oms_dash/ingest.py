@@ -21,6 +21,7 @@ from oms_dash.readers import RawTable, UnreadableFile, read_table
 from oms_dash.schema import EVENT_COLUMNS, NOTE_COLUMNS, OBSERVATION_COLUMNS, TREATMENT_COLUMNS
 from oms_dash.validation import (
     Tables,
+    column_codes_for,
     combine_daily,
     combined_codes,
     first_positions,
@@ -146,6 +147,16 @@ def _read_file(name: str, data: bytes, options: ReadOptions, progress) -> FileRe
         return FileResult(report)
     report.encoding, report.delimiter = raw.encoding, raw.delimiter
     progress(0.4, f"read {len(raw.cells):,} rows of {name}")
+    # A big table's columns are hashed in the background while privacy and recognition look at it.
+    factorize = column_codes_for(raw.cells)
+    try:
+        return _checked(name, raw, report, options, progress, factorize)
+    finally:
+        factorize.close()
+
+
+def _checked(name: str, raw: RawTable, report: FileReport, options: ReadOptions, progress,
+             factorize) -> FileResult:
     named_people = _drop_identifying(raw, report)
     pii, pii_columns = list(report.problems), list(report.pii_columns)
     try:
@@ -167,7 +178,8 @@ def _read_file(name: str, data: bytes, options: ReadOptions, progress) -> FileRe
         return FileResult(report, headers=exc.headers, needs_mapping=True)
     progress(0.5, f"checking every row of {name}")
     profile = _member_profile(raw, canon)
-    tables, report = validate(canon, raw, name, options.date_order, options.daily_rule, options.today)
+    tables, report = validate(canon, raw, name, options.date_order, options.daily_rule, options.today,
+                              factorize=factorize)
     progress(1.0, f"checked {name}")
     report.pii_columns = pii_columns
     report.problems[:0] = pii

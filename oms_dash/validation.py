@@ -58,6 +58,29 @@ class _Factorizer:
 
     def __init__(self):
         self._seen: dict[int, tuple] = {}
+        self._pending: dict[int, tuple] = {}  # started in the background by prefetch()
+        self._pool = None
+
+    def prefetch(self, columns) -> None:
+        """Starts factorizing these text columns in one background thread (pyarrow hashes them
+        without holding the GIL), while the caller does other work; a later call for a column
+        takes the result, or does the work itself if the thread has not started it. close() ends it."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="oms_dash-codes")
+        for values in columns:
+            arrow = getattr(values.array, "_pa_array", None)
+            if values.dtype == "str" and arrow is not None and id(arrow) not in self._pending:
+                self._pending[id(arrow)] = (arrow, self._pool.submit(pd.factorize, values,
+                                                                     use_na_sentinel=False))
+
+    def close(self) -> None:
+        """Drops background work not started yet and waits for the rest (nothing outlives a read)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            self._pending.clear()
 
     def __call__(self, values: pd.Series):
         if values.dtype != "str":
@@ -67,10 +90,22 @@ class _Factorizer:
             hit = self._seen.get(id(arrow))
             if hit is not None and hit[0] is arrow:
                 return hit[1]
-        result = pd.factorize(values, use_na_sentinel=False)
+        pending = self._pending.pop(id(arrow), None) if arrow is not None else None
+        if pending is not None and pending[0] is arrow and not pending[1].cancel():
+            result = pending[1].result()
+        else:
+            result = pd.factorize(values, use_na_sentinel=False)
         if arrow is not None:
             self._seen[id(arrow)] = (arrow, result)
         return result
+
+
+def column_codes_for(cells: pd.DataFrame, min_rows: int = 20_000) -> _Factorizer:
+    """A factorizer for one file's validation; for a big table it starts on the columns at once."""
+    factorize = _Factorizer()
+    if len(cells) >= min_rows:
+        factorize.prefetch(cells[c] for c in cells.columns)
+    return factorize
 
 
 def normalise_member_codes(values: pd.Series, factorize=None) -> tuple[np.ndarray, np.ndarray]:
@@ -198,7 +233,8 @@ def _first_of_duplicates(frame: pd.DataFrame, column_codes=None) -> np.ndarray:
 
 
 def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | None = None,
-             daily_rule: str = "max", today: dt.date | None = None) -> tuple[Tables, FileReport]:
+             daily_rule: str = "max", today: dt.date | None = None,
+             factorize: _Factorizer | None = None) -> tuple[Tables, FileReport]:
     """The tidy tables of one file and its report, every record accounted for (module docstring).
 
     Work is per distinct value (members, dates, scores, symptom names), then spread to the rows by
@@ -236,7 +272,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     # Columns are factorized on demand (and once): a row is known not to be blank as soon as one
     # of its cells is filled, and rows are known distinct as soon as a few columns tell them apart.
     nonblank = np.zeros(n, dtype=bool)
-    factorize = _Factorizer()
+    factorize = factorize or _Factorizer()
     raw_columns = list(raw.cells.columns)
     known_codes: dict[int, tuple[np.ndarray, int]] = {}
 

@@ -100,3 +100,23 @@ def test_reading_utf8_without_decoding_it_all_gives_what_decoding_first_gives(na
     assert list(got.cells.columns) == list(want.cells.columns)
     pd.testing.assert_frame_equal(got.cells, want.cells)
     assert (got.rows == want.rows).all()
+
+
+def test_columns_hashed_in_the_background_give_the_same_result(monkeypatch):
+    import threading
+
+    from oms_dash import ingest
+    from oms_dash.ingest import ReadOptions, read_file
+    from oms_dash.validation import column_codes_for
+
+    data = ("member,date,symptom,severity,notes\n" + _rows(25_000, "ok")
+            + "F01,2026-03-01,jerks,9,\n,2026-03-02,jerks,1,\nF01,2026-03-01,jerks,9,\n").encode("utf-8")
+    options = ReadOptions(today=pd.Timestamp("2026-11-01").date())
+    background = read_file("big.csv", data, options)
+    # nothing left running after a read
+    assert not [t for t in threading.enumerate() if t.name.startswith("oms_dash-codes")]
+    monkeypatch.setattr(ingest, "column_codes_for", lambda cells: column_codes_for(cells, min_rows=10**9))
+    inline = read_file("big.csv", data, options)
+    assert background.report.as_json() == inline.report.as_json()
+    pd.testing.assert_frame_equal(background.tables.observations, inline.tables.observations)
+    pd.testing.assert_frame_equal(background.report.rejected_rows, inline.report.rejected_rows)
