@@ -22,6 +22,7 @@ _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[ T,])")
 _NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?:$|[ T,])")
 _DAY_MONTH_NAME = re.compile(r"^(\d{1,2})[ \-]([a-z]{3,9})\.?,?[ \-](\d{4})(?:$|[ T,])", re.I)
 _MONTH_NAME_DAY = re.compile(r"^([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?:$|[ T,])", re.I)
+_PLAIN_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 ORDERS = ("dayfirst", "monthfirst")
@@ -58,6 +59,8 @@ class ParsedDates:
 
 def _split(value: str):
     """('ymd', y, m, d) / ('ab', a, b, y) / ('serial', n) / ('error', message)."""
+    if m := _PLAIN_ISO.fullmatch(value):  # the usual 2026-03-14: what the steps below make of it
+        return ("ymd", int(m[1]), int(m[2]), int(m[3]))
     text = value.strip()
     if not text:
         return ("error", "the date is missing")

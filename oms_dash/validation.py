@@ -247,7 +247,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     date_col = records.attrs.get("date_column")
     problems: list[dict] = []
     state = np.full(n, LIVE, dtype=np.int8)
-    reason = np.full(n, "", dtype=object)
+    reason = np.empty(n, dtype=object)  # set for every row that ends skipped or rejected
 
     def reject(mask: np.ndarray, column, messages, code: str, value=None) -> None:
         """Rejects the still-live records of `mask`; messages/value: one string or one per record."""
@@ -398,9 +398,13 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
                 item_ids = np.concatenate([item_ids, exact_ids])
         clean_member_codes, clean_members = pd.factorize(member_uniques)
         id_codes, id_uniques = pd.factorize(item_ids)
-        day_key = _combined_codes([(clean_member_codes[member_codes[g]], len(clean_members)),
-                                   (parsed.day_codes[g], int(parsed.day_codes.max(initial=0)) + 1),
-                                   (id_codes[item_codes], len(id_uniques))], dense=False)
+        every_row = len(g) == n and np.array_equal(g, np.arange(n))  # no gathers needed
+        obs_member_codes = clean_member_codes[member_codes if every_row else member_codes[g]]
+        obs_item_codes = id_codes[item_codes]
+        day_key = _combined_codes([(obs_member_codes, len(clean_members)),
+                                   (parsed.day_codes if every_row else parsed.day_codes[g],
+                                    int(parsed.day_codes.max(initial=0)) + 1),
+                                   (obs_item_codes, len(id_uniques))], dense=False)
         all_good = len(gi) == len(values)
         obs = pd.DataFrame({  # new arrays only: no need for the frame to copy them again
             "member": member_values(g), "date": dates[g],
@@ -413,10 +417,10 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
             "source_row": rows[g]}, copy=False)
         _check_totals(canon, obs, rows, problems)
         # Which members and items the observations hold, from their codes (not a million strings).
-        present_items = set(id_uniques[np.flatnonzero(np.bincount(id_codes[item_codes],
+        present_items = set(id_uniques[np.flatnonzero(np.bincount(obs_item_codes,
                                                                   minlength=len(id_uniques)))])
         present_members = set(clean_members[np.flatnonzero(np.bincount(
-            clean_member_codes[member_codes[g]], minlength=len(clean_members)))])
+            obs_member_codes, minlength=len(clean_members)))])
         custom = sorted(set(item_ids) - set(_vocabulary_ids()))
         if custom:
             custom = [c for c in custom if c in present_items]
