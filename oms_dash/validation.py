@@ -162,7 +162,8 @@ def _combined_codes(parts, dense: bool = True) -> np.ndarray:
         if size * width >= 2**62:  # keep the combined key in range: renumber what we have so far
             key, seen = pd.factorize(key)
             size = len(seen)
-        key = key * width + codes
+        key *= width  # in place: `key` is always this function's own array (astype copies)
+        key += codes
         size *= width
     if not dense:
         return key
@@ -480,7 +481,8 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
                                        f"({times}); oms_dash kept {DAILY_RULES[daily_rule]}, "
                                        "never the sum."))
     obs = obs.astype({"score": "float64", "source_row": "int64"})
-    obs["date"] = pd.to_datetime(obs["date"])
+    if obs["date"].dtype != "datetime64[ns]":  # already so when built above
+        obs["date"] = pd.to_datetime(obs["date"])
     report.problems = sort_problems(report.problems)
     return Tables(obs, treatments, events, notes, onsets), report
 
