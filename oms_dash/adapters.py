@@ -183,12 +183,12 @@ def _wide_cells(raw: RawTable, item_columns: dict[str, str], scales: dict[str, t
     lo = np.array([scales.get(c, DEFAULT_SCALE)[0] for c in columns], dtype=np.float64)
     hi = np.array([scales.get(c, DEFAULT_SCALE)[1] for c in columns], dtype=np.float64)
     values = pd.concat([_column(raw.cells[c]) for c in columns], ignore_index=True)
-    return pd.DataFrame({
+    return pd.DataFrame({  # every column is a new array: no need for the frame to copy them
         "record": np.tile(np.arange(n), k),
         "column": pd.Categorical.from_codes(which, categories=pd.Index(columns, dtype=object)),
         "item": pd.Categorical.from_codes(item_codes[which],
                                           categories=pd.Index(list(item_uniques), dtype=object)),
-        "value": values, "lo": lo[which], "hi": hi[which]})
+        "value": values, "lo": lo[which], "hi": hi[which]}, copy=False)
 
 
 def _looks_like_scores(values: pd.Series) -> bool:
