@@ -28,8 +28,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import phonenumbers
-from phonenumbers import Leniency, PhoneNumberMatcher
 
 DEFAULT_MIN_GROUP_SIZE = 3
 MIN_GROUP_ENV = "OMS_DASH_MIN_GROUP_SIZE"  # set by `oms-dash run/report --min-group N`
@@ -257,6 +255,10 @@ def _phone_spans(text: str, all_regions: bool = False) -> list[tuple[int, int]]:
     """
     if not _maybe_phone(text):
         return []
+    # Imported here: its metadata costs ~25 ms, and most files hold nothing phone-like.
+    import phonenumbers
+    from phonenumbers import Leniency, PhoneNumberMatcher
+
     spans: list[tuple[int, int]] = []
     for region in PHONE_REGIONS:
         for match in PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):

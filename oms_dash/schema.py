@@ -6,6 +6,7 @@ symptom added to the vocabulary is recognised, scored, documented and drawn the 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -157,13 +158,17 @@ def _phrase_table(pairs: list[tuple[str, str]]) -> list[tuple[re.Pattern[str], s
     return out
 
 
-_ITEM_PHRASES = _phrase_table(
-    [(s, i.id) for i in ITEMS for s in (i.id.replace("_", " "), i.label, *i.synonyms)]
-)
-_TREATMENT_PHRASES = _phrase_table(
-    [(s, t.id) for t in TREATMENTS for s in (t.id.replace("_", " "), t.label, *t.synonyms)]
-)
-_EVENT_PHRASES = _phrase_table([(s, k) for k, syns in EVENT_KINDS.items() for s in syns])
+@functools.cache
+def _phrases(kind: str) -> list[tuple[re.Pattern[str], str, str]]:
+    """Built on first use: some 240 patterns cost ~20 ms, which `oms-dash check` of a file with
+    no symptom names (a treatment list) need not pay."""
+    if kind == "item":
+        return _phrase_table([(s, i.id) for i in ITEMS
+                              for s in (i.id.replace("_", " "), i.label, *i.synonyms)])
+    if kind == "treatment":
+        return _phrase_table([(s, t.id) for t in TREATMENTS
+                              for s in (t.id.replace("_", " "), t.label, *t.synonyms)])
+    return _phrase_table([(s, k) for k, syns in EVENT_KINDS.items() for s in syns])
 
 
 def _match(text: str, table, exact_only: bool) -> str | None:
@@ -183,15 +188,15 @@ def _match(text: str, table, exact_only: bool) -> str | None:
 
 def match_item(text: str, exact_only: bool = False) -> str | None:
     """The vocabulary item a header or symptom name refers to, found even inside longer text."""
-    return _match(text, _ITEM_PHRASES, exact_only)
+    return _match(text, _phrases("item"), exact_only)
 
 
 def match_treatment(text: str) -> str | None:
-    return _match(text, _TREATMENT_PHRASES, exact_only=False)
+    return _match(text, _phrases("treatment"), exact_only=False)
 
 
 def match_event(text: str) -> str | None:
-    return _match(text, _EVENT_PHRASES, exact_only=False)
+    return _match(text, _phrases("event"), exact_only=False)
 
 
 def item_label(item_id: str) -> str:
