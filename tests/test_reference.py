@@ -73,24 +73,74 @@ def _fact_sheet_rows() -> dict[str, str]:
     return rows
 
 
+JOURNAL_REF = ("journal_ref", "")
+
+
+def _sheet_identifiers(cell: str) -> set[tuple[str, str]]:
+    """The identifiers in one fact-sheet row, as (kind, value). Unknown forms fail loudly, so a new
+    kind of identifier is not silently skipped."""
+    out = set()
+    for token in (t.strip() for t in cell.split("·")):
+        if m := re.fullmatch(r"doi:(10\.\S+)", token):
+            out.add(("doi", m.group(1)))
+        elif m := re.fullmatch(r"PMID (\d+)", token):
+            out.add(("pmid", m.group(1)))
+        elif re.fullmatch(r"PMC\d+", token):
+            out.add(("pmc", token))
+        elif re.fullmatch(r"NCT\d{8}", token):
+            out.add(("nct", token))
+        elif re.fullmatch(r"https?://\S+", token):
+            out.add(("url", token))
+        elif "cite by journal reference" in token:
+            out.add(JOURNAL_REF)
+        else:
+            raise AssertionError(f"unrecognised identifier in the fact sheet: {token!r}")
+    return out
+
+
+def _source_identifiers(src: rf.Source) -> set[tuple[str, str]]:
+    out = {(kind, value) for kind, value in (("doi", src.doi), ("pmid", src.pmid), ("pmc", src.pmc),
+                                             ("url", src.url)) if value}
+    out |= {("nct", n) for n in re.findall(r"NCT\d{8}", src.note or "")}
+    if src.journal_ref:
+        out.add(JOURNAL_REF)
+    return out
+
+
+def test_fact_sheet_identifier_parsing_is_exact():
+    assert _sheet_identifiers("doi:10.1/x · PMID 123 · PMC9 · NCT00033293") == {
+        ("doi", "10.1/x"), ("pmid", "123"), ("pmc", "PMC9"), ("nct", "NCT00033293")}
+    assert _sheet_identifiers("DOI/PMID not confirmed: cite by journal reference") == {JOURNAL_REF}
+    src = rf.Source(key="k", citation="c", doi="10.1/x", pmid="12")  # a truncated PMID
+    assert _source_identifiers(src) != _sheet_identifiers("doi:10.1/x · PMID 123")
+
+
 @pytest.mark.skipif(not FACT_SHEET.is_file(), reason="the shared fact sheet is not next to the repo")
 def test_sources_match_the_fact_sheet_with_no_made_up_identifiers(ref):
+    # Exact, both ways: every identifier in the fact sheet's row is in sources.yaml under that key,
+    # and sources.yaml has no identifier the row lacks (a truncated DOI or PMID fails).
     rows = _fact_sheet_rows()
     assert len(rows) >= 20
     missing = set(rows) - set(ref.sources)
     assert not missing, f"fact-sheet sources missing from sources.yaml: {sorted(missing)}"
-    for key, identifiers in rows.items():
+    for key, cell in rows.items():
         src = ref.sources[key]
-        if src.doi:
-            assert f"doi:{src.doi}" in identifiers, key
-        if src.pmid:
-            assert f"PMID {src.pmid}" in identifiers, key
-        if src.pmc:
-            assert src.pmc in identifiers, key
-        if src.url:
-            assert src.url in identifiers, key
-        if "cite by journal reference" in identifiers:
-            assert src.journal_ref and not (src.doi or src.pmid or src.url), key
+        sheet, ours = _sheet_identifiers(cell), _source_identifiers(src)
+        assert ours == sheet, (f"{key}: only in the fact sheet {sorted(sheet - ours)}, "
+                               f"only in sources.yaml {sorted(ours - sheet)}")
+        if JOURNAL_REF in sheet:
+            assert not (src.doi or src.pmid or src.url), key
+
+
+@pytest.mark.skipif(not FACT_SHEET.is_file(), reason="the shared fact sheet is not next to the repo")
+def test_sources_outside_the_table_link_only_to_addresses_the_fact_sheet_gives(ref):
+    # Organisations and pages are listed in the sheet's prose, not its table: their links must be
+    # written there exactly, and they carry no DOI or PMID.
+    sheet = FACT_SHEET.read_text(encoding="utf-8")
+    for key in set(ref.sources) - set(_fact_sheet_rows()):
+        src = ref.sources[key]
+        assert src.url and not (src.doi or src.pmid or src.pmc or src.journal_ref), key
+        assert re.search(re.escape(src.url) + r"(?![\w/%-])", sheet), f"{key}: {src.url}"
 
 
 # --- sections and entries ---------------------------------------------------------------------------
