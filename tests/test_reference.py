@@ -265,7 +265,15 @@ ANTICONVULSANT = re.compile(
     r"anticonvulsant|anti-convulsant|anti-?epileptic|valproate|valproic|levetiracetam|keppra|"
     r"lamotrigine|seizure medic|epilepsy medic", re.IGNORECASE)
 NEGATION = re.compile(r"\b(not|no|never|nor)\b|n't", re.IGNORECASE)
-CAUSAL = re.compile(r"\b(cures?|cured|works|worked|caused by|causes)\b", re.IGNORECASE)
+# Claims that something works, cures or causes. Checked in every piece of text a family reads,
+# headings included. "cause"/"causes" are claims only as verbs: as nouns ("the cause", "unknown
+# cause", the section "Causes and associations", "causes of ...") they name a topic.
+CLAIM = re.compile(
+    r"\b(cur(?:e|es|ed|ing)|works|worked|helped|effective|effectiveness|efficacy|caused|causing)\b",
+    re.IGNORECASE)
+CAUSE_VERB = re.compile(
+    r"(?<!\bthe )(?<!\ba )(?<!\bno )(?<!\bknown )(?<!\bunknown )(?<!\bpossible )(?<!\bmain )"
+    r"\bcauses?\b(?! and associations)(?! of\b)", re.IGNORECASE)
 
 
 def _sentences(text: str) -> list[str]:
@@ -300,11 +308,93 @@ def test_seizures_are_presented_as_not_a_symptom(ref):
     assert "not a symptom of OMS" in ref.entries["not-seizures"].body
 
 
+def _causal_claim(text: str) -> str | None:
+    m = CLAIM.search(text) or CAUSE_VERB.search(text)
+    return m.group(0) if m else None
+
+
+def test_causal_claim_pattern_catches_claims_and_spares_topics():
+    for text in ("IVIG works.", "Steroids cured her.", "ACTH is effective for OMS.",
+                 "Rituximab helped the children.", "Stopping ACTH caused a relapse.",
+                 "Late treatment causes poor outcomes.", "Neuroblastoma can cause OMS.",
+                 "Vaccines cause relapses.", "the effectiveness of IVIG", "This is a cure."):
+        assert _causal_claim(text), text
+    for text in ("Causes and associations", "because the jerks are not epileptic",
+                 "the cause is not known", "an unknown cause", "causes of OMS in adults",
+                 "associated with better outcomes", "Some families find it helps to bring questions.",
+                 "went with the most severe long-term problems", "linked with", "workshop"):
+        assert not _causal_claim(text), text
+
+
 def test_no_causal_or_it_works_language(ref):
+    # Covers treatments and course alike: "associated with" / "linked with", never that a treatment
+    # works, helped, is effective or cures, nor that anything causes OMS, a relapse or an outcome.
     for where, text in _all_text(ref):
-        if where.endswith(": title"):
-            continue  # section title "Causes and associations" names the topic, it claims nothing
-        assert not CAUSAL.search(text), f"{where}: {CAUSAL.search(text).group(0)!r}"
+        for sentence in _sentences(text):
+            claim = _causal_claim(sentence)
+            assert claim is None, f"{where}: {claim!r} in {sentence!r}"
+
+
+# --- things the fact sheet marks uncertain and says to leave out ----------------------------------
+
+UNCERTAIN_CLAIMS = {
+    "strabismus (uncertain in the fact sheet: leave out)": re.compile(
+        r"strabism|\bsquint|cross-eyed", re.IGNORECASE),
+    "'the EEG is always normal' (uncertain in the fact sheet)": re.compile(
+        r"\bEEGs?\b[^.]*\b(always|invariably)\b[^.]*\bnormal\b|"
+        r"\b(always|invariably)\b[^.]*\bnormal\b[^.]*\bEEGs?\b", re.IGNORECASE),
+}
+BAND_WORD = re.compile(r"\b(mild|moderate|severe)\b", re.IGNORECASE)
+_NUMBER = r"(?<![\d.])(\d+)(?!\.\d)"
+_NOT_A_SCORE = r"(?!\s*(?:%|percent|weeks?|months?|years?|days?|hours?|per\b|in\b|of\b|out of\b))"
+RANGE = re.compile(_NUMBER + r"\s*(?:–|-|to)\s*" + _NUMBER + _NOT_A_SCORE)
+THRESHOLD = re.compile(
+    r"(?:≥|≤|>|<|\b(?:over|above|under|below|at least|more than|less than)\b)\s*" + _NUMBER
+    + _NOT_A_SCORE + r"|" + _NUMBER + r"\s*(?:\+|or (?:more|above|higher|less|below|lower))",
+    re.IGNORECASE)
+
+
+def _total_band(sentence: str) -> str | None:
+    """A severity band for the Mitchell-Pike total: 'mild', 'moderate' or 'severe' in the same
+    sentence as a part of the total range (a range or threshold above one item's maximum, other than
+    the whole range 0 to the total maximum)."""
+    if not BAND_WORD.search(sentence):
+        return None
+    whole = (schema.SEVERITY_MIN, schema.MITCHELL_PIKE_TOTAL_MAX)
+    for m in RANGE.finditer(sentence):
+        low, high = int(m.group(1)), int(m.group(2))
+        if schema.SEVERITY_MAX < high <= schema.MITCHELL_PIKE_TOTAL_MAX and (low, high) != whole:
+            return m.group(0)
+    for m in THRESHOLD.finditer(sentence):
+        if schema.SEVERITY_MAX < int(m.group(1) or m.group(2)) <= schema.MITCHELL_PIKE_TOTAL_MAX:
+            return m.group(0)
+    return None
+
+
+def test_total_band_pattern_catches_bands():
+    for text in ("A total of 0–6 is mild.", "Severe: 13-18.", "Moderate OMS means 7 to 12 points.",
+                 "A total above 12 is severe.", "Totals of 10 or more are severe."):
+        assert _total_band(text), text
+    for text in ("Each item is scored 0–3 (0 none, 1 mild, 2 moderate, 3 severe).",
+                 "a total from 0 to 18", "no agreed cut-offs that call a total mild or severe",
+                 "totals such as 11 at onset falling to 3", "0.27 to 0.40 new cases per million",
+                 "treatment more than 30 weeks after onset went with the most severe problems",
+                 "Some had a severe course: 7 to 12 months of treatment.",
+                 "61% had a severe course, more than 10% of them adults."):
+        assert not _total_band(text), text
+
+
+def test_content_leaves_out_what_the_fact_sheet_marks_uncertain(ref):
+    for where, text in _all_text(ref):
+        for what, pattern in UNCERTAIN_CLAIMS.items():
+            assert not pattern.search(text), f"{where} mentions {what}"
+        for sentence in _sentences(text):
+            band = _total_band(sentence)
+            assert band is None, f"{where}: a severity band for the total ({band!r}) in {sentence!r}"
+    for entry in ref.all_entries():  # search words too: no synonym may lead to them
+        for synonym in entry.synonyms:
+            assert not UNCERTAIN_CLAIMS["strabismus (uncertain in the fact sheet: leave out)"].search(
+                synonym), entry.id
 
 
 def test_every_fact_carries_no_unsafe_html(ref):
