@@ -235,6 +235,7 @@ def test_scoring_paragraph_follows_the_schema(ref):
         if item.mitchell_pike:
             count = small_number(len(schema.MITCHELL_PIKE_ITEMS))
             assert f"one of the {count} items commonly used" in body
+            assert "could not check the exact wording of each level" in body
         else:
             assert "not one of the" in body
 
@@ -248,6 +249,19 @@ def test_dashboard_scale_entry_states_the_totals_from_the_schema(ref):
     for item_id in schema.MITCHELL_PIKE_ITEMS:
         assert schema.item_label(item_id) in mp
     assert "commonly used" in mp
+    assert (f"commonly scored from {schema.SEVERITY_MIN} (normal) to {schema.SEVERITY_MAX} (severe); "
+            "we\ncould not check the exact wording of each level in the original scale.") in mp
+
+
+def test_mitchell_pike_level_words_are_never_stated_flatly(ref):
+    # The level wording is uncertain in the fact sheet: only the two ends, hedged, may be given
+    # ("0 (normal) to 3 (severe)"), never the list "0 normal, 1 mild, ...". The dashboard's own
+    # diary scale ("0 none, 1 mild, ...") is its own and may be listed.
+    flat = re.compile(r"\b0\s*[=:(]?\s*normal\)?\s*[,;]\s*1\b", re.IGNORECASE)
+    assert flat.search("scored 0-3 (0 normal, 1 mild, 2 moderate, 3 severe)")
+    assert flat.search("0 = normal; 1 = mild")
+    for where, text in _all_text(ref):
+        assert not flat.search(text), where
 
 
 def test_internal_links_point_at_existing_entries(ref):

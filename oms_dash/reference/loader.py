@@ -56,19 +56,14 @@ def _severity_scale() -> str:
     return ", ".join(f"{n} {label}" for n, label in schema.SEVERITY_LABELS.items())
 
 
-def _mitchell_pike_levels() -> str:
-    # The fact sheet's anchors for the scale: the lowest level reads "normal", not "none".
-    labels = {**schema.SEVERITY_LABELS, schema.SEVERITY_MIN: "normal"}
-    return ", ".join(f"{n} {label}" for n, label in sorted(labels.items()))
-
-
 def _item_list(ids: Iterable[str]) -> str:
     return "; ".join(f"[{schema.item_label(i)}]({entry_url(i)})" for i in ids)
 
 
+# No placeholder for the Mitchell-Pike level words: the fact sheet marks them uncertain, so the text
+# gives only the ends ("0 (normal) to 3 (severe)") with the hedge, never the levels as a flat list.
 PLACEHOLDERS: dict[str, Any] = {
     "severity_scale": _severity_scale,
-    "mitchell_pike_levels": lambda: _mitchell_pike_levels(),
     "severity_min": lambda: str(schema.SEVERITY_MIN),
     "severity_max": lambda: str(schema.SEVERITY_MAX),
     "mitchell_pike_count": lambda: small_number(len(schema.MITCHELL_PIKE_ITEMS)),
@@ -95,10 +90,10 @@ def _scoring_paragraph(item: schema.Item) -> str:
         return (
             "**How it is scored.** This is one of the "
             f"{small_number(len(schema.MITCHELL_PIKE_ITEMS))} items commonly used in the "
-            f"[Mitchell-Pike OMS Rating Scale]({entry_url('mitchell-pike')}). It is scored from "
-            f"{schema.SEVERITY_MIN} to {schema.SEVERITY_MAX} ({_mitchell_pike_levels()}). "
-            "The exact wording of each "
-            "level could not be checked in a primary source, so ask your team how they score it. "
+            f"[Mitchell-Pike OMS Rating Scale]({entry_url('mitchell-pike')}). It is commonly "
+            f"scored from {schema.SEVERITY_MIN} (normal) to {schema.SEVERITY_MAX} (severe); we "
+            "could not check the exact wording of each level in the original scale, so ask your "
+            "team how they score it. "
             "In a home diary, the dashboard puts this symptom on its common "
             f"{schema.SEVERITY_MIN}–{schema.SEVERITY_MAX} scale ({scale})."
         )
