@@ -459,10 +459,8 @@ def test_reference_url_opens_an_entry_or_searches():
     assert rf.reference_url("") == "./reference"
 
 
-# Schema treatments the reference cannot yet document, each with its reason.
-UNDOCUMENTED_TREATMENTS = {
-    "clonazepam": "the fact sheet mentions it for jerks without a source key",
-}
+# Schema treatments the reference cannot yet document, each with its reason (none at present).
+UNDOCUMENTED_TREATMENTS: dict[str, str] = {}
 
 
 def test_every_schema_treatment_has_an_entry_or_a_stated_reason(ref):
@@ -474,6 +472,14 @@ def test_every_schema_treatment_has_an_entry_or_a_stated_reason(ref):
         else:
             assert entry is not None and entry.section == "treatment", treatment.id
             assert rf.reference_url(treatment.id) == f"./reference?entry={entry.id}"
+
+
+def test_clonazepam_is_named_with_the_fact_sheets_hedge(ref):
+    entry = rf.entry_for_treatment("clonazepam", ref)
+    assert entry is not None and entry.id == "symptom-care"
+    assert rf.reference_url("clonazepam") == "./reference?entry=symptom-care"
+    assert "has been used for the jerks" in entry.body and "alongside steroids" in entry.body
+    assert rf.search("clonazepam")[0].id == "symptom-care"
 
 
 def test_reference_url_path_is_the_registered_page():
