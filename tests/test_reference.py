@@ -444,6 +444,22 @@ def test_search_matches_any_word_and_ignores_little_words():
     assert "relapse-triggers" in [e.id for e in rf.search("vaccines")]
 
 
+@pytest.mark.parametrize("query", ["glossary", "Glossary", "Causes and associations", "rating scales",
+                                   "Course and outcome", "Support and further reading", "symptoms"])
+def test_search_by_section_title_finds_that_sections_entries_first(ref, query):
+    words = " ".join(query.lower().split())
+    section = next(s for s in ref.sections if words in (s.title.lower(), s.id.replace("-", " ")))
+    found = rf.search(query, ref)
+    first = found[:len(section.entries)]
+    assert {e.id for e in first} == {e.id for e in section.entries}, [e.id for e in first]
+
+
+def test_search_by_section_title_keeps_the_page_order_of_its_entries(ref):
+    glossary = ref.section("glossary")
+    found = rf.search("glossary", ref)
+    assert [e.id for e in found[:len(glossary.entries)]] == [e.id for e in glossary.entries]
+
+
 def test_search_of_nothing_finds_nothing():
     assert rf.search("") == []
     assert rf.search("   ") == []

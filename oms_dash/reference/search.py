@@ -49,8 +49,10 @@ def search(query: str, reference: Reference | None = None) -> list[Entry]:
     """Entries matching any word of ``query`` or any synonym, best first.
 
     Ranking: the query naming an entry (its title, id or a synonym, or the vocabulary item the
-    ingest would read it as) first; then the whole phrase in a title, synonym or body; then the
-    number of query words found (names count more than body text). Common little words are ignored.
+    ingest would read it as) first; then the query naming the entry's section ("glossary" finds
+    every glossary entry, in page order); then the whole phrase in a title, synonym or body; then
+    the number of query words found (names count more than section titles, which count more than
+    body text). Common little words are ignored.
     """
     ref = reference or load_reference()
     phrase = " ".join(_words(query or ""))
@@ -58,8 +60,11 @@ def search(query: str, reference: Reference | None = None) -> list[Entry]:
         return []
     words = [w for w in phrase.split() if w not in _STOPWORDS] or phrase.split()
     item_id = schema.match_item(query)
+    section_names = {s.id: [" ".join(_words(n)) for n in (s.title, s.id)] for s in ref.sections}
     scored = []
     for rank, entry in enumerate(ref.all_entries()):
+        sec_names = section_names.get(entry.section, [])
+        sec_tokens = {t for n in sec_names for t in n.split()}
         names = [" ".join(_words(n)) for n in (entry.title, entry.id, *entry.synonyms)]
         name_tokens = {t for n in names for t in n.split()}
         body = " ".join(_words(entry.body))
@@ -67,6 +72,8 @@ def search(query: str, reference: Reference | None = None) -> list[Entry]:
         score = 0
         if phrase in names:
             score += 100
+        if phrase in sec_names:
+            score += 50
         if entry.item_id is not None and entry.item_id == item_id:
             score += 60
         if any(_has_phrase(n, phrase) for n in names) or any(
@@ -75,6 +82,7 @@ def search(query: str, reference: Reference | None = None) -> list[Entry]:
         elif _has_phrase(body, phrase):
             score += 20
         score += sum(5 for w in words if _word_hit(w, name_tokens))
+        score += sum(2 for w in words if _word_hit(w, sec_tokens))
         score += sum(1 for w in words if _word_hit(w, body_tokens))
         if score:
             scored.append((-score, rank, entry))
