@@ -1,0 +1,25 @@
+"""User strings inside Streamlit Markdown: shown as typed, never rendered.
+
+Streamlit renders Markdown in st.markdown, st.caption, st.error, st.warning, st.info, st.success,
+labels and help texts. A file name, a column heading or a cell value placed there could draw an
+image from a server outside this computer (`![x](http://...)`), a link, LaTeX or coloured text. Every
+string that comes from an uploaded file passes through `plain()` before it joins Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Every character with a meaning in CommonMark, GitHub Markdown, Streamlit's directives
+# (:red[...], :material/...:) or its LaTeX ($...$).
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&\"'^])")
+# GitHub Markdown turns bare web and e-mail addresses into links even when escaped; a zero-width
+# space after the scheme, the `www` or before the `@` keeps them as text.
+_AUTOLINK = re.compile(r"(?i)(?<=\bhttps)(?=:)|(?<=\bhttp)(?=:)|(?<=\bftp)(?=:)|(?<=\bwww)(?=\.)|(?=@)")
+_ZWSP = "\u200b"
+
+
+def plain(text: object) -> str:
+    """`text` escaped so that Markdown shows it character for character (line breaks become spaces)."""
+    flat = _AUTOLINK.sub(_ZWSP, " ".join(str(text).split()))
+    return _SPECIAL.sub(r"\\\1", flat)
