@@ -146,3 +146,24 @@ def test_meeting_mode_with_an_entry_shows_only_that_entry():
     assert [h.value for h in at.header] == [rf.load_reference().entries["gait"].title]
     assert not at.text_input and not at.button
     assert "Last reviewed" in _texts(at)
+
+
+def test_print_style_is_one_constant_that_hides_the_controls(default_page):
+    # Printing leaves out the sidebar, header, toolbar, widgets and the demo banner; the style sheet
+    # is a constant (no user data can reach it) and style-only, so it takes no space on screen.
+    css = page.PRINT_CSS
+    assert css.startswith("<style>") and css.endswith("</style>") and "@media print" in css
+    for testid in ("stSidebar", "stHeader", "stToolbar", "stTextInput", "stCheckbox", "stButton",
+                   "stAlertContentWarning"):
+        assert f'[data-testid="{testid}"]' in css, testid
+    assert "stAlertContentInfo" not in css  # the disclaimer prints
+    source = inspect.getsource(page)
+    assert source.count("st.html(") == 1 and "st.html(PRINT_CSS)" in source
+    assert [h.proto.body for h in default_page.get("html")] == [css]
+
+
+def test_meeting_mode_prints_with_the_same_style():
+    at = _app()
+    at.session_state["meeting_mode"] = True
+    at.run()
+    assert [h.proto.body for h in at.get("html")] == [page.PRINT_CSS]

@@ -2,7 +2,8 @@
 
 Opens the entry named by the ``entry`` query parameter (see oms_dash.reference.reference_url) and
 fills the search box from ``q``. Everything renders as plain Markdown (no unsafe_allow_html).
-"Show everything" and meeting mode draw the whole guide without tabs or expanders, so it prints.
+"Show everything" and meeting mode draw the whole guide without tabs or expanders, so it prints; a
+constant print style sheet (PRINT_CSS) leaves the sidebar, header and widgets off the paper.
 """
 
 from __future__ import annotations
@@ -17,6 +18,18 @@ SEARCH_KEY = "reference_search"
 SHOW_ALL_KEY = "reference_show_all"
 MAX_RESULTS = 12
 OPEN_IN_RESULTS = 3
+
+# When printed, only the guide: no sidebar, header or toolbar, no search box, toggle or buttons, and
+# no warning banners (the demo-data banner; the guide itself is not demo data). A constant: no user
+# data ever goes into it. Style-only st.html takes no space on the page.
+PRINT_CSS = """<style>
+@media print {
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stElementContainer"]:has([data-testid="stTextInput"], [data-testid="stCheckbox"],
+    [data-testid="stButton"], [data-testid="stAlertContentWarning"]) { display: none !important; }
+}
+</style>"""
 
 
 def _entry_body(entry: rf.Entry, section: rf.Section) -> None:
@@ -84,6 +97,7 @@ def _close_entry() -> None:
 
 def render() -> None:
     meeting = state.meeting_mode()
+    st.html(PRINT_CSS)
     st.title("Reference")
     try:
         ref = rf.load_reference()
