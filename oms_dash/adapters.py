@@ -205,11 +205,35 @@ def _looks_like_scores(values: pd.Series) -> bool:
     return bool((numeric.between(0, 10) | words).mean() >= 0.8)
 
 
-def member_from_filename(name: str) -> str:
-    """A member code for single-person exports, from the file name (e.g. 'F07_bearable.csv' -> F07)."""
-    stem = re.sub(r"\.[A-Za-z0-9]+$", "", name.rsplit("/", 1)[-1])
-    m = re.search(r"(?<![A-Za-z0-9])([A-Za-z]{1,3}[- ]?\d{1,4})(?![A-Za-z0-9])", stem)
-    return m[1] if m else stem
+# Words app exports and people put in file names, that are not a member code.
+_FILE_NAME_WORDS = re.compile(
+    r"(?<![a-z0-9])(bearable|flaredown|exports?|exported|downloads?|my|data|diary|diaries|logs?|"
+    r"symptoms?|tracker|tracking|personal|backup|copy|final|new|file|csv|tsv|txt|xlsx|excel|"
+    r"responses?|form|sheet\d*)(?![a-z0-9])", re.I)
+_FILE_NAME_DATES = re.compile(
+    r"(?<!\d)(\d{4}[-_.]\d{1,2}(?:[-_.]\d{1,2})?|\d{1,2}[-_.]\d{1,2}[-_.]\d{2,4}|(?:19|20)\d{6}|"
+    r"(?:19|20)\d{2})(?!\d)|\(\d+\)")  # "(1)": a browser's second copy
+_MEMBER_CODE = re.compile(r"^[A-Za-z]{1,3}[-_]?\d{1,4}$")
+
+
+def member_from_filename(name: str) -> str | None:
+    """The member code a file name holds ('F07_bearable.csv' -> F07, 'fam-12 export.csv' -> fam-12),
+    or None. App words, dates and the extension are set aside; what is left is used only when it
+    is one short code with a digit in it: never other words of the name (they may be a child's name)."""
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", re.split(r"[\\/]", name)[-1])
+    rest = _FILE_NAME_WORDS.sub(" ", _FILE_NAME_DATES.sub(" ", stem))
+    tokens = [t.strip("-_.") for t in re.split(r"[\s_.,;()\[\]]+|(?<![A-Za-z])-|-(?![0-9])", rest)]
+    codes = [t for t in tokens if t and _MEMBER_CODE.match(t)]
+    return codes[0] if len(codes) == 1 else None
+
+
+def neutral_member_code(raw: RawTable) -> str:
+    """A code that names no one: the same for the same file content, different for different files."""
+    import hashlib
+
+    hashed = pd.util.hash_pandas_object(raw.cells, index=False).to_numpy()
+    digest = hashlib.sha256(hashed.tobytes() + "\x1f".join(map(str, raw.cells.columns)).encode())
+    return "P-" + digest.hexdigest()[:4].upper()
 
 
 # --- the formats ------------------------------------------------------------------------------------
@@ -265,17 +289,25 @@ def _single_person(adapter, raw: RawTable, member: str | None, file_name: str) -
 
 
 def _member_series(raw: RawTable, column: str | None, member: str | None, file_name: str):
+    """The member of every record: the member column as it is (a blank cell stays a row problem,
+    even when the user gave a code), else the code the user gave, else one found in the file name,
+    else a neutral code for this file (with a note asking for the real one)."""
     if column is not None:
-        values = raw.cells[column]
-        if member:  # a code given by the user fills blanks only
-            values = values.where(values.str.strip() != "", member)
-        return values, None
+        return raw.cells[column], None
     if member:
         return member, None
     code = member_from_filename(file_name)
+    if code is not None:
+        return code, ("member_from_file_name", None,
+                      f"This file has no member column, so its rows were given the member code "
+                      f"'{code}' found in the file name. If that is wrong, give this file its "
+                      "member's code (files of the same child should get the same code).")
+    code = neutral_member_code(raw)
     return code, ("member_from_file_name", None,
-                  f"This file has no member column, so its rows are given the member code "
-                  f"'{code}' taken from the file name. Give another code if that is wrong.")
+                  f"This export has no member code (no member column, and none in the file name), "
+                  f"so it was given the code '{code}', which stands for this file only. Type the "
+                  "member's code for this file in 'Member code for single-person exports' on the "
+                  "Upload page; files of the same child should get the same code.")
 
 
 def _long(raw: RawTable, roles, member, file_name) -> Canonical:

@@ -9,6 +9,19 @@ from oms_dash.schema import item_label
 
 SEVERITY_WORDS = {"error": "not used", "warning": "check", "info": "note"}
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+# Messages say what to choose in words both interfaces share; the command line adds its option.
+CLI_HINTS = {
+    "member_from_file_name": "On the command line: --member CODE.",
+    "ambiguous_dates": "On the command line: add --monthfirst (or --dayfirst).",
+    "ambiguous_dates_chosen": "On the command line: add --monthfirst or --dayfirst.",
+    "sheet": "On the command line: --sheet NAME.",
+}
+
+
+def cli_message(code: str, message: str) -> str:
+    """A problem's message as `oms-dash check` prints it: with the option to use, when there is one."""
+    hint = CLI_HINTS.get(code)
+    return f"{message} {hint}" if hint else message
 
 
 def problems_frame(report: FileReport) -> pd.DataFrame:
@@ -51,5 +64,5 @@ def render_report_text(report: FileReport, max_rows: int = 50) -> str:
         where = ", ".join(x for x in (f"row {p.row}" if p.row is not None else "",
                                       f"column '{p.column}'" if p.column else "") if x)
         lines.append(f"   [{SEVERITY_WORDS.get(p.severity, p.severity)}] "
-                     + (f"{where}: " if where else "") + p.message)
+                     + (f"{where}: " if where else "") + cli_message(p.code, p.message))
     return "\n".join(lines)
