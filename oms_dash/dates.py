@@ -124,13 +124,19 @@ def _days_index(days: list[int]) -> pd.DatetimeIndex:
 
 
 def parse_dates(values: pd.Series, order: str | None = None,
-                today: dt.date | None = None, factorize=None) -> ParsedDates:
+                today: dt.date | None = None, factorize=None, *, allow_future: bool = False,
+                also: pd.Series | None = None) -> ParsedDates:
     """Parses a column of date text; `order` forces day-first/month-first for a/b/yyyy dates.
-    `factorize`: optional values -> (codes, uniques) that may already know this column."""
+    `factorize`: optional values -> (codes, uniques) that may already know this column.
+    `allow_future`: dates after today are fine (a planned end), else they are errors.
+    `also`: another column written the same way (a course's end beside its start): the day/month
+    order is decided from both together, so the two columns never disagree."""
     today = today or dt.date.today()
     codes, uniques = (factorize or _factorize)(values)
     parts = [_split(u) for u in uniques]
     ab = [p for p in parts if p[0] == "ab"]
+    if also is not None:
+        ab = ab + [p for p in map(_split, pd.unique(also.astype(str))) if p[0] == "ab"]
     ambiguous = False
     used_order = None
     if ab:
@@ -154,7 +160,7 @@ def parse_dates(values: pd.Series, order: str | None = None,
                 first = "day" if used_order == "dayfirst" else "month"
                 err = (f"'{u.strip()[:40]}' does not fit the other dates in this column, which put "
                        f"the {first} first (write it like 2026-03-14)")
-        if date is not None and date > today:
+        if date is not None and date > today and not allow_future:
             date, err = None, f"{date:%Y-%m-%d} is in the future (check the year)"
         elif date is not None and date.year < 1950:
             date, err = None, f"{date:%Y-%m-%d} is too long ago to be a diary date (a typo?)"

@@ -319,7 +319,8 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         unknown = (date_text.fillna("").str.strip() == "").to_numpy() & (state == LIVE)
         state[unknown] = SKIPPED
         reason[unknown] = "no onset date given"
-    parsed = parse_dates(date_text, order=date_order, today=today, factorize=factorize)
+    course_ends = canon.courses["end"].astype(str) if canon.courses is not None else None
+    parsed = parse_dates(date_text, order=date_order, today=today, factorize=factorize, also=course_ends)
     bad_date = parsed.bad
     if bad_date.any():
         reject(bad_date, date_col, parsed.errors, "bad_date",
@@ -580,12 +581,21 @@ def _courses_from_mentions(frame, members, dates, rows, file_name) -> pd.DataFra
     return out.assign(source_file=file_name)[cols].reset_index(drop=True)
 
 
+# What people write in a course's end column while the treatment goes on: no end yet.
+ONGOING_WORDS = frozenset({"ongoing", "on going", "current", "currently", "continuing", "continues",
+                           "still on", "still taking", "present", "to date", "now", "not yet",
+                           "n/a", "na", "-", "--", "–", "—"})
+
+
 def _treatment_file(canon, members, dates, rows, state, reject, contributed, file_name, order, today):
     courses = canon.courses
     end_text = courses["end"].astype(str).str.strip()
-    parsed = parse_dates(end_text.where(end_text != "", "2000-01-01"), order=order, today=today)
-    end = parsed.dates.where(end_text != "", pd.NaT)
-    bad = ((parsed.errors != "") & (end_text != "")).to_numpy()
+    open_ended = (end_text == "") | end_text.str.lower().str.rstrip(".").isin(ONGOING_WORDS)
+    # A planned end may lie ahead; its day/month order is the start column's (decided together).
+    parsed = parse_dates(end_text.where(~open_ended, "2000-01-01"), order=order, today=today,
+                         allow_future=True, also=canon.records["date"].astype(str))
+    end = parsed.dates.where(~open_ended, pd.NaT)
+    bad = ((parsed.errors != "") & ~open_ended).to_numpy()
     end_column = courses.attrs.get("end_column", "end")
     reject(bad, end_column, parsed.errors.reset_index(drop=True), "bad_date",
            lambda idx: [str(v) for v in end_text.iloc[idx]])
