@@ -216,6 +216,16 @@ _FILE_NAME_DATES = re.compile(
 _MEMBER_CODE = re.compile(r"^[A-Za-z]{1,3}[-_]?\d{1,4}$")
 
 
+_YES_NO = frozenset({"yes", "no", "y", "n", "true", "false"})
+
+
+def is_yes_no(values: pd.Series) -> bool:
+    """Whether a column's answers are all yes/no (any case; y/n, true/false): a question like
+    'Did you give melatonin for sleep?', never a severity, even when it names a symptom."""
+    answers = {str(v).strip().lower() for v in pd.unique(values)} - {""}
+    return bool(answers) and answers <= _YES_NO
+
+
 def member_from_filename(name: str) -> str | None:
     """The member code a file name holds ('F07_bearable.csv' -> F07, 'fam-12 export.csv' -> fam-12),
     or None. App words, dates and the extension are set aside; what is left is used only when it
@@ -361,12 +371,15 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str) -> Canonical:
             dates = dates.where(~blank, stamp.str.strip().str.split(" ").str[0])
             filled_in = int(blank.sum())
     records = _records(raw, member_values, dates.rename(date_col))
-    item_columns, scales, custom, amounts = {}, {}, [], []
+    item_columns, scales, custom, amounts, yes_no = {}, {}, [], [], []
     for column in raw.cells.columns:
         if column in used:
             continue
         if _AMOUNT_HEADER.search(header_key(column)):
             amounts.append(column)
+            continue
+        if is_yes_no(raw.cells[column]):
+            yes_no.append(column)
             continue
         grid_row = re.search(r"\[([^\]]+)\]\s*$", column)  # Google Forms grid: "Question [Row]"
         item = (match_item(grid_row[1]) if grid_row else None) or match_item(column)
@@ -405,7 +418,12 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str) -> Canonical:
         canon.messages.append(("amount_column", column,
                                f"Column '{column}' holds amounts (hours, counts, doses...), not a "
                                "severity score, so it was not used."))
-    _report_unused(raw, canon, used | set(item_columns) | set(amounts))
+    for column in yes_no:
+        canon.messages.append(("yes_no_column", column,
+                               f"Column '{column}' holds yes/no answers, not a severity score, so it "
+                               "was not used (a yes/no is never turned into a score). To record "
+                               "something that happened, like a fever, use an 'event' column."))
+    _report_unused(raw, canon, used | set(item_columns) | set(amounts) | set(yes_no))
     return canon
 
 

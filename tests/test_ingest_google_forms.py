@@ -102,3 +102,28 @@ def test_a_blank_date_question_falls_back_to_the_day_the_form_was_sent():
                                                            pd.Timestamp("2026-03-21")]
     note = next(p for p in result.report.problems if p.code == "date_from_timestamp")
     assert "left blank once" in note.message
+
+
+YES_NO_FORM = ("Timestamp,Child code,Eye movements (opsoclonus) 0-3,Any vomiting today?,"
+               "Did you give melatonin for sleep?,Fever?\n"
+               "3/14/2026 20:15:02,F01,2,Yes,No,y\n"
+               "3/15/2026 20:15:02,F01,1,No,YES,FALSE\n"
+               "3/16/2026 20:15:02,F01,1,,n,true\n")
+
+
+def test_yes_no_questions_are_never_read_as_symptom_scores():
+    result = read("form.csv", YES_NO_FORM)
+    report, obs = result.report, result.tables.observations
+    assert accounted(report) and report.rows_accepted == 3 and report.rows_rejected == 0
+    assert set(obs["item"]) == {"opsoclonus"}  # no "sleep" = 0 from "No", no vomiting from "Yes"
+    assert not any(p.severity == "error" for p in report.problems)
+    skipped = {p.column for p in report.problems if p.code == "yes_no_column"}
+    assert skipped == {"Any vomiting today?", "Did you give melatonin for sleep?", "Fever?"}
+    assert all("yes/no" in p.message for p in report.problems if p.code == "yes_no_column")
+
+
+def test_a_severity_column_with_a_stray_yes_keeps_its_scores_and_reports_the_yes():
+    text = "member,date,jerks\nF01,2026-03-01,2\nF01,2026-03-02,yes\n"
+    report = read("wide.csv", text).report
+    assert report.rows_accepted == 1 and report.rows_rejected == 1
+    assert any(p.row == 3 and p.code == "bad_score" for p in report.problems)
