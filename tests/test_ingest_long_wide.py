@@ -129,4 +129,4 @@ def test_a_yes_no_question_is_not_taken_for_a_severity_column():
     result = read("wide.csv", text)
     assert accounted(result.report) and result.report.rows_rejected == 0
     assert set(result.tables.observations["item"]) == {"myoclonus"}
-    assert any(p.code == "unused_column" and p.column == "Seizure?" for p in result.report.problems)
+    assert any(p.code == "yes_no_column" and p.column == "Seizure?" for p in result.report.problems)
