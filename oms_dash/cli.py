@@ -62,6 +62,31 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _console_safe()
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # inside the try: a closed pipe shows up here, not at exit
+        return code
+    except BrokenPipeError:
+        # The reader went away (`oms-dash check x.csv | head -3`): stop quietly, no traceback.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 1
+
+
+def _console_safe() -> None:
+    """Output never fails on a console that cannot show a character (a Windows code page): such a
+    character (from a file name or a header) is printed as '?' instead."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):
+            pass
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if getattr(args, "min_group", None):
         if args.min_group < 3:

@@ -59,7 +59,7 @@ def render_report_text(report: FileReport, max_rows: int = 50) -> str:
         lines.append(f"   same-day readings combined by {report.daily_rule}")
     for shown, p in enumerate(report.problems):
         if shown >= max_rows:
-            lines.append(f"   … and {len(report.problems) - max_rows} more (use --json for all)")
+            lines.append(f"   ... and {len(report.problems) - max_rows} more (use --json for all)")
             break
         where = ", ".join(x for x in (f"row {p.row}" if p.row is not None else "",
                                       f"column '{p.column}'" if p.column else "") if x)

@@ -124,3 +124,37 @@ def test_check_future_dates_use_todays_date(write_file, capsys):
     (file,) = _json(capsys)["files"]
     assert file["rows_rejected"] == 1
     assert any("in the future" in p["message"] for p in file["problems"])
+
+
+def _oms_dash(*args, env_extra=None, **popen):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.Popen([sys.executable, "-m", "oms_dash.cli", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+@pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
+def test_check_prints_on_a_console_that_cannot_show_every_character(write_file, encoding, as_json):
+    old = write_file("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    odd = write_file("Irritabilité 日記.csv", "member,date,Irritabilité 易怒\nF01,2026-03-01,2\n")
+    proc = _oms_dash("check", *(["--json"] if as_json else []), str(old), str(odd),
+                     env_extra={"PYTHONIOENCODING": encoding})
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2  # the .xls is not usable; no crash
+    assert b"Traceback" not in err and b"Error" not in err
+    assert b"old.xls" in out and b"Save As" in out
+
+
+def test_check_stops_quietly_when_its_reader_goes_away(write_file):
+    rows = "".join(f"F01,2026-02-{30 + i % 2},jerks,{i}\n" for i in range(3000))  # 31 Feb: all bad
+    path = write_file("bad.csv", "member,date,symptom,severity\n" + rows)
+    with _oms_dash("check", "--json", str(path)) as proc:
+        proc.stdout.readline()  # like `| head -1`
+        proc.stdout.close()
+        err = proc.stderr.read()
+        proc.wait(timeout=60)
+    assert b"Traceback" not in err and b"BrokenPipe" not in err
