@@ -51,6 +51,10 @@ _MAGIC = (
 )
 
 
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .xls files (and encrypted .xlsx)
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # its stream name in the directory
+
+
 def read_table(name: str, data: bytes, sheet: str | int | None = None) -> RawTable:
     """Reads any supported file into a RawTable, or raises UnreadableFile with a plain explanation."""
     suffix = PurePath(name).suffix.lower()
@@ -59,11 +63,19 @@ def read_table(name: str, data: bytes, sheet: str | int | None = None) -> RawTab
     if suffix == ".numbers":
         raise UnreadableFile(
             "This is an Apple Numbers file, which oms_dash cannot read. In Numbers choose "
-            "File ▸ Export To ▸ CSV (or Excel), then upload that file.", "numbers")
-    if suffix == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            "File > Export To > CSV (or Excel), then upload that file.", "numbers")
+    if data[:8] == _OLE_MAGIC and (suffix in EXCEL_SUFFIXES or _ENCRYPTED_PACKAGE in data[:1_000_000]):
+        # Excel saves a workbook with a password inside an old-style container, as an encrypted
+        # package: it is not an .xls, and no reader can open it without the password.
+        raise UnreadableFile(
+            "This Excel workbook is password-protected, so oms_dash cannot open it. Open it in Excel "
+            "(with its password), remove the password (File > Info > Protect Workbook > Encrypt with "
+            "Password, and clear it), then save it as .xlsx or CSV and upload that file.",
+            "password_protected")
+    if suffix == ".xls" or data[:8] == _OLE_MAGIC:
         raise UnreadableFile(
             "This is an old-style Excel file (.xls). Open it in Excel or LibreOffice and choose "
-            "File ▸ Save As ▸ Excel Workbook (.xlsx) or CSV, then upload that file.", "xls")
+            "File > Save As > Excel Workbook (.xlsx) or CSV, then upload that file.", "xls")
     for magic, what in _MAGIC:
         if what and data.startswith(magic):
             raise UnreadableFile(

@@ -7,6 +7,7 @@ import io
 
 import openpyxl
 import pandas as pd
+import pytest
 
 from tests.conftest import accounted, read
 
@@ -99,3 +100,25 @@ def test_xlsx_time_boolean_and_duration_cells_do_not_break_the_reader():
     unused = {p.column for p in report.problems if p.code == "unused_column"}
     assert unused == {"time"}
     assert [p.column for p in report.problems if p.code == "yes_no_column"] == ["ok?"]
+
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@pytest.mark.parametrize("name, data", [
+    # Excel's encrypted workbook: an old-style container holding an "EncryptedPackage" stream.
+    ("diary.xlsx", OLE + bytes(500) + "EncryptedPackage".encode("utf-16-le") + bytes(100)),
+    ("diary.xls", OLE + bytes(500) + "EncryptedPackage".encode("utf-16-le") + bytes(100)),
+    ("diary.xlsx", OLE + bytes(600)),  # named .xlsx but in the old container: the same case
+])
+def test_password_protected_workbook_is_named_as_such_not_as_an_old_xls(name, data):
+    report = read(name, data).report
+    assert not report.usable and accounted(report)
+    message = report.problems[0].message
+    assert "password-protected" in message and "remove the password" in message
+    assert "old-style" not in message and ".xlsx or CSV" in message
+
+
+def test_a_real_old_xls_is_still_called_one():
+    report = read("old.xls", OLE + bytes(600)).report
+    assert "old-style Excel file (.xls)" in report.problems[0].message
