@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from oms_dash.ui.pages.upload import file_key
+
 DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 UPLOAD = "oms_dash/ui/page_scripts/upload.py"
 GOOD = (b"member,date,symptom,severity\nQ1,2026-01-05,jerks,2\nQ1,2026-01-06,jerks,1\n"
@@ -60,11 +62,12 @@ def test_unrecognised_columns_offer_a_mapping_form_not_a_dead_end():
     odd = b"Kid,Logged on,Sign noticed,Rated\nQ1,2026-01-05,jerks,2\nQ1,2026-01-06,sleep,1\n"
     at = _upload("odd.csv", odd)
     assert any("not recognised" in w.value for w in at.warning)
-    at.selectbox(key="map_0_member").set_value("Kid")
-    at.selectbox(key="map_0_date").set_value("Logged on")
-    at.selectbox(key="map_0_symptom").set_value("Sign noticed")
-    at.selectbox(key="map_0_severity").set_value("Rated")
-    at.button[0].click().run()  # the form's submit button
+    fk = file_key("odd.csv", odd)
+    at.selectbox(key=f"map_{fk}_member").set_value("Kid")
+    at.selectbox(key=f"map_{fk}_date").set_value("Logged on")
+    at.selectbox(key=f"map_{fk}_symptom").set_value("Sign noticed")
+    at.selectbox(key=f"map_{fk}_severity").set_value("Rated")
+    at.button(key=f"FormSubmitter:mapping_{fk}-Read this file again with these columns").click().run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Accepted"] == "2"

@@ -1,76 +1,283 @@
-"""Upload logs: read members' files, show per file what was used and what was not, and why."""
+"""Upload logs: read members' files, show per file what was used and what was not, and why.
+
+Every file has its own reading options (date order, member code, sheet, column mapping), set on its
+own card: a US form and a European diary uploaded together are each read their own way, and a change
+re-reads only that file. The options live in this session by file (name and content); the parses
+are kept by content and options (oms_dash.ui.cache), so moving between pages re-reads nothing.
+Every string that comes from a file reaches Markdown only through `plain()`.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import io
+from collections import Counter
 
+import pandas as pd
 import streamlit as st
 
+from oms_dash.adapters import FORMAT_BEARABLE, FORMAT_FLAREDOWN_PERSONAL
 from oms_dash.dictionary import data_dictionary_markdown
 from oms_dash.ingest import FileResult, ReadOptions, merge
+from oms_dash.model import FileReport
 from oms_dash.privacy import to_csv_bytes
-from oms_dash.problems import problems_frame, summary_line
+from oms_dash.problems import problems_frame
 from oms_dash.reference import reference_url
 from oms_dash.schema import ITEMS_BY_ID, item_label
 from oms_dash.templates import TEMPLATES, template_bytes
 from oms_dash.ui import state
 from oms_dash.ui.cache import parse_file
+from oms_dash.ui.text import plain
 
 ACCEPTED_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "numbers"]
-MAPPING_ROLES = {"member": "Member code", "date": "Date", "symptom": "Symptom name (long files)",
-                 "severity": "Severity / score (long files)"}
-DATE_ORDERS = {"Work it out from the dates": None, "Day first (14/03/2026)": "dayfirst",
+NO_COLUMN = "(none)"
+MAPPING_ROLES = {"member": "Member code", "date": "Date", "symptom": "Symptom name (one row per symptom)",
+                 "severity": "Severity / score (one row per symptom)"}
+DATE_ORDERS = {"Automatic (from the dates)": None, "Day first (14/03/2026)": "dayfirst",
                "Month first (03/14/2026)": "monthfirst"}
-DAILY_RULES = {"Highest of the day (daily maximum)": "max", "Average of the day (daily mean)": "mean"}
+DAILY_RULES = {"the highest reading of the day (daily maximum)": "max",
+               "the average of the day's readings (daily mean)": "mean"}
+FIRST_SHEET = "(the first sheet with a table)"
+FILE_OPTIONS_KEY = "upload_file_options"  # file key -> that file's ReadOptions (daily rule aside)
+SHEET_NAMES_KEY = "upload_sheet_names"  # file key -> the sheets of a workbook
+DAILY_RULE_KEY = "upload_daily_rule"
+SINGLE_PERSON_FORMATS = {FORMAT_BEARABLE, FORMAT_FLAREDOWN_PERSONAL}
+# File-level notes that are guesses the user should confirm: shown on the card like warnings.
+GUESSES = {"member_from_file_name"}
+# What a file's option fixes: its area opens when one of these is on the card.
+FIXED_BY_OPTIONS = {"ambiguous_dates", "member_from_file_name", "sheet"}
+ROW_WARNINGS = {"total_mismatch": "{n} weekly total(s) do not match the six item scores; oms_dash uses "
+                                  "the item scores. The rows are listed under Messages below."}
+ROW_WARNING_OTHER = "{n} row(s) were kept but need a look; they are listed under Messages below."
 
 
-def _options_form() -> ReadOptions:
-    with st.expander("Reading options", expanded=False):
-        order = st.radio("How are dates like 03/04/2026 written?", list(DATE_ORDERS), key="upload_order",
-                         help="Usually worked out from the dates themselves; choose when a file's "
-                              "dates could be read either way.")
-        member = st.text_input("Member code for single-person exports (Flaredown, Bearable)",
-                               key="upload_member", placeholder="taken from the file name if empty",
-                               help="Use a code, never a name.")
-        rule = st.radio("Several readings of one symptom on one day", list(DAILY_RULES), key="upload_rule")
-        sheet = st.text_input("Excel sheet to read (empty: the first sheet)", key="upload_sheet")
-    return ReadOptions(date_order=DATE_ORDERS[order], member=member.strip() or None,
-                       sheet=sheet.strip() or None, daily_rule=DAILY_RULES[rule])
+def file_key(name: str, data: bytes) -> str:
+    """Which file a card's options belong to: its name and content, not its place in the list."""
+    return hashlib.sha256(name.encode() + b"\0" + data).hexdigest()[:16]
 
 
-def _mapping_form(result: FileResult, index: int) -> tuple[tuple[str, str], ...] | None:
-    st.warning("The columns of this file were not recognised. Tell oms_dash which column is which:")
-    choices = ["(none)", *result.headers]
-    with st.form(f"mapping_{index}"):
-        picks = {role: st.selectbox(label, choices, key=f"map_{index}_{role}")
-                 for role, label in MAPPING_ROLES.items()}
-        submitted = st.form_submit_button("Read this file again with these columns")
-    if submitted:
-        return tuple((role, col) for role, col in picks.items() if col != "(none)")
+def _store() -> dict[str, ReadOptions]:
+    return st.session_state.setdefault(FILE_OPTIONS_KEY, {})
+
+
+def _widget_keys(fk: str) -> tuple[str, str, str]:
+    return f"opt_{fk}_order", f"opt_{fk}_member", f"opt_{fk}_sheet"
+
+
+def _options_for(fk: str) -> ReadOptions:
+    """The file's own options, with what the user just changed on its card taken in.
+
+    The stored options are the truth: a widget's own state is dropped while the user is on another
+    page, so on the way back it is set again from them.
+    """
+    opts = _store().get(fk, ReadOptions())
+    order_key, member_key, sheet_key = _widget_keys(fk)
+    ss = st.session_state
+    if order_key in ss:
+        opts = dataclasses.replace(opts, date_order=DATE_ORDERS[ss[order_key]])
+    else:
+        ss[order_key] = next(k for k, v in DATE_ORDERS.items() if v == opts.date_order)
+    if member_key in ss:
+        opts = dataclasses.replace(opts, member=ss[member_key].strip() or None)
+    else:
+        ss[member_key] = opts.member or ""
+    if sheet_key in ss:
+        opts = dataclasses.replace(opts, sheet=None if ss[sheet_key] == FIRST_SHEET else ss[sheet_key])
+    else:
+        ss[sheet_key] = opts.sheet or FIRST_SHEET
+    _store()[fk] = opts
+    return opts
+
+
+def _daily_rule() -> str:
+    """One rule for the whole group, shown to the user: same-day readings are never added up."""
+    if "upload_rule" not in st.session_state:
+        rule = st.session_state.get(DAILY_RULE_KEY, "max")
+        st.session_state["upload_rule"] = next(k for k, v in DAILY_RULES.items() if v == rule)
+    choice = st.radio("When a symptom was logged several times on one day, the dashboard uses",
+                      list(DAILY_RULES), key="upload_rule", horizontal=True,
+                      help="For every file. Readings of one day are never added up.")
+    st.session_state[DAILY_RULE_KEY] = DAILY_RULES[choice]
+    return DAILY_RULES[choice]
+
+
+def _sheet_names(fk: str, name: str, data: bytes) -> list[str]:
+    if not name.lower().endswith((".xlsx", ".xlsm")):
+        return []
+    known = st.session_state.setdefault(SHEET_NAMES_KEY, {})
+    if fk not in known:
+        try:
+            known[fk] = [str(s) for s in pd.ExcelFile(io.BytesIO(data)).sheet_names]
+        except Exception:  # noqa: BLE001 - a damaged workbook: its card already says why it was not read
+            known[fk] = []
+    return known[fk]
+
+
+def _forget_options_of_removed_files(present: set[str]) -> None:
+    """A file taken out of the uploader takes its options (member codes, column names) with it."""
+    for key in (FILE_OPTIONS_KEY, SHEET_NAMES_KEY):
+        kept = st.session_state.get(key, {})
+        for fk in [k for k in kept if k not in present]:
+            del kept[fk]
+
+
+# --- the column mapping ---------------------------------------------------------------------------
+
+def mapping_problem(picks: dict[str, str], member_code: str) -> str | None:
+    """Why a column mapping cannot be used yet, in words for the person who chose it (None: it can)."""
+    chosen = [c for c in picks.values() if c != NO_COLUMN]
+    if picks["date"] == NO_COLUMN:
+        return "Choose the column that holds the dates."
+    if len(chosen) != len(set(chosen)):
+        return "Each column can have only one role: choose a different column for each."
+    if (picks["symptom"] == NO_COLUMN) != (picks["severity"] == NO_COLUMN):
+        return ("For a file with one row per symptom, choose both the symptom column and the score "
+                "column. For a file with one column per symptom, leave both at (none).")
+    if picks["member"] == NO_COLUMN and not member_code:
+        return ("Choose the column with the member codes, or type one member code if every row of "
+                "this file is about the same child. Without either, oms_dash cannot tell whose rows "
+                "these are, and it will not guess from the file name.")
     return None
 
 
+def _apply_mapping(fk: str) -> None:
+    ss = st.session_state
+    picks = {role: ss[f"map_{fk}_{role}"] for role in MAPPING_ROLES}
+    code = ss[f"map_{fk}_code"].strip()
+    problem = mapping_problem(picks, code)
+    if problem:
+        ss[f"map_{fk}_problem"] = problem
+        return
+    ss.pop(f"map_{fk}_problem", None)
+    mapping = tuple((role, column) for role, column in picks.items() if column != NO_COLUMN)
+    _store()[fk] = dataclasses.replace(_store().get(fk, ReadOptions()), mapping=mapping,
+                                       member=code or None)
+    ss[_widget_keys(fk)[1]] = code  # the member code field of the file's options says the same
+
+
+def _clear_mapping(fk: str) -> None:
+    _store()[fk] = dataclasses.replace(_store().get(fk, ReadOptions()), mapping=())
+    for role in MAPPING_ROLES:
+        st.session_state[f"map_{fk}_{role}"] = NO_COLUMN
+    st.session_state.pop(f"map_{fk}_problem", None)
+
+
+def _mapping_form(result: FileResult, fk: str, opts: ReadOptions) -> None:
+    ss = st.session_state
+    choices = [NO_COLUMN, *result.headers]
+    chosen = dict(opts.mapping)
+    for role in MAPPING_ROLES:
+        if f"map_{fk}_{role}" not in ss:
+            ss[f"map_{fk}_{role}"] = chosen.get(role) if chosen.get(role) in choices else NO_COLUMN
+    if f"map_{fk}_code" not in ss:
+        ss[f"map_{fk}_code"] = opts.member or ""
+    unused = [p.column for p in result.report.problems if p.code == "unused_column" and p.column]
+    if unused:
+        st.caption("Not read: " + ", ".join(f"'{plain(c)}'" for c in unused) + ". A column is read as "
+                   "a symptom of its own when its heading names the symptom and its values are 0–3 "
+                   "or none / mild / moderate / severe; change those in the file and upload it again.")
+    with st.form(f"mapping_{fk}", border=False):
+        for role, label in MAPPING_ROLES.items():
+            st.selectbox(label, choices, key=f"map_{fk}_{role}")
+        st.text_input("…or one member code for every row of this file", key=f"map_{fk}_code",
+                      placeholder="for example F07", help="Use a code, never a name.")
+        st.caption("Leave both symptom and score at (none) when the file has one column per symptom.")
+        st.form_submit_button("Read this file again with these columns", on_click=_apply_mapping,
+                              args=(fk,))
+    if ss.get(f"map_{fk}_problem"):
+        st.error(ss[f"map_{fk}_problem"], icon=":material/edit_note:")
+    if opts.mapping:
+        st.button("Go back to automatic recognition", key=f"map_{fk}_clear", on_click=_clear_mapping,
+                  args=(fk,))
+
+
+# --- one file's card ------------------------------------------------------------------------------
+
 def _symptom_link(item_id: str) -> str:
-    """A known symptom links to its Reference entry; a family's own word is shown as plain text."""
+    """A known symptom links to its Reference entry; a family's own word is shown as typed."""
     if item_id in ITEMS_BY_ID:
         return f"[{item_label(item_id)}]({reference_url(item_id)})"
-    return item_id.replace("[", "(").replace("]", ")").replace("*", "").replace("_", " ")
+    return plain(item_id)
 
 
-def _file_summary(result: FileResult, index: int) -> None:
+def cells_not_used(report: FileReport) -> int:
+    """Cells not used in rows that were kept (a bad score beside good ones), as opposed to whole
+    rows rejected."""
+    rejected = (set() if report.rejected_rows is None or "spreadsheet row" not in report.rejected_rows
+                else {int(r) for r in report.rejected_rows["spreadsheet row"]})
+    return sum(1 for p in report.problems
+               if p.severity == "error" and p.row is not None and p.row not in rejected)
+
+
+def rows_line(report: FileReport) -> str:
+    skipped = "; ".join(f"{n} {reason}" for reason, n in report.skipped_reasons.items())
+    line = (f"{report.rows_read:,} rows read: {report.rows_accepted:,} accepted, "
+            f"{report.rows_rejected:,} rejected, {report.rows_skipped:,} skipped by design"
+            + (f" ({skipped})" if skipped else ""))
+    cells = cells_not_used(report)
+    return line + (f"; {cells:,} cell(s) not used in rows that were kept" if cells else "") + "."
+
+
+def attention_lines(report: FileReport) -> list[tuple[str, str]]:
+    """What must be seen on the card, not only in the messages table: ("error" | "warning", text).
+
+    File-level errors and warnings, guesses (a member code from the file name), and row warnings
+    counted by kind. Removed identifying columns have their own message.
+    """
+    lines = []
+    for p in report.problems:
+        if p.row is not None or p.code == "identifying_column":
+            continue
+        if p.severity == "error" or p.severity == "warning" or p.code in GUESSES:
+            where = f"Column '{p.column}': " if p.column else ""
+            lines.append(("error" if p.severity == "error" else "warning", plain(where + p.message)))
+    row_warnings = Counter(p.code for p in report.problems if p.row is not None and p.severity == "warning")
+    for code, n in row_warnings.items():
+        lines.append(("warning", plain(ROW_WARNINGS.get(code, ROW_WARNING_OTHER).format(n=n))))
+    return lines
+
+
+def _status_icon(report: FileReport, attention: list[tuple[str, str]]) -> str:
+    if not report.usable:
+        return ":red[:material/error:]"
+    if attention or report.rows_rejected or cells_not_used(report):
+        return ":orange[:material/warning:]"
+    return ":green[:material/check_circle:]"
+
+
+def _options_area(result: FileResult, fk: str, sheets: list[str], open_it: bool) -> None:
+    """The file's own reading options; a change re-reads this file only."""
     report = result.report
-    icon = ":material/check_circle:" if report.usable and not report.rows_rejected else (
-        ":material/warning:" if report.usable else ":material/error:")
+    order_key, member_key, sheet_key = _widget_keys(fk)
+    without_member_column = (report.format in SINGLE_PERSON_FORMATS or st.session_state.get(member_key)
+                             or any(p.code == "member_from_file_name" for p in report.problems))
+    with st.expander("Options for this file", icon=":material/tune:", expanded=open_it):
+        st.radio("How are this file's dates written?", list(DATE_ORDERS), key=order_key, horizontal=True,
+                 help="Usually worked out from the dates themselves; choose when they could be read "
+                      "either way (03/04/2026).")
+        if without_member_column:
+            st.text_input("Member code for single-person exports", key=member_key,
+                          placeholder="taken from the file name if empty",
+                          help="This file has no member column: every row gets this code. Use a code, "
+                               "never a name; files of the same child get the same code.")
+        if len(sheets) > 1:
+            st.selectbox("Sheet to read", [FIRST_SHEET, *sheets], key=sheet_key)
+
+
+def _file_card(result: FileResult, fk: str, sheets: list[str], opts: ReadOptions) -> None:
+    report = result.report
+    attention = attention_lines(report)
     with st.container(border=True):
-        st.subheader(f"{report.file}", anchor=False)
-        st.caption(f"Recognised as: **{report.format}**")
+        st.subheader(f"{_status_icon(report, attention)} {plain(report.file)}", anchor=False)
+        st.caption(f"Recognised as: **{plain(report.format)}**")
         if report.rows_read:
             cols = st.columns(4)
             cols[0].metric("Rows read", report.rows_read)
             cols[1].metric("Accepted", report.rows_accepted)
             cols[2].metric("Rejected", report.rows_rejected)
             cols[3].metric("Skipped", report.rows_skipped)
-            st.write(summary_line(report))
+            st.write(plain(rows_line(report)))
         facts = []
         if report.members:
             facts.append(f"{len(report.members)} member(s)")
@@ -81,33 +288,88 @@ def _file_summary(result: FileResult, index: int) -> None:
         if facts:
             st.write(" · ".join(facts))
         if report.daily_rule:
-            st.caption(f"Same-day readings of a symptom were combined by {report.daily_rule}.")
+            st.caption(f"Same-day readings of a symptom were combined by {plain(report.daily_rule)}.")
         if report.pii_columns:
             st.error("Removed before anything was shown or kept: "
-                     + "; ".join(f"**{f['column']}**: {f['reason']}" for f in report.pii_columns),
+                     + "; ".join(f"**{plain(f['column'])}**: {plain(f['reason'])}"
+                                 for f in report.pii_columns),
                      icon=":material/shield:")
+        for kind, text in attention:
+            (st.error if kind == "error" else st.warning)(text)
+        if report.rows_read or len(sheets) > 1:
+            fixable = any(p.code in FIXED_BY_OPTIONS for p in report.problems)
+            _options_area(result, fk, sheets, open_it=fixable)
+        if result.needs_mapping:
+            st.warning("The columns of this file were not recognised. Tell oms_dash which column is which:",
+                       icon=":material/table_edit:")
+            _mapping_form(result, fk, opts)
+        elif report.rows_read:
+            with st.expander("Columns read wrongly? Map them yourself", icon=":material/table_edit:"):
+                _mapping_form(result, fk, opts)
         if report.problems:
             frame = problems_frame(report)
-            errors = int((frame["status"] == "not used").sum())
-            with st.expander(f"{icon} {len(frame)} message(s), {errors} about rows not used",
-                             expanded=not report.usable or errors > 0):
+            cells = cells_not_used(report)
+            with st.expander(f"Messages ({len(frame)}): {report.rows_rejected:,} row(s) rejected · "
+                             f"{report.rows_skipped:,} skipped by design · {cells:,} cell(s) not used "
+                             "in kept rows", expanded=not report.usable or report.rows_rejected > 0):
                 st.dataframe(frame, hide_index=True, width="stretch")
         if report.rejected_rows is not None and len(report.rejected_rows):
             st.download_button("Download the rejected rows (CSV)", to_csv_bytes(report.rejected_rows),
                                file_name=f"rejected-rows-{report.file.rsplit('.', 1)[0]}.csv",
-                               mime="text/csv", key=f"rejected_{index}")
+                               mime="text/csv", key=f"rejected_{fk}")
 
+
+# --- the page -------------------------------------------------------------------------------------
 
 def _current_upload_note() -> None:
     group = state.current_group()
     if group.is_demo:
         st.info("No logs uploaded yet: the other pages show the **demo group** (invented people).")
         return
-    names = ", ".join(r.file for r in group.reports)
+    names = ", ".join(plain(r.file) for r in group.reports if r.usable)
     st.success(f"The dashboard is showing your uploaded logs ({names}): {len(group.members)} members.")
     if st.button("Forget uploaded data", icon=":material/delete:", key="forget_on_upload"):
         state.forget_uploaded_group()
+        for key in (FILE_OPTIONS_KEY, SHEET_NAMES_KEY):
+            st.session_state.pop(key, None)
         st.rerun()
+
+
+def _size_words(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{max(1, round(size / 1e3))} kB"
+
+
+def _read_all(uploads, rule: str) -> list[tuple[FileResult, str, list[str], ReadOptions]]:
+    """Each file read with its own options (from the cache when already read so)."""
+    read = []
+    progress = st.progress(0.0, text="Reading files…")
+    for i, upload in enumerate(uploads):
+        data = upload.getvalue()
+        fk = file_key(upload.name, data)
+        opts = dataclasses.replace(_options_for(fk), daily_rule=rule)
+        progress.progress(i / len(uploads), text=plain(f"Reading {upload.name} ({_size_words(len(data))})…"))
+
+        def report(fraction: float, words: str, i=i) -> None:
+            progress.progress(min(1.0, (i + fraction) / len(uploads)),
+                              text=plain(words[:1].upper() + words[1:]))
+
+        result = parse_file(upload.name, data, opts, progress=report)
+        read.append((result, fk, _sheet_names(fk, upload.name, data), opts))
+    progress.empty()
+    _forget_options_of_removed_files({fk for _, fk, _, _ in read})
+    return read
+
+
+def _group_banner(results: list[FileResult], group) -> None:
+    unusable = [r.report.file for r in results if not r.report.usable]
+    if group.usable:
+        st.success(f"Loaded {len(group.members)} member(s) from {len(results) - len(unusable)} usable "
+                   "file(s). Every page now shows these logs.", icon=":material/check:")
+        if unusable:
+            st.warning(f"{len(unusable)} file(s) could not be used: " + ", ".join(plain(n) for n in unusable)
+                       + ". Each one's card below says why.", icon=":material/block:")
+    else:
+        st.error("Nothing usable was found in these files yet; see each file below.")
 
 
 def render() -> None:
@@ -116,40 +378,24 @@ def render() -> None:
              "Flaredown or Bearable exports, CSV or Excel. Files stay in this computer's memory; "
              "nothing is saved or sent anywhere.")
     _current_upload_note()
-    options = _options_form()
+    rule = _daily_rule()
     uploads = st.file_uploader("Log files", type=ACCEPTED_TYPES, accept_multiple_files=True,
                                key=state.uploader_key(), help="You can choose several files at once.")
     if uploads:
-        results: list[FileResult] = []
-        progress = st.progress(0.0, text="Reading files…")
-        for i, upload in enumerate(uploads):
-            mapping = st.session_state.get(f"mapping_for_{upload.name}", ())
-            opts = dataclasses.replace(options, mapping=mapping)
-
-            def report(fraction: float, words: str, i=i, name=upload.name) -> None:
-                progress.progress(min(1.0, (i + fraction) / len(uploads)), text=f"{name}: {words}")
-
-            results.append(parse_file(upload.name, upload.getvalue(), opts, progress=report))
-        progress.empty()
-        group = merge(results, options.daily_rule)
+        read = _read_all(uploads, rule)
+        results = [result for result, _, _, _ in read]
+        group = merge(results, rule)
         if group.usable:
-            # A new set of files: store it and rerun, so the banner and sidebar above say so too.
-            upload_id = (tuple((u.name, u.size, u.file_id) for u in uploads), options)
+            # A new set of files or options: store it and rerun, so the banner and sidebar say so too.
+            upload_id = (tuple((u.name, u.size, u.file_id) for u in uploads),
+                         tuple(opts for _, _, _, opts in read))
             if st.session_state.get(state.LOADED_FILES_KEY) != upload_id:
                 state.set_uploaded_group(group)
                 st.session_state[state.LOADED_FILES_KEY] = upload_id
                 st.rerun()
-            st.success(f"Loaded {len(group.members)} member(s) from {len(results)} file(s). Every "
-                       "page now shows these logs.", icon=":material/check:")
-        else:
-            st.error("Nothing usable was found in these files yet; see each file below.")
-        for i, result in enumerate(results):
-            _file_summary(result, i)
-            if result.needs_mapping:
-                mapping = _mapping_form(result, i)
-                if mapping:
-                    st.session_state[f"mapping_for_{result.report.file}"] = mapping
-                    st.rerun()
+        _group_banner(results, group)
+        for result, fk, sheets, opts in read:
+            _file_card(result, fk, sheets, opts)
     st.divider()
     st.subheader("Templates", anchor=False)
     st.write("Give these to families who do not have a diary yet. Use a member code like F01, "
