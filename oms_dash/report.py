@@ -11,10 +11,12 @@ import atexit
 import datetime as dt
 import html
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,11 +25,22 @@ import plotly.graph_objects as go
 
 from oms_dash import analysis, charts, theme
 from oms_dash.model import GroupData
-from oms_dash.reference import DISCLAIMER, load_reference
+from oms_dash.reference import DISCLAIMER, PAGE_PATH, Entry, Reference, load_reference
 
-HIGHLIGHTS = ("what-is-oms", "relapses", "relapse-triggers", "immunotherapy")
-PLOT_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
+# Reference entry ids (oms_dash/reference/*.yaml) beside the charts they explain: treatment (the
+# before/after chart) and relapses. Three, so that the printed report keeps to four pages.
+HIGHLIGHTS = ("treatment-overview", "relapses", "relapse-triggers")
+# Fixed, not responsive: a chart must keep its size when printed. 680×380 CSS px fits the printable
+# width of A4 (186 mm ≈ 703 px) and Letter (192 mm ≈ 725 px) with 12 mm margins, two to a page.
+PRINT_CHART_SIZE = (680, 380)
+MEETING_PRINT_HEIGHT = 450  # meeting type needs more room around a plot: fewer charts to a page
+PRINT_TITLE_SIZES = {False: (15, 12), True: (20, 16)}  # (title, subtitle) px, screen / meeting
+PLOT_CONFIG = {"displaylogo": False, "responsive": False, "displayModeBar": False}
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
+# A4 is the paper of most of the world (ISO 216); Letter is for the US, Canada and a few others.
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+DEFAULT_PAPER = "a4"
+SLIDE_SIZE = (1280, 720)  # "Download as PNG": a 16:9 slide, drawn at scale 2
 
 
 @dataclass
@@ -95,22 +108,36 @@ def _summary_rows(group: GroupData) -> list[tuple[str, str]]:
     return rows
 
 
+def highlight_entries(reference: Reference | None = None) -> list[Entry]:
+    """The reference entries the report quotes; an id that no longer exists is an error, not a gap."""
+    ref = reference or load_reference()
+    missing = [entry_id for entry_id in HIGHLIGHTS if entry_id not in ref.entries]
+    if missing:
+        raise KeyError(f"The report quotes reference entries that do not exist: {', '.join(missing)}")
+    return [ref.entries[entry_id] for entry_id in HIGHLIGHTS]
+
+
+# {{entry:...}} cross-references become links to the dashboard's Reference page: dead in a file.
+_REFERENCE_LINK = re.compile(r"\[([^\]]+)\]\(\./" + re.escape(PAGE_PATH) + r"[^)]*\)")
+
+
 def _highlights_html() -> str:
+    """The highlights, then one source list for the whole report, numbered in order of first use."""
     ref = load_reference()
+    numbers: dict[str, int] = {}
     parts = []
-    for entry_id in HIGHLIGHTS:
-        entry = ref.entries.get(entry_id)
-        if entry is None:
-            continue
-        section = ref.section(entry.section)
-        cites = ", ".join(
-            f"[{section.number(k)}] {html.escape(ref.sources[k].citation)}"
-            + (f" (<a href='{html.escape(ref.sources[k].link or '')}'>"
-               f"{html.escape(ref.sources[k].link_text or '')}</a>)" if ref.sources[k].link else "")
-            for k in entry.sources)
+    for entry in highlight_entries(ref):
+        cited = sorted(numbers.setdefault(k, len(numbers) + 1) for k in entry.sources)
+        marks = ", ".join(f"[{n}]" for n in cited)
+        body = _REFERENCE_LINK.sub(r"*\1* in oms_dash's Reference", entry.body)
         parts.append(f"<section class='highlight'><h3>{html.escape(entry.title)}</h3>"
-                     f"{markdown.markdown(entry.body)}<p class='sources'>Sources: {cites}</p></section>")
-    return "\n".join(parts)
+                     f"{markdown.markdown(body)}<p class='sources'>Sources: {marks}</p></section>")
+    items = "".join(
+        f"<li>{html.escape(ref.sources[k].citation)}"
+        + (f" {html.escape(ref.sources[k].link)}" if ref.sources[k].link else "")
+        + "</li>" for k in numbers)
+    return ("<div class='reference'>" + "\n".join(parts) + "<h3 class='source-list'>Sources</h3>"
+            f"<ol class='sources'>{items}</ol></div>")
 
 
 CSS = """
@@ -127,14 +154,54 @@ table.summary td { padding: 4px 14px 4px 0; border-bottom: 1px solid #D9E2EC; }
 figure { margin: 18px 0; break-inside: avoid; page-break-inside: avoid; }
 figcaption { color: var(--muted); font-size: 0.9em; }
 .highlight { break-inside: avoid; } .sources { color: var(--muted); font-size: 0.85em; }
+ol.sources { padding-left: 1.6em; overflow-wrap: anywhere; }
 footer { color: var(--muted); font-size: 0.85em; margin-top: 24px; }
-@page { margin: 12mm; }
+/* size auto: the paper of the printer or of the print dialog, A4 or Letter; 12 mm fits both. */
+@page { size: auto; margin: 12mm; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 11pt; }
-  .chart { width: 100% !important; }
-  h2 { break-after: avoid; }
+  body, body.meeting { max-width: none; padding: 0; font-size: 10pt; line-height: 1.35; }
+  h1 { font-size: 18pt; } h2 { font-size: 13pt; margin: 10px 0 6px; break-after: avoid; }
+  h3 { font-size: 11pt; margin: 8px 0 2px; break-after: avoid; }
+  p { margin: 4px 0; } .notice, .disclaimer { padding: 6px 10px; margin: 6px 0; }
+  table.summary { margin: 4px 0 8px; } table.summary td { padding: 2px 14px 2px 0; }
+  figure { margin: 6px 0 10px; }
+  .highlight p, .highlight li { margin: 2px 0; }
+  .reference { columns: 2; column-gap: 8mm; font-size: 8.5pt; }
+  .reference ul { padding-left: 1.2em; }
 }
 """
+
+
+def _fit_title(fig: go.Figure, meeting: bool) -> None:
+    """Re-wraps a chart's title block for the printed chart's width, in a print-sized type, and
+    gives the top margin room for every line (plotly neither wraps nor measures titles)."""
+    title, subtitle = _title_parts(fig.layout.title.text or "")
+    title_size, subtitle_size = PRINT_TITLE_SIZES[meeting]
+    room = PRINT_CHART_SIZE[0] - 30  # the title starts 1.2 % in; keep clear of the right edge
+    title_lines = textwrap.wrap(title, int(room / (0.56 * title_size))) or [""]
+    sub_lines = textwrap.wrap(subtitle, int(room / (0.56 * subtitle_size)))
+    text = "<br>".join(title_lines)
+    if sub_lines:
+        text += f"<br><span style='font-size:{subtitle_size}px'>" + "<br>".join(sub_lines) + "</span>"
+    panel_titles = any(a.yanchor == "bottom" and (a.y or 0) >= 0.99 for a in fig.layout.annotations)
+    top = title_size * 2.4 + title_size * 1.3 * len(title_lines) + subtitle_size * 1.4 * len(sub_lines)
+    top += theme.sizes(meeting)["legend"] * 2 if panel_titles else 0
+    fig.update_layout(title=dict(text=text, font_size=title_size, pad_t=title_size), margin_t=int(top))
+
+
+def _print_sized(fig: go.Figure, meeting: bool) -> go.Figure:
+    """A copy drawn at the fixed size of a printed chart, its title fitted to that width (the
+    page's own figure keeps its size)."""
+    width, height = PRINT_CHART_SIZE
+    height = MEETING_PRINT_HEIGHT if meeting else height
+    printed = go.Figure(fig).update_layout(width=width, height=height, autosize=False)
+    _fit_title(printed, meeting)
+    return printed
+
+
+def _summary_html(group: GroupData) -> str:
+    return "".join(f"<tr><td>{html.escape(k)}</td><td><b>{html.escape(v)}</b></td></tr>"
+                   for k, v in _summary_rows(group))
 
 
 def build_report_html(group: GroupData, meeting: bool = False, today: dt.date | None = None) -> str:
@@ -143,12 +210,10 @@ def build_report_html(group: GroupData, meeting: bool = False, today: dt.date | 
     figures = report_figures(group, meeting, today)
     blocks = []
     for i, item in enumerate(figures):
-        fig_html = item.figure.to_html(full_html=False, include_plotlyjs=(i == 0), config=PLOT_CONFIG,
-                                       div_id=f"chart-{item.name}", default_width="100%")
-        blocks.append(f"<figure><div class='chart'>{fig_html}</div>"
+        fig_html = _print_sized(item.figure, meeting).to_html(
+            full_html=False, include_plotlyjs=(i == 0), config=PLOT_CONFIG, div_id=f"chart-{item.name}")
+        blocks.append(f"<figure class='chart-block'><div class='chart'>{fig_html}</div>"
                       f"<figcaption>{html.escape(item.caption)}</figcaption></figure>")
-    summary = "".join(f"<tr><td>{html.escape(k)}</td><td><b>{html.escape(v)}</b></td></tr>"
-                      for k, v in _summary_rows(group))
     demo = ("<p class='notice'><b>Demo data: not real people.</b> This report was made from the "
             "invented demo group that ships with oms_dash.</p>" if group.is_demo else "")
     return f"""<!DOCTYPE html>
@@ -162,7 +227,7 @@ def build_report_html(group: GroupData, meeting: bool = False, today: dt.date | 
 codes or notes appear in this report.</p>{demo}
 <p class="disclaimer"><b>{html.escape(DISCLAIMER)}</b> These charts describe what families logged.
 They show associations, not proof: they cannot say that a treatment caused a change.</p></header>
-<h2>The group in numbers</h2><table class="summary">{summary}</table>
+<h2>The group in numbers</h2><table class="summary">{_summary_html(group)}</table>
 <h2>Key charts</h2>
 {''.join(blocks)}
 <h2>From the reference</h2>
@@ -180,19 +245,29 @@ def find_chromium() -> str | None:
     return None
 
 
-def html_to_pdf(html_path: Path, pdf_path: Path, timeout: int = 120) -> None:
-    """Prints the report with the machine's Chromium (A4/Letter by the printer's page setting)."""
+def with_paper(report_html: str, paper: str) -> str:
+    """The report pinned to one paper size (for a PDF); the HTML file itself follows the printer."""
+    if paper not in PAPER_SIZES:
+        raise ValueError(f"Paper size '{paper}' is not known: use one of {', '.join(PAPER_SIZES)}.")
+    rule = f"<style>@page {{ size: {PAPER_SIZES[paper]} portrait; }}</style>"
+    return report_html.replace("</head>", rule + "</head>", 1)
+
+
+def html_to_pdf(html_path: Path, pdf_path: Path, paper: str = DEFAULT_PAPER, timeout: int = 120) -> None:
+    """Prints the report to PDF on A4 (default) or Letter paper with the machine's Chromium."""
     browser = find_chromium()
     if browser is None:
         raise RuntimeError("No Chromium or Chrome was found on this computer, so no PDF was made. "
                            "Open the HTML report in your browser and use Print ▸ Save as PDF.")
     # Chromium's helpers may still be closing files when the profile folder is removed.
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
+        paged = Path(profile) / "report.html"
+        paged.write_text(with_paper(html_path.read_text(encoding="utf-8"), paper), encoding="utf-8")
         subprocess.run([browser, "--headless=new", "--no-sandbox", "--disable-gpu",
                         "--disable-background-networking", "--disable-component-update",
                         "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
                         "--no-pdf-header-footer", "--virtual-time-budget=15000",
-                        f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()],
+                        f"--print-to-pdf={Path(pdf_path).resolve()}", paged.as_uri()],
                        check=True, capture_output=True, timeout=timeout)
 
 
@@ -207,7 +282,8 @@ def _start_kaleido(kaleido) -> None:
         _KALEIDO["started"] = True
 
 
-def figure_png(fig: go.Figure, width: int = 1280, height: int = 720, scale: float = 2) -> bytes | None:
+def figure_png(fig: go.Figure, width: int = SLIDE_SIZE[0], height: int = SLIDE_SIZE[1],
+               scale: float = 2) -> bytes | None:
     """PNG bytes at presentation resolution, or None when no browser is available for kaleido."""
     if find_chromium() is None:
         return None
@@ -216,10 +292,50 @@ def figure_png(fig: go.Figure, width: int = 1280, height: int = 720, scale: floa
     os.environ.setdefault("BROWSER_PATH", find_chromium() or "")
     try:
         _start_kaleido(kaleido)
-        return kaleido.calc_fig_sync(fig, opts={"format": "png", "width": width, "height": height,
-                                                "scale": scale})
+        png = kaleido.calc_fig_sync(fig, opts={"format": "png", "width": width, "height": height,
+                                               "scale": scale})
     except Exception:  # kaleido's browser start-up fails in many ways; the page offers the toolbar
         return None
+    return png if png and png.startswith(PNG_SIGNATURE) else None
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_SUBTITLE = re.compile(r"<br><span style='font-size:\d+px'>(.*)</span>$", re.S)
+
+
+def _title_parts(text: str) -> tuple[str, str]:
+    """(title, subtitle) of a figure built by charts, its line breaks undone for a new width."""
+    found = _SUBTITLE.search(text)
+    title = text[:found.start()] if found else text
+    subtitle = found.group(1) if found else ""
+    return title.replace("<br>", " "), subtitle.replace("<br>", " ")
+
+
+def slide_figure(fig: go.Figure, caption: str | None = None) -> go.Figure:
+    """A copy of a page's chart restyled for a slide: the meeting template (text ≥ 16 px at
+    1280×720), the title re-wrapped for that size, and the caption written inside the image."""
+    slide = go.Figure(fig)
+    floor = theme.sizes(meeting=True)["annotation"]
+    slide.layout.annotations = [a for a in slide.layout.annotations if a.name != "caption"]
+    for note in slide.layout.annotations:
+        if note.font.size is not None and note.font.size < floor:
+            note.font.size = floor
+    for trace in slide.data:
+        textfont = getattr(trace, "textfont", None)
+        if textfont is not None and textfont.size is not None and textfont.size < floor:
+            textfont.size = floor
+    title, subtitle = _title_parts(slide.layout.title.text or "")
+    # charts._finish is how every chart gets its template and title block; the same call, in
+    # meeting mode, restyles a screen chart (charts has no public restyle function yet).
+    charts._finish(slide, title, subtitle, meeting=True)
+    if caption:
+        charts.add_caption(slide, caption, meeting=True)
+    return slide.update_layout(width=SLIDE_SIZE[0], height=SLIDE_SIZE[1], autosize=False)
+
+
+def slide_png(fig: go.Figure, caption: str | None = None) -> bytes | None:
+    """ "Download as PNG": the chart as a 2560×1440 slide image, or None when it could not be made."""
+    return figure_png(slide_figure(fig, caption), *SLIDE_SIZE, scale=2)
 
 
 def build_report_cli(args) -> int:
@@ -249,7 +365,7 @@ def build_report_cli(args) -> int:
     print(f"Wrote {out} ({out.stat().st_size // 1024} KB, opens offline in any browser).")
     if args.pdf:
         try:
-            html_to_pdf(out, Path(args.pdf))
+            html_to_pdf(out, Path(args.pdf), paper=getattr(args, "paper", DEFAULT_PAPER))
         except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
             print(f"No PDF: {exc}", file=sys.stderr)
             return 2
@@ -257,4 +373,5 @@ def build_report_cli(args) -> int:
     return 0
 
 
-__all__ = ["ReportFigure", "build_report_html", "figure_png", "html_to_pdf", "report_figures"]
+__all__ = ["ReportFigure", "build_report_html", "figure_png", "highlight_entries", "html_to_pdf",
+           "report_figures", "slide_figure", "slide_png", "with_paper"]

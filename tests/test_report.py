@@ -10,8 +10,10 @@ import struct
 import plotly.graph_objects as go
 import pytest
 
+from oms_dash import analysis, charts, report
 from oms_dash.cli import main
 from oms_dash.ingest import read_files
+from oms_dash.reference import load_reference
 from oms_dash.report import build_report_html, figure_png, find_chromium, report_figures
 
 TODAY = dt.date(2026, 11, 25)
@@ -41,7 +43,15 @@ def _loaded_resources(html: str) -> list[str]:
     found += re.findall(r"<link[^>]+href\s*=\s*['\"]([^'\"]+)", html, re.I)
     found += re.findall(r"@import\s+(?:url\()?['\"]?([^'\")\s;]+)", html, re.I)
     found += re.findall(r"url\(\s*['\"]?(https?:[^'\")]+)", html, re.I)
+    found += re.findall(r"@font-face", html, re.I)
     return found
+
+
+def _web_links(html: str) -> list[str]:
+    """Any src or href attribute in the page pointing at the web: a report to print or share needs
+    none (plotly.js's own source, inline, holds strings that look like links and are never loaded)."""
+    page = re.sub(r"<script\b.*?</script>", "", html, flags=re.S | re.I)
+    return re.findall(r"(?:src|href)\s*=\s*['\"]?((?:https?:)?//[^'\"\s>]+)", page, re.I)
 
 
 def test_report_holds_the_key_charts(uploaded_report):
@@ -56,6 +66,57 @@ def test_report_holds_the_key_charts(uploaded_report):
 def test_report_loads_nothing_from_the_network(uploaded_report):
     _, html = uploaded_report
     assert _loaded_resources(html) == []
+    assert _web_links(html) == []
+
+
+def test_report_has_summary_and_disclaimers_but_no_demo_note_for_real_files(uploaded_report):
+    group, html = uploaded_report
+    assert "The group in numbers" in html and f"<b>{len(group.members)}</b>" in html
+    assert "Information, not medical advice" in html and "associations, not proof" in html
+    assert "Demo data" not in html
+
+
+def test_highlights_are_real_entries_including_treatment():
+    entries = report.highlight_entries()
+    assert [e.id for e in entries] == list(report.HIGHLIGHTS)  # none silently skipped
+    assert any(e.section == "treatment" for e in entries)
+    assert "relapses" in {e.section for e in entries} or any("relapse" in e.id for e in entries)
+
+
+def test_a_missing_highlight_is_an_error_not_a_gap(monkeypatch):
+    monkeypatch.setattr(report, "HIGHLIGHTS", (*report.HIGHLIGHTS, "no-such-entry"))
+    with pytest.raises(KeyError, match="no-such-entry"):
+        report.highlight_entries()
+
+
+def test_report_numbers_its_sources_once(uploaded_report):
+    _, html = uploaded_report
+    ref = load_reference()
+    cited = list(dict.fromkeys(k for e in report.highlight_entries(ref) for k in e.sources))
+    source_list = re.search(r"<ol class='sources'>(.*?)</ol>", html, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", source_list, re.S)
+    assert len(items) == len(cited) and html.count("<ol class='sources'>") == 1
+    for number, key in enumerate(cited, start=1):
+        assert items[number - 1].startswith(ref.sources[key].citation[:30].replace("&", "&amp;"))
+    marks = {int(n) for n in re.findall(r"\[(\d+)\]", " ".join(re.findall(r"Sources: ([^<]*)</p>", html)))}
+    assert marks == set(range(1, len(cited) + 1))  # every mark points into the one list
+
+
+def test_report_has_no_dead_links_to_the_dashboard(uploaded_report):
+    _, html = uploaded_report
+    assert "?entry=" not in html and "href='./" not in html and 'href="./' not in html
+
+
+def test_report_charts_are_sized_for_a_printed_page(uploaded_report):
+    _, html = uploaded_report
+    width, height = report.PRINT_CHART_SIZE
+    assert width <= 700 and 2 * (height + 60) <= 960  # A4/Letter width at 12 mm margins; 2 a page
+    assert html.count(f'"width":{width}') >= 6 and html.count(f'"height":{height}') >= 6
+    assert html.count('"autosize":false') >= 6 and '"responsive": true' not in html
+    assert html.count("class='chart-block'") >= 6
+    assert re.search(r"figure\s*\{[^}]*break-inside:\s*avoid", html)
+    assert not re.search(r"break-(?:before|after)\s*:\s*(?:page|always)", html)  # no forced page break
+    assert re.search(r"@page\s*\{\s*size:\s*auto;\s*margin:\s*12mm", html)  # A4 or Letter, as printed
 
 
 def test_report_contains_no_identifying_value(uploaded_report):
@@ -102,8 +163,81 @@ def test_png_export_has_presentation_size():
     assert struct.unpack(">II", png[16:24]) == (2560, 1440)
 
 
+def _font_sizes(node, inside_font: bool = False) -> list[float]:
+    """Every font size in a figure: font/tickfont/textfont sizes and inline 'font-size:Npx'."""
+    found: list[float] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "size" and inside_font and isinstance(value, int | float):
+                found.append(value)
+            else:
+                found += _font_sizes(value, key.endswith("font"))
+    elif isinstance(node, list | tuple):
+        for value in node:
+            found += _font_sizes(value, inside_font)
+    elif isinstance(node, str):
+        found += [float(n) for n in re.findall(r"font-size:\s*(\d+)px", node)]
+    return found
+
+
+def test_slide_png_is_meeting_sized_with_its_caption_inside(monkeypatch):
+    _need_chromium()
+    import kaleido
+
+    given = []
+    real = kaleido.calc_fig_sync
+    monkeypatch.setattr(kaleido, "calc_fig_sync", lambda fig, **kw: given.append(fig) or real(fig, **kw))
+    group = read_files([("families.csv", IDENTIFYING.encode())])
+    screen = charts.group_course_figure(analysis.group_course(group.observations), meeting=False)
+    cap = report.group_caption(group, TODAY)
+    png = report.slide_png(screen, cap)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", png[16:24]) == (2560, 1440)
+    drawn = given[0].to_dict() if hasattr(given[0], "to_dict") else given[0]
+    sizes = _font_sizes(drawn)
+    assert sizes and min(sizes) >= 16, sorted(sizes)[:5]
+    captions = [a for a in drawn["layout"]["annotations"] if a.get("name") == "caption"]
+    assert len(captions) == 1
+    assert captions[0]["text"].replace("<br>", " ") == cap  # n, span, generated on, not medical advice
+    assert (drawn["layout"]["width"], drawn["layout"]["height"]) == (1280, 720)
+
+
+def test_a_failed_png_export_gives_nothing_rather_than_an_empty_file(monkeypatch):
+    import kaleido
+
+    monkeypatch.setattr(report, "find_chromium", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(report, "_start_kaleido", lambda _k: None)
+    monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("x")))
+    assert report.slide_png(go.Figure(go.Bar(x=["a"], y=[1])), "1 member") is None
+    monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: b"")
+    assert report.slide_png(go.Figure(go.Bar(x=["a"], y=[1])), "1 member") is None
+
+
 def test_pdf_report(tmp_path):
     _need_chromium()
     out, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
     assert main(["report", "-o", str(out), "--pdf", str(pdf), "--meeting"]) == 0
     assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def _pdf_pages(pdf: bytes) -> list[tuple[float, float]]:
+    """(width, height) in points of each page of a PDF Chromium wrote."""
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    return [(float(w), float(h)) for w, h in boxes]
+
+
+@pytest.mark.parametrize(("paper", "size"), [("a4", (595, 842)), ("letter", (612, 792))])
+def test_printed_report_is_at_most_four_pages_on_the_chosen_paper(tmp_path, uploaded_report, paper, size):
+    _need_chromium()
+    _, html = uploaded_report
+    out, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
+    out.write_text(html, encoding="utf-8")
+    report.html_to_pdf(out, pdf, paper=paper)
+    pages = _pdf_pages(pdf.read_bytes())
+    assert 1 <= len(pages) <= 4, len(pages)
+    assert all((round(w), round(h)) == size for w, h in pages)
+
+
+def test_an_unknown_paper_size_is_explained():
+    with pytest.raises(ValueError, match="a4, letter"):
+        report.with_paper("<html><head></head></html>", "a3")
