@@ -6,15 +6,22 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from oms_dash.charts import add_caption
-from oms_dash.report import figure_png, find_chromium
+from oms_dash.report import find_chromium, slide_png
 from oms_dash.ui import state
 
+CAMERA_HINT = "use the camera button at the top right of the chart instead"
 
-def plot_config(name: str) -> dict:
-    """The chart toolbar's camera button saves a good file name at twice the screen size."""
-    return {"displaylogo": False,
-            "toImageButtonOptions": {"format": "png", "filename": f"oms-dash-{name}", "scale": 2}}
+
+def plot_config(name: str, meeting: bool = False) -> dict:
+    """The chart toolbar's camera button saves a good file name at twice the screen size.
+
+    In meeting mode the toolbar keeps only the camera, so it does not cover the chart's title.
+    """
+    config = {"displaylogo": False,
+              "toImageButtonOptions": {"format": "png", "filename": f"oms-dash-{name}", "scale": 2}}
+    if meeting:
+        config["modeBarButtons"] = [["toImage"]]
+    return config
 
 
 def show_table(table: pd.DataFrame, column_config: dict | None = None) -> None:
@@ -25,31 +32,38 @@ def show_table(table: pd.DataFrame, column_config: dict | None = None) -> None:
     st.dataframe(view, hide_index=True, column_config=column_config)
 
 
-def _with_caption(fig: go.Figure, caption: str | None) -> go.Figure:
-    """A copy carrying its caption inside, so a PNG shown elsewhere keeps its n, span and date."""
-    return add_caption(go.Figure(fig), caption) if caption else fig
+def png_export(fig: go.Figure, name: str, caption: str | None) -> None:
+    """A compact "PNG for slides" button: the chart redrawn at 1280×720 in meeting type, with its
+    caption inside. Made on request (it takes a few seconds), then offered as a download; when it
+    cannot be made the user is told so and pointed to the camera button, never given an empty file."""
+    if not find_chromium():
+        st.caption(f"PNG export needs Chrome or Chromium on this computer: {CAMERA_HINT}.")
+        return
+    if not st.button("PNG for slides", key=f"png_make_{name}", icon=":material/image:", type="tertiary",
+                     help="A 1280×720 picture of this chart in large type, with its caption inside."):
+        return
+    with st.spinner("Drawing the PNG…"):
+        png = slide_png(fig, caption)
+    if png is None:
+        st.warning(f"The PNG could not be made on this computer: {CAMERA_HINT}.", icon=":material/image:")
+        return
+    st.download_button("Save the PNG (1280×720)", data=png, file_name=f"oms-dash-{name}.png",
+                       mime="image/png", key=f"png_{name}", icon=":material/download:",
+                       on_click="ignore")
 
 
 def show_chart(fig: go.Figure, name: str, caption: str | None = None, table: pd.DataFrame | None = None,
                table_label: str = "The numbers behind this chart", column_config: dict | None = None) -> None:
     """A figure with its words: caption, the table behind it on demand, and a PNG for slides.
 
-    In meeting mode the table and the download stay tucked away (the camera button remains).
+    In meeting mode the table stays tucked away; the PNG button stays (it is for sharing).
     """
+    meeting = state.meeting_mode()
     # theme=None: our template (meeting-mode sizes, palette) is drawn as built, not restyled by Streamlit.
-    st.plotly_chart(fig, config=plot_config(name), key=f"chart_{name}", theme=None)
+    st.plotly_chart(fig, config=plot_config(name, meeting), key=f"chart_{name}", theme=None)
     if caption:
         st.caption(caption)
-    if state.meeting_mode():
-        return
-    if table is not None:
+    if table is not None and not meeting:
         with st.expander(table_label):
             show_table(table, column_config)
-    if find_chromium():
-        st.download_button("Download as PNG (1280×720, for slides)",
-                           data=lambda: figure_png(_with_caption(fig, caption)) or b"",
-                           file_name=f"oms-dash-{name}.png",
-                           mime="image/png", key=f"png_{name}", icon=":material/image:")
-    else:
-        st.caption("PNG export needs Chrome or Chromium on this computer: use the camera button "
-                   "at the top right of the chart instead.")
+    png_export(fig, name, caption)
