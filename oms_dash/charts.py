@@ -21,6 +21,7 @@ from oms_dash import privacy, schema, theme
 from oms_dash.analysis import (
     ALIGNMENTS,
     LEVEL_NAMES,
+    MIN_TREND_MEMBERS,
     NONE_OBSERVED,
     BeforeAfter,
     Cohort,
@@ -45,6 +46,17 @@ def member_labels(members: Iterable[str], reveal: bool = False) -> dict[str, str
     codes = [str(m) for m in members]
     if reveal:
         return {c: c for c in codes}
+    return privacy.member_labels(codes)
+
+
+def _labels_for(members: Iterable[str], labels: Mapping[str, str] | None, reveal: bool) -> dict[str, str]:
+    """The group-wide label map when given (the same member is the same letter on every page and
+    under any filter); otherwise labels of these members alone (a standalone figure)."""
+    codes = [str(m) for m in members]
+    if reveal:
+        return {c: c for c in codes}
+    if labels is not None:
+        return {c: labels.get(c, "Member ?") for c in codes}
     return privacy.member_labels(codes)
 
 
@@ -190,9 +202,9 @@ def group_course_figure(course: pd.DataFrame, meeting: bool = False, caption: st
 
 
 def completeness_figure(table: pd.DataFrame, meeting: bool = False, reveal: bool = False,
-                        caption: str | None = None) -> go.Figure:
+                        caption: str | None = None, labels: Mapping[str, str] | None = None) -> go.Figure:
     """Days logged per member and week (``analysis.completeness``) as a heatmap."""
-    labels = member_labels(table["member"].unique(), reveal)
+    labels = _labels_for(table["member"].unique(), labels, reveal)
     grid = table.pivot(index="member", columns="week", values="days_logged")
     order = sorted(grid.index, key=lambda m: labels[m])
     grid = grid.reindex(order)
@@ -349,7 +361,8 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
 # --- compare ------------------------------------------------------------------------------------------
 
 def cohort_figure(cohort: Cohort, measure: str, meeting: bool = False, reveal: bool = False,
-                  treatment: str | None = None, caption: str | None = None) -> go.Figure:
+                  treatment: str | None = None, caption: str | None = None,
+                  labels: Mapping[str, str] | None = None) -> go.Figure:
     """Each member's weekly course as a thin line, the group median and interquartile band over them."""
     members = cohort.members
     axis = ALIGNMENTS[cohort.by] if cohort.by != "treatment" or not treatment else \
@@ -358,7 +371,7 @@ def cohort_figure(cohort: Cohort, measure: str, meeting: bool = False, reveal: b
     title = f"Members' courses by {axis.lower()}, with the group median"
     if n == 0:
         return empty_figure(title, "No member has data for this alignment.", meeting, caption)
-    labels = member_labels(members["member"].unique(), reveal)
+    labels = _labels_for(members["member"].unique(), labels, reveal)
     frame = members.assign(label=members["member"].map(labels))
     line = _broken(frame, ["member"], "x", ["value", "label"])
     cls = _scatter_class(len(frame))
@@ -384,13 +397,13 @@ def cohort_figure(cohort: Cohort, measure: str, meeting: bool = False, reveal: b
 
 
 def heatmap_figure(weekly: pd.DataFrame, item: str | None = None, meeting: bool = False, reveal: bool = False,
-                   caption: str | None = None) -> go.Figure:
+                   caption: str | None = None, labels: Mapping[str, str] | None = None) -> go.Figure:
     """Members × weeks mean severity (``analysis.weekly_severity``)."""
     what = "all symptoms" if item is None else schema.item_label(item)
     title = f"Mean severity per member and week: {what}"
     if weekly.empty:
         return empty_figure(title, "Nothing logged in this range.", meeting, caption)
-    labels = member_labels(weekly["member"].unique(), reveal)
+    labels = _labels_for(weekly["member"].unique(), labels, reveal)
     grid = weekly.pivot(index="member", columns="week", values="value")
     grid = grid.reindex(columns=pd.date_range(grid.columns.min(), grid.columns.max(), freq="7D"))
     grid = grid.reindex(sorted(grid.index, key=lambda m: labels[m]))
@@ -407,7 +420,7 @@ def heatmap_figure(weekly: pd.DataFrame, item: str | None = None, meeting: bool 
 
 
 def profile_figure(profiles: Profiles, meeting: bool = False, reveal: bool = False,
-                   caption: str | None = None) -> go.Figure:
+                   caption: str | None = None, labels: Mapping[str, str] | None = None) -> go.Figure:
     """Mean severity per item: a thin line per member, the group mean (members weighted equally) in black."""
     members = profiles.members
     title = "Symptom profiles: mean severity per symptom"
@@ -416,7 +429,7 @@ def profile_figure(profiles: Profiles, meeting: bool = False, reveal: bool = Fal
     order = {item.id: i for i, item in enumerate(schema.ITEMS)}
     items = sorted(members["item"].unique(), key=lambda i: (order.get(i, len(order)), i))
     names = {i: schema.item_label(i) for i in items}
-    labels = member_labels(members["member"].unique(), reveal)
+    labels = _labels_for(members["member"].unique(), labels, reveal)
     frame = members.assign(pos=members["item"].map({i: k for k, i in enumerate(items)}),
                            label=members["member"].map(labels), name=members["item"].map(names))
     line = _broken(frame, ["member"], "pos", ["mean", "label", "name"])
@@ -445,33 +458,51 @@ def profile_figure(profiles: Profiles, meeting: bool = False, reveal: bool = Fal
 
 
 def before_after_figure(result: BeforeAfter, measure: str, meeting: bool = False, reveal: bool = False,
-                        caption: str | None = None) -> go.Figure:
-    """Slope chart: each member's mean in the weeks before vs after their first start of the treatment."""
+                        caption: str | None = None, labels: Mapping[str, str] | None = None) -> go.Figure:
+    """Slope chart: each member's mean in the weeks before vs after their first start of the treatment.
+
+    Members with fewer than ``result.min_logs`` logs on a side are drawn with hollow markers (and left
+    out of the median); the group median is drawn only from ``MIN_TREND_MEMBERS`` members up; a
+    treatment started by fewer than k members shows no member at all.
+    """
     name = schema.treatment_label(result.treatment)
     title = f"Before and after starting {name}: each member's mean ({ASSOCIATION})"
+    if result.hidden:
+        return empty_figure(title, f"Hidden: fewer than {min_group_size()} members started {name}, and "
+                                   "showing their courses could identify them.", meeting, caption)
     complete = result.per_member.dropna(subset=["before", "after"])
     if complete.empty:
         return empty_figure(title, f"No member has logs both before and after starting {name}.", meeting,
                             caption)
     sides = [f"{result.weeks} weeks before", f"{result.weeks} weeks after"]
-    labels = member_labels(complete["member"], reveal)
-    n = len(complete)
-    # One trace for all members, a break (None) after each member's pair: 100 traces would be slow.
-    x = np.tile(np.array([sides[0], sides[1], None], dtype=object), n)
+    labels = _labels_for(complete["member"], labels, reveal)
+    fig = go.Figure()
+    few = complete["few_logs"].to_numpy(dtype=bool)
+    for part, hollow in ((complete.loc[~few], False), (complete.loc[few], True)):
+        if part.empty:
+            continue
+        n = len(part)
+        # One trace for all members, a break (None) after each member's pair: 100 traces would be slow.
+        x = np.tile(np.array([sides[0], sides[1], None], dtype=object), n)
 
-    def pairs(before: str, after: str) -> np.ndarray:
-        return np.column_stack([complete[before].to_numpy(dtype="float64"),
-                                complete[after].to_numpy(dtype="float64"), np.full(n, np.nan)]).ravel()
+        def pairs(before: str, after: str, part=part, n=n) -> np.ndarray:
+            return np.column_stack([part[before].to_numpy(dtype="float64"),
+                                    part[after].to_numpy(dtype="float64"), np.full(n, np.nan)]).ravel()
 
-    y = pairs("before", "after")
-    counts = pairs("n_before", "n_after")
-    names = np.repeat(complete["member"].map(labels).to_numpy(dtype=object), 3)
-    fig = go.Figure(go.Scatter(
-        x=x, y=y, text=names, customdata=counts, mode="lines+markers", name="Members (one line each)",
-        connectgaps=False, line=dict(color=theme.rgba(theme.MEMBER_COLOR, 0.8), width=2 if meeting else 1.2),
-        marker=dict(size=10 if meeting else 6, color=theme.MEMBER_COLOR),
-        hovertemplate="%{text}<br>%{x}: %{y:.2f} (%{customdata} logs)<extra></extra>"))
-    if not result.suppressed:
+        names = np.repeat(part["member"].map(labels).to_numpy(dtype=object), 3)
+        label = (f"Members with under {result.min_logs} logs on a side (hollow)" if hollow
+                 else "Members (one line each)")
+        fig.add_trace(go.Scatter(
+            x=x, y=pairs("before", "after"), text=names, customdata=pairs("n_before", "n_after"),
+            mode="lines+markers", name=label, connectgaps=False,
+            line=dict(color=theme.rgba(theme.MEMBER_COLOR, 0.5 if hollow else 0.8),
+                      width=2 if meeting else 1.2, dash="dot" if hollow else "solid"),
+            marker=dict(size=10 if meeting else 7, color="#FFFFFF" if hollow else theme.MEMBER_COLOR,
+                        symbol="circle-open" if hollow else "circle",
+                        line=dict(color=theme.MEMBER_COLOR, width=1.5)),
+            hovertemplate="%{text}<br>%{x}: %{y:.2f} (%{customdata} logs)<extra></extra>"))
+    median_drawn = not result.suppressed and result.n_members >= MIN_TREND_MEMBERS
+    if median_drawn:
         fig.add_trace(go.Scatter(
             x=sides, y=[result.median_before, result.median_after], mode="lines+markers", name="Group median",
             line=dict(color=theme.GROUP_COLOR, width=theme.line_width(meeting, strong=True)),
@@ -479,23 +510,25 @@ def before_after_figure(result: BeforeAfter, measure: str, meeting: bool = False
                         line=dict(color=theme.GROUP_COLOR, width=2))))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=sides)
     fig.update_yaxes(range=[0, measure_max(measure)])
-    note = "" if not result.suppressed else f" · group median {suppressed_note()}"
-    subtitle = (f"n = {result.n_members} members with logs on both sides · "
-                f"{result.weeks} weeks each side, start day excluded{note} · {ASSOCIATION}")
+    note = "" if median_drawn else f" · group median not drawn under {MIN_TREND_MEMBERS} members"
+    hollow_note = (f" · hollow: under {result.min_logs} logs on a side, not in the median"
+                   if few.any() else "")
+    subtitle = (f"{_n_text(result.n_members)} with at least {result.min_logs} logs on both sides · "
+                f"{result.weeks} weeks each side, start day excluded{note}{hollow_note} · {ASSOCIATION}")
     return _finish(fig, title, subtitle, meeting, f"Relative to starting {name}", measure_label(measure),
                    caption)
 
 
 def relapse_figure(context: pd.DataFrame, n_members: int, rule: RelapseRule, lookback_days: int = 30,
-                   meeting: bool = False, reveal: bool = False, caption: str | None = None) -> go.Figure:
+                   meeting: bool = False, reveal: bool = False, caption: str | None = None,
+                   labels: Mapping[str, str] | None = None) -> go.Figure:
     """Relapse starts per member over time, marked by what was observed in the days before, and the
     group's count per preceding event (``analysis.relapse_context``)."""
     title = f"Relapses found by the rule, and what was observed in the {lookback_days} days before"
-    rule_text = (f"rule: a rise ≥ {rule.rise:g} over the {rule.window_days}-day low "
-                 f"for ≥ {rule.min_sustained} logs")
+    rule_text = rule.short()
     if context.empty:
         return empty_figure(title, f"No relapse found by the rule in {_n_text(n_members)}.", meeting, caption)
-    labels = member_labels(sorted(set(context["member"])), reveal)
+    labels = _labels_for(sorted(set(context["member"])), labels, reveal)
     # The gap holds the bar chart's labels ("nothing observed") clear of the member rows.
     fig = make_subplots(rows=1, cols=2, column_widths=[0.68, 0.32],
                         horizontal_spacing=0.25 if meeting else 0.19,
@@ -557,7 +590,8 @@ def cooccurrence_figure(co: Cooccurrence, meeting: bool = False, caption: str | 
 
 def member_small_multiples_figure(scores: pd.DataFrame, measure: str, meeting: bool = False,
                                   reveal: bool = False, columns: int = 4,
-                                  caption: str | None = None) -> go.Figure:
+                                  caption: str | None = None,
+                                  labels: Mapping[str, str] | None = None) -> go.Figure:
     """One small panel per member (``analysis.score_series``): weekly means on a shared scale and
     shared time axis, so courses can be compared at a glance without naming anyone."""
     title = "Each member's course, side by side"
@@ -565,7 +599,7 @@ def member_small_multiples_figure(scores: pd.DataFrame, measure: str, meeting: b
         return empty_figure(title, "No scores to draw.", meeting, caption)
     weekly = (scores.assign(week=week_start(scores["date"]))
               .groupby(["member", "week"], as_index=False)["value"].mean())
-    labels = member_labels(weekly["member"].unique(), reveal)
+    labels = _labels_for(weekly["member"].unique(), labels, reveal)
     order = sorted(labels, key=lambda m: labels[m])
     rows = -(-len(order) // columns)
     fig = make_subplots(rows=rows, cols=columns, shared_xaxes=True, shared_yaxes=True,

@@ -127,3 +127,63 @@ def test_every_chart_has_its_caption(meeting):
         assert all("generated on" in c and "with oms_dash" in c for c in captions)
         if meeting:  # a span in words, not dates, on a projector or a shared screenshot
             assert all(" about " in c or " days " in c for c in captions), captions
+
+
+def _member_names(spec: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"Member [A-Z]+", spec))
+
+
+def test_a_member_keeps_one_label_on_every_page_tab_and_filter():
+    """kid_5 is "Member E" group-wide: also when the sidebar keeps only kid_2 and kid_5."""
+    at = open_app(uploaded())
+    at.multiselect(key="flt_members").set_value(["kid_2", "kid_5"]).run()
+    for name in ("overview", "compare"):
+        at.switch_page(page(name)).run()
+        assert not at.exception
+        for chart in at.get("plotly_chart"):
+            names = _member_names(chart.proto.spec)
+            assert names <= {"Member B", "Member E"}, (name, names)
+    heatmap = at.get("plotly_chart")[1].proto.spec
+    assert _member_names(heatmap) == {"Member B", "Member E"}
+    at.switch_page(page("member")).run()
+    box = at.selectbox(key="member_view_member")
+    assert [box.format_func(m) for m in box.options] == ["Member B", "Member E"] or \
+        sorted(box.format_func(o) for o in ["kid_2", "kid_5"]) == ["Member B", "Member E"]
+    assert "Member B" in at.get("plotly_chart")[0].proto.spec
+
+
+def test_member_view_uses_the_relapse_rule_chosen_on_compare_and_keeps_its_member():
+    at = open_app(uploaded())
+    at.switch_page(page("compare")).run()
+    at.number_input(key="pg_rule_mp_min_days").set_value(21).run()
+    at.number_input(key="pg_rule_mp_rise").set_value(5.5).run()
+    assert not at.exception
+    at.switch_page(page("member")).run()
+    words = " ".join(c.value for c in at.caption)
+    assert "a rise of at least 5.5" in words and "at least 21 days" in words
+    at.selectbox(key="member_view_member").set_value("kid_3").run()
+    for name in ("compare", "member"):
+        at.switch_page(page(name)).run()
+    assert at.selectbox(key="member_view_member").value == "kid_3"
+    at.switch_page(page("compare")).run()
+    assert at.number_input(key="pg_rule_mp_rise").value == 5.5
+
+
+def test_heatmap_offers_only_the_chosen_symptoms_and_keeps_the_choice():
+    at = open_app(uploaded())
+    at.switch_page(page("compare")).run()
+    at.multiselect(key="flt_items").set_value(["myoclonus", "gait"]).run()
+    box = at.selectbox(key="pg_heat_item")
+    assert list(box.options) == ["All symptoms (mean)", "Jerks (myoclonus)", schema_label("gait")]
+    box.set_value("gait").run()
+    at.switch_page(page("overview")).run()
+    at.switch_page(page("compare")).run()
+    assert at.selectbox(key="pg_heat_item").value == "gait"
+
+
+def schema_label(item: str) -> str:
+    from oms_dash import schema
+
+    return schema.item_label(item)

@@ -119,9 +119,11 @@ def symptom_profiles(obs: pd.DataFrame, min_members: int | None = None) -> Profi
 
 @dataclass
 class BeforeAfter:
-    """per_member: member, start, before, after, n_before, n_after, change (after - before).
+    """per_member: member, start, before, after, n_before, n_after, change (after - before), few_logs
+    (a side has fewer than ``min_logs`` logs: shown, but left out of the summary numbers).
 
-    Summary numbers count only members with observations on both sides (``n_members``).
+    Summary numbers count only members with at least ``min_logs`` logs on both sides (``n_members``).
+    ``hidden``: fewer than k members ever started the treatment, so nothing per member may be shown.
     """
 
     treatment: str
@@ -131,16 +133,21 @@ class BeforeAfter:
     median_before: float
     median_after: float
     suppressed: bool
+    min_logs: int = 2
+    n_started: int = 0
+    hidden: bool = False
 
 
 def before_after(scores: pd.DataFrame, treatments: pd.DataFrame, treatment: str, weeks: int = 4,
-                 min_members: int | None = None) -> BeforeAfter:
+                 min_members: int | None = None, min_logs: int = 2) -> BeforeAfter:
     """Each member's mean score in the ``weeks`` weeks before vs after their first start of ``treatment``.
 
     Before: start - 7·weeks <= date < start. After: start < date <= start + 7·weeks. The start day
     itself belongs to neither (whether it was logged before or after the first dose is unknown).
     ``scores``: member, date, value (``score_series``). Members with a start but no scores on a
-    side keep NaN there. Group medians are NaN (suppressed) below ``min_members`` complete members.
+    side keep NaN there. Group medians are NaN (suppressed) below ``min_members`` members with at
+    least ``min_logs`` logs on each side. A treatment started by fewer than ``min_members`` members
+    of ``treatments`` is ``hidden``: who had a rare treatment could identify a child.
     """
     limit = resolve_min(min_members)
     starts = treatment_starts(treatments, treatment)
@@ -162,12 +169,14 @@ def before_after(scores: pd.DataFrame, treatments: pd.DataFrame, treatment: str,
                         "n_before": sizes["before"].fillna(0).astype("int64"),
                         "n_after": sizes["after"].fillna(0).astype("int64")}, index=members)
     per["change"] = per["after"] - per["before"]
+    per["few_logs"] = (per["n_before"] < min_logs) | (per["n_after"] < min_logs)
     per = per.reset_index()
     complete = per.dropna(subset=["before", "after"])
+    complete = complete.loc[~complete["few_logs"]]
     n_members = len(complete)
     suppressed = n_members < limit
     return BeforeAfter(
         treatment=treatment, weeks=int(weeks), per_member=per, n_members=n_members,
         median_before=float("nan") if suppressed else float(complete["before"].median()),
         median_after=float("nan") if suppressed else float(complete["after"].median()),
-        suppressed=suppressed)
+        suppressed=suppressed, min_logs=int(min_logs), n_started=len(starts), hidden=len(starts) < limit)

@@ -3,13 +3,19 @@
 The rule (``RelapseRule``), applied to each member's score series (``score_series``: the
 Mitchell-Pike total, the mean severity, or one item) in date order:
 
-1. baseline(t) = the lowest score the member had in the ``window_days`` days before t
-   (t itself excluded; no score in that window -> no baseline, so nothing after a long gap counts);
-2. an observation is *raised* when score(t) >= baseline(t) + ``rise``;
-3. a relapse starts at the first observation of a run of at least ``min_sustained`` consecutive
-   raised observations (a single high day is not a relapse);
-4. a run starting within ``refractory_days`` of the previous counted start is the same relapse.
+1. smoothed(t) = the mean of the member's scores in the ``smooth_days`` days centred on t, so one
+   noisy day cannot make a relapse (for weekly scores a 7-day window holds only that week's score);
+   windows holding under half the member's usual number of logs get no smoothed value;
+2. baseline(t) = the lowest smoothed value in the ``window_days`` days before t (t itself excluded;
+   none in that window -> no baseline, so nothing right after a long gap counts);
+3. a log is *raised* when smoothed(t) >= baseline(t) + ``rise``;
+4. a relapse is a run of consecutive raised logs lasting at least ``min_days`` days (first to last
+   raised log) and at least ``min_logs`` logs; it is dated to the first log near the crossing whose
+   own score is already ``rise`` above the baseline, so smoothing does not move the date;
+5. a run starting within ``refractory_days`` of the previous counted start is the same relapse.
 
+Defaults (``RelapseRule.for_measure``) were checked on simulated flat courses with the demo's noise
+(daily 0-3 scores, noise sd 0.35-0.6, two years each): no relapse found on any of them.
 This is a descriptive marker of "a sustained rise above the recent low", not a clinical diagnosis.
 """
 
@@ -31,31 +37,52 @@ NONE_OBSERVED = "none observed"
 class RelapseRule:
     rise: float = 4.0
     window_days: int = 28
-    min_sustained: int = 2
+    smooth_days: int = 7
+    min_days: int = 7
+    min_logs: int = 2
     refractory_days: int = 28
 
     @classmethod
     def for_measure(cls, measure: str) -> RelapseRule:
-        """Defaults in the measure's units, chosen on the demo group so that day-to-day noise is not
-        counted: 4 points of the (usually weekly) MP total for 2 observations; 1 step of a daily
-        0-3 score for 3 observations."""
+        """Defaults in the measure's units: 4 points of the (weekly) Mitchell-Pike total held for a
+        week (two weekly scores); 1 step of a 0-3 score in its 14-day mean, held for two weeks."""
         if measure == MEASURE_MP:
-            return cls(rise=4.0, min_sustained=2)
-        return cls(rise=1.0, min_sustained=3)
+            return cls(rise=4.0, smooth_days=7, min_days=7)
+        return cls(rise=1.0, smooth_days=14, min_days=14)
 
     def describe(self) -> str:
-        return (f"a rise of at least {self.rise:g} above the lowest score of the previous "
-                f"{self.window_days} days, lasting at least {self.min_sustained} observations in a row "
-                f"(rises within {self.refractory_days} days of a relapse count as the same one)")
+        smooth = ("" if self.smooth_days <= 1 else
+                  f" (scores averaged over {self.smooth_days} days around each log)")
+        return (f"a rise of at least {self.rise:g} above the lowest level of the previous "
+                f"{self.window_days} days{smooth}, lasting at least {self.min_days} days and "
+                f"{self.min_logs} logs (rises within {self.refractory_days} days of a relapse count as "
+                "the same one)")
+
+    def short(self) -> str:
+        """The rule in a few words, for a chart's subtitle."""
+        smooth = f"{self.smooth_days}-day mean " if self.smooth_days > 1 else ""
+        return (f"rule: {smooth}≥ {self.rise:g} over the {self.window_days}-day low "
+                f"for ≥ {self.min_days} days")
 
 
 def flag_raised(scores: pd.DataFrame, rule: RelapseRule) -> pd.DataFrame:
-    """``scores`` (member, date, value) sorted, with baseline, raised and run (per-member run id)."""
+    """``scores`` (member, date, value) sorted, with smoothed, baseline, raised and run (run id)."""
     frame = scores.assign(date=as_day(scores["date"])).sort_values(["member", "date"], ignore_index=True)
-    baseline = (frame.set_index("date").groupby("member", sort=False)["value"]
+    by_member = frame.set_index("date").groupby("member", sort=False)["value"]
+    if rule.smooth_days > 1:
+        window = by_member.rolling(f"{int(rule.smooth_days)}D", center=True, min_periods=1)
+        smoothed = window.mean().to_numpy()
+        count = window.count().to_numpy()
+        # A mean over a window the member mostly did not log (the first days, the edge of a holiday)
+        # is a few noisy days: left out, judged against the member's usual logs per window.
+        usual = pd.Series(count).groupby(frame["member"].to_numpy(), sort=False).transform("median")
+        frame["smoothed"] = np.where(count >= np.ceil(usual.to_numpy() / 2), smoothed, np.nan)
+    else:
+        frame["smoothed"] = frame["value"].to_numpy(dtype="float64")
+    baseline = (frame.set_index("date").groupby("member", sort=False)["smoothed"]
                 .rolling(f"{int(rule.window_days)}D", closed="left", min_periods=1).min())
     frame["baseline"] = baseline.to_numpy()
-    frame["raised"] = (frame["value"] >= frame["baseline"] + rule.rise).to_numpy()
+    frame["raised"] = (frame["smoothed"] >= frame["baseline"] + rule.rise).to_numpy()
     new_member = frame["member"].ne(frame["member"].shift())
     changed = frame["raised"].ne(frame["raised"].shift()) | new_member
     frame["run"] = changed.cumsum()
@@ -65,25 +92,51 @@ def flag_raised(scores: pd.DataFrame, rule: RelapseRule) -> pd.DataFrame:
 def detect_relapses(scores: pd.DataFrame, rule: RelapseRule | None = None) -> pd.DataFrame:
     """Relapse starts per member under ``rule`` (default: ``RelapseRule.for_measure`` of the scores).
 
-    Output, one row per relapse: member, start, baseline, start_value, peak (highest score of the
-    raised run), n_raised (length of the run). ``attrs["rule"]`` holds the rule used.
+    Output, one row per relapse: member, start, baseline, start_value (the score on the start day),
+    peak (highest score of the raised run), n_raised (logs in the run), days_raised (first to last
+    raised log). ``attrs["rule"]`` holds the rule used.
     """
     rule = rule or RelapseRule.for_measure(scores.attrs.get("measure", ""))
     columns = {"member": "str", "start": "datetime64[ns]", "baseline": "float64", "start_value": "float64",
-               "peak": "float64", "n_raised": "int64"}
+               "peak": "float64", "n_raised": "int64", "days_raised": "int64"}
     if scores.empty:
         out = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
         out.attrs["rule"] = rule
         return out
     frame = flag_raised(scores, rule)
     runs = frame.loc[frame["raised"]].groupby("run", sort=True).agg(
-        member=("member", "first"), start=("date", "first"), baseline=("baseline", "first"),
-        start_value=("value", "first"), peak=("value", "max"), n_raised=("value", "size"))
-    runs = runs.loc[runs["n_raised"] >= rule.min_sustained].reset_index(drop=True)
+        member=("member", "first"), first=("date", "first"), last=("date", "last"),
+        baseline=("baseline", "first"), peak=("value", "max"), n_raised=("value", "size"))
+    runs["days_raised"] = (runs["last"] - runs["first"]).dt.days
+    runs = runs.loc[(runs["n_raised"] >= rule.min_logs) & (runs["days_raised"] >= rule.min_days)]
+    runs = runs.reset_index(drop=True)
+    runs["start"], runs["start_value"] = _dated_starts(frame, runs, rule)
+    runs = runs.sort_values(["member", "start"], ignore_index=True)
     keep = _outside_refractory(runs["member"].to_numpy(), runs["start"].to_numpy(), rule.refractory_days)
-    out = runs.loc[keep].reset_index(drop=True).astype(columns)
+    out = runs.loc[keep, list(columns)].reset_index(drop=True).astype(columns)
     out.attrs["rule"] = rule
     return out
+
+
+def _dated_starts(frame: pd.DataFrame, runs: pd.DataFrame, rule: RelapseRule) -> tuple[list, list]:
+    # A centred mean crosses the threshold up to half a window before or after the scores do. Each
+    # relapse is dated to the earliest log within half a window of the crossing that is itself
+    # `rise` above the baseline and from which the scores stay so on average to the window's end (a
+    # lone noisy day before the rise does not move the date). One lookup per relapse found, not per row.
+    half = pd.Timedelta(days=int(rule.smooth_days) // 2)
+    by_member = {m: part for m, part in frame.groupby("member", sort=False)}
+    starts, values = [], []
+    for member, first, baseline in zip(runs["member"], runs["first"], runs["baseline"], strict=True):
+        mine = by_member[member]
+        near = mine.loc[(mine["date"] >= first - half) & (mine["date"] <= first + half)]
+        raw = near["value"].to_numpy(dtype="float64")
+        threshold = baseline + rule.rise
+        tail_means = np.cumsum(raw[::-1])[::-1] / np.arange(len(raw), 0, -1)
+        ok = np.flatnonzero((raw >= threshold) & (tail_means >= threshold))
+        row = near.iloc[ok[0]] if len(ok) else near.loc[near["date"] == first].iloc[0]
+        starts.append(row["date"])
+        values.append(float(row["value"]))
+    return starts, values
 
 
 def _outside_refractory(members: np.ndarray, starts: np.ndarray, days: int) -> np.ndarray:

@@ -9,6 +9,7 @@ kept choices for when meeting mode is switched off.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 import weakref
@@ -123,6 +124,13 @@ def group_meta(group: GroupData) -> GroupMeta:
     return cached(group, None, _group_meta)
 
 
+def member_label_map(group: GroupData, reveal: bool = False) -> dict[str, str]:
+    """"Member A"… for every member of the loaded group, made once from the whole group (never from
+    a filtered subset), so a member keeps one letter on every page, tab, table and filter."""
+    members = group_meta(group).members
+    return {m: m for m in members} if reveal else charts.member_labels(members)
+
+
 @dataclass(frozen=True)
 class ScopeSummary:
     n_members: int
@@ -211,7 +219,7 @@ def sidebar_filters(group: GroupData) -> Filters:
     if state.meeting_mode() or meta.span is None:
         return base
     members, items, treatments, span = list(meta.members), list(meta.items), list(meta.treatments), meta.span
-    labels = charts.member_labels(members)
+    labels = member_label_map(group)
     aligns = alignments(group)
     def widget(draw, label: str, name: str, default, valid, *args, **kwargs) -> None:
         key = _prepare(name, default, valid)
@@ -256,3 +264,73 @@ def chart_caption(summary: ScopeSummary, n_members: int | None = None) -> str:
     """Caption under a chart: n members, the span, generated on, not medical advice."""
     n = summary.n_members if n_members is None else n_members
     return theme.caption(n, summary.date_min, summary.date_max, relative=state.meeting_mode())
+
+
+# --- page choices kept across pages -------------------------------------------------------------------
+# The chosen member, the heatmap's symptom, the relapse rule...: kept like the sidebar filters (a page's
+# widgets are forgotten by Streamlit when another page is shown), but not cleared by "Reset filters".
+
+PAGE_WIDGET = "pg_"
+PAGE_KEPT = "_kept_pg_"
+
+
+def _keep_page_choice(name: str, key: str) -> None:
+    st.session_state[PAGE_KEPT + name] = st.session_state[key]
+
+
+def kept_widget(draw: Callable, label: str, name: str, default, valid: Callable[[object], bool], *args,
+                widget_key: str | None = None, **kwargs):
+    """Draw ``draw(label, *args, **kwargs)`` starting from the value kept under ``name`` (the default
+    when there is none or it no longer fits), keep the user's changes, and return the value.
+    ``widget_key``: the widget's own key when other code refers to it (default "pg_<name>")."""
+    key = widget_key or PAGE_WIDGET + name
+    kept = st.session_state.get(PAGE_KEPT + name, default)
+    if not valid(kept):
+        kept = default
+    st.session_state[PAGE_KEPT + name] = kept
+    st.session_state[key] = kept
+    draw(label, *args, key=key, on_change=_keep_page_choice, args=(name, key), **kwargs)
+    return st.session_state[key]
+
+
+def kept_choice(name: str, default):
+    """A page choice as last kept (for pages that use a choice made on another page)."""
+    return st.session_state.get(PAGE_KEPT + name, default)
+
+
+# --- the relapse rule, shared by Compare patterns and Member view ----------------------------------------
+
+RULE_INPUTS = {  # field -> (label, min, max, step)
+    "rise": ("Rise of at least", 0.5, 18.0, 0.5),
+    "smooth_days": ("in the mean of … days around each log", 1, 42, 1),
+    "window_days": ("above the lowest level of the last … days", 7, 120, 1),
+    "min_days": ("lasting at least … days", 1, 60, 1),
+}
+
+
+def _rule_scale(measure: str) -> str:
+    # Rules are kept per scale: a rise of 4 on the 0-18 total would mean nothing on a 0-3 score.
+    return "mp" if measure == analysis.MEASURE_MP else "severity"
+
+
+def relapse_rule(measure: str) -> analysis.RelapseRule:
+    """The relapse rule the user chose on Compare patterns for this measure's scale (else the default)."""
+    base = analysis.RelapseRule.for_measure(measure)
+    scale = _rule_scale(measure)
+    chosen = {f: kept_choice(f"rule_{scale}_{f}", getattr(base, f)) for f in RULE_INPUTS}
+    return dataclasses.replace(base, rise=float(chosen["rise"]),
+                               **{f: int(chosen[f]) for f in RULE_INPUTS if f != "rise"})
+
+
+def relapse_rule_inputs(measure: str, columns) -> analysis.RelapseRule:
+    """Number inputs for the rule (one per column), kept across pages; returns the chosen rule."""
+    base = analysis.RelapseRule.for_measure(measure)
+    scale = _rule_scale(measure)
+    for column, (field, (label, lo, hi, step)) in zip(columns, RULE_INPUTS.items(), strict=False):
+        default = getattr(base, field)
+        kind = float if field == "rise" else int
+        with column:
+            kept_widget(st.number_input, label, f"rule_{scale}_{field}", kind(default),
+                        lambda v, lo=lo, hi=hi, kind=kind: isinstance(v, kind) and lo <= v <= hi,
+                        kind(lo), kind(hi), step=kind(step))
+    return relapse_rule(measure)

@@ -9,6 +9,7 @@ from oms_dash.ui import filters, state, widgets
 
 LOOKBACK_DAYS = 30
 DEFAULT_WEEKS = 4
+DEFAULT_MIN_LOGS = 2
 
 
 def _scores(obs, group, item):
@@ -35,9 +36,9 @@ def _profiles(obs, group):
     return profiles, table.reset_index()
 
 
-def _before_after(obs, group, scope, item, treatment, weeks):
+def _before_after(obs, group, scope, item, treatment, weeks, min_logs):
     scores = filters.cached_scope(group, scope, _scores, item=item)
-    return analysis.before_after(scores, group.treatments, treatment, weeks=weeks)
+    return analysis.before_after(scores, group.treatments, treatment, weeks=weeks, min_logs=min_logs)
 
 
 def _relapses(obs, group, scope, item, rule, lookback):
@@ -56,13 +57,13 @@ def _item_choice(item: str) -> str:
     return "All symptoms (mean)" if item == "all" else schema.item_label(item)
 
 
-def _show_cohort(group, chosen, item, measure, caption, meeting) -> None:
+def _show_cohort(group, chosen, item, measure, caption, meeting, labels) -> None:
     by = chosen.alignment
     if by == "treatment" and not chosen.treatment:
         by = "calendar"
     result = filters.cached(group, chosen, _cohort, scope=chosen.scope, item=item, by=by,
                             treatment=chosen.treatment)
-    fig = charts.cohort_figure(result, measure, meeting, treatment=chosen.treatment)
+    fig = charts.cohort_figure(result, measure, meeting, treatment=chosen.treatment, labels=labels)
     table = result.group.rename(columns={"x": "week" if by == "calendar" else "days", "n_members": "members"})
     widgets.show_chart(fig, f"cohort-{by}", caption, table, "Group median and band per week")
     if result.excluded:
@@ -70,71 +71,78 @@ def _show_cohort(group, chosen, item, measure, caption, meeting) -> None:
                    "left out of this view.")
 
 
-def _show_heatmap(group, chosen, meeting, caption) -> None:
+def _show_heatmap(group, chosen, meeting, caption, labels) -> None:
     item = None
     if not meeting:
-        choice = st.selectbox("Symptom", ["all", *filters.group_meta(group).items], key="cmp_heat_item",
-                              format_func=_item_choice)
+        # Only the symptoms the sidebar leaves in (all of them when none is chosen there).
+        options = ["all", *(chosen.items or filters.group_meta(group).items)]
+        choice = filters.kept_widget(st.selectbox, "Symptom", "heat_item", "all", lambda v: v in options,
+                                     options, format_func=_item_choice)
         item = None if choice == "all" else choice
     weekly, table = filters.cached(group, chosen, _weekly, item=item)
-    labels = charts.member_labels(weekly["member"].unique())
-    widgets.show_chart(charts.heatmap_figure(weekly, item, meeting), "severity-heatmap", caption,
-                       charts.with_labels(table, labels))
+    fig = charts.heatmap_figure(weekly, item, meeting, labels=labels)
+    widgets.show_chart(fig, "severity-heatmap", caption, charts.with_labels(table, labels))
 
 
-def _show_profiles(group, chosen, meeting, caption) -> None:
+def _show_profiles(group, chosen, meeting, caption, labels) -> None:
     profiles, table = filters.cached(group, chosen, _profiles)
-    labels = charts.member_labels(profiles.members["member"].unique())
-    widgets.show_chart(charts.profile_figure(profiles, meeting), "symptom-profiles", caption,
+    widgets.show_chart(charts.profile_figure(profiles, meeting, labels=labels), "symptom-profiles", caption,
                        charts.with_labels(table, labels))
     group_means = profiles.group.assign(symptom=profiles.group["item"].map(schema.item_label))
     with st.expander("The group's mean per symptom"):
         widgets.show_table(group_means[["symptom", "mean", "n_members"]])
 
 
-def _show_before_after(group, chosen, item, measure, meeting, summary) -> None:
+def _show_before_after(group, chosen, item, measure, meeting, summary, labels) -> None:
     if not chosen.treatment:
         st.info("No treatments in these logs: nothing to compare before and after.")
         return
-    weeks = DEFAULT_WEEKS
+    weeks = filters.kept_choice("ba_weeks", DEFAULT_WEEKS)
+    min_logs = filters.kept_choice("ba_min_logs", DEFAULT_MIN_LOGS)
     if not meeting:
-        weeks = st.slider("Weeks before and after", 1, 12, DEFAULT_WEEKS, key="cmp_ba_weeks")
+        c = st.columns(2)
+        with c[0]:
+            weeks = filters.kept_widget(st.slider, "Weeks before and after", "ba_weeks", DEFAULT_WEEKS,
+                                        lambda v: isinstance(v, int) and 1 <= v <= 12, 1, 12)
+        with c[1]:
+            min_logs = filters.kept_widget(
+                st.number_input, "Fewest logs on each side to count", "ba_min_logs", DEFAULT_MIN_LOGS,
+                lambda v: isinstance(v, int) and 1 <= v <= 30, 1, 30,
+                help="Members with fewer logs before or after are drawn hollow and left out of the median.")
     result = filters.cached(group, chosen, _before_after, scope=chosen.scope, item=item,
-                            treatment=chosen.treatment, weeks=weeks)
+                            treatment=chosen.treatment, weeks=int(weeks), min_logs=int(min_logs))
     st.markdown(f"Each member's mean in the {weeks} weeks before and after their first start of "
                 f"**{schema.treatment_label(chosen.treatment)}**. Other treatments, the natural course and "
                 "chance all change scores too: this is an **association, not proof**.")
-    labels = charts.member_labels(result.per_member["member"])
-    fig = charts.before_after_figure(result, measure, meeting)
+    fig = charts.before_after_figure(result, measure, meeting, labels=labels)
+    table = None if result.hidden else charts.with_labels(result.per_member, labels)
     widgets.show_chart(fig, f"before-after-{chosen.treatment}",
-                       filters.chart_caption(summary, result.n_members),
-                       charts.with_labels(result.per_member, labels))
-    if 0 < result.n_members < analysis.MIN_TREND_MEMBERS:
-        st.caption(f"Only {result.n_members} members: no test or trend line is drawn on fewer than "
-                   f"{analysis.MIN_TREND_MEMBERS}.")
+                       filters.chart_caption(summary, result.n_members), table)
+    if result.hidden:
+        st.caption(f"Fewer than {analysis.min_group_size()} members of the group started this treatment: "
+                   "each member's course is hidden to protect the few members who had it.")
+    elif 0 < result.n_members < analysis.MIN_TREND_MEMBERS:
+        who = f"{result.n_members} member{'s' if result.n_members != 1 else ''}"
+        st.caption(f"Only {who} with enough logs: no group median, test or trend line is drawn on "
+                   f"fewer than {analysis.MIN_TREND_MEMBERS}.")
 
 
-def _show_relapses(group, chosen, item, measure, meeting, caption) -> None:
-    rule = analysis.RelapseRule.for_measure(measure)
-    lookback = LOOKBACK_DAYS
+def _show_relapses(group, chosen, item, measure, meeting, caption, labels) -> None:
+    rule = filters.relapse_rule(measure)
+    lookback = filters.kept_choice("rel_lookback", LOOKBACK_DAYS)
     if not meeting:
-        with st.expander("Relapse rule", expanded=False):
-            c = st.columns(4)
-            rise = c[0].number_input("Rise of at least", 0.5, 18.0, float(rule.rise), 0.5, key="cmp_rel_rise")
-            window = c[1].number_input("above the low of the last … days", 7, 120, rule.window_days,
-                                       key="cmp_rel_window")
-            sustained = c[2].number_input("for at least … logs in a row", 1, 10, rule.min_sustained,
-                                          key="cmp_rel_sustained")
-            lookback = c[3].number_input("events looked for in the … days before", 1, 120, LOOKBACK_DAYS,
-                                         key="cmp_rel_lookback")
-            rule = analysis.RelapseRule(rise=float(rise), window_days=int(window),
-                                        min_sustained=int(sustained))
+        with st.expander("Relapse rule (also used on the Member view)", expanded=False):
+            c = st.columns(5)
+            rule = filters.relapse_rule_inputs(measure, c[:4])
+            with c[4]:
+                lookback = filters.kept_widget(st.number_input, "events looked for in the … days before",
+                                               "rel_lookback", LOOKBACK_DAYS,
+                                               lambda v: isinstance(v, int) and 1 <= v <= 120, 1, 120)
     st.markdown(f"A relapse here is {rule.describe()}; measured on the "
                 f"{analysis.measure_label(measure)}. It marks a sustained rise, not a diagnosis.")
     context, per_member, n_members = filters.cached(group, chosen, _relapses, scope=chosen.scope, item=item,
                                                     rule=rule, lookback=int(lookback))
-    fig = charts.relapse_figure(context, n_members, rule, int(lookback), meeting)
-    labels = charts.member_labels(per_member["member"])
+    fig = charts.relapse_figure(context, n_members, rule, int(lookback), meeting, labels=labels)
     widgets.show_chart(fig, "relapses", caption, charts.with_labels(per_member, labels),
                        "Relapses per member")
     if len(context):
@@ -165,16 +173,17 @@ def render() -> None:
     caption = filters.chart_caption(summary)
     item = chosen.items[0] if len(chosen.items) == 1 else None
     measure = filters.cached(group, chosen, _scores, item=item).attrs["measure"]
+    labels = filters.member_label_map(group)
     tabs = st.tabs(["Cohort curves", "Heatmap", "Profiles", "Before / after", "Relapses", "Co-occurrence"])
     with tabs[0]:
-        _show_cohort(group, chosen, item, measure, caption, meeting)
+        _show_cohort(group, chosen, item, measure, caption, meeting, labels)
     with tabs[1]:
-        _show_heatmap(group, chosen, meeting, caption)
+        _show_heatmap(group, chosen, meeting, caption, labels)
     with tabs[2]:
-        _show_profiles(group, chosen, meeting, caption)
+        _show_profiles(group, chosen, meeting, caption, labels)
     with tabs[3]:
-        _show_before_after(group, chosen, item, measure, meeting, summary)
+        _show_before_after(group, chosen, item, measure, meeting, summary, labels)
     with tabs[4]:
-        _show_relapses(group, chosen, item, measure, meeting, caption)
+        _show_relapses(group, chosen, item, measure, meeting, caption, labels)
     with tabs[5]:
         _show_cooccurrence(group, chosen, meeting, caption)

@@ -18,12 +18,16 @@ def _members(obs, group):
     return sorted(str(m) for m in obs["member"].unique())
 
 
-def _member_course(obs, group, member, window_days):
+def _member_measure(obs, group, member):
+    return analysis.score_series(obs.loc[obs["member"] == member]).attrs["measure"]
+
+
+def _member_course(obs, group, member, window_days, rule):
     """Everything drawn for one member: timeline, relapses, and their treatments and events in range."""
     mine = obs.loc[obs["member"] == member]
     timeline = analysis.member_timeline(mine, member, window_days=window_days)
     scores = analysis.score_series(mine)
-    relapses = analysis.detect_relapses(scores)
+    relapses = analysis.detect_relapses(scores, rule)
     first, last = mine["date"].min(), mine["date"].max()
     t = group.treatments
     overlaps = (t["start"] <= last) & (t["end"].isna() | (t["end"] >= first))
@@ -34,8 +38,8 @@ def _member_course(obs, group, member, window_days):
     return timeline, relapses, scores.attrs["measure"], treatments, events, span
 
 
-def _member_figure(obs, group, member, label, meeting, window_days):
-    timeline, relapses, _, treatments, events, _ = _member_course(obs, group, member, window_days)
+def _member_figure(obs, group, member, label, meeting, window_days, rule):
+    timeline, relapses, _, treatments, events, _ = _member_course(obs, group, member, window_days, rule)
     return charts.member_timeline_figure(timeline, label, treatments, events, relapses, meeting,
                                          window_days=window_days)
 
@@ -52,36 +56,40 @@ def render() -> None:
     reveal = False if meeting else st.toggle(
         "Show member codes (on this screen only)", key=REVEAL_KEY,
         help="Codes are never shown in meeting mode, in screenshots taken in meeting mode, or in reports.")
-    labels = charts.member_labels(filters.group_meta(group).members, reveal=reveal)
-    if st.session_state.get(MEMBER_KEY) not in members:
-        st.session_state[MEMBER_KEY] = members[0]
-    member = st.selectbox("Member", members, key=MEMBER_KEY, format_func=lambda m: labels.get(m, m))
+    labels = filters.member_label_map(group, reveal=reveal)
+    member = filters.kept_widget(st.selectbox, "Member", "member", members[0], lambda v: v in members,
+                                 members, format_func=lambda m: labels.get(m, "Member ?"),
+                                 widget_key=MEMBER_KEY)
     st.markdown("One member's logs as written: dots are the daily scores, the line a rolling mean that "
                 "never bridges a gap of more than a week. What happened around a treatment or an event "
                 "is **observed, not proven**: the course changes for many reasons.")
 
+    # The same relapse rule as chosen on Compare patterns (kept per scale in the session).
+    rule = filters.relapse_rule(filters.cached(group, chosen, _member_measure, member=member))
     timeline, relapses, measure, treatments, events, span = filters.cached(
-        group, chosen, _member_course, member=member, window_days=chosen.smoothing_days)
+        group, chosen, _member_course, member=member, window_days=chosen.smoothing_days, rule=rule)
     # The figure is cached too: with thousands of daily dots it costs more than the analysis.
     fig = filters.cached(group, chosen, _member_figure, member=member, label=labels.get(member, "Member"),
-                         meeting=meeting, window_days=chosen.smoothing_days)
+                         meeting=meeting, window_days=chosen.smoothing_days, rule=rule)
     table = timeline.assign(series=timeline["series"].map(lambda s: "total" if s == "total"
                                                           else schema.item_label(s)))
     caption = filters.chart_caption(filters.ScopeSummary(1, 0, *span))
+    table = table.assign(date=table["date"].dt.date)
     widgets.show_chart(fig, "member-timeline", caption, table[["series", "date", "value", "rolling"]],
                        "Every score drawn")
 
-    rule = analysis.RelapseRule.for_measure(measure)
-    st.caption(f"Relapses are marked by the default rule of Compare patterns: {rule.describe()}, on the "
-               f"{analysis.measure_label(measure)}.")
+    st.caption(f"Relapses (×) are marked by the rule set on Compare patterns: {rule.describe()}, on the "
+               f"{analysis.measure_label(measure)}. {len(relapses)} found in this range.")
     cols = st.columns(2)
     with cols[0]:
         st.markdown("**Treatments**")
-        view = treatments.assign(treatment=treatments["treatment"].map(schema.treatment_label))
+        view = treatments.assign(treatment=treatments["treatment"].map(schema.treatment_label),
+                                 start=treatments["start"].dt.date, end=treatments["end"].dt.date)
         widgets.show_table(view[["treatment", "start", "end", "dose"]])
     with cols[1]:
         st.markdown("**Events**")
-        view = events.assign(kind=events["kind"].map(lambda k: schema.EVENT_LABELS.get(k, k)))
+        view = events.assign(kind=events["kind"].map(lambda k: schema.EVENT_LABELS.get(k, k)),
+                             date=events["date"].dt.date)
         widgets.show_table(view[["date", "kind"]])
     if not meeting:
         _notes(group, member)
@@ -98,5 +106,6 @@ def _notes(group, member) -> None:
     if st.toggle(f"Show this member's notes ({len(mine)})", key=NOTES_KEY,
                  help="Notes are never drawn in charts or reports. Emails, phone numbers and links "
                       "are removed from what is shown."):
-        view = mine.assign(note=mine["text"].map(redact_text))[["date", "note"]]
-        widgets.show_table(view.sort_values("date"))
+        view = mine.sort_values("date")
+        view = view.assign(note=view["text"].map(redact_text), date=view["date"].dt.date)[["date", "note"]]
+        widgets.show_table(view)

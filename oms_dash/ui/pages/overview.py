@@ -64,9 +64,9 @@ def render() -> None:
 
     st.subheader("Logging completeness")
     done, per_member = filters.cached(group, chosen, _completeness, start=chosen.start, end=chosen.end)
-    labels = charts.member_labels(per_member["member"])
-    widgets.show_chart(charts.completeness_figure(done, meeting), "logging-completeness", caption,
-                       charts.with_labels(per_member, labels))
+    labels = filters.member_label_map(group)
+    fig = charts.completeness_figure(done, meeting, labels=labels)
+    widgets.show_chart(fig, "logging-completeness", caption, charts.with_labels(per_member, labels))
     _who_is_in_the_group(group)
 
 
