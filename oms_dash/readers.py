@@ -43,6 +43,7 @@ class RawTable:
     sheets: list[str] = field(default_factory=list)
     header_row: int = 1
     dropped_empty_columns: int = 0
+    extra_cells: np.ndarray | None = None  # per row: filled cells beyond the header (text files)
 
 
 _MAGIC = (
@@ -370,7 +371,15 @@ def _from_grid(grid: pd.DataFrame, encoding: str | None, delimiter: str | None,
     body = body.iloc[:_last_filled_row(body)]
     keep, names, seen = [], [], {}
     dropped = 0
-    for pos, name in enumerate(header):
+    # In a text file, cells to the right of the last column name are cells a row has beyond the
+    # header: a split decimal comma (3,5) or a stray delimiter. They are not read as a column; the
+    # rows that have them are reported (their other cells may have shifted).
+    named = [pos for pos, name in enumerate(header) if name]
+    width = (named[-1] + 1) if named and delimiter is not None else len(header)
+    beyond = np.zeros(len(body), dtype=int)
+    for pos in range(width, len(header)):
+        beyond += (body[pos].str.strip() != "").to_numpy()
+    for pos, name in enumerate(header[:width]):
         if not name:
             if not (body[pos] != "").any():
                 dropped += 1
@@ -389,7 +398,8 @@ def _from_grid(grid: pd.DataFrame, encoding: str | None, delimiter: str | None,
         raise UnreadableFile("This file has column names but no rows of data under them.",
                              "header_only")
     return RawTable(cells=cells, rows=rows, encoding=encoding, delimiter=delimiter,
-                    header_row=header_at + 1, dropped_empty_columns=dropped)
+                    header_row=header_at + 1, dropped_empty_columns=dropped + len(header) - width,
+                    extra_cells=beyond if beyond.any() else None)
 
 
 def _column_letter(pos: int) -> str:

@@ -12,8 +12,10 @@ from oms_dash.schema import SEVERITY_MAX, SEVERITY_WORDS, normalise_text
 
 DEFAULT_SCALE = (0.0, 3.0)
 _SCALE_IN_HEADER = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:-|–|—|to)\s*(\d{1,3})(?![\d.])")
-_LEADING_NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*(?:$|[-–:(=/ ])")
+# "2", "+2", "2 - mild", "2: moderate", "(2) moderate"
+_LEADING_NUMBER = re.compile(r"^\s*\(?\s*([-+]?\d+(?:[.,]\d+)?)\s*(?:\)\s*)?(?:$|[-–:(=/ ])")
 _WORD_IN_BRACKETS = re.compile(r"\(([^)]*)\)")
+_NUMBER_IN_BRACKETS = re.compile(r"^\s*[-+]?\d+(?:[.,]\d+)?\s*$")  # "Moderate (2)"
 
 
 def scale_from_header(header: str) -> tuple[float, float] | None:
@@ -41,13 +43,10 @@ def _parse_one(text: str, lo: float, hi: float) -> tuple[float, str, str]:
     if not raw or raw.lower() in NOT_RECORDED:
         return np.nan, "", ""
     m = _LEADING_NUMBER.match(raw)
-    if m:
-        value = float(m[1].replace(",", "."))
-        if value < lo or value > hi:
-            where = "above the top" if value > hi else "below the bottom"
-            return np.nan, "", (f"score {value:g} is {where} of the {scale_name(lo, hi)} scale "
-                                f"(use {lo:g} to {hi:g}, or none/mild/moderate/severe)")
-        return round((value - lo) / (hi - lo) * SEVERITY_MAX, 3), scale_name(lo, hi), ""
+    number = m[1] if m else next((inside for inside in _WORD_IN_BRACKETS.findall(raw)
+                                  if _NUMBER_IN_BRACKETS.match(inside)), None)
+    if number is not None:
+        return _on_scale(float(number.strip().replace(",", ".")), lo, hi)
     words = normalise_text(raw)
     if words in SEVERITY_WORDS:
         return float(SEVERITY_WORDS[words]), "words", ""
@@ -56,6 +55,19 @@ def _parse_one(text: str, lo: float, hi: float) -> tuple[float, str, str]:
             return float(SEVERITY_WORDS[normalise_text(inside)]), "words", ""
     return np.nan, "", (f"'{raw[:30]}' is not a score (use {lo:g} to {hi:g}, or none, mild, "
                         "moderate or severe)")
+
+
+def _on_scale(value: float, lo: float, hi: float) -> tuple[float, str, str]:
+    if not value.is_integer():
+        return np.nan, "", (f"{value:g} is not a whole number: use a whole number from {lo:g} to {hi:g} "
+                            "(or none, mild, moderate or severe)")
+    if value < lo or value > hi:
+        where = "above the top" if value > hi else "below the bottom"
+        named = "" if (lo, hi) != DEFAULT_SCALE else (
+            "; if this column uses another scale, name it in the column heading, like 'Jerks 0-10'")
+        return np.nan, "", (f"score {value:g} is {where} of the {scale_name(lo, hi)} scale "
+                            f"(use {lo:g} to {hi:g}, or none/mild/moderate/severe){named}")
+    return round((value - lo) / (hi - lo) * SEVERITY_MAX, 3), scale_name(lo, hi), ""
 
 
 def parse_scores(values: pd.Series, lo: pd.Series | float, hi: pd.Series | float, factorize=None):

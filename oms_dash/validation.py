@@ -299,6 +299,17 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         state[idx[live]] = SKIPPED
         reason[idx[live]] = canon.skipped.to_numpy(dtype=object)[live]
 
+    # Rows with more cells than the header: their cells may have shifted, so none is guessed at.
+    if raw.extra_cells is not None:
+        extra = raw.extra_cells
+        messages = np.array([f"this row has {k} more cell{'s' if k > 1 else ''} than there are "
+                             "column names; the extra cells were not used, and neither was the row, "
+                             "as its cells may have shifted. A number written with a decimal comma "
+                             "(3,5) is split in two this way: scores are whole numbers, so check "
+                             "this row's values"
+                             for k in extra], dtype=object)
+        reject(extra > 0, None, messages, "extra_cells")
+
     # Exact duplicates of an earlier row.
     if raw_columns and _all_distinct((column_codes(i) for i in range(len(raw_columns))), n):
         dup = np.zeros(n, dtype=bool)

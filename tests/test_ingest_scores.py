@@ -19,10 +19,13 @@ def test_scale_from_header(header, scale):
 
 
 @pytest.mark.parametrize("value, score, error", [
-    ("0", 0.0, ""), ("3", 3.0, ""), ("2", 2.0, ""), ("1.5", 1.5, ""), ("1,5", 1.5, ""),
+    ("0", 0.0, ""), ("3", 3.0, ""), ("2", 2.0, ""), ("+2", 2.0, ""), ("2.0", 2.0, ""),
+    ("Moderate (2)", 2.0, ""), ("(2) moderate", 2.0, ""), ("(1)", 1.0, ""),
+    ("1.5", np.nan, "use a whole number from 0 to 3"), ("1,5", np.nan, "use a whole number from 0 to 3"),
     ("none", 0.0, ""), ("Mild", 1.0, ""), ("MODERATE", 2.0, ""), ("severe", 3.0, ""),
     ("2 - moderate", 2.0, ""), ("", np.nan, ""), ("   ", np.nan, ""),
-    ("4", np.nan, "above the top"), ("-1", np.nan, "below the bottom"), ("lots", np.nan, "is not a score"),
+    ("4", np.nan, "name it in the column heading, like 'Jerks 0-10'"),
+    ("-1", np.nan, "below the bottom"), ("lots", np.nan, "is not a score"),
 ])
 def test_score_cells(value, score, error):
     got, _scale, err = parse_scores(pd.Series([value]), 0.0, 3.0)
@@ -72,3 +75,39 @@ def test_amount_columns_are_not_read_as_severities():
     assert [p.column for p in report.problems if p.code == "amount_column"] == ["Sleep (hours)",
                                                                                 "Number of jerks"]
     assert result.tables.observations["item"].tolist() == ["myoclonus"]
+
+
+def test_out_of_range_on_a_scale_named_in_the_header_does_not_ask_to_name_one():
+    _score, _scale, err = parse_scores(pd.Series(["0"]), 1.0, 5.0)
+    assert "below the bottom of the 1-5 scale" in err.iat[0] and "heading" not in err.iat[0]
+
+
+def test_a_row_with_more_cells_than_the_header_is_reported_not_read():
+    # An unquoted decimal comma: "3,5" spills into a fifth cell; the row must not become a 3.
+    text = ("member,date,symptom,severity\n"
+            "F01,2026-03-01,jerks,2\n"
+            "F01,2026-03-02,jerks,3,5\n"
+            "F01,2026-03-03,jerks,1\n")
+    result = read("long.csv", text)
+    report = result.report
+    assert accounted(report) and (report.rows_accepted, report.rows_rejected) == (2, 1)
+    assert result.tables.observations["source_row"].tolist() == [2, 4]
+    message = message_for(report, 3, "extra_cells")
+    assert "more cell" in message and "extra cells were not used" in message
+    assert "decimal comma" in message
+    assert not any(p.code == "unused_column" for p in report.problems)
+
+
+def test_an_excel_column_without_a_heading_is_still_a_column():
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["member", "date", "jerks"])
+    book.active.append(["F01", "2026-03-01", 2, "stray note"])
+    buf = io.BytesIO()
+    book.save(buf)
+    report = read("d.xlsx", buf.getvalue()).report
+    assert report.rows_accepted == 1 and report.rows_rejected == 0
+    assert any(p.code == "unused_column" and p.column == "column D" for p in report.problems)
