@@ -144,14 +144,19 @@ def _n_range(n: pd.Series) -> str:
     return _n_text(hi) if lo == hi else f"n = {lo}–{hi} members"
 
 
-def _broken(frame: pd.DataFrame, keys: list[str], x: str, columns: list[str]) -> dict[str, np.ndarray]:
-    """Arrays for one line trace with a break (NaN / None) after each ``keys`` group ends."""
+def _broken(frame: pd.DataFrame, keys: list[str], x: str, columns: list[str],
+            max_step=None) -> dict[str, np.ndarray]:
+    """Arrays for one line trace with a break (NaN / None) after each ``keys`` group ends, and
+    (``max_step`` given) wherever consecutive x values of a group are further apart than that."""
     frame = frame.sort_values([*keys, x])
     boundary = np.zeros(len(frame), dtype=bool)
     if len(frame):
         codes = frame[keys].astype("str").agg("\x1f".join, axis=1).to_numpy() if len(keys) > 1 \
             else frame[keys[0]].astype("str").to_numpy()
         boundary[:-1] = codes[1:] != codes[:-1]
+        if max_step is not None:
+            steps = np.diff(frame[x].to_numpy())
+            boundary[:-1] |= steps > max_step
     positions = np.flatnonzero(boundary) + 1
     out = {}
     for col in [x, *columns]:
@@ -203,18 +208,28 @@ def group_course_figure(course: pd.DataFrame, meeting: bool = False, caption: st
 
 def completeness_figure(table: pd.DataFrame, meeting: bool = False, reveal: bool = False,
                         caption: str | None = None, labels: Mapping[str, str] | None = None) -> go.Figure:
-    """Days logged per member and week (``analysis.completeness``) as a heatmap."""
+    """Days logged per member and week (``analysis.completeness``) as a heatmap; weeks before a
+    member's first log are grey ("not yet logging"), weeks with nothing logged white."""
     labels = _labels_for(table["member"].unique(), labels, reveal)
-    grid = table.pivot(index="member", columns="week", values="days_logged")
+    # -1 stands for "not yet logging" so it gets its own colour, apart from 0 days logged.
+    z_table = table.assign(z=table["days_logged"].fillna(-1.0))
+    grid = z_table.pivot(index="member", columns="week", values="z")
     order = sorted(grid.index, key=lambda m: labels[m])
     grid = grid.reindex(order)
+    z = grid.to_numpy(dtype="float64")
+    logged = np.char.mod("%d of 7 days logged", np.clip(z, 0, 7).astype(int))
+    words = np.where(z < 0, "not yet logging", logged)
+    scale = [[0.0, theme.NOT_YET_COLOR], [0.124, theme.NOT_YET_COLOR], [0.125, "#FFFFFF"],
+             [1.0, theme.OKABE_ITO["blue"]]]
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(dtype="float64"), x=grid.columns, y=[labels[m] for m in grid.index],
-        zmin=0, zmax=7, colorscale=theme.COMPLETENESS_SCALE, xgap=1, ygap=1,
-        colorbar=dict(title=dict(text="days logged"), tickvals=[0, 7]),
-        hovertemplate="%{y}<br>week of %{x|%d %b %Y}<br>%{z} of 7 days logged<extra></extra>"))
+        z=z, x=grid.columns, y=[labels[m] for m in grid.index], customdata=words,
+        zmin=-1, zmax=7, colorscale=scale, xgap=1, ygap=1,
+        colorbar=dict(title=dict(text="days logged"), tickvals=[-1, 0, 7],
+                      ticktext=["not yet logging", "0", "7"]),
+        hovertemplate="%{y}<br>week of %{x|%d %b %Y}<br>%{customdata}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    subtitle = f"{_n_text(len(grid))} · {grid.shape[1]} weeks · white: nothing logged that week"
+    subtitle = (f"{_n_text(len(grid))} · {grid.shape[1]} weeks · white: nothing logged that week · "
+                "grey: before the member's first log")
     height = max(300, 120 + 22 * len(grid) * (1.4 if meeting else 1))
     return _finish(fig, "Logging completeness: days logged per member and week", subtitle, meeting,
                    "Week", "Member", caption, int(height))
@@ -234,7 +249,7 @@ def latest_state_figure(state: pd.DataFrame, meeting: bool = False, window_days:
         fig.add_trace(go.Bar(y=labels, x=shown[level], name=level, orientation="h", marker_color=color,
                              marker_line=dict(color="#000000", width=0.5),
                              hovertemplate="%{y}<br>" + level + ": %{x} members<extra></extra>"))
-    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.15, traceorder="normal"))
+    fig.update_layout(barmode="stack", legend=dict(traceorder="normal", title=dict(text="Level: ")))
     fig.update_yaxes(autorange="reversed")
     hidden = len(state) - len(shown)
     subtitle = (f"Each member's mean over their last {window_days} days of logs · "
@@ -242,7 +257,7 @@ def latest_state_figure(state: pd.DataFrame, meeting: bool = False, window_days:
     if hidden:
         subtitle += f" · {hidden} symptom(s) with fewer than {min_group_size()} members not drawn"
     height = max(320, 140 + 36 * len(shown) * (1.3 if meeting else 1))
-    return _finish(fig, title, subtitle, meeting, "Members", "Symptom", caption, int(height))
+    return _finish(fig, title, subtitle, meeting, "Number of members", "Symptom", caption, int(height))
 
 
 # --- one member --------------------------------------------------------------------------------------
@@ -373,7 +388,9 @@ def cohort_figure(cohort: Cohort, measure: str, meeting: bool = False, reveal: b
         return empty_figure(title, "No member has data for this alignment.", meeting, caption)
     labels = _labels_for(members["member"].unique(), labels, reveal)
     frame = members.assign(label=members["member"].map(labels))
-    line = _broken(frame, ["member"], "x", ["value", "label"])
+    # A week with no data breaks the member's line: never a straight line across missing weeks.
+    step = np.timedelta64(7, "D") if cohort.by == "calendar" else 7
+    line = _broken(frame, ["member"], "x", ["value", "label"], max_step=step)
     cls = _scatter_class(len(frame))
     fig = go.Figure()
     fig.add_trace(cls(x=line["x"], y=line["value"], text=line["label"], mode="lines", connectgaps=False,
@@ -391,7 +408,7 @@ def cohort_figure(cohort: Cohort, measure: str, meeting: bool = False, reveal: b
     excluded = f" · {len(cohort.excluded)} without this start left out" if cohort.excluded else ""
     band = (f"median {suppressed_note()}" if drawn
             else f"group median not drawn: under {min_group_size()} members at every point")
-    subtitle = f"{_n_text(n)}{excluded} · weekly means · {band}"
+    subtitle = f"{_n_text(n)}{excluded} · weekly means, lines broken at weeks without a log · {band}"
     return _finish(fig, title, subtitle, meeting, "Week" if cohort.by == "calendar" else axis,
                    measure_label(measure), caption)
 

@@ -56,11 +56,13 @@ EVENT_STYLES: dict[str, tuple[str, str]] = {  # kind -> (colour, marker symbol):
     "relapse": (OKABE_ITO["black"], "x"),
     "other": ("#595959", "circle-open"),
 }
-SEVERITY_SCALE = "cividis"  # sequential, readable with every colour-vision deficiency
-COMPLETENESS_SCALE = [[0.0, "#FFFFFF"], [1.0, OKABE_ITO["blue"]]]
+# Severity, one sequential scale everywhere (heatmaps, latest-state bars): light grey for none to
+# dark blue for severe. One hue ordered by lightness reads the same with every colour-vision
+# deficiency and in greyscale; "none" is grey, not white, so it differs from "nothing logged".
+LEVEL_COLORS: tuple[str, ...] = ("#E6E6E6", "#9ECAE1", "#3182BD", "#08306B")  # none, mild, moderate, severe
+SEVERITY_SCALE = [[i / (len(LEVEL_COLORS) - 1), c] for i, c in enumerate(LEVEL_COLORS)]
+NOT_YET_COLOR = "#BDBDBD"  # completeness: weeks before a member's first log
 DIVERGING_SCALE = "PuOr"
-# Severity levels none -> severe, light to dark along cividis (ordered in lightness, not hue alone).
-LEVEL_COLORS: tuple[str, ...] = ("#FEE838", "#A69D75", "#575C6D", "#00224E")
 
 FONT_FAMILY = "Atkinson Hyperlegible, Verdana, DejaVu Sans, Arial, sans-serif"
 SCREEN_SIZES = {"base": 13, "title": 18, "subtitle": 13, "tick": 12, "legend": 12, "annotation": 12}
@@ -120,13 +122,13 @@ def _build(meeting: bool) -> go.layout.Template:
         colorway=list(PALETTE),
         xaxis=axis, yaxis=axis,
         legend=dict(font=dict(size=s["legend"], color=ink), title=dict(font=dict(size=s["legend"])),
-                    # On a projector the plot gets the width: the legend goes in a row underneath.
-                    **(dict(orientation="h", yref="container", y=0.0, yanchor="bottom", x=0.0, xanchor="left")
-                       if meeting else {})),
+                    # The plot gets the width: the legend goes in a row underneath (a legend on the
+                    # right shrinks a wide chart to about half).
+                    orientation="h", yref="container", y=0.0, yanchor="bottom", x=0.0, xanchor="left"),
         hoverlabel=dict(font=dict(size=s["legend"])),
         annotationdefaults=dict(font=dict(size=s["annotation"], color=ink)),
         coloraxis=dict(colorbar=dict(tickfont=dict(size=s["tick"]), title=dict(font=dict(size=s["base"])))),
-        margin=dict(l=70, r=30, t=100 if meeting else 80, b=90 if meeting else 70),
+        margin=dict(l=70, r=30, t=100 if meeting else 80, b=110 if meeting else 95),
     )
     template.data.scatter = [go.Scatter(line=dict(width=line_width(meeting)))]
     template.data.scattergl = [go.Scattergl(line=dict(width=line_width(meeting)))]

@@ -273,6 +273,17 @@ def test_rolling_mean_never_bridges_a_gap():
     assert frame["segment"].tolist() == [0, 0, 0, 0, 0, 1, 1, 1]
 
 
+@pytest.mark.parametrize("window", [14, 28])
+def test_rolling_mean_restarts_after_a_gap_at_long_windows(window):
+    days = [0, 1, 2, 3, 14, 15]  # a 10-day gap (days 4-13), longer than the 7-day gap rule
+    values = [3, 3, 3, 3, 0, 1]
+    frame = A.member_timeline(obs(series("A", days, values)), "A", include_total=False, window_days=window)
+    rolling = dict(zip((frame["date"] - DAY0).dt.days, frame["rolling"], strict=True))
+    assert rolling[14] == 0.0  # not (3+3+3+3+0)/5: the scores before the gap are not averaged in
+    assert rolling[15] == 0.5
+    assert rolling[3] == 3.0
+
+
 def test_member_timeline_total_is_mean_severity_without_mp_items():
     rows = series("A", [0, 1], [1, 3]) + series("A", [0, 1], [3, 3], item="sleep") + series("B", [0], [2])
     frame = A.member_timeline(obs(rows), "A")
@@ -308,6 +319,27 @@ def test_completeness_counts_days_and_fills_empty_weeks():
     a = table.loc[table["member"] == "A", "days_logged"].tolist()
     assert a == [3, 0, 1]
     assert table.loc[table["member"] == "B", "days_logged"].tolist() == [1, 0, 0]
+    assert table.loc[table["member"] == "A", "status"].tolist() == ["logged", "nothing logged", "logged"]
+
+
+def test_completeness_counts_late_joiners_from_their_first_log():
+    rows = series("A", range(0, 28), [1] * 28) + series("B", [14, 15, 16, 21], [1] * 4)  # B joins in week 3
+    table = A.completeness(obs(rows))
+    b = table.loc[table["member"] == "B"]
+    assert b["status"].tolist() == [A.NOT_YET, A.NOT_YET, "logged", "logged"]
+    assert np.isnan(b["days_logged"].iloc[0]) and b["days_logged"].iloc[2:].tolist() == [3, 1]
+    share = A.logging_share(obs(rows)).set_index("member")
+    assert share.loc["B", "days_counted"] == 14  # day 14 to day 27, not the whole 28 days
+    assert share.loc["B", "share_of_days"] == pytest.approx(4 / 14)
+    assert share.loc["A", "share_of_days"] == 1.0
+    # within a date range starting later, a member's real first log still decides
+    later = obs(rows)
+    later = later.loc[later["date"] >= DAY0 + pd.Timedelta(days=16)]
+    first = A.first_logs(obs(rows))
+    inside = A.completeness(later, start=DAY0 + pd.Timedelta(days=14), first=first)
+    assert (inside.loc[inside["member"] == "B", "status"] != A.NOT_YET).all()
+    assert A.logging_share(later, start=DAY0 + pd.Timedelta(days=14), first=first).set_index(
+        "member").loc["B", "days_counted"] == 14
 
 
 def test_latest_state_uses_the_recent_window_and_counts_levels():

@@ -257,3 +257,39 @@ def test_long_titles_wrap_for_a_projector_and_captions_travel_inside_the_figure(
     add_caption(fig, caption, meeting=True)
     text = fig.layout.annotations[-1].text.replace("<br>", " ")
     assert text == caption
+
+
+def _lightness(hex_color: str) -> float:
+    r, g, b = (int(hex_color.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_one_severity_scale_light_for_none_dark_for_severe_in_heatmap_and_bars(data):
+    figs = all_figures(data)
+    bars = [t for t in figs["latest_state"].data if t.type == "bar"]
+    bar_colors = [t.marker.color for t in bars]
+    assert [t.name for t in bars] == ["none", "mild", "moderate", "severe"]
+    assert all(_lightness(a) > _lightness(b) for a, b in zip(bar_colors, bar_colors[1:], strict=False))
+    scale = figs["heatmap"].data[0].colorscale
+    assert scale[0][1].upper() == bar_colors[0].upper() and scale[-1][1].upper() == bar_colors[-1].upper()
+    legend = figs["latest_state"].layout.legend
+    template_legend = figs["latest_state"].layout.template.layout.legend
+    assert (legend.orientation or template_legend.orientation) == "h"
+    assert (legend.yref or template_legend.yref) == "container"  # below the axis title, not over it
+
+
+@pytest.mark.parametrize("by", ["calendar", "first_log"])
+def test_cohort_lines_break_at_weeks_without_data(by):
+    rows = [("A", [0, 7, 28, 35]), ("B", [0, 7, 14, 21, 28, 35])]
+    s = pd.concat([pd.DataFrame({"member": m, "date": [START + pd.Timedelta(days=d) for d in days],
+                                 "value": 1.0}) for m, days in rows])
+    fig = C.cohort_figure(A.cohort(s, by, min_members=1), "mean_severity")
+    members = fig.data[0]
+    texts = list(members.text)
+    a_values = [v for v, t in zip(members.y, texts, strict=True) if t == "Member A"]
+    assert len(a_values) == 4
+    first_a = texts.index("Member A")
+    # Member A: two weeks, a break (no line across weeks 2-3), two weeks
+    assert np.isnan(members.y[first_a + 2]) and members.text[first_a + 2] is None
+    b_start = texts.index("Member B")
+    assert not np.isnan(np.asarray(members.y[b_start:b_start + 6], dtype=float)).any()

@@ -33,9 +33,12 @@ from oms_dash.analysis.cohort import (
 from oms_dash.analysis.cooccurrence import Cooccurrence, cooccurrence
 from oms_dash.analysis.course import (
     LEVEL_NAMES,
+    NOT_YET,
     completeness,
+    first_logs,
     group_course,
     latest_state,
+    logging_share,
     member_timeline,
     weekly_severity,
 )
@@ -50,10 +53,10 @@ from oms_dash.analysis.relapses import (
 
 __all__ = [
     "ALIGNMENTS", "LEVEL_NAMES", "MEASURE_MEAN", "MEASURE_MP", "MIN_TREND_MEMBERS", "NONE_OBSERVED",
-    "TRIGGER_KINDS", "BeforeAfter", "Cohort", "Cooccurrence", "Profiles", "RelapseRule", "align", "anchors",
-    "before_after", "cohort", "completeness", "cooccurrence", "daily_scores", "detect_relapses",
-    "filter_observations", "group_course", "latest_state", "measure_label", "measure_max",
-    "member_timeline", "min_group_size", "mp_totals", "quantile_band", "relapse_context",
+    "NOT_YET", "TRIGGER_KINDS", "BeforeAfter", "Cohort", "Cooccurrence", "Profiles", "RelapseRule", "align",
+    "anchors", "before_after", "cohort", "completeness", "cooccurrence", "daily_scores", "detect_relapses",
+    "filter_observations", "first_logs", "group_course", "latest_state", "logging_share", "measure_label",
+    "measure_max", "member_timeline", "min_group_size", "mp_totals", "quantile_band", "relapse_context",
     "relapse_summary", "score_series", "symptom_profiles", "treatment_starts", "week_start",
     "weekly_severity",
 ]

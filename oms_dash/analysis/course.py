@@ -10,6 +10,7 @@ import pandas as pd
 
 from oms_dash import schema
 from oms_dash.analysis._common import (
+    as_day,
     daily_scores,
     quantile_band,
     resolve_min,
@@ -34,27 +35,68 @@ def weekly_severity(obs: pd.DataFrame, item: str | None = None) -> pd.DataFrame:
     return out.reset_index()
 
 
-def completeness(obs: pd.DataFrame, start=None, end=None) -> pd.DataFrame:
+NOT_YET = "not yet logging"
+
+
+def first_logs(obs: pd.DataFrame) -> pd.Series:
+    """Each member's first day with a score (Series member -> date), e.g. over the whole group."""
+    scored = obs.loc[obs["score"].notna()]
+    return as_day(scored.groupby("member", observed=True)["date"].min()).rename("first_log")
+
+
+def completeness(obs: pd.DataFrame, start=None, end=None, first: pd.Series | None = None) -> pd.DataFrame:
     """Days logged per member and week (0-7), every member × every week of the span.
 
     A day counts as logged when any item has a score. The span runs from the week of ``start``
-    (default: the first log) to the week of ``end`` (default: the last log); weeks with no log are 0.
-    Output: member, week, days_logged, sorted.
+    (default: the first log) to the week of ``end`` (default: the last log). Weeks before a member's
+    first log (``first``: member -> date, e.g. ``first_logs`` of the whole group; default: their
+    first log in ``obs``) are "not yet logging" (days_logged NaN), not empty weeks: a member who
+    joined late is not counted as missing the weeks before. Output: member, week, days_logged, status
+    ("logged", "nothing logged", "not yet logging"), sorted.
     """
     days = obs.loc[obs["score"].notna(), ["member", "date"]]
-    days = days.assign(date=days["date"].dt.normalize()).drop_duplicates()
+    days = days.assign(date=as_day(days["date"])).drop_duplicates()
     if days.empty:
         return pd.DataFrame({"member": pd.Series(dtype="str"), "week": pd.Series(dtype="datetime64[ns]"),
-                             "days_logged": pd.Series(dtype="int64")})
+                             "days_logged": pd.Series(dtype="float64"), "status": pd.Series(dtype="str")})
     days["week"] = week_start(days["date"])
     counts = days.groupby(["member", "week"], sort=True, observed=True).size()
-    first = week_start(pd.Series([pd.Timestamp(start) if start is not None else days["date"].min()])).iloc[0]
-    last = week_start(pd.Series([pd.Timestamp(end) if end is not None else days["date"].max()])).iloc[0]
-    weeks = pd.date_range(first, last, freq="7D")
+    span = [pd.Timestamp(start) if start is not None else days["date"].min(),
+            pd.Timestamp(end) if end is not None else days["date"].max()]
+    first_week, last_week = week_start(pd.Series(span))
+    weeks = pd.date_range(first_week, last_week, freq="7D")
     members = sorted(days["member"].unique())
     grid = pd.MultiIndex.from_product([members, weeks], names=["member", "week"])
-    out = counts.reindex(grid, fill_value=0).rename("days_logged").astype("int64")
-    return out.reset_index()
+    out = counts.reindex(grid, fill_value=0).rename("days_logged").astype("float64").reset_index()
+    joined = first if first is not None else days.groupby("member")["date"].min()
+    joined = week_start(out["member"].map(joined).astype("datetime64[ns]"))
+    before = (out["week"] < joined).to_numpy()
+    out.loc[before, "days_logged"] = np.nan
+    out["status"] = np.where(before, NOT_YET, np.where(out["days_logged"] > 0, "logged", "nothing logged"))
+    out["status"] = out["status"].astype("str")
+    return out
+
+
+def logging_share(obs: pd.DataFrame, start=None, end=None, first: pd.Series | None = None) -> pd.DataFrame:
+    """Per member: days logged, and their share of the days they could have logged: from the later of
+    their first log (``first``, e.g. ``first_logs`` of the whole group; default their first log in
+    ``obs``) and ``start``, to ``end`` (default: the last log of anyone in ``obs``), both included.
+
+    Output: member, counted_from, days_logged, days_counted, share_of_days.
+    """
+    days = obs.loc[obs["score"].notna(), ["member", "date"]]
+    days = days.assign(date=as_day(days["date"])).drop_duplicates()
+    last = pd.Timestamp(end).normalize() if end is not None else days["date"].max()
+    out = days.groupby("member", observed=True).agg(days_logged=("date", "size"),
+                                                    counted_from=("date", "min"))
+    if first is not None:
+        real = pd.Series(out.index.map(first), index=out.index).astype("datetime64[ns]")
+        out["counted_from"] = real.fillna(out["counted_from"])
+    if start is not None:
+        out["counted_from"] = out["counted_from"].clip(lower=pd.Timestamp(start).normalize())
+    out["days_counted"] = ((last - out["counted_from"]).dt.days + 1).clip(lower=1)
+    out["share_of_days"] = out["days_logged"] / out["days_counted"]
+    return out.reset_index()[["member", "counted_from", "days_logged", "days_counted", "share_of_days"]]
 
 
 def latest_state(obs: pd.DataFrame, window_days: int = 14, min_members: int | None = None) -> pd.DataFrame:
@@ -110,7 +152,8 @@ def member_timeline(obs: pd.DataFrame, member: str, items: Iterable[str] | None 
     The rolling mean at a date is the mean of that series' scores in the ``window_days`` days
     ending on it (a time window, so it only ever uses observed days and no value is interpolated).
     Consecutive observations more than ``max_gap_days`` apart start a new ``segment``: lines are
-    drawn per segment, so a gap stays a gap. Output: series (item id or "total"), date, value,
+    drawn per segment, so a gap stays a gap, and the rolling mean restarts with each segment (its
+    window never reaches back across a gap). Output: series (item id or "total"), date, value,
     rolling, segment; ``attrs["measure"]`` names the total's measure.
     """
     mine = obs.loc[obs["member"] == member]
@@ -125,10 +168,11 @@ def member_timeline(obs: pd.DataFrame, member: str, items: Iterable[str] | None 
         parts.append(total.assign(series="total")[["series", "date", "value"]])
     frame = pd.concat(parts, ignore_index=True).sort_values(["series", "date"], ignore_index=True)
     frame["series"] = frame["series"].astype("str")
-    rolling = (frame.set_index("date").groupby("series", sort=False)["value"]
-               .rolling(f"{int(window_days)}D", min_periods=1).mean())
-    frame["rolling"] = rolling.to_numpy()
     gap = frame.groupby("series", sort=False)["date"].diff() > pd.Timedelta(days=max_gap_days)
     frame["segment"] = gap.astype("int64").groupby(frame["series"], sort=False).cumsum()
+    # Per segment: the first mean after a gap starts afresh instead of averaging in pre-gap scores.
+    rolling = (frame.set_index("date").groupby(["series", "segment"], sort=False)["value"]
+               .rolling(f"{int(window_days)}D", min_periods=1).mean())
+    frame["rolling"] = rolling.to_numpy()
     frame.attrs["measure"] = measure_used
     return frame

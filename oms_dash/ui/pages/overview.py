@@ -21,11 +21,17 @@ def _latest(obs, group, window_days: int):
     return analysis.latest_state(obs, window_days=window_days)
 
 
+def _first_logs(group):
+    return analysis.first_logs(group.observations)
+
+
 def _completeness(obs, group, start, end):
-    done = analysis.completeness(obs, start, end)
-    per_member = (done.groupby("member", as_index=False)
-                  .agg(weeks=("week", "size"), days_logged=("days_logged", "sum")))
-    per_member["share_of_days"] = per_member["days_logged"] / (7 * per_member["weeks"])
+    """Counted from each member's real first log (not the first inside the chosen range) to the end of
+    the chosen range."""
+    first = filters.cached(group, None, _first_logs)
+    done = analysis.completeness(obs, start, end, first=first)
+    per_member = analysis.logging_share(obs, start, end, first=first)
+    per_member["counted_from"] = per_member["counted_from"].dt.date
     return done, per_member
 
 
@@ -67,6 +73,10 @@ def render() -> None:
     labels = filters.member_label_map(group)
     fig = charts.completeness_figure(done, meeting, labels=labels)
     widgets.show_chart(fig, "logging-completeness", caption, charts.with_labels(per_member, labels))
+    if not meeting:
+        st.caption("Share of days logged: counted from each member's first log (or the start of the chosen "
+                   "dates, if later) to the end of the chosen dates, so members who joined late are not "
+                   "counted as missing the weeks before they started.")
     _who_is_in_the_group(group)
 
 
