@@ -10,11 +10,15 @@ from oms_dash.ui import state
 from oms_dash.ui.registry import PAGES
 
 ICON = str(Path(__file__).parent / "icon.png")
-# Meeting mode: larger page type for a projector. A constant of ours, never user data.
+# Meeting mode: larger page type for a projector, and the sidebar hidden so the charts get the
+# width of a 1280x720 screen (pages move to a menu at the top; "Leave meeting mode" sits in the
+# page). A constant of ours, never user data.
 MEETING_CSS = """<style>
 html { font-size: 120%; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"] { display: none; }
 [data-testid="stMetricValue"] { font-size: 1.8rem; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding-left: 2rem; padding-right: 2rem; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 4.5rem 2rem 2rem; }
 [data-testid="stCaptionContainer"] { color: #1B2631; }
 </style>"""
 
@@ -30,6 +34,16 @@ def _sidebar(group) -> None:
             st.caption(f"Showing **your uploaded logs**: {len(group.members)} members.")
 
 
+def _leave_meeting_mode() -> None:
+    st.session_state[state.MEETING_KEY] = False
+
+
+def _meeting_bar() -> None:
+    """The way out of meeting mode while the sidebar (and its toggle) is hidden."""
+    st.button("Leave meeting mode", key="leave_meeting", on_click=_leave_meeting_mode, type="tertiary",
+              icon=":material/close_fullscreen:", help="Back to normal type, with the sidebar and controls.")
+
+
 def main() -> None:
     # A local favicon: a material-symbol one would be fetched from Google's font servers.
     st.set_page_config(page_title="oms_dash", page_icon=ICON, layout="wide")
@@ -39,10 +53,12 @@ def main() -> None:
         page = st.Page(spec.script, title=spec.title, icon=spec.icon,
                        url_path=spec.url_path, default=(i == 0))
         sections.setdefault(spec.section, []).append(page)
-    current = st.navigation(sections)
+    meeting = state.meeting_mode()
+    current = st.navigation(sections, position="top" if meeting else "sidebar")
     _sidebar(group)
-    if state.meeting_mode():
+    if meeting:
         st.html(MEETING_CSS)
+        _meeting_bar()
     if group.is_demo:
         st.warning("**Demo data: not real people.** These logs are invented to show what the "
                    "dashboard does. Upload your group's logs on the *Upload logs* page.",
