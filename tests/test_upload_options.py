@@ -4,9 +4,11 @@ the counts say what was and was not used."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
+import openpyxl
 from streamlit.testing.v1 import AppTest
 
 from oms_dash.ui.pages.upload import file_key
@@ -191,7 +193,32 @@ def test_counts_say_what_was_usable_and_what_was_not():
     at = _upload(("wide.csv", wide), ("photo.csv", picture))
     assert any("from 1 usable file(s)" in s.value for s in at.success)
     assert any("1 file(s) could not be used: photo.csv" in _shown(w.value) for w in at.warning)
+    assert [m.value for m in at.metric if m.label == "Rejected"] == ["1"]
     lines = " ".join(_shown(m.value) for m in at.markdown)
-    assert "1 rejected" in lines and "1 cell(s) not used in rows that were kept" in lines
-    assert any("1 row(s) rejected · 0 skipped by design · 1 cell(s) not used" in e.label
+    assert "1 cell(s) not used in rows that were kept" in lines
+    assert any(e.label == "Messages (2): 1 row(s) rejected · 1 cell(s) not used in kept rows"
                for e in at.expander)
+
+
+def test_a_workbook_sheet_is_chosen_on_its_card():
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "January"
+    for row in (["member", "date", "symptom", "severity"], ["Q1", "2026-01-05", "jerks", 2]):
+        first.append(row)
+    second = book.create_sheet("February")
+    for row in (["member", "date", "symptom", "severity"], ["Q1", "2026-02-05", "jerks", 2],
+                ["Q2", "2026-02-06", "sleep", 1]):
+        second.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at.run()
+    at.switch_page(UPLOAD).run()
+    at.file_uploader[0].set_value(("months.xlsx", data, "application/octet-stream")).run()
+    assert [m.value for m in at.metric if m.label == "Accepted"] == ["1"]
+    at.selectbox(key=f"opt_{file_key('months.xlsx', data)}_sheet").set_value("February").run()
+    assert not at.exception
+    assert [m.value for m in at.metric if m.label == "Accepted"] == ["2"]
+    assert _members_line(at).startswith("2 member(s)")

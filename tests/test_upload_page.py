@@ -27,7 +27,7 @@ def _upload(name: str, data: bytes, mime: str = "text/csv") -> AppTest:
 def test_upload_shows_counts_and_the_problem_row():
     at = _upload("group.csv", GOOD)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"Rows read": "4", "Accepted": "3", "Rejected": "1", "Skipped": "0"}
+    assert metrics == {"Rows read": "4", "Accepted": "3", "Rejected": "1", "Skipped by design": "0"}
     problems = at.dataframe[0].value
     bad = problems[problems["status"] == "not used"]
     assert list(bad["row"]) == ["5"]

@@ -32,8 +32,8 @@ from oms_dash.ui.text import plain
 
 ACCEPTED_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "numbers"]
 NO_COLUMN = "(none)"
-MAPPING_ROLES = {"member": "Member code", "date": "Date", "symptom": "Symptom name (one row per symptom)",
-                 "severity": "Severity / score (one row per symptom)"}
+MAPPING_ROLES = {"member": "Column with the member code", "date": "Date", "symptom": "Symptom name",
+                 "severity": "Severity / score"}
 DATE_ORDERS = {"Automatic (from the dates)": None, "Day first (14/03/2026)": "dayfirst",
                "Month first (03/14/2026)": "monthfirst"}
 DAILY_RULES = {"the highest reading of the day (daily maximum)": "max",
@@ -178,11 +178,15 @@ def _mapping_form(result: FileResult, fk: str, opts: ReadOptions) -> None:
                    "a symptom of its own when its heading names the symptom and its values are 0–3 "
                    "or none / mild / moderate / severe; change those in the file and upload it again.")
     with st.form(f"mapping_{fk}", border=False):
-        for role, label in MAPPING_ROLES.items():
-            st.selectbox(label, choices, key=f"map_{fk}_{role}")
-        st.text_input("…or one member code for every row of this file", key=f"map_{fk}_code",
-                      placeholder="for example F07", help="Use a code, never a name.")
-        st.caption("Leave both symptom and score at (none) when the file has one column per symptom.")
+        who = st.columns(2)
+        who[0].selectbox(MAPPING_ROLES["member"], choices, key=f"map_{fk}_member")
+        who[1].text_input("…or one member code for every row", key=f"map_{fk}_code",
+                          placeholder="for example F07", help="Use a code, never a name.")
+        what = st.columns(3)
+        for col, role in zip(what, ("date", "symptom", "severity"), strict=True):
+            col.selectbox(MAPPING_ROLES[role], choices, key=f"map_{fk}_{role}")
+        st.caption("Symptom name and score are for files with one row per symptom; leave both at "
+                   "(none) when the file has one column per symptom.")
         st.form_submit_button("Read this file again with these columns", on_click=_apply_mapping,
                               args=(fk,))
     if ss.get(f"map_{fk}_problem"):
@@ -210,13 +214,25 @@ def cells_not_used(report: FileReport) -> int:
                if p.severity == "error" and p.row is not None and p.row not in rejected)
 
 
-def rows_line(report: FileReport) -> str:
-    skipped = "; ".join(f"{n} {reason}" for reason, n in report.skipped_reasons.items())
-    line = (f"{report.rows_read:,} rows read: {report.rows_accepted:,} accepted, "
-            f"{report.rows_rejected:,} rejected, {report.rows_skipped:,} skipped by design"
-            + (f" ({skipped})" if skipped else ""))
+def rows_detail(report: FileReport) -> list[str]:
+    """What the four counts do not say: why rows were skipped, and cells left out of kept rows."""
+    lines = []
+    if report.skipped_reasons:
+        lines.append("Skipped by design: " + "; ".join(f"{n:,} {reason}"
+                                                      for reason, n in report.skipped_reasons.items()) + ".")
     cells = cells_not_used(report)
-    return line + (f"; {cells:,} cell(s) not used in rows that were kept" if cells else "") + "."
+    if cells:
+        lines.append(f"{cells:,} cell(s) not used in rows that were kept (a bad score next to good "
+                     "ones); they are listed under Messages.")
+    return lines
+
+
+def _messages_title(report: FileReport, count: int) -> str:
+    cells = cells_not_used(report)
+    parts = [f"{n:,} {what}" for n, what in ((report.rows_rejected, "row(s) rejected"),
+                                            (report.rows_skipped, "skipped by design"),
+                                            (cells, "cell(s) not used in kept rows")) if n]
+    return f"Messages ({count:,})" + (": " + " · ".join(parts) if parts else "")
 
 
 def attention_lines(report: FileReport) -> list[tuple[str, str]]:
@@ -276,8 +292,9 @@ def _file_card(result: FileResult, fk: str, sheets: list[str], opts: ReadOptions
             cols[0].metric("Rows read", report.rows_read)
             cols[1].metric("Accepted", report.rows_accepted)
             cols[2].metric("Rejected", report.rows_rejected)
-            cols[3].metric("Skipped", report.rows_skipped)
-            st.write(plain(rows_line(report)))
+            cols[3].metric("Skipped by design", report.rows_skipped)
+            for line in rows_detail(report):
+                st.write(plain(line))
         facts = []
         if report.members:
             facts.append(f"{len(report.members)} member(s)")
@@ -297,8 +314,10 @@ def _file_card(result: FileResult, fk: str, sheets: list[str], opts: ReadOptions
         for kind, text in attention:
             (st.error if kind == "error" else st.warning)(text)
         if report.rows_read or len(sheets) > 1:
+            # Open while there is something to fix, or something the user chose, to see.
+            chosen = opts.date_order or opts.member or opts.sheet
             fixable = any(p.code in FIXED_BY_OPTIONS for p in report.problems)
-            _options_area(result, fk, sheets, open_it=fixable)
+            _options_area(result, fk, sheets, open_it=bool(fixable or chosen))
         if result.needs_mapping:
             st.warning("The columns of this file were not recognised. Tell oms_dash which column is which:",
                        icon=":material/table_edit:")
@@ -308,10 +327,9 @@ def _file_card(result: FileResult, fk: str, sheets: list[str], opts: ReadOptions
                 _mapping_form(result, fk, opts)
         if report.problems:
             frame = problems_frame(report)
-            cells = cells_not_used(report)
-            with st.expander(f"Messages ({len(frame)}): {report.rows_rejected:,} row(s) rejected · "
-                             f"{report.rows_skipped:,} skipped by design · {cells:,} cell(s) not used "
-                             "in kept rows", expanded=not report.usable or report.rows_rejected > 0):
+            # File-level errors are on the card already; the table opens for rows and cells.
+            row_errors = any(p.severity == "error" and p.row is not None for p in report.problems)
+            with st.expander(_messages_title(report, len(frame)), expanded=row_errors):
                 st.dataframe(frame, hide_index=True, width="stretch")
         if report.rejected_rows is not None and len(report.rejected_rows):
             st.download_button("Download the rejected rows (CSV)", to_csv_bytes(report.rejected_rows),
@@ -400,10 +418,10 @@ def render() -> None:
     st.subheader("Templates", anchor=False)
     st.write("Give these to families who do not have a diary yet. Use a member code like F01, "
              "never a child's name.")
-    cols = st.columns(len(TEMPLATES) + 1)
-    for col, (name, label) in zip(cols, TEMPLATES.items(), strict=False):
-        col.download_button(f"{label} (CSV)", template_bytes(name), f"oms-{name}", "text/csv")
-    cols[-1].download_button("Data dictionary (Markdown)", data_dictionary_markdown().encode(),
-                             "oms-data-dictionary.md", "text/markdown")
+    with st.container(horizontal=True):  # buttons wrap instead of cutting their labels short
+        for name, label in TEMPLATES.items():
+            st.download_button(f"{label} (CSV)", template_bytes(name), f"oms-{name}", "text/csv")
+        st.download_button("Data dictionary (Markdown)", data_dictionary_markdown().encode(),
+                           "oms-data-dictionary.md", "text/markdown")
     with st.expander("What each column means"):
         st.markdown(data_dictionary_markdown())
