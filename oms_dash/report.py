@@ -38,7 +38,7 @@ PRINT_TITLE_SIZES = {False: (15, 12), True: (20, 16)}  # (title, subtitle) px, s
 PLOT_CONFIG = {"displaylogo": False, "responsive": False, "displayModeBar": False}
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 # A4 is the paper of most of the world (ISO 216); Letter is for the US, Canada and a few others.
-PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+PAPER_SIZES = {"a4": "A4", "letter": "Letter"}  # CSS page-size keywords, also the names shown
 DEFAULT_PAPER = "a4"
 SLIDE_SIZE = (1280, 720)  # "Download as PNG": a 16:9 slide, drawn at scale 2
 
@@ -78,7 +78,7 @@ def report_figures(group: GroupData, meeting: bool = False,
         result = analysis.before_after(scores, group.treatments, common)
         figures.append(ReportFigure("before-after",
                                     charts.before_after_figure(result, measure, meeting), cap))
-    rule = analysis.RelapseRule()
+    rule = analysis.RelapseRule.for_measure(measure)  # the rule the Compare page starts from
     relapses = analysis.detect_relapses(scores, rule)
     context = analysis.relapse_context(relapses, group.events)
     figures.append(ReportFigure("relapses", charts.relapse_figure(context, len(group.members), rule,

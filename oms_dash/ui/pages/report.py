@@ -9,7 +9,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from oms_dash.report import build_report_html, find_chromium, html_to_pdf, report_figures
+from oms_dash.report import (
+    DEFAULT_PAPER,
+    PAPER_SIZES,
+    build_report_html,
+    find_chromium,
+    html_to_pdf,
+    report_figures,
+)
 from oms_dash.ui import state
 from oms_dash.ui.widgets import show_chart
 
@@ -19,11 +26,11 @@ def _report_html(_group, group_key: str, meeting: bool, today: dt.date) -> str:
     return build_report_html(_group, meeting=meeting, today=today)
 
 
-def _pdf_bytes(html: str) -> bytes:
+def _pdf_bytes(html: str, paper: str) -> bytes:
     with tempfile.TemporaryDirectory() as folder:  # removed straight after: nothing stays on disk
         html_path, pdf_path = Path(folder) / "report.html", Path(folder) / "report.pdf"
         html_path.write_text(html, encoding="utf-8")
-        html_to_pdf(html_path, pdf_path)
+        html_to_pdf(html_path, pdf_path, paper=paper)
         return pdf_path.read_bytes()
 
 
@@ -44,7 +51,9 @@ def render() -> None:
                             file_name=f"oms-group-report-{today:%Y-%m-%d}.html", mime="text/html",
                             icon=":material/download:", type="primary")
     if find_chromium():
-        cols[1].download_button("Download as PDF", data=lambda: _pdf_bytes(html),
+        paper = cols[1].segmented_control("Paper for the PDF", list(PAPER_SIZES), default=DEFAULT_PAPER,
+                                          format_func=PAPER_SIZES.get, key="report_paper") or DEFAULT_PAPER
+        cols[1].download_button("Download as PDF", data=lambda: _pdf_bytes(html, paper),
                                 file_name=f"oms-group-report-{today:%Y-%m-%d}.pdf",
                                 mime="application/pdf", icon=":material/picture_as_pdf:")
     else:
