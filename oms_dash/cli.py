@@ -145,7 +145,7 @@ def _open_when_ready(url: str) -> None:
 
 def check_files(args) -> int:
     from oms_dash.ingest import ReadOptions, read_file
-    from oms_dash.problems import render_report_text
+    from oms_dash.problems import cli_message, render_report_text
 
     order = "dayfirst" if args.dayfirst else "monthfirst" if args.monthfirst else None
     options = ReadOptions(date_order=order, member=args.member, sheet=args.sheet, daily_rule=args.daily)
@@ -165,7 +165,11 @@ def check_files(args) -> int:
             continue
         reports.append(read_file(path.name, data, options).report)
     if args.json:
-        print(json.dumps({"files": [r.as_json() for r in reports]}, indent=2, ensure_ascii=False))
+        files = [r.as_json() for r in reports]
+        for file, report in zip(files, reports, strict=True):
+            for shown, p in zip(file["problems"], report.problems, strict=True):
+                shown["message"] = cli_message(p.code, p.message)
+        print(json.dumps({"files": files}, indent=2, ensure_ascii=False))
     else:
         for report in reports:
             print(render_report_text(report))

@@ -42,6 +42,10 @@ class ParsedDates:
     order: str | None  # "dayfirst" / "monthfirst" when numeric a/b/yyyy dates were present
     ambiguous: bool  # True when no value could tell day-first from month-first
     day_codes: np.ndarray | None = None  # per value: equal exactly when the days are equal
+    either_way: int = 0  # values like 03/04/2026 (both parts 12 or under, not equal)
+    either_way_example: str = ""
+    evidence: int = 0  # values that showed the inferred order (13/04/2026 for day-first)
+    evidence_example: str = ""
 
     @property
     def bad(self) -> np.ndarray:
@@ -158,7 +162,9 @@ def parse_dates(values: pd.Series, order: str | None = None,
             date, err = _make(p[3], month, day, u)
             if err and month > 12 and day <= 12:
                 first = "day" if used_order == "dayfirst" else "month"
-                err = (f"'{u.strip()[:40]}' does not fit the other dates in this column, which put "
+                err = (f"'{u.strip()[:40]}' does not fit the order you chose ({first} first); write "
+                       "it like 2026-03-14" if order else
+                       f"'{u.strip()[:40]}' does not fit the other dates in this column, which put "
                        f"the {first} first (write it like 2026-03-14)")
         if date is not None and date > today and not allow_future:
             date, err = None, f"{date:%Y-%m-%d} is in the future (check the year)"
@@ -166,9 +172,17 @@ def parse_dates(values: pd.Series, order: str | None = None,
             date, err = None, f"{date:%Y-%m-%d} is too long ago to be a diary date (a typo?)"
         out_dates.append(date.toordinal() - _UNIX_ORDINAL if date is not None else _NO_DAY)
         out_errors.append(err)
+    counts = np.bincount(codes, minlength=len(uniques)) if len(codes) else np.zeros(len(uniques), int)
+    either = [i for i, p in enumerate(parts) if p[0] == "ab" and p[1] <= 12 and p[2] <= 12 and p[1] != p[2]]
+    shown = [i for i, p in enumerate(parts) if p[0] == "ab"
+             and (p[1] > 12 if used_order == "dayfirst" else p[2] > 12)]
     date_lookup = _days_index(out_dates) if out_dates else pd.DatetimeIndex([])
     dates = pd.Series(date_lookup.take(codes) if len(codes) else date_lookup[:0], index=values.index)
     day_of_unique, _ = pd.factorize(date_lookup, use_na_sentinel=False)
     day_codes = day_of_unique[codes] if len(codes) else np.zeros(0, dtype=np.int64)
     return ParsedDates(dates=dates, codes=np.asarray(codes), unique_errors=pd.Index(out_errors, dtype="str"),
-                       order=used_order, ambiguous=ambiguous, day_codes=day_codes)
+                       order=used_order, ambiguous=ambiguous, day_codes=day_codes,
+                       either_way=int(counts[either].sum()),
+                       either_way_example=str(uniques[either[0]]).strip()[:40] if either else "",
+                       evidence=int(counts[shown].sum()),
+                       evidence_example=str(uniques[shown[0]]).strip()[:40] if shown else "")

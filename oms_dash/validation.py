@@ -336,16 +336,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     if bad_date.any():
         reject(bad_date, date_col, parsed.errors, "bad_date",
                lambda idx: [str(v) for v in date_text.iloc[idx]])
-    if parsed.ambiguous:
-        problems.append({"row": None, "column": date_col, "severity": "warning", "code": "ambiguous_dates",
-                         "message": "Every date in this column could be day-first or month-first "
-                                    "(like 03/04/2026). They were read day-first (3 April). If that "
-                                    "is wrong, choose month-first and read the file again."})
-    elif parsed.order:
-        how = "as you chose" if date_order else "as the values in this column show"
-        problems.append({"row": None, "column": date_col, "severity": "info", "code": "date_order",
-                         "message": f"Dates were read {'day' if parsed.order == 'dayfirst' else 'month'}"
-                                    f"-first, {how}."})
+    problems.extend(_date_order_notes(parsed, date_col, date_order))
     dates = parsed.dates.to_numpy()
     contributed = np.zeros(n, dtype=bool)
 
@@ -497,6 +488,52 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         obs["date"] = pd.to_datetime(obs["date"])
     report.problems = sort_problems(report.problems)
     return Tables(obs, treatments, events, notes, onsets), report
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _date_order_notes(parsed, column, chosen: str | None) -> list[dict]:
+    """How the day/month order of a column was decided, and what it means for dates like 03/04."""
+    if not parsed.order:
+        return []
+    first = "day" if parsed.order == "dayfirst" else "month"
+    other = "month" if first == "day" else "day"
+
+    def note(code, severity, message):
+        return {"row": None, "column": column, "severity": severity, "code": code, "message": message}
+
+    if chosen:
+        return [note("date_order", "info", f"Dates were read {first}-first, as you chose.")]
+    n, example = parsed.either_way, parsed.either_way_example
+    dates = _plural(n, "date", "dates")
+    they = "It was" if n == 1 else "They were"
+    if parsed.ambiguous:
+        return [note("ambiguous_dates", "warning",
+                     f"{dates} in this column (like '{example}') could be read day-first or month-first; "
+                     f"nothing in the column tells which. {they} read day-first ('{example}' as "
+                     f"{_read_as(example, 'dayfirst')}). If that is wrong, choose month-first and "
+                     "read the file again.")]
+    shown = (f"as {_plural(parsed.evidence, 'date', 'dates')} in this column "
+             f"{'shows' if parsed.evidence == 1 else 'show'} (like '{parsed.evidence_example}')")
+    if not n:
+        return [note("date_order", "info", f"Dates were read {first}-first, {shown}.")]
+    # The order may rest on few dates while many could go either way: say so plainly.
+    return [note("ambiguous_dates_chosen", "warning" if parsed.evidence < n else "info",
+                 f"Dates were read {first}-first, {shown}; {dates} (like '{example}') could be read "
+                 f"either way and {'was' if n == 1 else 'were'} read {first}-first too ('{example}' as "
+                 f"{_read_as(example, parsed.order)}). If they are {other}-first, correct "
+                 f"'{parsed.evidence_example}' or choose {other}-first and read the file again.")]
+
+
+def _read_as(text: str, order: str) -> str:
+    """'03/04/2026' read in `order`, in words: '3 April 2026'."""
+    from oms_dash.dates import parse_dates
+
+    parsed = parse_dates(pd.Series([text]), order=order, allow_future=True)
+    day = parsed.dates.iat[0]
+    return f"{day.day} {day:%B %Y}" if pd.notna(day) else text
 
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}

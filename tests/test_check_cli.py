@@ -96,8 +96,9 @@ def test_check_date_order_flags(write_file, capsys, flag, first):
     assert main(["check", "--json", *flag, str(path)]) == 0
     (file,) = _json(capsys)["files"]
     assert file["date_min"] == first
-    warned = any("could be day-first or month-first" in p["message"] for p in file["problems"])
-    assert warned == (flag == [])
+    warned = [p["message"] for p in file["problems"] if "day-first or month-first" in p["message"]]
+    assert bool(warned) == (flag == [])
+    assert all("--monthfirst" in m for m in warned)  # the command line names its option
 
 
 def test_check_dayfirst_and_monthfirst_together_is_refused(write_file, capsys):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
@@ -36,8 +38,9 @@ def test_day_month_order_is_inferred_per_column():
     assert accounted(result.report)
     assert result.tables.observations["date"].tolist() == [pd.Timestamp("2026-04-03"),
                                                            pd.Timestamp("2026-04-25")]
-    note = next(p for p in result.report.problems if p.code == "date_order")
-    assert note.severity == "info" and "day-first" in note.message
+    # One date shows day-first and one could go either way: a note, not a warning.
+    note = next(p for p in result.report.problems if p.code == "ambiguous_dates_chosen")
+    assert note.severity == "info" and "day-first" in note.message and "'25/04/2026'" in note.message
 
 
 def test_truly_ambiguous_column_warns_and_month_first_overrides():
@@ -91,3 +94,49 @@ def test_date_times_keep_the_day():
     assert accounted(result.report)
     assert result.tables.observations["date"].tolist() == [pd.Timestamp("2026-03-14"),
                                                            pd.Timestamp("2026-03-15")]
+
+
+def test_a_date_that_does_not_fit_a_chosen_order_says_so_not_the_other_dates():
+    text = "member,date,jerks\nF01,2026-03-01,1\nF01,13/04/2026,2\n"
+    report = read("d.csv", text, date_order="monthfirst").report
+    message = message_for(report, 3, "bad_date")
+    assert "the order you chose" in message and "month first" in message
+    assert "other dates" not in message
+
+
+def test_one_text_date_among_excel_date_cells_is_not_every_date():
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["member", "date", "jerks"])
+    for day in range(1, 6):
+        book.active.append(["F01", dt.date(2026, 3, day), 1])
+    book.active.append(["F01", "03/04/2026", 2])
+    buf = io.BytesIO()
+    book.save(buf)
+    report = read("d.xlsx", buf.getvalue()).report
+    warning = next(p for p in report.problems if p.code == "ambiguous_dates")
+    assert "Every date" not in warning.message
+    assert "1 date in this column" in warning.message and "'03/04/2026'" in warning.message
+
+
+def test_one_out_of_pattern_date_flipping_a_column_is_a_clear_warning():
+    text = ("member,date,jerks\nF01,3/2/2026,1\nF01,3/9/2026,1\nF01,4/6/2026,1\nF01,13/4/2026,1\n")
+    result = read("flip.csv", text)
+    warning = next(p for p in result.report.problems if p.code == "ambiguous_dates_chosen")
+    assert warning.severity == "warning"
+    assert "3 dates" in warning.message and "either way" in warning.message
+    assert "read day-first" in warning.message and "'13/4/2026'" in warning.message
+    assert "3 February 2026" in warning.message
+
+
+def test_the_cli_names_the_option_for_a_date_order():
+    from oms_dash.problems import render_report_text
+
+    report = read("amb.csv", "member,date,jerks\nF01,03/04/2026,1\nF01,05/06/2026,2\n").report
+    text = render_report_text(report)
+    assert "--monthfirst" in text
+    page = next(p.message for p in report.problems if p.code == "ambiguous_dates")
+    assert "--" not in page  # the page's own message names no command-line option

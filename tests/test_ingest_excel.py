@@ -53,6 +53,15 @@ def test_xlsx_without_a_sheet_reads_the_first_sheet_with_a_table():
     assert result.report.rows_read == 4 and result.report.members == ["F01"]
 
 
+def test_the_cli_names_the_sheet_option_the_page_does_not():
+    from oms_dash.problems import render_report_text
+
+    report = read("diary.xlsx", _workbook()).report
+    note = next(p for p in report.problems if p.code == "sheet")
+    assert "--sheet" not in note.message
+    assert "--sheet NAME" in render_report_text(report)
+
+
 def test_xlsx_second_sheet_chosen_by_name():
     result = read("diary.xlsx", _workbook(), sheet="Week view")
     assert accounted(result.report)
