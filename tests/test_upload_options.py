@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import openpyxl
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from oms_dash.ui.pages.upload import file_key
@@ -222,3 +223,25 @@ def test_a_workbook_sheet_is_chosen_on_its_card():
     assert not at.exception
     assert [m.value for m in at.metric if m.label == "Accepted"] == ["2"]
     assert _members_line(at).startswith("2 member(s)")
+
+
+def test_a_read_shows_what_it_is_doing_as_it_goes(monkeypatch):
+    said = []
+    real_progress = st.progress
+
+    class Recorded:
+        def __init__(self, bar):
+            self.bar = bar
+
+        def progress(self, value, text=None):
+            said.append(_shown(text or ""))
+            return self.bar.progress(value, text=text)
+
+        def empty(self):
+            return self.bar.empty()
+
+    monkeypatch.setattr(st, "progress", lambda value, text=None: Recorded(real_progress(value, text=text)))
+    rows = "".join(f"Q{i % 7},2026-01-{i % 28 + 1:02d},jerks,{i % 4}\n" for i in range(3000))
+    _upload(("big.csv", ("member,date,symptom,severity\n" + rows).encode()))
+    assert said[0].startswith("Reading big.csv (")  # before the first stage ends
+    assert any(s.startswith("Checking every row") for s in said)
