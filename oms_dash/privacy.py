@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from oms_dash.schema import match_event, match_item, match_treatment
+
 DEFAULT_MIN_GROUP_SIZE = 3
 MIN_GROUP_ENV = "OMS_DASH_MIN_GROUP_SIZE"  # set by `oms-dash run/report --min-group N`
 
@@ -89,7 +91,11 @@ _HEADER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                        "landline")),
     ("dob", _phrases("dob", "d o b", "date of birth", "birth date", "birthdate", "birthday",
                      "born on", "date born", "geburtsdatum", "date de naissance",
-                     "fecha de nacimiento", "geboortedatum", "data di nascita")),
+                     "fecha de nacimiento", "geboortedatum", "data di nascita", "fecha nac",
+                     "fecha de nac", "fecha nacimiento", "f nac", "fec nac", "geb datum",
+                     "gebdatum", "geb dat", "geburtstag", "geboren am", "date de naiss",
+                     "date naiss", "date de naiss", "ne le", "nee le", "data nascita",
+                     "data di nasc", "geboortedag")),
     ("national_id", _phrases("nhs number", "nhs no", "nhs id", "chi number", "ssn",
                              "social security", "national insurance", "ni number", "ni no",
                              "insurance number", "insurance no", "insurance id",
@@ -101,10 +107,13 @@ _HEADER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                              "tax id", "driving licence", "driver license", "drivers license",
                              "health insurance number", "ihi")),
     ("postcode", _phrases("postcode", "post code", "postal code", "zip", "zip code", "zipcode",
-                          "postleitzahl", "plz", "code postal", "eircode", "postcodes")),
+                          "postleitzahl", "plz", "code postal", "eircode", "postcodes", "zip5",
+                          "zip4", "zip 5", "zip 4", "zips", "codigo postal", "postnummer",
+                          "codice postale")),
     ("address", _phrases("address", "street", "home address", "street address", "house number",
                          "house no", "address line", "adresse", "anschrift", "strasse", "road",
-                         "flat number", "apartment")),
+                         "flat number", "apartment", "domicilio", "direccion", "indirizzo",
+                         "woonadres", "wohnadresse", "calle")),
 )
 # Words that identify only as the whole heading: "Mobile" is a phone, "Is your child mobile?" is not.
 _EXACT_HEADERS = {"born": "dob", "mobile": "phone", "cell": "phone", "tel": "phone", "ip": "ip",
@@ -116,6 +125,7 @@ _NAME_PHRASES = _phrases(
     "forename", "forenames", "firstname", "lastname", "fullname", "nickname", "username",
     "user name", "maiden name", "middle name", "christian name", "initials", "signature",
     "vorname", "nachname", "prenom", "nom de famille", "achternaam", "voornaam", "apellido",
+    "apellidos", "nombre y apellidos", "nombre completo", "nome", "cognome", "nom complet",
 )
 _THINGS = (
     "symptom", "symptoms", "trackable", "treatment", "treatments", "medication", "medications",
@@ -133,6 +143,10 @@ _PERSON_WORDS = _phrases(
     "child", "children", "parent", "parents", "patient", "mother", "father", "mum", "mom", "dad",
     "guardian", "carer", "caregiver", "respondent", "completed by", "filled in by",
     "reported by", "submitted by", "contact person", "kid", "son", "daughter", "baby", "person",
+    # other languages: "Kind" is also an English word, so its values must look like names too
+    "nino", "nina", "ninos", "hijo", "hija", "kind", "kinder", "enfant", "enfants", "bambino",
+    "bambina", "figlio", "figlia", "sohn", "tochter", "fils", "fille", "madre", "padre", "mutter",
+    "vater", "mere", "pere", "eltern", "moeder", "vader",
 )
 _CODE_WORDS = _phrases("code", "codes", "id", "ids", "number", "no", "ref", "reference", "pseudonym",
                        "alias", "label", "key", "study id", "initials")
@@ -140,7 +154,9 @@ _NOTE_WORDS = _phrases(
     "note", "notes", "comment", "comments", "remark", "remarks", "free text", "anything else",
     "other information", "additional information", "further information", "journal", "diary entry",
     "description", "describe", "tell us", "observations", "memo", "notizen", "bemerkungen",
-    "opmerkingen", "commentaires",
+    "opmerkingen", "commentaires", "comentarios", "comentario", "notas", "nota", "observaciones",
+    "commenti", "commento", "osservazioni", "anmerkungen", "kommentar", "kommentare", "notiz",
+    "opmerking", "notitie", "notities", "remarques", "commentaire",
 )
 
 QUASI_IDENTIFIER_COLUMNS: tuple[str, ...] = (
@@ -165,9 +181,18 @@ _STREET = re.compile(
     r"|\b[A-Z][a-z\u00e4\u00f6\u00fc\u00df]+(?:stra(?:ss|\u00df)e|weg|platz|allee|gasse|straat|laan|"
     r"plein|gracht) \d{1,4}[a-z]?\b"
     r"|(?i:\b\d{1,4}(?: ?bis)?,? (?:rue|avenue|boulevard|bd|chemin|all\u00e9e|impasse|quai) )"
+    # Spanish and Italian: "Calle Mayor 12", "Avenida de la Paz 3", "Via Roma 5"
+    r"|\b(?:Calle|Avenida|Avda\.|Plaza|Paseo|Camino|Carrer|Via|Viale|Piazza|Corso) "
+    r"(?:(?:de|del|la|las|los|el|di|della|dei) )*[A-Z][\w'\u00c0-\u00ff]+"
+    r"(?: [A-Z][\w'\u00c0-\u00ff]+){0,3},? \d{1,4}\b"
 )
 _IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
                    r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\.?\d)")
+_VERSION_BEFORE = re.compile(r"(?i)(?:\bv|version|release|build)\s*$")
+# Words before a number that make it a batch, lot or reference number, not a phone.
+_REFERENCE_BEFORE = re.compile(r"(?i)\b(?:lot|batch|ref|reference|order|invoice|serial|id|no|nr|"
+                               r"code|version|receipt|tracking)\.?\s*[:#]?\s*$")
+_COUNTRY_CODE_BEFORE = re.compile(r"(?:\+\d{1,3}|\d)[ \-]?$")
 _DIGITS = re.compile(r"\d")
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of letters: "+44 20 7946 0958" has none
 _PHONE_CANDIDATE = re.compile(r"[+(]?\d[\d ()./\-]{7,}\d")
@@ -177,6 +202,11 @@ MIN_PHONE_DIGITS = 9  # the shortest national number with its trunk 0 (Irish 01 
 _DATE_IN = re.compile(r"(?<![\d./\-])\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}(?![./\-]?\d)|\d{1,2}:\d{2}")
 _NANP_SHAPE = re.compile(r"^\(?\d{3}\)?[ .\-]?\d{3}[ .\-]\d{4}$")
 _CODE = re.compile(r"^[A-Za-z]{0,4}[ _\-]?\d{1,6}[A-Za-z]?$")
+_FULL_DATE = re.compile(
+    r"^(?:\d{4}[./\-]\d{1,2}[./\-]\d{1,2}|\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}"
+    r"|\d{1,2}(?:st|nd|rd|th)?\.? [A-Za-z\u00e0-\u00ff]{3,10}\.? \d{4}"
+    r"|[A-Za-z]{3,9}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})(?:[ T].*)?$")
+_ZIP_VALUE = re.compile(r"^\d{5}(?:-\d{4})?$")
 _NAME_VALUE = re.compile(
     r"^[A-Z][a-z\u00e0-\u00ff'\u2019\-]+\.?(?:,? [A-Z][a-z\u00e0-\u00ff'\u2019\-]*\.?){0,3}$")
 
@@ -198,6 +228,54 @@ samuel sara sarah sean sebastian sienna siobhan sofia sophie stephen steven theo
 tommy william zara zoe amelie lea louise manon jules lucie camila emil finja hanna
 jonah lotte luca mats milan sem sven tess daan bram lieke fenna sanne jeroen
 """.split())
+# Given names that are also everyday headings ("Max" temperature, "Mark"): not taken for a person.
+_NAME_HEADINGS_NOT_PEOPLE = frozenset({"max", "mark", "will", "bill", "chris", "rosie", "ruby"})
+_PERSON_HEADING = re.compile(r"^[A-Z][a-z\u00e0-\u00ff'\-]+(?: [A-Z][a-z\u00e0-\u00ff'\-]+)?$")
+# Everyday words a person heading may hold that are not names ("Completed by": Mum, Dad).
+_NOT_NAMES = frozenset("""
+mum mom mam mama mummy mother dad daddy papa father parent parents carer grandma grandpa granny
+nan nana grandad grandmother grandfather nurse doctor teacher child baby me myself both other
+yes no none unknown good bad ok fine
+""".split())
+
+# Words that say a heading is about birth: with full dates in it, a column of dates of birth.
+# ("Year of birth" holds years: a quasi-identifier, kept for the age band.)
+_BIRTH_WORDS = _phrases("birth", "born", "naissance", "nacimiento", "nac", "geburt", "geb",
+                        "geboren", "nascita", "geboorte", "naiss")
+# Headings that hint at a postcode without saying so: flagged when they hold 5-digit ZIP codes.
+_POSTAL_WORDS = _phrases("postal", "post", "cp", "cap", "area", "zone", "district")
+# Date headings with a known meaning in a diary: never dates of birth.
+_DATE_ROLE_WORDS = _phrases(
+    "date", "day", "onset", "diagnosis", "diagnosed", "start", "started", "end", "ended", "stop",
+    "stopped", "began", "first", "last", "visit", "admission", "discharge", "infusion", "dose",
+    "from", "to", "until", "since", "course", "relapse", "treatment", "timestamp", "time", "when",
+    "checkin", "datum", "fecha", "week", "month", "logged", "entry", "recorded", "updated", "created")
+_MEMBER_HEADINGS = _phrases("member", "member code", "member id", "user id", "participant",
+                            "child id", "child code", "patient id", "family", "code", "id")
+
+# The cheap pre-filter, run by pyarrow over a whole column (so RE2 syntax: no look-arounds): every
+# cell that could hold an email, web link, phone or ID number, IP address, UK postcode or street
+# address matches it. Most cells (scores, doses, plain dates, symptoms, most notes) do not, and
+# only the cells that do are looked at one by one.
+_STREET_WORDS = ("street|st|road|rd|avenue|ave|lane|ln|drive|close|way|court|ct|place|crescent|"
+                 "gardens|terrace|boulevard|blvd|square|grove|mews|row|parade|walk|rue|chemin|"
+                 "all\u00e9e|impasse|quai|bd|calle|avenida|avda|plaza|paseo|camino|carrer|via|"
+                 "viale|piazza|corso")
+_CANDIDATE = re.compile("|".join((
+    r"@", r"://", r"(?i:www\.)",
+    r"(?:\d[ ()./\-]{0,3}){8}\d",  # nine digits or more in a run: phone, NHS, SSN
+    r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}",
+    r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}",  # UK postcode
+    r"[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]",  # UK National Insurance number
+    rf"\d.*(?i:\b(?:{_STREET_WORDS})\b)", rf"(?i:\b(?:{_STREET_WORDS})\b).*\d",
+    "(?i:stra(?:ss|\u00df)e|str\\.|weg|platz|allee|gasse|straat|laan|plein|gracht) \\d",
+)))
+# A cell that is only a date and a time passes the pre-filter (ten digits in a row) but holds no
+# phone number: a timestamp column of a million distinct values is not read one by one.
+_DATE_TIME_ONLY = re.compile(
+    r"^\s*(?:\d{4}[./\-]\d{1,2}[./\-]\d{1,2}|\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4})"
+    r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?: ?[AaPp]\.?[Mm]\.?)?)?"
+    r"(?: ?(?:[+\-]\d{2}:?\d{2}|Z|(?:GMT|UTC)(?:[+\-]\d{1,2}(?::?\d{2})?)?))?\s*$")
 
 # --- sampling ------------------------------------------------------------------------------------
 
@@ -225,8 +303,22 @@ def _nhs_check_digit_ok(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
+def _is_nhs_number(text: str, match: re.Match) -> bool:
+    """A spaced 3-3-4 number with a valid check digit, not the end of a phone number with its
+    country code ("+39 333 123 4567", "+1 415 555 2671")."""
+    return (_nhs_check_digit_ok("".join(match.groups()))
+            and not _COUNTRY_CODE_BEFORE.search(text[:match.start()]))
+
+
 def _has_nhs_number(text: str) -> bool:
-    return any(_nhs_check_digit_ok("".join(m.groups())) for m in _NHS_SPACED.finditer(text))
+    return any(_is_nhs_number(text, m) for m in _NHS_SPACED.finditer(text))
+
+
+def _ip_addresses(text: str) -> list[re.Match]:
+    """IPv4 addresses, not version numbers ("1.2.3.4", "v2.0.1.3": one digit per part or "v")."""
+    return [m for m in _IPV4.finditer(text)
+            if any(len(part) > 1 for part in m.group(0).split("."))
+            and not _VERSION_BEFORE.search(text[:m.start()])]
 
 
 def _maybe_phone(text: str) -> bool:
@@ -266,6 +358,8 @@ def _phone_spans(text: str, all_regions: bool = False) -> list[tuple[int, int]]:
             digits = len(_DIGITS.findall(raw))
             if digits < MIN_PHONE_DIGITS or _DATE_IN.search(raw):
                 ok = False
+            elif raw[:1] not in "+(0" and _REFERENCE_BEFORE.search(text[:match.start]):
+                ok = False  # "LOT 1234-5678-90", "Ref 415 555 2671"
             elif raw[:1] in "+(0" or _NANP_SHAPE.match(raw):
                 ok = True
             else:  # a bare run of digits is a phone only when grouped and valid somewhere
@@ -305,7 +399,7 @@ def _value_kinds(value: str) -> tuple[str, ...]:
             found.append("national_id")
         elif _UK_NINO.search(value):
             found.append("national_id")
-        if _IPV4.search(value):
+        if _ip_addresses(value):
             found.append("ip")
         if _phone_spans(_EMAIL.sub(" ", _URL.sub(" ", value))):
             found.append("phone")
@@ -338,6 +432,29 @@ def _header_says_name(norm: str) -> bool:
             or words[-1] in {"name", "names"} or words[0] == "name")
 
 
+def _heading_is_a_name(header: str) -> bool:
+    """A heading that is itself a first name ("Olivia" in `date,symptom,Olivia,Harry`): the heading
+    is shown in messages and charts, so the column goes whatever it holds."""
+    header = header.strip()
+    if not _PERSON_HEADING.match(header):
+        return False
+    first = _norm_header(header).split()[0]
+    return (first in _GIVEN_NAMES and first not in _NAME_HEADINGS_NOT_PEOPLE
+            and not _is_vocabulary(header))
+
+
+def _is_vocabulary(value: str) -> bool:
+    """A symptom, treatment or event word oms_dash knows ("Jerks", "IVIG", "Fever"): not a name."""
+    return bool(match_item(value) or match_treatment(value) or match_event(value))
+
+
+def _looks_like_person(value: str) -> bool:
+    """A capitalised word or two that is not a code, an everyday word or a symptom: under a
+    heading naming a person ("Kind", "Niño"), a name even when it is not in our list ("Bodhi")."""
+    return (bool(_NAME_VALUE.match(value)) and not _looks_like_code(value)
+            and value.strip(".").lower() not in _NOT_NAMES and not _is_vocabulary(value))
+
+
 def _is_person_heading(norm: str) -> bool:
     # Short headings only: a form question such as "How was your child today?" is not a name; and
     # "Child's code" holds pseudonyms the coordinator chose, even word-like ones ("Bear").
@@ -355,6 +472,10 @@ def _is_free_text(norm: str, values: list[str]) -> bool:
     return long / len(values) >= MIN_SHARE
 
 
+def _share(values: list[str], test) -> float:
+    return sum(1 for v in values if test(v)) / len(values) if values else 0.0
+
+
 def _finding(column: str, kind: str, basis: str) -> dict:
     return {"column": column, "reason": f"looks like {KINDS[kind]} ({basis})", "kind": kind}
 
@@ -363,37 +484,79 @@ def _finding(column: str, kind: str, basis: str) -> dict:
 _CONTENT_ORDER = ("email", "national_id", "phone", "url", "postcode", "address", "ip", "name")
 
 
-def _scan_column(header: str, column: pd.Series) -> dict | None:
+def _as_text(column: pd.Series) -> pd.Series | None:
+    """The column as pandas text, or None for numbers, dates and booleans (nothing to find)."""
+    if column.dtype == "str":
+        return column
+    if column.dtype == object or isinstance(column.dtype, pd.CategoricalDtype):
+        return column.astype("str")
+    return None
+
+
+def _candidate_cells(text: pd.Series) -> pd.Series:
+    """The cells of a column worth a closer look, found by vectorised passes (RE2 in pyarrow):
+    the pre-filter, then, among the cells it let through, those that are not just a date and time.
+    A million plain notes take a fraction of a second."""
+    mask = text.str.contains(_CANDIDATE, na=False)
+    if not mask.any():
+        return text.iloc[0:0]
+    cells = text[mask]
+    return cells[~cells.str.contains(_DATE_TIME_ONLY, na=False).to_numpy()]
+
+
+def _content_kinds(column: pd.Series) -> dict[str, tuple[str, ...]]:
+    """Each distinct candidate cell of a text column -> the identifying kinds inside it (names
+    aside); {} for a column of numbers or dates."""
+    text = _as_text(column)
+    if text is None:
+        return {}
+    return {value: tuple(k for k in _value_kinds(value.strip()) if k != "name")
+            for value in _candidate_cells(text).unique()}
+
+
+def _scan_column(header: str, column: pd.Series, content) -> dict | None:
+    """``content()``: ``_content_kinds`` of the column, computed once for the scan and redaction."""
     norm = _norm_header(header)
     kind = _header_kind(norm)
     if kind is not None:
         return _finding(header, kind, "judging by its heading")
+    if _heading_is_a_name(header):
+        return {"column": header, "kind": "name",
+                "reason": f"looks like {KINDS['name']} (its heading looks like a person's name)"}
     values = _sample(column)
     if _header_says_name(norm):
-        # A "name" column holding only codes like F01 was anonymised by the coordinator: kept.
-        # One real name among the codes and the whole column goes.
-        if values and all(map(_looks_like_code, values)):
+        # A "name" column holding only codes like F01 was anonymised by the coordinator, and a
+        # bare "Name" holding symptom words names symptoms: kept. One real name and it goes.
+        bare = re.sub(r" \d+$", "", norm) in {"name", "names"}
+        if values and all(_looks_like_code(v) or (bare and _is_vocabulary(v)) for v in values):
             return None
         return _finding(header, "name", "judging by its heading")
     if not values:
         return None
+    basis = "judging by its heading and its values"
+    if _BIRTH_WORDS.search(norm) and _share(values, _FULL_DATE.match) >= 0.5:
+        return _finding(header, "dob", basis)
+    if _POSTAL_WORDS.search(norm) and _share(values, _ZIP_VALUE.match) >= MIN_SHARE:
+        return _finding(header, "postcode", basis)
+    if _is_person_heading(norm) and _share(values, _looks_like_person) >= 0.5:
+        return _finding(header, "name", basis)
+    if _is_free_text(norm, values):
+        # Every note is read, not a sample: one contact detail anywhere is enough.
+        hits = {k for kinds in content().values() for k in kinds}
+        for kind in _CONTENT_ORDER:
+            if kind in hits:
+                return {"column": header,
+                        "reason": f"looks like free-text notes with {KINDS[kind]} in them, so the "
+                                  "whole column is left out",
+                        "kind": kind}
+    # A structured column goes when a meaningful share of a sample looks identifying; a stray
+    # contact detail in a kept column is blanked by redact_identifying_cells instead.
     cache: dict[str, tuple[str, ...]] = {}
     counts: Counter[str] = Counter()
     for value in values:
         if value not in cache:
             cache[value] = _value_kinds(value)
         counts.update(cache[value])
-    if _is_person_heading(norm):
-        named = sum(1 for v in values if _NAME_VALUE.match(v) and not _looks_like_code(v))
-        if named >= 0.5 * len(values):
-            return _finding(header, "name", "judging by its heading and its values")
-    if _is_free_text(norm, values):
-        for kind in _CONTENT_ORDER:
-            if kind != "name" and counts[kind]:
-                return {"column": header,
-                        "reason": f"looks like free-text notes with {KINDS[kind]} in them, so the "
-                                  "whole column is left out",
-                        "kind": kind}
     checked = len(values)
     common = [k for k in _CONTENT_ORDER if counts[k] and counts[k] >= MIN_SHARE * checked]
     if not common:
@@ -402,8 +565,69 @@ def _scan_column(header: str, column: pd.Series) -> dict | None:
     return _finding(header, kind, f"{counts[kind]} of {checked} values checked")
 
 
-def find_identifying_columns(table: pd.DataFrame) -> list[dict]:
-    """Columns of a raw upload that identify people, each ``{"column", "reason", "kind"}``.
+def _parsed_dates(column: pd.Series) -> pd.Series | None:
+    """The column as calendar days when most of it are full dates (day, month and year), else None."""
+    values = _sample(column, 200)
+    if not values or _share(values, _FULL_DATE.match) < 0.8:
+        return None
+    text = _as_text(column)
+    if text is None:
+        return None
+    text = text.str.strip().str.slice(0, 10)  # the day, without a time or a time zone
+    dayfirst = bool(text.str.contains(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$", na=False).any())
+    try:
+        return pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=dayfirst)
+    except (ValueError, OverflowError):
+        return None
+
+
+# Dates of birth by content are judged on at most this many rows, spread over the file.
+DOB_ROWS = 5000
+
+
+def _birth_dates_by_content(table: pd.DataFrame, skip: set) -> list[dict]:
+    """Date columns under a heading with no known meaning whose dates are all a year or more
+    before the row's observation date and the same for every row of a member: dates of birth."""
+    if len(table) > DOB_ROWS:
+        table = table.iloc[np.linspace(0, len(table) - 1, DOB_ROWS).round().astype(int)]
+    dates = {}
+    for position, header in enumerate(table.columns):
+        if header in skip or header in dates:
+            continue
+        parsed = _parsed_dates(table.iloc[:, position])
+        if parsed is not None and parsed.notna().any():
+            dates[header] = parsed
+    if len(dates) < 2:
+        return []
+    observed = max(dates, key=lambda h: (_DATE_ROLE_WORDS.search(_norm_header(h)) is not None,
+                                         dates[h].nunique()))
+    member = next((position for position, h in enumerate(table.columns)
+                   if _MEMBER_HEADINGS.search(_norm_header(h)) and h not in skip), None)
+    findings = []
+    for header, parsed in dates.items():
+        if header == observed or _DATE_ROLE_WORDS.search(_norm_header(header)):
+            continue
+        both = parsed.notna() & dates[observed].notna()
+        if not both.any():
+            continue
+        gap = (dates[observed][both] - parsed[both]).dt.days
+        if (gap < 365).any():
+            continue
+        if member is None:
+            constant = parsed[both].nunique() == 1
+        else:
+            constant = bool((parsed[both].groupby(table.iloc[:, member][both]).nunique() <= 1).all())
+        if constant:
+            findings.append(_finding(header, "dob", "its dates are years before the diary dates "
+                                                    "and the same for each member"))
+    return findings
+
+
+def find_identifying_columns(table: pd.DataFrame, redact: bool = True) -> list[dict]:
+    """Columns of a raw upload that identify people, each ``{"column", "reason", "kind"}``; and,
+    with ``redact`` (the default, the ingest's one call), stray contact details in every other
+    text column blanked in place by ``redact_identifying_cells``, so nothing identifying is shown,
+    cached or exported from a kept column either.
 
     ``table``: the user's headers as columns, cells as strings ("" or NaN for blank); duplicate
     headers are allowed. At most one finding per header, in column order; ``column`` is the header
@@ -412,17 +636,57 @@ def find_identifying_columns(table: pd.DataFrame) -> list[dict]:
     ("looks like email addresses (judging by its heading)") and never quotes a cell.
     See the module docstring for the rules.
     """
-    findings: list[dict] = []
-    seen: set = set()
+    findings: dict = {}
+    contents: dict[int, dict] = {}
     for position, header in enumerate(table.columns):
-        if header in seen:
+        if header in findings:
             continue
-        finding = _scan_column(str(header), table.iloc[:, position])
+
+        def content(position=position):
+            if position not in contents:
+                contents[position] = _content_kinds(table.iloc[:, position])
+            return contents[position]
+
+        finding = _scan_column(str(header), table.iloc[:, position], content)
         if finding is not None:
             finding["column"] = header
-            findings.append(finding)
-            seen.add(header)
-    return findings
+            findings[header] = finding
+    for finding in _birth_dates_by_content(table, set(findings)):
+        findings[finding["column"]] = finding
+    order = {header: position for position, header in reversed(list(enumerate(table.columns)))}
+    result = sorted(findings.values(), key=lambda f: order[f["column"]])
+    if redact:
+        redact_identifying_cells(table, skip=set(findings), _contents=contents)
+    return result
+
+
+def redact_identifying_cells(table: pd.DataFrame, skip: set | None = None,
+                             _contents: dict[int, dict] | None = None) -> dict:
+    """Blanks, in place, the identifying part of every cell of every text column (but those in
+    ``skip``, the columns being dropped): emails, web links, phone and ID numbers, IP addresses,
+    postcodes and street addresses become "[removed]" ("ring Sarah 07700 900123" -> "ring Sarah
+    [removed]"). Returns {column: number of cells changed}. Every cell is read (vectorised), so a
+    stray detail in a kept column is never shown; names cannot be found this way."""
+    changed: dict = {}
+    for position, header in enumerate(table.columns):
+        if skip and header in skip:
+            continue
+        text = _as_text(table.iloc[:, position])
+        if text is None:
+            continue
+        kinds = (_contents or {}).get(position)
+        if kinds is None:
+            kinds = _content_kinds(text)
+        replacements = {v: redact_text(v) for v, found in kinds.items() if found}
+        if not replacements:
+            continue
+        hit = text.isin(list(replacements)).to_numpy()
+        redacted = text.copy()
+        redacted[hit] = text[hit].map(replacements)
+        table.isetitem(position, redacted.astype(table.iloc[:, position].dtype)
+                       if table.iloc[:, position].dtype == "str" else redacted)
+        changed[header] = changed.get(header, 0) + int(hit.sum())
+    return changed
 
 
 def is_quasi_identifier(header: object) -> bool:
@@ -449,9 +713,10 @@ def redact_text(text: str) -> str:
     text = _EMAIL.sub(REMOVED, text)
     text = _URL.sub(REMOVED, text)
     text = _SSN.sub(REMOVED, text)
-    text = _NHS_SPACED.sub(lambda m: REMOVED if _nhs_check_digit_ok("".join(m.groups()))
-                           else m.group(0), text)
+    text = _NHS_SPACED.sub(lambda m: REMOVED if _is_nhs_number(text, m) else m.group(0), text)
     text = _UK_NINO.sub(REMOVED, text)
+    for match in reversed(_ip_addresses(text)):
+        text = text[:match.start()] + REMOVED + text[match.end():]
     spans = sorted(set(_phone_spans(text, all_regions=True)))
     merged: list[list[int]] = []
     for start, end in spans:

@@ -108,6 +108,31 @@ IDENTIFYING: list[tuple[str, list[str], str]] = [
     ("PLZ", ["10115"], "postcode"),
     ("Telefoonnummer", ["06 12345678"], "phone"),
     ("Date de naissance", ["04/03/2021"], "dob"),
+    ("Apellidos", ["García", "López", "Martínez"], "name"),
+    ("Nombre y apellidos", ["Lucía García", "Mateo López"], "name"),
+    # headings naming a child in other languages, with names not in the built-in list
+    ("Niño", ["Lucía", "Mateo", "Sofía"], "name"),
+    ("Kind", ["Jannik", "Bodhi", "Jannik", "Wren"], "name"),
+    ("Enfant", ["Bodhi", "Anouk", "Thaddeus"], "name"),
+    # a heading that is itself a person's name (wide files with a column per child)
+    ("Olivia", ["1", "2", "3"], "name"),
+    ("Harry", ["0", "2", ""], "name"),
+    # addresses and postcodes in other languages and shapes
+    ("Domicilio", ["Calle Mayor 12", "Avenida de la Paz 3"], "address"),
+    ("Lugar", ["Calle Mayor 12, Madrid", "Avenida de la Paz 3", "Via Roma 5, Milano"], "address"),
+    ("Zip5", ["90210", "10001", "60614"], "postcode"),
+    ("Postal", ["90210", "10001-1234", "60614"], "postcode"),
+    # dates of birth by heading, in several languages
+    ("Birth", ["2019-03-14", "2020-11-02"], "dob"),
+    ("Fecha nac.", ["14/03/2019"], "dob"),
+    ("Geb.-Datum", ["14.03.2019"], "dob"),
+    ("Date de naiss.", ["14/03/2019"], "dob"),
+    # phones with a country code are phones, not ID numbers
+    ("Numero di telefono", ["+39 333 123 4567"] * 4, "phone"),
+    ("col_l", ["+39 333 123 4567", "+39 347 765 4321", "+1 415 555 2671"], "phone"),
+    ("Bemerkungen", ["gut", "schlecht", "Papa: +1 415 555 2671"], "phone"),
+    # short Spanish notes with one email among them
+    ("Comentarios", ["Mala noche"] * 7 + ["escribe a maria.garcia@example.es"], "email"),
 ]
 
 HARMLESS: list[tuple[str, list[str]]] = [
@@ -196,6 +221,19 @@ HARMLESS: list[tuple[str, list[str]]] = [
     ("Weather precipitation intensity", ["0.0", "0.12"]),
     ("Date ", ["2025-03-04 10:00:00 +0100", "2025-03-05 09:12:00 -0500"]),
     ("empty", ["", "", ""]),
+    # look-alikes of the headings and values above
+    ("Kind", ["Headache", "Fever", "Jerks", "Sleep"]),  # English "kind": what kind of symptom
+    ("kind", ["S1", "S2", "T4"]),
+    ("Name", ["jerks", "sleep", "Opsoclonus"]),  # symptom names under a bare "Name" heading
+    ("IVIG lot", ["LOT 1234-5678-90", "LOT 2234-5678-91"]),
+    ("Version", ["1.2.3.4", "1.2.3.5"]),
+    ("Birth weight (kg)", ["3.2", "2.9"]),
+    ("Year of birth", ["2019", "2020"]),
+    ("Max", ["3", "2"]),
+    ("Onset date", ["2024-05-01", "2023-11-20"]),
+    ("Who filled this in", ["Mum", "Dad", "Grandma", "Carer"]),
+    ("Area", ["North", "South"]),
+    ("Comentarios sin datos", ["Mala noche", "Buen día", "Fiebre 38.5 a las 14:30"]),
 ]
 
 
@@ -227,10 +265,10 @@ def test_harmless_look_alike_is_not_flagged(header, values):
 def test_precision_and_recall_on_the_whole_corpus_in_one_table():
     columns = [(h, v) for h, v, _ in IDENTIFYING] + HARMLESS
     # Headers repeat across the corpus ("Name"): make each column unique for this table.
-    columns = [(f"{h} #{i}" if h in {"Name"} else h, v) for i, (h, v) in enumerate(columns)]
+    columns = [(f"{h} #{i}" if h in {"Name", "Kind"} else h, v) for i, (h, v) in enumerate(columns)]
     findings = find_identifying_columns(_table(columns))
     flagged = {f["column"] for f in findings}
-    positives = {(f"{h} #{i}" if h in {"Name"} else h) for i, (h, _, _) in enumerate(IDENTIFYING)}
+    positives = {(f"{h} #{i}" if h in {"Name", "Kind"} else h) for i, (h, _, _) in enumerate(IDENTIFYING)}
     harmless = {c for c, _ in columns} - positives
     true_pos = len(flagged & positives)
     precision = true_pos / len(flagged)
@@ -271,9 +309,152 @@ def test_notes_with_an_email_are_flagged_as_a_whole_column():
     assert "whole column" in findings[0]["reason"]
 
 
-def test_structured_column_with_a_stray_phone_is_kept():
-    # One number typed into a symptom column is not a phone column; dropping it would lose data.
-    assert _flagged_one("symptom", ["jerks"] * 20 + ["07700 900123"]) == []
+def test_structured_column_with_a_stray_phone_is_kept_and_the_number_removed():
+    # One number typed into a symptom column is not a phone column; dropping it would lose data,
+    # so the column stays and the number itself is blanked in place.
+    table = _table([("symptom", ["jerks"] * 20 + ["jerks, ring 07700 900123"])])
+    assert find_identifying_columns(table) == []
+    assert table["symptom"].iloc[-1] == f"jerks, ring {privacy.REMOVED}"
+    assert table["symptom"].iloc[:20].tolist() == ["jerks"] * 20
+
+
+def test_a_stray_contact_detail_in_a_short_column_is_never_kept():
+    # The audit's courses file: 1 dose of 4 holds a phone number, below the share that flags.
+    table = _table([("member", ["F01", "F02", "F03", "F04"]),
+                    ("treatment", ["ACTH", "IVIG", "IVIG", "IVIG"]),
+                    ("dose", ["2 mg/kg", "1 g/kg", "1 g/kg", "per Dr Patel - ring Sarah 07700 900123"])])
+    assert find_identifying_columns(table) == []
+    assert table["dose"].tolist() == ["2 mg/kg", "1 g/kg", "1 g/kg",
+                                      f"per Dr Patel - ring Sarah {privacy.REMOVED}"]
+    assert table["member"].tolist() == ["F01", "F02", "F03", "F04"]
+
+
+# Cells with one identifying detail inside (the detail, the cell) and harmless cells that look alike.
+STRAY_DETAILS: list[tuple[str, str]] = [
+    ("07700 900123", "per Dr Patel - ring 07700 900123"),
+    ("+44 20 7946 0958", "GP +44 20 7946 0958"),
+    ("(555) 201-3344", "school (555) 201-3344"),
+    ("+1 415 555 2671", "dad +1 415 555 2671"),
+    ("+39 333 123 4567", "nonna +39 333 123 4567"),
+    ("06 12 34 56 78", "appeler 06 12 34 56 78"),
+    ("030 1234567", "Praxis 030 1234567"),
+    ("jane@example.com", "copy to jane@example.com"),
+    ("https://example.org/olivia", "photos https://example.org/olivia"),
+    ("www.example.com/x", "see www.example.com/x"),
+    ("943 476 5919", "NHS 943 476 5919"),
+    ("123-45-6789", "ssn 123-45-6789"),
+    ("SW1A 1AA", "moved to SW1A 1AA"),
+    ("12 Baker Street", "now at 12 Baker Street"),
+    ("Calle Mayor 12", "vive en Calle Mayor 12"),
+    ("192.168.0.1", "router 192.168.0.1"),
+]
+HARMLESS_CELLS: list[str] = [
+    "2 mg/kg", "1 g/kg", "Dose 5 mg at 12:00 on 2025-03-12", "LOT 1234-5678-90", "Version 1.2.3.4",
+    "2025-03-04 10:15:00 +0100", "04.03.2025 10:15", "3/14/2026 20:15:02", "Weight 12.5 kg",
+    "Lot 4155552671 given", "Temperature 38.5", "B12 5mg", "F01", "Bad night, lots of jerks",
+    "Pressure 1013 hPa", "Score 14 of 18", "Ward 12", "walked 300 m today",
+]
+
+
+def test_redaction_of_kept_columns_precision_and_recall():
+    cells = [cell for _, cell in STRAY_DETAILS] + HARMLESS_CELLS
+    # Padded with plain symptom words so no column is flagged: each stray cell must be blanked.
+    table = _table([("detail", cells + ["jerks"] * 200)])
+    assert find_identifying_columns(table) == []
+    out = table["detail"].tolist()
+    removed = [detail not in out[i] and privacy.REMOVED in out[i]
+               for i, (detail, _) in enumerate(STRAY_DETAILS)]
+    untouched = [out[len(STRAY_DETAILS) + i] == cell for i, cell in enumerate(HARMLESS_CELLS)]
+    recall = sum(removed) / len(removed)
+    precision = sum(removed) / (sum(removed) + untouched.count(False))
+    assert recall == 1.0, [d for (d, _), ok in zip(STRAY_DETAILS, removed, strict=True) if not ok]
+    assert precision == 1.0, [c for c, ok in zip(HARMLESS_CELLS, untouched, strict=True) if not ok]
+
+
+def test_redaction_leaves_nothing_the_scan_would_find():
+    for header, values, kind in IDENTIFYING:
+        if kind in {"name", "dob"}:
+            continue  # names and birth dates are found by heading, not blanked inside a cell
+        for value in values:
+            assert privacy._value_kinds(redact_text(value)) in ((), ("name",)), (header, value)
+
+
+def test_redaction_can_be_left_to_the_caller_and_reports_counts():
+    table = _table([("Email", ["a@b.org"]),
+                    ("detail", ["ok", "ring 07700 900123", "ring 07700 900123"] + ["ok"] * 7)])
+    assert [f["column"] for f in find_identifying_columns(table, redact=False)] == ["Email"]
+    assert table["detail"].iloc[1] == "ring 07700 900123"
+    assert privacy.redact_identifying_cells(table, skip={"Email"}) == {"detail": 2}
+    assert table["Email"].iloc[0] == "a@b.org"  # a dropped column is not worked on
+    assert table["detail"].tolist()[:3] == ["ok", f"ring {privacy.REMOVED}", f"ring {privacy.REMOVED}"]
+
+
+def test_numbers_and_dates_columns_are_left_as_they_are():
+    table = pd.DataFrame({"score": [1, 2, 3], "when": pd.to_datetime(["2025-03-04"] * 3),
+                          "detail": pd.Series(["ok", None, "x@y.org now"], dtype="str")})
+    find_identifying_columns(table)
+    assert table["score"].tolist() == [1, 2, 3] and table["when"].notna().all()
+    assert pd.isna(table["detail"].iloc[1]) and table["detail"].dtype == "str"
+
+
+def test_every_note_is_read_not_a_sample():
+    # 2,000 notes, the email in the first row only: a sample of 500 could miss it.
+    notes = ["write to me: tom@example.org"] + ["Bad night, lots of jerks today"] * 1999
+    findings = _flagged_one("notes", notes)
+    assert findings and findings[0]["kind"] == "email"
+    notes = ["Bad night, lots of jerks today"] * 1999 + ["ring 07700 900123 after six please"]
+    assert _flagged_one("Diary entry", notes)[0]["kind"] == "phone"
+
+
+def test_headings_that_are_person_names_are_flagged_with_their_own_reason():
+    table = pd.DataFrame({"date": ["2026-03-01"] * 3, "symptom": ["jerks"] * 3,
+                          "Olivia": ["1", "2", "3"], "Harry": ["2"] * 3, "Amelia": ["3"] * 3,
+                          "Max": ["3"] * 3, "Jerks": ["1"] * 3})
+    findings = find_identifying_columns(table)
+    assert [f["column"] for f in findings] == ["Olivia", "Harry", "Amelia"]
+    assert all(f["kind"] == "name" and "its heading looks like a person's name" in f["reason"]
+               for f in findings)
+
+
+def test_dates_of_birth_found_by_content():
+    members = ["F01"] * 4 + ["F02"] * 4 + ["F03"] * 4
+    diary = [f"2026-03-0{d}" for d in range(1, 5)] * 3
+    table = pd.DataFrame({
+        "member": members, "date": diary,
+        "d2": ["2019-03-14"] * 4 + ["2020-11-02"] * 4 + ["2018-07-21"] * 4,  # a year+ before, fixed
+        "Onset date": ["2024-05-01"] * 4 + ["2023-01-10"] * 4 + ["2024-09-09"] * 4,  # a known role
+        "d3": ["2019-03-14", "2019-03-15", "2019-03-16", "2019-03-17"] * 3,  # changes per member
+        "d4": ["2026-01-10"] * 12,  # weeks before: a course start, not a birth
+    }, dtype="str")
+    findings = find_identifying_columns(table)
+    assert [(f["column"], f["kind"]) for f in findings] == [("d2", "dob")]
+    assert "years before" in findings[0]["reason"]
+
+
+def test_notes_are_read_fast_on_a_million_rows():
+    rng = random.Random(2)
+    words = "bad night good day jerks worse better slept well fever tired wobbly eyes".split()
+    notes = [" ".join(rng.choice(words) for _ in range(rng.randint(2, 10))) + f", {i % 10} mg"
+             for i in range(1_000_000)]
+    notes[-1] = "email tom@example.org"
+    table = pd.DataFrame({"notes": pd.Series(notes, dtype="str")})
+    start = time.perf_counter()
+    findings = find_identifying_columns(table)
+    elapsed = time.perf_counter() - start
+    assert [f["kind"] for f in findings] == ["email"]
+    assert elapsed < 3, elapsed  # about 0.5 s; one regex per note in Python would take 10 s or more
+
+
+def test_courses_file_through_the_ingest_shows_no_phone_number():
+    from oms_dash.ingest import read_files
+
+    data = ("member,treatment,start,end,dose\n"
+            "F01,ACTH,2026-01-10,2026-07-01,2 mg/kg\nF02,IVIG,2026-01-12,,1 g/kg\n"
+            "F03,IVIG,2026-01-12,,1 g/kg\nF04,IVIG,2026-01-12,,per Dr Patel - ring Sarah 07700 900123\n")
+    group = read_files([("courses.csv", data.encode())])
+    doses = group.treatments["dose"].astype(str).tolist()
+    assert not any("07700" in d for d in doses), doses
+    assert any(privacy.REMOVED in d for d in doses) and "2 mg/kg" in doses
 
 
 def test_duplicate_headers_and_nan_cells_are_handled():
