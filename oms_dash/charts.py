@@ -315,11 +315,17 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
                          title_text="score" if s != "total" else "total")
     # Shapes span every panel (yref "paper") and are set in one go: add_vrect/add_vline per panel
     # re-validate the whole figure each call (seconds on a long timeline).
+    # Treatments: a thin strip of the treatment's colour along the top of every panel (no wide
+    # see-through bands: overlapping courses blurred into grey), with the lanes panel below.
+    domains = [fig.get_subplot(r, 1).yaxis.domain for r in range(1, len(series) + 1)]
+    strip = 0.012 if rows < 8 else 0.006
     shapes = [dict(type="rect", xref="x", yref="paper", x0=start, x1=end if pd.notna(end) else date_max,
-                   y0=0, y1=1, fillcolor=theme.color_for_treatment(str(name)), opacity=0.10, line_width=0,
-                   layer="below")
-              for name, start, end in zip(treatments["treatment"], treatments["start"], treatments["end"],
-                                          strict=True)]
+                   y0=top - strip * (k + 1), y1=top - strip * k, opacity=0.9, line_width=0, layer="above",
+                   fillcolor=theme.color_for_treatment(str(name)))
+              for k, name in enumerate(lane_names)
+              for _, start, end in treatments.loc[treatments["treatment"].astype("str") == name,
+                                                  ["treatment", "start", "end"]].itertuples(index=False)
+              for _, top in domains]
     if has_lanes:
         lane_row = rows
         for name in lane_names:
@@ -359,9 +365,11 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
     for annotation in fig.layout.annotations:
         annotation.font.size = theme.sizes(meeting)["base"]
     fig.update_xaxes(title_text="Date", row=rows, col=1)
-    subtitle = f"n = 1 member · dots: daily scores · line: {window_days}-day mean, gaps over a week left open"
+    dots = ("dots: daily scores" if show_points
+            else f"daily dots not drawn (over {MAX_RAW_POINTS:,} scores: choose fewer symptoms or dates)")
+    subtitle = f"n = 1 member · {dots} · line: {window_days}-day mean, gaps over a week left open"
     if len(treatments):
-        subtitle += " · bands: treatments"
+        subtitle += " · coloured strips on top: treatments (see the lanes below)"
     if relapses is not None and len(relapses):
         subtitle += f" · ×: {len(relapses)} relapse(s) by the rule"
     per_row = 210 if meeting else 160
@@ -450,28 +458,31 @@ def profile_figure(profiles: Profiles, meeting: bool = False, reveal: bool = Fal
     frame = members.assign(pos=members["item"].map({i: k for k, i in enumerate(items)}),
                            label=members["member"].map(labels), name=members["item"].map(names))
     line = _broken(frame, ["member"], "pos", ["mean", "label", "name"])
-    fig = go.Figure(go.Scatter(x=line["pos"], y=line["mean"], text=line["label"], customdata=line["name"],
+    # Symptoms down the side (horizontal): every name is written out in full and level with its row.
+    fig = go.Figure(go.Scatter(y=line["pos"], x=line["mean"], text=line["label"], customdata=line["name"],
                                mode="lines+markers", name="Members (one line each)", connectgaps=False,
                                line=dict(color=theme.rgba(theme.MEMBER_COLOR, 0.7),
                                          width=1.5 if meeting else 1),
                                marker=dict(size=6 if meeting else 4, color=theme.MEMBER_COLOR),
-                               hovertemplate="%{text}<br>%{customdata}: %{y:.2f}<extra></extra>"))
+                               hovertemplate="%{text}<br>%{customdata}: %{x:.2f}<extra></extra>"))
     group = profiles.group.set_index("item").reindex(items)
     shown = group.loc[~group["suppressed"].astype(bool)]
     if len(shown):
         fig.add_trace(go.Scatter(
-            x=[items.index(i) for i in shown.index], y=shown["mean"], mode="lines+markers", name="Group mean",
+            y=[items.index(i) for i in shown.index], x=shown["mean"], mode="lines+markers", name="Group mean",
             customdata=shown["n_members"],
             line=dict(color=theme.GROUP_COLOR, width=theme.line_width(meeting, strong=True)),
             marker=dict(size=14 if meeting else 9, color=[theme.color_for_item(i) for i in shown.index],
                         line=dict(color=theme.GROUP_COLOR, width=2)),
-            hovertemplate="%{y:.2f} (n = %{customdata} members)<extra>Group mean</extra>"))
-    fig.update_xaxes(tickvals=list(range(len(items))), ticktext=[names[i] for i in items], tickangle=-30)
-    fig.update_yaxes(range=[0, schema.SEVERITY_MAX])
+            hovertemplate="%{x:.2f} (n = %{customdata} members)<extra>Group mean</extra>"))
+    fig.update_yaxes(tickvals=list(range(len(items))), ticktext=[names[i] for i in items],
+                     autorange="reversed")
+    fig.update_xaxes(range=[0, schema.SEVERITY_MAX])
     n = members["member"].nunique()
     note = "" if len(shown) == len(group) else f" · group mean {suppressed_note()}"
     subtitle = f"{_n_text(n)} · mean of daily scores, 0 none – 3 severe{note}"
-    return _finish(fig, title, subtitle, meeting, "Symptom", "Mean severity (0-3)", caption)
+    height = max(360, 160 + 40 * len(items) * (1.3 if meeting else 1))
+    return _finish(fig, title, subtitle, meeting, "Mean severity (0-3)", "Symptom", caption, int(height))
 
 
 def before_after_figure(result: BeforeAfter, measure: str, meeting: bool = False, reveal: bool = False,

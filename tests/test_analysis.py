@@ -397,3 +397,12 @@ def test_the_analysis_imports_neither_streamlit_nor_plotly():
     code = ("import sys, oms_dash.analysis; "
             "bad = [m for m in ('streamlit', 'plotly') if m in sys.modules]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_days_since_first_log_counts_from_the_real_first_log_under_a_date_filter():
+    s = pd.concat([scores("A", [0, 10, 40], [1, 1, 1]), scores("B", [35, 42], [2, 2])])
+    first = pd.Series({"A": DAY0, "B": DAY0 + pd.Timedelta(days=35)})
+    shown = s.loc[s["date"] >= DAY0 + pd.Timedelta(days=30)]  # a date range from day 30
+    aligned = A.align(shown, "first_log", first_logs=first)
+    assert aligned.loc[aligned["member"] == "A", "t"].tolist() == [40]
+    assert aligned.loc[aligned["member"] == "B", "t"].tolist() == [0, 7]

@@ -293,3 +293,24 @@ def test_cohort_lines_break_at_weeks_without_data(by):
     assert np.isnan(members.y[first_a + 2]) and members.text[first_a + 2] is None
     b_start = texts.index("Member B")
     assert not np.isnan(np.asarray(members.y[b_start:b_start + 6], dtype=float)).any()
+
+
+def test_profiles_label_every_symptom_on_a_horizontal_axis(data):
+    fig = all_figures(data)["profile"]
+    items = sorted(set(A.symptom_profiles(data[0]).members["item"]))
+    assert len(fig.layout.yaxis.ticktext) == len(items)
+    assert fig.layout.xaxis.range == (0, 3) and not fig.layout.yaxis.tickangle
+
+
+def test_member_timeline_says_what_is_drawn_and_uses_thin_treatment_strips(data):
+    obs, tr, ev = data
+    mine = A.member_timeline(obs, "kid_1")
+    fig = C.member_timeline_figure(mine, "Member A", tr[tr.member == "kid_1"], meeting=False)
+    assert "dots: daily scores" in fig.layout.title.text
+    rects = [sh for sh in fig.layout.shapes if sh.type == "rect"]
+    assert rects and all(sh.y1 - sh.y0 < 0.05 for sh in rects)  # strips, not bands over the panel
+    many = pd.concat([mine] * (C.MAX_RAW_POINTS // len(mine) + 1), ignore_index=True)
+    many.attrs = mine.attrs
+    crowded = C.member_timeline_figure(many, "Member A")
+    assert "dots: daily scores" not in crowded.layout.title.text
+    assert "daily dots not drawn" in crowded.layout.title.text

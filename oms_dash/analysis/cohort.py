@@ -25,14 +25,20 @@ def treatment_starts(treatments: pd.DataFrame, treatment: str) -> pd.Series:
 
 
 def anchors(by: str, scores: pd.DataFrame, onsets: Mapping[str, pd.Timestamp] | None = None,
-            treatments: pd.DataFrame | None = None, treatment: str | None = None) -> pd.Series:
+            treatments: pd.DataFrame | None = None, treatment: str | None = None,
+            first_logs: pd.Series | None = None) -> pd.Series:
     """Day 0 per member for an alignment (Series member -> date); members without one are absent.
 
-    by: "first_log" (first date in ``scores``), "onset" (``onsets``), "treatment" (first start of
-    ``treatment`` in ``treatments``). "calendar" has no anchors and returns an empty Series.
+    by: "first_log" (``first_logs``, each member's real first log, e.g. ``first_logs`` of the whole
+    group; default: first date in ``scores``, which a date filter moves), "onset" (``onsets``),
+    "treatment" (first start of ``treatment`` in ``treatments``). "calendar" has no anchors and
+    returns an empty Series.
     """
     if by == "calendar":
         return pd.Series(dtype="datetime64[ns]", name="anchor")
+    if by == "first_log" and first_logs is not None:
+        present = first_logs.loc[first_logs.index.isin(scores["member"].unique())]
+        return as_day(present).rename("anchor")
     if by == "first_log":
         return scores.groupby("member", observed=True)["date"].min().astype("datetime64[ns]").rename("anchor")
     if by == "onset":
@@ -62,7 +68,8 @@ class Cohort:
 
 
 def align(scores: pd.DataFrame, by: str, onsets: Mapping[str, pd.Timestamp] | None = None,
-          treatments: pd.DataFrame | None = None, treatment: str | None = None) -> pd.DataFrame:
+          treatments: pd.DataFrame | None = None, treatment: str | None = None,
+          first_logs: pd.Series | None = None) -> pd.DataFrame:
     """``scores`` (member, date, value) with ``anchor`` and ``t``: exact whole days since day 0.
 
     For "calendar", anchor is NaT and t is NaN. Members without an anchor are dropped and listed in
@@ -73,7 +80,7 @@ def align(scores: pd.DataFrame, by: str, onsets: Mapping[str, pd.Timestamp] | No
         out = frame.assign(anchor=pd.NaT, t=np.nan)
         out.attrs["excluded"] = []
         return out
-    day0 = anchors(by, frame, onsets, treatments, treatment)
+    day0 = anchors(by, frame, onsets, treatments, treatment, first_logs)
     anchor = frame["member"].map(day0).astype("datetime64[ns]")
     out = frame.assign(anchor=anchor, t=(frame["date"] - anchor).dt.days)
     missing = sorted(set(out.loc[out["anchor"].isna(), "member"]))
@@ -85,9 +92,9 @@ def align(scores: pd.DataFrame, by: str, onsets: Mapping[str, pd.Timestamp] | No
 
 def cohort(scores: pd.DataFrame, by: str = "calendar", onsets: Mapping[str, pd.Timestamp] | None = None,
            treatments: pd.DataFrame | None = None, treatment: str | None = None,
-           bin_days: int = 7, min_members: int | None = None) -> Cohort:
+           bin_days: int = 7, min_members: int | None = None, first_logs: pd.Series | None = None) -> Cohort:
     """Members' courses on a common axis, binned to ``bin_days`` (weeks), plus the group band."""
-    aligned = align(scores, by, onsets, treatments, treatment)
+    aligned = align(scores, by, onsets, treatments, treatment, first_logs)
     if by == "calendar":
         x = week_start(aligned["date"])
     else:

@@ -17,9 +17,16 @@ def _scores(obs, group, item):
     return analysis.score_series(obs, item=item)
 
 
+def _first_logs(group):
+    return analysis.first_logs(group.observations)
+
+
 def _cohort(obs, group, scope, item, by, treatment):
     scores = filters.cached_scope(group, scope, _scores, item=item)
-    return analysis.cohort(scores, by, onsets=group.onsets, treatments=group.treatments, treatment=treatment)
+    # "Days since first log" counts from each member's real first log, not the first in the chosen dates.
+    first = filters.cached(group, None, _first_logs)
+    return analysis.cohort(scores, by, onsets=group.onsets, treatments=group.treatments, treatment=treatment,
+                           first_logs=first)
 
 
 def _weekly(obs, group, item):
