@@ -1,15 +1,22 @@
 """Who is in the group, only as counts: age band, sex, country (quasi-identifiers).
 
 Such columns (Flaredown's research export has age, sex and country) are never shown next to one
-member: they are reduced per member (age to an age band), then counted for the group, and a count
-below the privacy threshold is hidden.
+member: they are reduced per member (age to an age band), then counted for the group; categories
+under the privacy threshold are merged into "other", or the breakdown is hidden when a small count
+could be worked out from the others.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from oms_dash.privacy import AGE_UNKNOWN, MIN_GROUP_SIZE, age_band, find_quasi_identifier_columns
+from oms_dash.privacy import (
+    AGE_BANDS,
+    AGE_UNKNOWN,
+    MIN_GROUP_SIZE,
+    age_band,
+    find_quasi_identifier_columns,
+)
 from oms_dash.schema import PROFILE_COLUMNS
 
 _KINDS = {"age": "age_band", "sex": "sex", "gender": "sex", "country": "country"}
@@ -48,12 +55,47 @@ def _most_common(values: pd.Series) -> str:
     return str(known.mode().iloc[0]) if len(known) else "unknown"
 
 
+HIDDEN_BREAKDOWN = "breakdown hidden to protect small groups"
+_BAND_ORDER = {label: i for i, (_low, _high, label) in enumerate(AGE_BANDS)}
+OTHER = "other"
+
+
+def _safe_breakdown(counts: pd.Series, k: int) -> dict[str, int] | None:
+    """Categories to show with their member counts, or None when the breakdown must be hidden.
+
+    Categories under k members are merged into "other". When "other" itself is under k, the
+    smallest shown category joins it (else the total minus the shown counts would give the small
+    count away), until "other" reaches k. A breakdown left with fewer than two named categories
+    beside "other" only says "everyone else": hidden.
+    """
+    shown = {str(v): int(n) for v, n in counts.sort_values(ascending=False).items()}
+    other = sum(n for n in shown.values() if n < k)
+    shown = {v: n for v, n in shown.items() if n >= k}
+    while 0 < other < k and shown:
+        smallest = min(shown, key=lambda v: (shown[v], v))
+        other += shown.pop(smallest)
+    shown = dict(sorted(shown.items(), key=lambda item: (_BAND_ORDER.get(item[0], len(_BAND_ORDER)),
+                                                         item[0])))
+    if other == 0:
+        return shown
+    if other < k or len(shown) < 2:
+        return None
+    return {**shown, OTHER: other}
+
+
 def profile_counts(profile: pd.DataFrame, k: int = MIN_GROUP_SIZE) -> pd.DataFrame:
-    """Counts of members per age band, sex and country; counts under k read "fewer than k"."""
+    """Members per age band, sex and country, safe to show at a meeting: every count shown is at
+    least k, small categories are merged into "other", and a breakdown whose small counts could be
+    worked out from the rest (4 members: 3 girls, so 1 boy) is replaced by one row, "n members;
+    breakdown hidden to protect small groups"."""
     rows = []
     for column, what in (("age_band", "Age band"), ("sex", "Sex"), ("country", "Country")):
         if column not in profile or (profile[column] == "unknown").all():
             continue
-        for value, n in profile[column].value_counts().sort_index().items():
-            rows.append({"what": what, "group": value, "members": str(n) if n >= k else f"fewer than {k}"})
+        counts = profile[column].value_counts()
+        breakdown = _safe_breakdown(counts, k)
+        if breakdown is None:
+            rows.append({"what": what, "group": HIDDEN_BREAKDOWN, "members": str(int(counts.sum()))})
+            continue
+        rows.extend({"what": what, "group": value, "members": str(n)} for value, n in breakdown.items())
     return pd.DataFrame(rows, columns=["what", "group", "members"])

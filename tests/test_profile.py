@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from oms_dash.profile import member_profile, profile_counts
+from oms_dash.profile import HIDDEN_BREAKDOWN, member_profile, profile_counts
 
 
 def _cells():
@@ -25,14 +25,56 @@ def test_one_row_per_member_with_age_bands_not_ages():
     assert list(profile["country"]) == ["GB", "US", "GB", "GB", "GB"]
 
 
-def test_counts_under_three_members_are_hidden():
+def test_a_small_count_that_the_others_give_away_hides_the_breakdown():
+    # 5 members: 4 girls and 1 boy. "Male: fewer than 3" next to "Female: 4" reveals one boy.
     counts = profile_counts(member_profile(_cells(), _cells()["user_id"].str.upper()))
-    as_dict = {(r.what, r.group): r.members for r in counts.itertuples()}
-    assert as_dict[("Age band", "2–3")] == "3"
-    assert as_dict[("Age band", "4–6")] == "fewer than 3"
-    assert as_dict[("Sex", "Female")] == "4"
-    assert as_dict[("Sex", "Male")] == "fewer than 3"
-    assert as_dict[("Country", "US")] == "fewer than 3"
+    assert counts.to_dict("records") == [
+        {"what": what, "group": HIDDEN_BREAKDOWN, "members": "5"}
+        for what in ("Age band", "Sex", "Country")]
+
+
+def _profile(column: str, values: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"member": [f"F{i:02d}" for i in range(len(values))],
+                         "age_band": "unknown", "sex": "unknown", "country": "unknown"}
+                        ).assign(**{column: values})
+
+
+def _shown(counts: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(counts["group"], counts["members"], strict=True))
+
+
+def test_four_members_three_girls_one_boy():
+    counts = profile_counts(_profile("sex", ["F", "F", "F", "M"]))
+    assert _shown(counts) == {HIDDEN_BREAKDOWN: "4"}
+
+
+def test_categories_at_k_are_shown_and_under_k_merged_into_other():
+    for k in (3, 4):
+        values = ["GB"] * (k + 2) + ["US"] * k + ["FR"] * (k - 1) + ["DE"] * 1 + ["IE"] * 1
+        shown = _shown(profile_counts(_profile("country", values), k=k))
+        assert shown == {"GB": str(k + 2), "US": str(k), "other": str(k + 1)}, (k, shown)
+        assert all(int(n) >= k for n in shown.values())
+
+
+def test_a_small_other_pulls_in_the_smallest_category():
+    # GB 5, US 4, FR 3, DE 1: "other" = 1 would be worked out from the total, so FR joins it.
+    values = ["GB"] * 5 + ["US"] * 4 + ["FR"] * 3 + ["DE"]
+    assert _shown(profile_counts(_profile("country", values))) == {"GB": "5", "US": "4", "other": "4"}
+
+
+def test_one_large_category_and_the_rest_merged_is_hidden():
+    # GB 10 and three singles: "other 3" next to GB would say only "everyone else"; and a rare
+    # label such as "US" is never printed.
+    counts = profile_counts(_profile("country", ["GB"] * 10 + ["US", "FR", "DE"]))
+    assert _shown(counts) == {HIDDEN_BREAKDOWN: "13"}
+    assert "US" not in counts.to_string()
+
+
+def test_every_category_at_k_or_more_is_shown_in_age_band_order():
+    values = ["12–17"] * 3 + ["2–3"] * 3 + ["0–1"] * 4
+    counts = profile_counts(_profile("age_band", values))
+    assert list(counts["group"]) == ["0–1", "2–3", "12–17"]
+    assert list(counts["members"]) == ["4", "3", "3"]
 
 
 def test_no_quasi_identifiers_no_profile():
@@ -52,5 +94,8 @@ def test_flaredown_research_export_gives_group_counts_not_ages():
     group = read_files([("flaredown.csv", (header + rows).encode())])
     assert list(group.profile["age_band"]) == ["2–3", "2–3", "2–3", "7–11"]
     counts = profile_counts(group.profile)
-    assert {(r.what, r.group): r.members for r in counts.itertuples()}[("Age band", "7–11")] == "fewer than 3"
+    # 3 in one band, 1 in another: the single child's band is never printed.
+    assert counts.to_dict("records")[0] == {"what": "Age band", "group": HIDDEN_BREAKDOWN,
+                                            "members": "4"}
+    assert "7–11" not in counts.to_string()
     assert "age" not in group.observations.columns
