@@ -19,6 +19,9 @@ STREAMLIT_SETTINGS: dict[str, dict[str, object]] = {
     "client": {
         "showErrorDetails": "none",  # never show a traceback to a parent
         "toolbarMode": "minimal",
+        # No CSV button or copy on tables and chart data: the app's own downloads escape
+        # spreadsheet formulas (privacy.to_csv_bytes); Streamlit's would not.
+        "disableDataExport": True,
     },
     "theme": {
         "base": "light",

@@ -20,6 +20,9 @@ def test_config_file_and_cli_flags_hold_the_same_privacy_settings():
     assert config["server"]["address"] == "localhost"
     assert config["browser"]["gatherUsageStats"] is False
     assert config["client"]["showErrorDetails"] == "none"
+    # Streamlit's own table download skips the formula escaping of the app's CSV buttons.
+    assert config["client"]["disableDataExport"] is True
+    assert "--client.disableDataExport=true" in as_flags()
     flags = as_flags(9999)
     assert "--server.address=localhost" in flags
     assert "--browser.gatherUsageStats=false" in flags
