@@ -48,7 +48,8 @@ def test_page_renders_and_says_the_plain_facts():
     text = _text(at)
     for phrase in ["memory only", "Nothing is written to disk", "No usage statistics",
                    "this computer only", "No fonts, scripts or images",
-                   "removed as soon as a file is read", "Member A",
+                   "removed as soon as a file is read", "Every note is read",
+                   "stray contact detail", "[removed]", "put together as *other*", "Member A",
                    f"fewer than {MIN_GROUP_SIZE} members", "never drawn in charts",
                    "not medical advice", oms_dash.__version__]:
         assert phrase in text, phrase

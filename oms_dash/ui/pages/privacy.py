@@ -37,16 +37,22 @@ def _members_protected() -> None:
     st.subheader("How members are protected")
     st.markdown(
         "- **Columns that could identify someone are removed as soon as a file is read**, before "
-        "anything is shown: names, email addresses, phone numbers, home addresses, postcodes and "
-        "ZIP codes, exact dates of birth, NHS, social security and other ID numbers, and web links. "
-        "The *Upload logs* page lists every removed column and why.\n"
-        "- **A notes column that contains an email address, a phone number or a web link is removed "
-        "as a whole**, because one contact detail in one note is enough to identify a family.\n"
+        "anything is shown or kept: names (also a column headed with a child's name), email "
+        "addresses, phone numbers, home addresses, postcodes and ZIP codes, dates of birth, NHS, "
+        "social security and other ID numbers, and web links. The *Upload logs* page lists every "
+        "removed column and why.\n"
+        "- **A notes column with a contact detail in any note is removed as a whole**, because one "
+        "email address or phone number is enough to identify a family. Every note is read.\n"
+        "- **A stray contact detail in a column that is kept is hidden**: an email address, phone "
+        "number, web link, ID number, postcode or street address typed into a dose or a symptom "
+        "shows as *[removed]*, on every page and in every download.\n"
         "- **Members are shown as *Member A*, *Member B*, …**: the same letter on every page and in "
         "the report. Only you can show the real member codes, on your own screen; never in meeting "
         "mode or in a report.\n"
         f"- **Averages, ranges and counts over fewer than {MIN_GROUP_SIZE} members are hidden**, "
-        "with a note saying so, because a figure about one or two children points at them. "
+        "with a note saying so, because a figure about one or two children points at them. In "
+        f"*Who is in the group*, groups under {MIN_GROUP_SIZE} are put together as *other*, or the "
+        "breakdown is hidden when a small group could be worked out from the others. "
         "To hide more, start the dashboard with `oms-dash run --min-group 5` (it never goes "
         "below 3).\n"
         f"- **Age is shown only as an age band** ({bands}), and age, sex and country only in group "
@@ -56,7 +62,7 @@ def _members_protected() -> None:
         "- **Free-text notes are never drawn in charts or put in reports.** The *Member view* shows "
         "them only when you ask, with email addresses, phone numbers and links removed.\n"
         "- **Downloaded tables open safely in Excel**: a cell that a spreadsheet could run as a "
-        "formula is stored as plain text."
+        "formula is stored as plain text. Tables are downloaded with the app's own buttons only."
     )
 
 
