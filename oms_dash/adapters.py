@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from oms_dash.privacy import is_quasi_identifier
 from oms_dash.readers import RawTable
 from oms_dash.schema import MITCHELL_PIKE_ITEMS, SEVERITY_WORDS, match_item, normalise_text
 from oms_dash.scores import DEFAULT_SCALE, scale_from_header
@@ -373,7 +374,7 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str) -> Canonical:
     records = _records(raw, member_values, dates.rename(date_col))
     item_columns, scales, custom, amounts, yes_no = {}, {}, [], [], []
     for column in raw.cells.columns:
-        if column in used:
+        if column in used or is_quasi_identifier(column):  # age, sex, country: group counts only
             continue
         if _AMOUNT_HEADER.search(header_key(column)):
             amounts.append(column)
@@ -427,9 +428,17 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str) -> Canonical:
     return canon
 
 
+GROUP_COUNTS_ONLY = ("is used only for the group's counts (age bands, sex, country), never shown "
+                     "for a member, because it could help identify them.")
+
+
 def _report_unused(raw: RawTable, canon: Canonical, used: set) -> None:
     for column in raw.cells.columns:
-        if column not in used and (raw.cells[column].str.strip() != "").any():
+        if column in used or not (raw.cells[column].str.strip() != "").any():
+            continue
+        if is_quasi_identifier(column):
+            canon.messages.append(("group_counts_only", column, f"Column '{column}' {GROUP_COUNTS_ONLY}"))
+        else:
             canon.messages.append(("unused_column", column,
                                    f"Column '{column}' was not used: it is not a member, date, "
                                    "symptom, treatment, event or notes column."))
@@ -512,8 +521,9 @@ def _flaredown_long(raw: RawTable) -> Canonical:
     skipped = pd.Series(reason_of[type_codes[skip_idx]], index=skip_idx, dtype=object)
     canon = Canonical(FORMAT_FLAREDOWN_LONG, records, cells, events=events,
                       treatments=treatments, skipped=skipped, day_rule_applies=True)
-    canon.messages.append(("unused_column", None, "Age, sex and country are not used: they could "
-                           "help identify a member."))
+    canon.messages.append(("group_counts_only", None, "Age, sex and country are used only for the "
+                           "group's counts (age bands, sex, country), never shown for a member, "
+                           "because they could help identify them."))
     canon.messages.append(("flaredown_scale", c["trackable value"],
                            "Flaredown scores symptoms 0-4; they are rescaled to oms_dash's 0-3."))
     return canon

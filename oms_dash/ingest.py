@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from oms_dash.adapters import FORMAT_UNKNOWN, NeedsMapping, recognise
@@ -20,12 +21,14 @@ from oms_dash.profile import member_profile
 from oms_dash.readers import RawTable, UnreadableFile, read_table
 from oms_dash.schema import EVENT_COLUMNS, NOTE_COLUMNS, OBSERVATION_COLUMNS, TREATMENT_COLUMNS
 from oms_dash.validation import (
+    REJECTED,
     Tables,
     column_codes_for,
     combine_daily,
     combined_codes,
     first_positions,
     normalise_member_codes,
+    rejected_rows_table,
     sort_problems,
     validate,
 )
@@ -172,8 +175,9 @@ def _checked(name: str, raw: RawTable, report: FileReport, options: ReadOptions,
     except NeedsMapping as exc:
         report.rows_read = report.rows_rejected = len(raw.cells)
         report.problems.append(Problem(name, None, None, "error", "needs_mapping", exc.message))
-        report.rejected_rows = raw.cells.assign(**{"spreadsheet row": raw.rows,
-                                                   "why it was rejected": "columns not recognised"})
+        report.rejected_rows = rejected_rows_table(raw, np.full(len(raw.cells), REJECTED),
+                                                   np.full(len(raw.cells), "columns not recognised",
+                                                           dtype=object), [])
         report.problems = sort_problems(report.problems)
         return FileResult(report, headers=exc.headers, needs_mapping=True)
     progress(0.5, f"checking every row of {name}")

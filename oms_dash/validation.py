@@ -690,14 +690,35 @@ def _report(canon, raw, file_name, state, reason, problems, obs, events, treatme
     if ends:
         span = pd.concat(ends)
         report.date_min, report.date_max = pd.Timestamp(span.min()), pd.Timestamp(span.max())
-    rejected = np.flatnonzero(state == REJECTED)
-    if len(rejected):
-        report.rejected_rows = raw.cells.iloc[rejected].assign(
-            **{"spreadsheet row": raw.rows[rejected], "why it was rejected": reason[rejected]})
+    report.rejected_rows = rejected_rows_table(raw, state, reason, report.problems)
     if not report.usable:
         report.problems.insert(0, Problem(file_name, None, None, "error", "nothing_usable",
                                           "Nothing in this file could be used: " + _why_nothing(report)))
     return report
+
+
+def rejected_rows_table(raw, state, reason, problems: list[Problem]) -> pd.DataFrame | None:
+    """What the page offers to download: every rejected row, and every kept row with a cell that
+    was not used, as the spreadsheet has it (its row number first, no index of our own), with the
+    reason. Age, sex and country never leave in it (identifying columns are already gone)."""
+    from oms_dash.privacy import find_quasi_identifier_columns
+
+    rejected = np.flatnonzero(state == REJECTED)
+    row_pos = {int(r): i for i, r in enumerate(raw.rows)}
+    kept_cells: dict[int, list[str]] = {}
+    for p in problems:
+        i = row_pos.get(p.row) if p.row is not None else None
+        if p.severity == "error" and i is not None and state[i] == ACCEPTED:
+            kept_cells.setdefault(i, []).append(f"kept, but '{p.column}' was not used: {p.message}")
+    if not len(rejected) and not kept_cells:
+        return None
+    positions = np.sort(np.concatenate([rejected, np.fromiter(kept_cells, dtype=np.int64)]))
+    why = [reason[i] if state[i] == REJECTED else "; ".join(kept_cells[i]) for i in positions]
+    cells = raw.cells.drop(columns=find_quasi_identifier_columns(raw.cells)).iloc[positions]
+    table = cells.reset_index(drop=True)
+    table.insert(0, "why it was rejected", pd.Series(why, dtype=object))
+    table.insert(0, "spreadsheet row", raw.rows[positions])
+    return table
 
 
 def _why_nothing(report: FileReport) -> str:

@@ -274,3 +274,33 @@ def test_progress_is_reported_by_stage():
     read_file("log.csv", b"member,date,jerks\nF01,2026-03-01,1\n", ReadOptions(today=TODAY),
               progress=lambda fraction, words: seen.append(fraction))
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 3
+
+
+def test_rejected_rows_table_has_spreadsheet_rows_bad_cells_of_kept_rows_and_no_quasi_identifiers():
+    text = ("member,date,age,sex,country,jerks,sleep\n"
+            "F01,2026-03-01,4,F,UK,2,1\n"
+            "F01,2026-03-02,4,F,UK,9,1\n"  # kept (sleep is fine); the jerks cell is not used
+            "F01,31/02/2026,4,F,UK,1,1\n")  # rejected: no such date
+    report = read("log.csv", text).report
+    table = report.rejected_rows
+    assert list(table.columns[:2]) == ["spreadsheet row", "why it was rejected"]
+    assert table["spreadsheet row"].tolist() == [3, 4]
+    assert table.index.tolist() == [0, 1] and "index" not in table.columns
+    assert not {"age", "sex", "country"} & set(table.columns)
+    kept = table.iloc[0]["why it was rejected"]
+    assert kept.startswith("kept") and "'jerks'" in kept and "above the top" in kept
+    assert "February" in table.iloc[1]["why it was rejected"]
+    csv = table.to_csv(index=False)
+    assert csv.splitlines()[0].startswith("spreadsheet row,")
+
+
+def test_age_sex_and_country_are_group_counts_not_symptoms_and_not_called_unused():
+    text = "member,date,age,sex,country,jerks\nF01,2026-03-01,4,F,UK,2\n"
+    result = read("log.csv", text)
+    report = result.report
+    assert report.rows_rejected == 0 and set(result.tables.observations["item"]) == {"myoclonus"}
+    notes = {p.column: p.message for p in report.problems if p.code == "group_counts_only"}
+    assert set(notes) == {"age", "sex", "country"}
+    assert all("group's counts" in m and "not used" not in m for m in notes.values())
+    assert not any(p.code == "unused_column" for p in report.problems)
+    assert result.profile["country"].tolist() == ["UK"]

@@ -52,7 +52,8 @@ def test_flaredown_research_export():
     for frame in (obs, courses, tables.events, tables.notes):
         assert not {"age", "sex", "country"} & set(frame.columns)
         assert not frame.astype(str).isin(["female", "GB", "US"]).any().any()
-    assert any("Age, sex and country are not used" in p.message for p in report.problems)
+    assert any("Age, sex and country are used only for the group's counts" in p.message
+               for p in report.problems)
 
 
 PERSONAL = (

@@ -75,7 +75,9 @@ def test_wide_row_with_one_bad_cell_keeps_its_good_cells_and_reports_the_bad_one
     assert problems_at(report, "error") == [(2, "sleep", "bad_score"), (3, "jerks", "bad_score"),
                                             (3, "sleep", "bad_score"), (3, "walking", "bad_score")]
     assert "score 9 is above the top of the 0-3 scale" in message_for(report, 2)
-    assert report.rejected_rows["spreadsheet row"].tolist() == [3]
+    # The download lists the rejected row and the kept row's bad cell, each with its reason.
+    assert report.rejected_rows["spreadsheet row"].tolist() == [2, 3]
+    assert report.rejected_rows["why it was rejected"].iat[0].startswith("kept, but")
 
 
 def test_unknown_symptoms_are_kept_as_their_own_items():
