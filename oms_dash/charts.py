@@ -318,7 +318,7 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
     # Treatments: a thin strip of the treatment's colour along the top of every panel (no wide
     # see-through bands: overlapping courses blurred into grey), with the lanes panel below.
     domains = [fig.get_subplot(r, 1).yaxis.domain for r in range(1, len(series) + 1)]
-    strip = 0.012 if rows < 8 else 0.006
+    strip = 4 / (140 + (210 if meeting else 160) * sum(heights))  # 4 px per treatment
     shapes = [dict(type="rect", xref="x", yref="paper", x0=start, x1=end if pd.notna(end) else date_max,
                    y0=top - strip * (k + 1), y1=top - strip * k, opacity=0.9, line_width=0, layer="above",
                    fillcolor=theme.color_for_treatment(str(name)))
