@@ -150,20 +150,23 @@ def check_files(args) -> int:
     order = "dayfirst" if args.dayfirst else "monthfirst" if args.monthfirst else None
     options = ReadOptions(date_order=order, member=args.member, sheet=args.sheet, daily_rule=args.daily)
     reports = []
-    for name in args.files:
+    # A file is named as given, without its folders, unless two files share that name.
+    bare = [Path(name).name for name in args.files]
+    shown_names = [b if bare.count(b) == 1 else str(name) for b, name in zip(bare, args.files, strict=True)]
+    for name, shown in zip(args.files, shown_names, strict=True):
         path = Path(name)
         try:
             data = path.read_bytes()
         except OSError as exc:
             from oms_dash.model import FileReport, Problem
 
-            report = FileReport(file=str(name))
+            report = FileReport(file=shown)
             reason = "it does not exist" if not path.exists() else f"it could not be opened ({exc.strerror})"
             report.problems.append(Problem(str(name), None, None, "error", "missing_file",
                                            f"The file {name} could not be read: {reason}."))
             reports.append(report)
             continue
-        reports.append(read_file(path.name, data, options).report)
+        reports.append(read_file(shown, data, options).report)
     if args.json:
         files = [r.as_json() for r in reports]
         for file, report in zip(files, reports, strict=True):

@@ -49,7 +49,7 @@ class Problem:
 @dataclass
 class FileReport:
     file: str
-    format: str = "unknown"
+    format: str = "not recognised"  # adapters.FORMAT_UNKNOWN until a format is recognised
     usable: bool = False
     rows_read: int = 0
     rows_accepted: int = 0

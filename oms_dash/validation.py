@@ -478,10 +478,10 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         report.members = sorted(set(report.members) | {str(m) for m in onsets})
     if combined:
         report.daily_rule = DAILY_RULES[daily_rule]
-        times = "once" if combined == 1 else f"{combined} times"
+        extra = "1 extra reading" if combined == 1 else f"{combined} extra readings"
         report.problems.append(Problem(file_name, None, None, "info", "daily_rule",
-                                       f"A symptom was recorded more than once on the same day "
-                                       f"({times}); oms_dash kept {DAILY_RULES[daily_rule]}, "
+                                       f"Some symptoms were recorded more than once on the same day "
+                                       f"({extra}); oms_dash kept {DAILY_RULES[daily_rule]}, "
                                        "never the sum."))
     obs = obs.astype({"score": "float64", "source_row": "int64"})
     if obs["date"].dtype != "datetime64[ns]":  # already so when built above

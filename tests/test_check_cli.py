@@ -159,3 +159,26 @@ def test_check_stops_quietly_when_its_reader_goes_away(write_file):
         err = proc.stderr.read()
         proc.wait(timeout=60)
     assert b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+def test_check_names_files_as_given_and_tells_same_named_files_apart(tmp_path, capsys):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for folder in ("a", "b"):
+        (tmp_path / folder / "diary.csv").write_text(DIARY)
+    (tmp_path / "other.csv").write_text(DIARY)
+    missing = tmp_path / "gone.csv"
+    main(["check", "--json", str(tmp_path / "a" / "diary.csv"), str(tmp_path / "b" / "diary.csv"),
+          str(tmp_path / "other.csv"), str(missing)])
+    files = _json(capsys)["files"]
+    assert [f["file"] for f in files] == [str(tmp_path / "a" / "diary.csv"),
+                                          str(tmp_path / "b" / "diary.csv"), "other.csv", "gone.csv"]
+    assert files[3]["format"] == "not recognised"  # the same words as any other unreadable file
+
+
+def test_one_extra_reading_is_worded_plainly():
+    from tests.conftest import read
+
+    text = "member,date,symptom,severity\nF01,2026-03-01,jerks,1\nF01,2026-03-01,jerks,2\n"
+    note = next(p.message for p in read("d.csv", text).report.problems if p.code == "daily_rule")
+    assert "(1 extra reading)" in note and "(once)" not in note

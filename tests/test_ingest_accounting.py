@@ -227,7 +227,7 @@ def test_same_day_readings_written_differently_combine_within_a_file():
     obs = result.tables.observations
     assert obs[["member", "date", "item", "score"]].values.tolist() == [
         ["F01", pd.Timestamp("2026-03-01"), "myoclonus", 3.0]]
-    assert any(p.code == "daily_rule" and "(2 times)" in p.message for p in result.report.problems)
+    assert any(p.code == "daily_rule" and "(2 extra readings)" in p.message for p in result.report.problems)
 
 
 def test_a_fault_inside_oms_dash_is_reported_not_raised(monkeypatch):

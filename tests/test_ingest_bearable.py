@@ -33,7 +33,7 @@ def test_bearable_readings_combined_by_the_stated_rule_never_summed(rule, jerks)
     assert sep1["myoclonus"] != 6.0  # the sum of the three buckets
     assert obs[obs["item"] == "headache"]["date"].tolist() == [pd.Timestamp("2026-09-22")]
     assert report.daily_rule is not None and rule in report.daily_rule
-    assert any(p.code == "daily_rule" and "(2 times)" in p.message for p in report.problems)
+    assert any(p.code == "daily_rule" and "(2 extra readings)" in p.message for p in report.problems)
 
 
 def test_bearable_non_symptom_categories_skipped_and_counted_meds_become_treatments():
