@@ -33,13 +33,23 @@ def set_uploaded_group(group: GroupData) -> None:
     st.session_state[UPLOAD_KEY] = group
 
 
+# What survives "Forget uploaded data": settings that hold nothing of anybody's logs.
+_KEPT_ON_FORGET = frozenset({MEETING_KEY, UPLOADER_GENERATION})
+
+
 def forget_uploaded_group() -> None:
-    """Clears the upload and every cache that could hold it: nothing of it stays in memory."""
-    st.session_state.pop(UPLOAD_KEY, None)
+    """Clears the upload and every cache that could hold it: nothing of it stays in memory.
+
+    Every session key goes but the few in _KEPT_ON_FORGET: per-file options (typed member codes,
+    mapped column names), filters naming members and page choices are all about the upload.
+    """
+    generation = st.session_state.get(UPLOADER_GENERATION, 0)
+    for key in list(st.session_state.keys()):
+        if key not in _KEPT_ON_FORGET:
+            del st.session_state[key]
     forget_parsed()
-    st.session_state.pop(LOADED_FILES_KEY, None)
     # A new key gives an empty uploader: otherwise the files it still holds would be read again.
-    st.session_state[UPLOADER_GENERATION] = st.session_state.get(UPLOADER_GENERATION, 0) + 1
+    st.session_state[UPLOADER_GENERATION] = generation + 1
     st.cache_data.clear()
 
 
