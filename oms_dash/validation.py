@@ -704,11 +704,12 @@ def rejected_rows_table(raw, state, reason, problems: list[Problem]) -> pd.DataF
     from oms_dash.privacy import find_quasi_identifier_columns
 
     rejected = np.flatnonzero(state == REJECTED)
-    row_pos = {int(r): i for i, r in enumerate(raw.rows)}
     kept_cells: dict[int, list[str]] = {}
     for p in problems:
-        i = row_pos.get(p.row) if p.row is not None else None
-        if p.severity == "error" and i is not None and state[i] == ACCEPTED:
+        if p.severity != "error" or p.row is None:
+            continue
+        i = int(np.searchsorted(raw.rows, p.row))  # spreadsheet rows count up, one per record
+        if i < len(raw.rows) and raw.rows[i] == p.row and state[i] == ACCEPTED:
             kept_cells.setdefault(i, []).append(f"kept, but '{p.column}' was not used: {p.message}")
     if not len(rejected) and not kept_cells:
         return None
