@@ -1,10 +1,16 @@
 """Upload logs: read members' files, show per file what was used and what was not, and why.
 
+The files the group is read from are a set kept in this session's memory (never on disk), not
+the uploader's value: Streamlit empties a file uploader when the user moves to another page, and the
+coordinator must still see, on the way back, what was wrong with each file and fix its options.
+The uploader only adds files to the set (and is emptied for the next ones); "Remove this file" on a
+card takes one out, "Forget uploaded data" all of them.
+
 Every file has its own reading options (date order, member code, sheet, column mapping), set on its
 own card: a US form and a European diary uploaded together are each read their own way, and a change
-re-reads only that file. The options live in this session by file (name and content); the parses
-are kept by content and options (oms_dash.ui.cache), so moving between pages re-reads nothing.
-Every string that comes from a file reaches Markdown only through `plain()`.
+re-reads only that file, from the bytes in the set. The options live in this session by file (name
+and content); the parses are kept by content and options (oms_dash.ui.cache), so moving between
+pages re-reads nothing. Every string that comes from a file reaches Markdown only through `plain()`.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import dataclasses
 import hashlib
 import io
 from collections import Counter
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
@@ -27,7 +34,7 @@ from oms_dash.reference import reference_url
 from oms_dash.schema import ITEMS_BY_ID, item_label
 from oms_dash.templates import TEMPLATES, template_bytes
 from oms_dash.ui import state
-from oms_dash.ui.cache import parse_file
+from oms_dash.ui.cache import PARSED_KEY, parse_file
 from oms_dash.ui.text import plain
 
 ACCEPTED_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "numbers"]
@@ -49,7 +56,28 @@ GUESSES = {"member_from_file_name"}
 FIXED_BY_OPTIONS = {"ambiguous_dates", "member_from_file_name", "sheet"}
 ROW_WARNINGS = {"total_mismatch": "{n} weekly total(s) do not match the six item scores; oms_dash uses "
                                   "the item scores. The rows are listed under Messages below."}
+KEPT_ROW = "kept, but"  # how the rejected-rows table marks a kept row with a cell that was not used
 ROW_WARNING_OTHER = "{n} row(s) were kept but need a look; they are listed under Messages below."
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    name: str
+    data: bytes
+
+
+@dataclass
+class LoadedSet:
+    """The uploaded files the group is read from, in the order they were added."""
+
+    files: dict[str, LoadedFile] = field(default_factory=dict)  # file key -> file
+    group_of: tuple = ()  # the (file key, options) pairs the group in the session was read from
+    news: list[str] = field(default_factory=list)  # what the last addition or removal did, said once
+
+
+def _loaded() -> LoadedSet:
+    # Under the state key "Forget uploaded data" clears (from any page), so the bytes go with the group.
+    return st.session_state.setdefault(state.LOADED_FILES_KEY, LoadedSet())
 
 
 def file_key(name: str, data: bytes) -> str:
@@ -120,6 +148,55 @@ def _forget_options_of_removed_files(present: set[str]) -> None:
         kept = st.session_state.get(key, {})
         for fk in [k for k in kept if k not in present]:
             del kept[fk]
+
+
+def _empty_uploader() -> None:
+    """A new key gives an empty uploader, ready for the next files."""
+    st.session_state[state.UPLOADER_GENERATION] = st.session_state.get(state.UPLOADER_GENERATION, 0) + 1
+
+
+def _take_in(uploads) -> None:
+    """Files dropped on the uploader join the loaded set; a file already in it is not added twice."""
+    loaded = _loaded()
+    added, again = [], []
+    for upload in uploads:
+        data = upload.getvalue()
+        fk = file_key(upload.name, data)
+        (again if fk in loaded.files else added).append(upload.name)
+        loaded.files.setdefault(fk, LoadedFile(upload.name, data))
+    if added:
+        loaded.news.append(f"Added {', '.join(added)}. {len(loaded.files)} file(s) are loaded now; the "
+                           "group is read from all of them.")
+    if again:
+        loaded.news.append(f"Already loaded, not added twice: {', '.join(again)}.")
+    _empty_uploader()
+    st.rerun()
+
+
+def _forget_parses_of(file: LoadedFile) -> None:
+    digest = hashlib.sha256(file.data).hexdigest()
+    parsed = st.session_state.get(PARSED_KEY, {})
+    for key in [k for k in parsed if k[:2] == (file.name, digest)]:
+        del parsed[key]
+
+
+def _remove_file(fk: str) -> None:
+    """Takes one file out of the group, and out of memory: its bytes, parses, options and the
+    calculations made from the group it was part of."""
+    loaded = _loaded()
+    gone = loaded.files.pop(fk)
+    _forget_parses_of(gone)
+    for key in [k for k in st.session_state if str(k).startswith((f"opt_{fk}_", f"map_{fk}_"))]:
+        del st.session_state[key]
+    _forget_options_of_removed_files(set(loaded.files))
+    if loaded.files:
+        st.cache_data.clear()
+        loaded.news.append(f"Removed {gone.name}. {len(loaded.files)} file(s) are still loaded; every "
+                           "page now shows the group without it.")
+    else:
+        state.forget_uploaded_group()
+        _loaded().news.append(f"Removed {gone.name}. No file is loaded now: the other pages show the "
+                              "demo group.")
 
 
 # --- the column mapping ---------------------------------------------------------------------------
@@ -208,8 +285,10 @@ def _symptom_link(item_id: str) -> str:
 def cells_not_used(report: FileReport) -> int:
     """Cells not used in rows that were kept (a bad score beside good ones), as opposed to whole
     rows rejected."""
-    rejected = (set() if report.rejected_rows is None or "spreadsheet row" not in report.rejected_rows
-                else {int(r) for r in report.rejected_rows["spreadsheet row"]})
+    table = report.rejected_rows
+    rejected = (set() if table is None or "spreadsheet row" not in table
+                else {int(row) for row, why in zip(table["spreadsheet row"], table["why it was rejected"],
+                                                   strict=True) if not str(why).startswith(KEPT_ROW)})
     return sum(1 for p in report.problems
                if p.severity == "error" and p.row is not None and p.row not in rejected)
 
@@ -331,21 +410,31 @@ def _file_card(result: FileResult, fk: str, sheets: list[str], opts: ReadOptions
             row_errors = any(p.severity == "error" and p.row is not None for p in report.problems)
             with st.expander(_messages_title(report, len(frame)), expanded=row_errors):
                 st.dataframe(frame, hide_index=True, width="stretch")
-        if report.rejected_rows is not None and len(report.rejected_rows):
-            st.download_button("Download the rejected rows (CSV)", to_csv_bytes(report.rejected_rows),
-                               file_name=f"rejected-rows-{report.file.rsplit('.', 1)[0]}.csv",
-                               mime="text/csv", key=f"rejected_{fk}")
+        with st.container(horizontal=True):
+            if report.rejected_rows is not None and len(report.rejected_rows):
+                st.download_button("Download the rows with problems (CSV)",
+                                   to_csv_bytes(report.rejected_rows),
+                                   file_name=f"rejected-rows-{report.file.rsplit('.', 1)[0]}.csv",
+                                   mime="text/csv", key=f"rejected_{fk}",
+                                   help="The rejected rows, and kept rows with a cell that was not used, "
+                                        "as your file has them, each with the reason.")
+            st.button("Remove this file", icon=":material/close:", key=f"remove_{fk}",
+                      on_click=_remove_file, args=(fk,),
+                      help="Take this file out of the group; the other loaded files stay.")
 
 
 # --- the page -------------------------------------------------------------------------------------
 
-def _current_upload_note() -> None:
+def _current_upload_note(loaded: LoadedSet) -> None:
     group = state.current_group()
-    if group.is_demo:
+    if not loaded.files:
         st.info("No logs uploaded yet: the other pages show the **demo group** (invented people).")
         return
-    names = ", ".join(plain(r.file) for r in group.reports if r.usable)
-    st.success(f"The dashboard is showing your uploaded logs ({names}): {len(group.members)} members.")
+    if group.is_demo:
+        st.info("None of the loaded files can be used yet: the other pages show the **demo group**.")
+    else:
+        names = ", ".join(plain(r.file) for r in group.reports if r.usable)
+        st.success(f"The dashboard is showing your uploaded logs ({names}): {len(group.members)} members.")
     if st.button("Forget uploaded data", icon=":material/delete:", key="forget_on_upload"):
         state.forget_uploaded_group()
         for key in (FILE_OPTIONS_KEY, SHEET_NAMES_KEY):
@@ -357,25 +446,55 @@ def _size_words(size: int) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{max(1, round(size / 1e3))} kB"
 
 
-def _read_all(uploads, rule: str) -> list[tuple[FileResult, str, list[str], ReadOptions]]:
-    """Each file read with its own options (from the cache when already read so)."""
+def _read_all(files: dict[str, LoadedFile],
+              rule: str) -> list[tuple[FileResult, str, list[str], ReadOptions]]:
+    """Each loaded file read with its own options (from the cache when already read so)."""
     read = []
     progress = st.progress(0.0, text="Reading files…")
-    for i, upload in enumerate(uploads):
-        data = upload.getvalue()
-        fk = file_key(upload.name, data)
+    for i, (fk, file) in enumerate(files.items()):
         opts = dataclasses.replace(_options_for(fk), daily_rule=rule)
-        progress.progress(i / len(uploads), text=plain(f"Reading {upload.name} ({_size_words(len(data))})…"))
+        progress.progress(i / len(files), text=plain(f"Reading {file.name} ({_size_words(len(file.data))})…"))
 
         def report(fraction: float, words: str, i=i) -> None:
-            progress.progress(min(1.0, (i + fraction) / len(uploads)),
+            progress.progress(min(1.0, (i + fraction) / len(files)),
                               text=plain(words[:1].upper() + words[1:]))
 
-        result = parse_file(upload.name, data, opts, progress=report)
-        read.append((result, fk, _sheet_names(fk, upload.name, data), opts))
+        result = parse_file(file.name, file.data, opts, progress=report)
+        read.append((result, fk, _sheet_names(fk, file.name, file.data), opts))
     progress.empty()
-    _forget_options_of_removed_files({fk for _, fk, _, _ in read})
     return read
+
+
+def _keep_group(loaded: LoadedSet, read, group) -> None:
+    """A new set of files or options: store its group and rerun, so the sidebar and the other pages
+    say so too. With nothing usable the other pages go back to the demo group."""
+    read_from = tuple((fk, opts) for _, fk, _, opts in read)
+    if loaded.group_of == read_from:
+        return
+    loaded.group_of = read_from
+    if group.usable:
+        state.set_uploaded_group(group)
+    else:
+        st.session_state.pop(state.UPLOAD_KEY, None)
+    st.rerun()
+
+
+def _say_news(loaded: LoadedSet) -> None:
+    for line in loaded.news:
+        st.info(plain(line), icon=":material/info:")
+    loaded.news.clear()
+
+
+def _loaded_files(loaded: LoadedSet, rule: str) -> None:
+    """The group and the card of every loaded file, whether or not the uploader holds it now."""
+    read = _read_all(loaded.files, rule)
+    results = [result for result, _, _, _ in read]
+    group = merge(results, rule)
+    _keep_group(loaded, read, group)
+    _say_news(loaded)
+    _group_banner(results, group)
+    for result, fk, sheets, opts in read:
+        _file_card(result, fk, sheets, opts)
 
 
 def _group_banner(results: list[FileResult], group) -> None:
@@ -395,25 +514,22 @@ def render() -> None:
     st.write("Drop your members' symptom logs here: our templates, Google Forms responses, "
              "Flaredown or Bearable exports, CSV or Excel. Files stay in this computer's memory; "
              "nothing is saved or sent anywhere.")
-    _current_upload_note()
+    loaded = _loaded()
+    _forget_options_of_removed_files(set(loaded.files))
+    _current_upload_note(loaded)
     rule = _daily_rule()
-    uploads = st.file_uploader("Log files", type=ACCEPTED_TYPES, accept_multiple_files=True,
-                               key=state.uploader_key(), help="You can choose several files at once.")
+    uploads = st.file_uploader("Add log files", type=ACCEPTED_TYPES, accept_multiple_files=True,
+                               key=state.uploader_key(),
+                               help="You can choose several files at once. They join the files "
+                                    "already loaded.")
     if uploads:
-        read = _read_all(uploads, rule)
-        results = [result for result, _, _, _ in read]
-        group = merge(results, rule)
-        if group.usable:
-            # A new set of files or options: store it and rerun, so the banner and sidebar say so too.
-            upload_id = (tuple((u.name, u.size, u.file_id) for u in uploads),
-                         tuple(opts for _, _, _, opts in read))
-            if st.session_state.get(state.LOADED_FILES_KEY) != upload_id:
-                state.set_uploaded_group(group)
-                st.session_state[state.LOADED_FILES_KEY] = upload_id
-                st.rerun()
-        _group_banner(results, group)
-        for result, fk, sheets, opts in read:
-            _file_card(result, fk, sheets, opts)
+        _take_in(uploads)
+    if loaded.files:
+        st.caption(f"{len(loaded.files)} file(s) loaded, each on its card below. Files you add join them; "
+                   "**Remove this file** on a card takes one out, **Forget uploaded data** all of them.")
+        _loaded_files(loaded, rule)
+    else:
+        _say_news(loaded)
     st.divider()
     st.subheader("Templates", anchor=False)
     st.write("Give these to families who do not have a diary yet. Use a member code like F01, "
