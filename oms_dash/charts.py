@@ -23,6 +23,7 @@ from oms_dash.analysis import (
     LEVEL_NAMES,
     MIN_TREND_MEMBERS,
     NONE_OBSERVED,
+    TRIGGER_KINDS,
     BeforeAfter,
     Cohort,
     Cooccurrence,
@@ -132,8 +133,13 @@ def empty_figure(title: str, message: str, meeting: bool = False, caption: str |
     return _finish(fig, title, message, meeting, caption=caption, height=300)
 
 
+def members_text(n: int) -> str:
+    """"1 member", "3 members": the one place a count of members is put into words."""
+    return theme.members_text(n)
+
+
 def _n_text(n: int) -> str:
-    return f"n = {n} member{'s' if n != 1 else ''}"
+    return f"n = {members_text(n)}"
 
 
 def _n_range(n: pd.Series) -> str:
@@ -180,11 +186,11 @@ def _band(fig: go.Figure, x, lo, hi, median, name: str, meeting: bool, row=None,
     fig.add_trace(go.Scatter(x=x, y=lo, mode="lines", line=dict(width=0), fill="tonexty",
                              fillcolor=theme.rgba(theme.GROUP_COLOR, 0.18 if meeting else 0.12),
                              connectgaps=False, name="Middle half of members (IQR)", hoverinfo="skip"), **kw)
-    custom = None if n is None else np.asarray(n, dtype="float64")
+    custom = None if n is None else np.array([_n_text(int(v)) for v in n], dtype=object)
     fig.add_trace(go.Scatter(x=x, y=median, mode="lines", name=name, connectgaps=False, customdata=custom,
                              line=dict(color=theme.GROUP_COLOR, width=theme.line_width(meeting, strong=True)),
                              hovertemplate="%{x}<br>median %{y:.1f}"
-                             + ("<br>n = %{customdata} members" if n is not None else "")
+                             + ("<br>%{customdata}" if n is not None else "")
                              + "<extra></extra>"), **kw)
 
 
@@ -246,16 +252,18 @@ def latest_state_figure(state: pd.DataFrame, meeting: bool = False, window_days:
     labels = [schema.item_label(i) for i in shown["item"]]
     fig = go.Figure()
     for level, color in zip(LEVEL_NAMES, theme.LEVEL_COLORS, strict=True):
+        counts = [members_text(int(c)) for c in shown[level]]
         fig.add_trace(go.Bar(y=labels, x=shown[level], name=level, orientation="h", marker_color=color,
-                             marker_line=dict(color="#000000", width=0.5),
-                             hovertemplate="%{y}<br>" + level + ": %{x} members<extra></extra>"))
+                             marker_line=dict(color="#000000", width=0.5), customdata=counts,
+                             hovertemplate="%{y}<br>" + level + ": %{customdata}<extra></extra>"))
     fig.update_layout(barmode="stack", legend=dict(traceorder="normal", title=dict(text="Level: ")))
     fig.update_yaxes(autorange="reversed")
     hidden = len(state) - len(shown)
     subtitle = (f"Each member's mean over their last {window_days} days of logs · "
                 f"{_n_range(shown['n_members'])} per symptom")
     if hidden:
-        subtitle += f" · {hidden} symptom(s) with fewer than {min_group_size()} members not drawn"
+        subtitle += (f" · {theme.plural(hidden, 'symptom')} with fewer than {min_group_size()} members "
+                     "not drawn")
     height = max(320, 140 + 36 * len(shown) * (1.3 if meeting else 1))
     return _finish(fig, title, subtitle, meeting, "Number of members", "Symptom", caption, int(height))
 
@@ -367,11 +375,11 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
     fig.update_xaxes(title_text="Date", row=rows, col=1)
     dots = ("dots: daily scores" if show_points
             else f"daily dots not drawn (over {MAX_RAW_POINTS:,} scores: choose fewer symptoms or dates)")
-    subtitle = f"n = 1 member · {dots} · line: {window_days}-day mean, gaps over a week left open"
+    subtitle = f"{_n_text(1)} · {dots} · line: {window_days}-day mean, gaps over a week left open"
     if len(treatments):
         subtitle += " · coloured strips on top: treatments (see the lanes below)"
     if relapses is not None and len(relapses):
-        subtitle += f" · ×: {len(relapses)} relapse(s) by the rule"
+        subtitle += f" · ×: {theme.plural(len(relapses), 'relapse')} by the rule"
     per_row = 210 if meeting else 160
     height = 140 + int(per_row * sum(heights))
     fig = _finish(fig, f"{member_label}: each symptom over time", subtitle, meeting, caption=caption,
@@ -470,11 +478,11 @@ def profile_figure(profiles: Profiles, meeting: bool = False, reveal: bool = Fal
     if len(shown):
         fig.add_trace(go.Scatter(
             y=[items.index(i) for i in shown.index], x=shown["mean"], mode="lines+markers", name="Group mean",
-            customdata=shown["n_members"],
+            customdata=[_n_text(int(n)) for n in shown["n_members"]],
             line=dict(color=theme.GROUP_COLOR, width=theme.line_width(meeting, strong=True)),
             marker=dict(size=14 if meeting else 9, color=[theme.color_for_item(i) for i in shown.index],
                         line=dict(color=theme.GROUP_COLOR, width=2)),
-            hovertemplate="%{x:.2f} (n = %{customdata} members)<extra>Group mean</extra>"))
+            hovertemplate="%{x:.2f} (%{customdata})<extra>Group mean</extra>"))
     fig.update_yaxes(tickvals=list(range(len(items))), ticktext=[names[i] for i in items],
                      autorange="reversed")
     fig.update_xaxes(range=[0, schema.SEVERITY_MAX])
@@ -518,17 +526,19 @@ def before_after_figure(result: BeforeAfter, measure: str, meeting: bool = False
                                     part[after].to_numpy(dtype="float64"), np.full(n, np.nan)]).ravel()
 
         names = np.repeat(part["member"].map(labels).to_numpy(dtype=object), 3)
+        logs = [text for before, after in zip(part["n_before"], part["n_after"], strict=True)
+                for text in (theme.plural(int(before), "log"), theme.plural(int(after), "log"), None)]
         label = (f"Members with under {result.min_logs} logs on a side (hollow)" if hollow
                  else "Members (one line each)")
         fig.add_trace(go.Scatter(
-            x=x, y=pairs("before", "after"), text=names, customdata=pairs("n_before", "n_after"),
+            x=x, y=pairs("before", "after"), text=names, customdata=logs,
             mode="lines+markers", name=label, connectgaps=False,
             line=dict(color=theme.rgba(theme.MEMBER_COLOR, 0.5 if hollow else 0.8),
                       width=2 if meeting else 1.2, dash="dot" if hollow else "solid"),
             marker=dict(size=10 if meeting else 7, color="#FFFFFF" if hollow else theme.MEMBER_COLOR,
                         symbol="circle-open" if hollow else "circle",
                         line=dict(color=theme.MEMBER_COLOR, width=1.5)),
-            hovertemplate="%{text}<br>%{x}: %{y:.2f} (%{customdata} logs)<extra></extra>"))
+            hovertemplate="%{text}<br>%{x}: %{y:.2f} (%{customdata})<extra></extra>"))
     median_drawn = not result.suppressed and result.n_members >= MIN_TREND_MEMBERS
     if median_drawn:
         fig.add_trace(go.Scatter(
@@ -547,71 +557,121 @@ def before_after_figure(result: BeforeAfter, measure: str, meeting: bool = False
                    caption)
 
 
+EVENT_PLURALS = {"infection": ("infection", "infections"),
+                 "steroid_taper": ("steroid taper", "steroid tapers"),
+                 "vaccination": ("vaccination", "vaccinations")}
+
+
+def followed_text(row, follow_days: int) -> str:
+    """"2 of 8 infections (25%) were followed by a relapse within 30 days" for one row of
+    ``analysis.events_followed``."""
+    one, many = EVENT_PLURALS.get(row["kind"], (str(row["kind"]), f"{row['kind']} events"))
+    total, hit = int(row["n_events"]), int(row["n_followed"])
+    verb = "was" if hit == 1 else "were"
+    return (f"{hit} of {total} {one if total == 1 else many} ({row['share']:.0%}) {verb} followed by a "
+            f"relapse within {follow_days} days")
+
+
 def relapse_figure(context: pd.DataFrame, n_members: int, rule: RelapseRule, lookback_days: int = 30,
                    meeting: bool = False, reveal: bool = False, caption: str | None = None,
-                   labels: Mapping[str, str] | None = None) -> go.Figure:
-    """Relapse starts per member over time, marked by what was observed in the days before, and the
-    group's count per preceding event (``analysis.relapse_context``)."""
+                   labels: Mapping[str, str] | None = None,
+                   followed: pd.DataFrame | None = None) -> go.Figure:
+    """Relapse starts per member over time, marked by what was observed in the days before, and
+    (``followed``: ``analysis.events_followed``) the share of each kind of event followed by a
+    relapse: "k of N infections", so a count never stands without its denominator."""
     title = f"Relapses found by the rule, and what was observed in the {lookback_days} days before"
     rule_text = rule.short()
     if context.empty:
         return empty_figure(title, f"No relapse found by the rule in {_n_text(n_members)}.", meeting, caption)
     labels = _labels_for(sorted(set(context["member"])), labels, reveal)
-    # The gap holds the bar chart's labels ("nothing observed") clear of the member rows.
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.68, 0.32],
-                        horizontal_spacing=0.25 if meeting else 0.19,
-                        subplot_titles=["Relapse starts per member", "Observed before a relapse"])
-    kinds = [*[k for k in ("infection", "steroid_taper", "vaccination") if k in set(context["preceded_by"])],
-             *([NONE_OBSERVED] if NONE_OBSERVED in set(context["preceded_by"]) else [])]
-    counts = context["preceded_by"].value_counts()
     relapsing = context["member"].nunique()
+    shown = (followed.loc[~followed["suppressed"] & (followed["n_events"] > 0)] if followed is not None
+             else pd.DataFrame())
+    panel = len(shown) > 0 and relapsing >= min_group_size()
+    if panel:
+        # The gap holds the bar chart's labels clear of the member rows.
+        fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38],
+                            horizontal_spacing=0.22 if meeting else 0.16,
+                            subplot_titles=["Relapse starts per member",
+                                            f"Events followed by a relapse within {lookback_days} days"])
+    else:
+        fig = make_subplots(rows=1, cols=1, subplot_titles=["Relapse starts per member"])
+    kinds = [*[k for k in TRIGGER_KINDS if k in set(context["preceded_by"])],
+             *([NONE_OBSERVED] if NONE_OBSERVED in set(context["preceded_by"]) else [])]
     for kind in kinds:
         part = context.loc[context["preceded_by"] == kind]
         color, symbol = theme.event_style(kind if kind != NONE_OBSERVED else "other")
-        name = schema.EVENT_LABELS.get(kind, "nothing observed")
-        edge = dict(color="#000000", width=1)
-        marker = dict(color=color, symbol=symbol, size=16 if meeting else 11, line=edge)
+        name = (f"{schema.EVENT_LABELS.get(kind, kind)} before" if kind != NONE_OBSERVED
+                else "nothing observed before")
+        marker = dict(color=color, symbol=symbol, size=16 if meeting else 11,
+                      line=dict(color="#000000", width=1))
         hover = "%{y}<br>relapse from %{x|%d %b %Y}<extra>" + name + "</extra>"
         fig.add_trace(go.Scatter(x=part["start"], y=part["member"].map(labels), mode="markers", name=name,
                                  legendgroup=kind, marker=marker, hovertemplate=hover), row=1, col=1)
-        if relapsing >= min_group_size():
-            fig.add_trace(go.Bar(x=[int(counts.get(kind, 0))], y=[name], orientation="h", legendgroup=kind,
-                                 showlegend=False, marker=dict(color=color, line=edge),
-                                 hovertemplate="%{x} relapses<extra>" + name + "</extra>"), row=1, col=2)
+    if panel:
+        names = [EVENT_PLURALS.get(k, (k, k))[1].capitalize() for k in shown["kind"]]
+        words = [followed_text(row, lookback_days) for _, row in shown.iterrows()]
+        pairs = zip(shown["n_followed"], shown["n_events"], strict=True)
+        counts = [f"{int(h)} of {int(n)}" for h, n in pairs]
+        shares = shown["share"].to_numpy(dtype="float64")
+        colors = [theme.event_style(k)[0] for k in shown["kind"]]
+        members = [f"from {members_text(m)}" for m in shown["n_members"]]
+        fig.add_trace(go.Bar(x=shares, y=names, orientation="h", showlegend=False, text=counts,
+                             textposition="outside", cliponaxis=False, marker=dict(color=colors),
+                             customdata=np.column_stack([words, members]),
+                             hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>"),
+                      row=1, col=2)
+        # The rest of each bar, light: the events not followed by a relapse.
+        fig.add_trace(go.Bar(x=1 - shares, y=names, orientation="h", showlegend=False, hoverinfo="skip",
+                             marker=dict(color="#EDEDED", line=dict(color="#BDBDBD", width=1))),
+                      row=1, col=2)
+        fig.update_layout(barmode="stack")
+        fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text="Share of events", row=1, col=2)
+        fig.update_yaxes(autorange="reversed", row=1, col=2)
     fig.update_yaxes(type="category", categoryorder="category descending", row=1, col=1, title_text="Member")
     fig.update_xaxes(title_text="Relapse start", row=1, col=1)
-    fig.update_xaxes(title_text="Relapses", row=1, col=2)
     for annotation in fig.layout.annotations:
         annotation.font.size = theme.sizes(meeting)["base"]
-    counts_note = "" if relapsing >= min_group_size() else f" · counts {suppressed_note()}"
-    subtitle = (f"{_n_text(n_members)} · {len(context)} relapses in {relapsing} of them · {rule_text}"
-                f"{counts_note} · timing observed, not cause")
+    none_before = int((context["preceded_by"] == NONE_OBSERVED).sum())
+    if followed is None:
+        shares_note = ""
+    elif relapsing < min_group_size():
+        shares_note = f" · shares {suppressed_note()}"
+    else:
+        shares_note = f" · bars: events with {lookback_days} days of logs after them"
+    subtitle = (f"{_n_text(n_members)} · {theme.plural(len(context), 'relapse')} in {relapsing} of them, "
+                f"{none_before} with no infection, taper or vaccination observed before · {rule_text}"
+                f"{shares_note} · timing observed, not cause")
     height = max(360, 160 + 30 * len(labels) * (1.4 if meeting else 1))
-    fig = _finish(fig, title, subtitle, meeting, caption=caption, height=int(height))
-    return fig
+    return _finish(fig, title, subtitle, meeting, caption=caption, height=int(height))
 
 
 def cooccurrence_figure(co: Cooccurrence, meeting: bool = False, caption: str | None = None) -> go.Figure:
-    """Spearman rank correlation between items over member-weeks (``analysis.cooccurrence``)."""
-    title = "How symptoms go together: rank correlation between symptoms"
+    """Within-member rank correlation between items, median across members (``analysis.cooccurrence``)."""
+    title = "How symptoms go together within each member: rank correlation between symptoms"
     rho = co.rho
+    limit = min_group_size()
+    if co.too_few:
+        return empty_figure(title, f"Not computed: {members_text(co.n_group)} (no correlations are shown "
+                                   f"on fewer than {MIN_TREND_MEMBERS}).", meeting, caption)
     if rho.empty or rho.isna().all().all():
-        return empty_figure(title, f"Not drawn: fewer than {min_group_size()} members scored the same "
-                                   "symptoms in the same weeks.", meeting, caption)
+        return empty_figure(title, f"Not drawn: no two symptoms were scored by {limit} or more members in "
+                                   f"at least {co.min_weeks} of the same weeks.", meeting, caption)
     names = [schema.item_label(i) for i in rho.index]
     z = rho.to_numpy(dtype="float64")
+    counts = co.n_members.to_numpy(dtype="int64")
     text = np.where(np.isnan(z), "", np.char.mod("%.2f", np.nan_to_num(z)))
     fig = go.Figure(go.Heatmap(
         z=z, x=names, y=names, zmin=-1, zmax=1, colorscale=theme.DIVERGING_SCALE, text=text,
         texttemplate="%{text}", textfont=dict(size=theme.sizes(meeting)["annotation"]),
-        customdata=co.n_members.to_numpy(dtype="float64"),
-        colorbar=dict(title=dict(text="Spearman ρ")), xgap=1, ygap=1,
-        hovertemplate="%{y} & %{x}<br>ρ = %{z:.2f}<br>%{customdata} members<extra></extra>"))
+        customdata=np.vectorize(members_text)(counts),
+        colorbar=dict(title=dict(text="median ρ")), xgap=1, ygap=1,
+        hovertemplate="%{y} & %{x}<br>median ρ = %{z:.2f}<br>from %{customdata}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickangle=-30)
-    n = int(np.nanmax(np.where(np.isnan(z), np.nan, co.n_members.to_numpy(dtype="float64"))))
-    subtitle = (f"{_n_text(n)} · Spearman ρ over member-weeks · blank: too few members or weeks · "
-                "observed together, not cause and effect")
+    subtitle = (f"{_n_text(co.n_group)} · Spearman ρ of each member's weeks against their own other weeks "
+                f"(at least {co.min_weeks} weeks), median across members · blank: under {limit} members "
+                "· observed together, not cause and effect")
     side = max(420, 160 + 48 * len(names) * (1.3 if meeting else 1))
     return _finish(fig, title, subtitle, meeting, "Symptom", "Symptom", caption, int(side))
 

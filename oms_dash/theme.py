@@ -164,10 +164,19 @@ def relative_span(date_min, date_max) -> str:
     return f"about {days / 365.25:.1f} years"
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """"1 relapse", "3 relapses", "0 relapses" (``many``: an irregular plural)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def members_text(n: int) -> str:
+    return plural(int(n), "member")
+
+
 def caption(n_members: int, date_min, date_max, relative: bool = False, today: dt.date | None = None) -> str:
     """The words under every chart: "12 members · 3 Mar 2025 – 31 Oct 2026 · generated on 25 Nov 2026
     with oms_dash · not medical advice". relative=True gives the span's length instead of its dates."""
-    members = f"{n_members} member{'s' if n_members != 1 else ''}"
+    members = members_text(n_members)
     if date_min is None or date_max is None or pd.isna(date_min) or pd.isna(date_max):
         span = "no dates"
     elif relative:

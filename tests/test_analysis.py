@@ -184,6 +184,27 @@ def test_relapse_context_reports_preceding_events_within_lookback():
     assert summary.set_index("member").loc["B", "relapses"] == 0
 
 
+def test_events_followed_gives_the_denominator_of_relapses_after_an_event():
+    """Relapses start on day 100 for A, B and C; D has none. Infections 5 days before count as
+    followed; D's infection, and an infection 40 days before, do not; one too near the last log is
+    not counted at all (no 30 days of logs after it)."""
+    found = pd.DataFrame({"member": ["A", "B", "C"], "start": [DAY0 + pd.Timedelta(days=100)] * 3})
+    logged = pd.concat([scores(m, range(0, 200), [1] * 200) for m in "ABCD"])
+    day = lambda d: DAY0 + pd.Timedelta(days=d)  # noqa: E731
+    ev = events([("A", day(95), "infection"), ("B", day(95), "infection"), ("C", day(60), "infection"),
+                 ("D", day(95), "infection"), ("D", day(190), "infection"),  # too late to follow up
+                 ("A", day(100), "steroid_taper")])
+    out = A.events_followed(found, ev, logged, follow_days=30, min_members=1).set_index("kind")
+    inf = out.loc["infection"]
+    assert (inf["n_events"], inf["n_followed"], inf["n_members"]) == (4, 2, 4)
+    assert inf["share"] == pytest.approx(0.5)
+    assert out.loc["steroid_taper", "n_followed"] == 1  # the relapse's own day counts
+    assert out.loc["vaccination", "n_events"] == 0 and np.isnan(out.loc["vaccination", "share"])
+    small = A.events_followed(found, ev, logged, follow_days=30, min_members=3).set_index("kind")
+    assert small.loc["steroid_taper", "suppressed"] and np.isnan(small.loc["steroid_taper", "n_events"])
+    assert not small.loc["infection", "suppressed"]
+
+
 # --- before / after ------------------------------------------------------------------------------------
 
 def test_before_after_means_are_exact_and_the_start_day_is_neither():
@@ -365,19 +386,64 @@ def test_group_course_is_suppressed_below_three_members():
     assert np.isnan(second["median"]) and np.isnan(second["q25"])
 
 
-def test_profiles_and_cooccurrence_suppressed_below_three_members():
+def test_profiles_suppressed_below_three_members():
     rows = series("A", range(20), [i % 4 for i in range(20)])
     rows += series("A", range(20), [i % 4 for i in range(20)], item="sleep")
     rows += series("B", range(20), [1] * 20)
     prof = A.symptom_profiles(obs(rows))
     assert prof.group["suppressed"].all() and prof.group["mean"].isna().all()
     assert prof.members.set_index(["member", "item"]).loc[("A", "sleep"), "mean"] == pytest.approx(1.5)
-    co = A.cooccurrence(obs(rows), min_weeks=2)
-    assert co.rho.isna().all().all()
-    co1 = A.cooccurrence(obs(rows), min_members=1, min_weeks=2)
-    assert co1.rho.loc["myoclonus", "sleep"] == pytest.approx(1.0)
-    assert co1.n_members.loc["myoclonus", "sleep"] == 1
-    assert co1.n_weeks.loc["myoclonus", "myoclonus"] == 6  # A's 3 weeks and B's 3 weeks
+
+
+def weekly_pairs(levels, weeks: int = 12, seed: int = 3, together: bool = False, item_b: str = "sleep"):
+    """Weekly myoclonus and item_b per member around the member's own level: independent week-to-week
+    wobbles (or the same wobble when ``together``)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for k, level in enumerate(levels):
+        a = level + rng.permutation(np.linspace(-0.5, 0.5, weeks))
+        b = level + (a - level if together else rng.permutation(np.linspace(-0.5, 0.5, weeks)))
+        days = range(0, 7 * weeks, 7)
+        rows += series(f"M{k}", days, a) + series(f"M{k}", days, b, item=item_b)
+    return rows
+
+
+def test_cooccurrence_is_within_members_so_different_levels_do_not_make_a_pair_correlate():
+    rows = weekly_pairs([0.5, 1.0, 1.5, 2.0, 2.5, 1.2])  # levels far apart, wobbles unrelated
+    pooled = obs(rows).pivot_table(index=["member", "date"], columns="item", values="score")
+    assert pooled.corr(method="spearman").loc["myoclonus", "sleep"] > 0.8  # what pooling would say
+    co = A.cooccurrence(obs(rows))
+    assert abs(co.rho.loc["myoclonus", "sleep"]) < 0.35
+    assert co.n_members.loc["myoclonus", "sleep"] == 6 and co.n_group == 6 and not co.too_few
+    same = A.cooccurrence(obs(weekly_pairs([0.5, 1.0, 1.5, 2.0, 2.5, 1.2], together=True)))
+    assert same.rho.loc["myoclonus", "sleep"] == pytest.approx(1.0)
+
+
+def test_cooccurrence_needs_five_members_and_k_members_per_pair():
+    four = A.cooccurrence(obs(weekly_pairs([0.5, 1.0, 1.5, 2.0], together=True)), min_members=1)
+    assert four.too_few and four.rho.isna().all().all()
+    rows = weekly_pairs([0.5, 1.0, 1.5, 2.0, 2.5, 1.2], together=True)
+    rows = [r for r in rows if r[2] != "sleep" or r[0] in ("M0", "M1")]  # two members scored sleep
+    co = A.cooccurrence(obs(rows))
+    assert co.n_members.loc["myoclonus", "sleep"] == 2 and np.isnan(co.rho.loc["myoclonus", "sleep"])
+    assert A.cooccurrence(obs(rows), min_members=2).rho.loc["myoclonus", "sleep"] == pytest.approx(1.0)
+
+
+def test_cooccurrence_leaves_out_members_with_too_few_weeks():
+    rows = weekly_pairs([0.5, 1.0, 1.5, 2.0, 2.5], weeks=6, together=True)
+    co = A.cooccurrence(obs(rows), min_weeks=8)
+    assert co.n_members.loc["myoclonus", "sleep"] == 0 and np.isnan(co.rho.loc["myoclonus", "sleep"])
+    assert A.cooccurrence(obs(rows), min_weeks=6).n_members.loc["myoclonus", "sleep"] == 5
+
+
+def test_daily_scores_are_computed_once_and_then_passed_through():
+    table = obs(series("A", [0, 0, 1], [1, 3, 2]))
+    daily = A.daily_scores(table)
+    assert daily["score"].tolist() == [2.0, 2.0]  # the day's mean
+    assert A.daily_scores(daily) is daily
+    kept = daily.loc[daily["score"] > 1]
+    assert A.daily_scores(kept) is kept  # a filtered daily table is still daily
+    assert A.symptom_profiles(daily).members.equals(A.symptom_profiles(table).members)
 
 
 def test_profiles_group_mean_weights_members_equally():

@@ -74,7 +74,8 @@ def all_figures(data, meeting=False, reveal=False):
         "heatmap": C.heatmap_figure(A.weekly_severity(obs), None, meeting, reveal),
         "profile": C.profile_figure(A.symptom_profiles(obs), meeting, reveal),
         "before_after": C.before_after_figure(A.before_after(s, tr, "ivig"), measure, meeting, reveal),
-        "relapse": C.relapse_figure(ctx, len(CODES), rel.attrs["rule"], meeting=meeting, reveal=reveal),
+        "relapse": C.relapse_figure(ctx, len(CODES), rel.attrs["rule"], meeting=meeting, reveal=reveal,
+                                    followed=A.events_followed(rel, ev, s)),
         "cooccurrence": C.cooccurrence_figure(A.cooccurrence(obs, min_weeks=5), meeting),
     }
 
@@ -156,7 +157,37 @@ def test_heatmaps_and_relapses_have_their_traces(data):
     assert figs["completeness"].data[0].zmax == 7
     assert figs["cooccurrence"].data[0].zmin == -1
     assert {t.type for t in figs["relapse"].data} == {"scatter", "bar"}
-    assert "Infection / fever" in [t.name for t in figs["relapse"].data]
+    assert "Infection / fever before" in [t.name for t in figs["relapse"].data]
+
+
+def test_relapse_bars_give_each_count_its_denominator_and_nothing_observed_is_no_bar(data):
+    obs, _, ev = data
+    s = A.score_series(obs)
+    rel = A.detect_relapses(s)
+    followed = A.events_followed(rel, ev, s, follow_days=30)
+    fig = C.relapse_figure(A.relapse_context(rel, ev), len(CODES), rel.attrs["rule"], followed=followed)
+    bars = [t for t in fig.data if t.type == "bar"]
+    row = followed.set_index("kind").loc["infection"]
+    shown, rest = bars
+    assert list(shown.text) == [f"{int(row['n_followed'])} of {int(row['n_events'])}"]
+    assert "were followed by a relapse within 30 days" in shown.customdata[0][0]
+    assert shown.customdata[0][1] == "from 5 members"
+    assert shown.x[0] + rest.x[0] == pytest.approx(1.0)  # the remainder completes the bar, drawn light
+    assert rest.marker.color == "#EDEDED"
+    assert not any("nothing observed" in str(b.y) for b in bars)
+    assert "caused" not in fig.to_json()
+
+
+def test_followed_text_reads_as_a_sentence_in_singular_and_plural():
+    row = {"kind": "steroid_taper", "n_events": 1, "n_followed": 1, "share": 1.0}
+    assert C.followed_text(row, 14) == "1 of 1 steroid taper (100%) was followed by a relapse within 14 days"
+    row = {"kind": "infection", "n_events": 8, "n_followed": 2, "share": 0.25}
+    assert C.followed_text(row, 30) == "2 of 8 infections (25%) were followed by a relapse within 30 days"
+
+
+def test_member_counts_are_singular_and_plural_in_words():
+    assert C.members_text(1) == "1 member" and C.members_text(0) == "0 members"
+    assert theme.caption(1, START, START).startswith("1 member ·")
 
 
 def _font_sizes(fig: go.Figure) -> list[float]:

@@ -9,11 +9,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from oms_dash.model import GroupData
-from oms_dash.ui import state
+from oms_dash.ui import filters, state
+from oms_dash.ui.pages import compare
 from tests.test_charts import synthetic
 
 DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
-PAGES = {"overview": 3, "compare": 6, "member": 1}  # page -> plotly charts drawn on it
+PAGES = {"overview": 3, "compare": 1, "member": 1}  # page -> plotly charts drawn (Compare: the open tab)
+VIEW_TITLES = {"Cohort curves": "courses by", "Heatmap": "per member and week",
+               "Profiles": "Symptom profiles", "Before / after": "Before and after",
+               "Relapses": "Relapses found", "Co-occurrence": "go together"}
 
 
 def page(name: str) -> str:
@@ -32,6 +36,24 @@ def open_app(group: GroupData | None = None, meeting: bool = False) -> AppTest:
 
 def specs(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def open_view(at: AppTest, view: str) -> AppTest:
+    """Opens a Compare patterns tab as a click would: the tab's choice is kept, then the page reruns."""
+    at.session_state[filters.PAGE_KEPT + compare.TAB_CHOICE] = view
+    return at.run()
+
+
+def compare_charts(at: AppTest) -> dict[str, dict]:
+    """Every Compare tab opened in turn: view -> the one chart drawn in it."""
+    out = {}
+    for view in compare.VIEWS:
+        open_view(at, view)
+        assert not at.exception, (view, [e.value for e in at.exception])
+        drawn = specs(at)
+        assert len(drawn) == 1, (view, len(drawn))
+        out[view] = drawn[0]
+    return out
 
 
 def uploaded() -> GroupData:
@@ -82,10 +104,29 @@ def test_meeting_mode_hides_filters_and_uses_large_text():
     at.switch_page(page("compare")).run()
     assert not at.exception
     assert not any(w.key == "flt_members" for w in at.multiselect)
-    charts = specs(at)
-    assert len(charts) == PAGES["compare"]
-    for spec in charts:
+    for spec in compare_charts(at).values():
         assert spec["layout"]["template"]["layout"]["font"]["size"] >= 16
+
+
+def test_compare_draws_only_the_open_tab_and_each_tab_its_own_chart():
+    at = open_app(uploaded())
+    at.switch_page(page("compare")).run()
+    assert [t.label for t in at.tabs] == list(compare.VIEWS)
+    for view, spec in compare_charts(at).items():
+        assert VIEW_TITLES[view] in spec["layout"]["title"]["text"], view
+    open_view(at, "Heatmap")
+    at.switch_page(page("overview")).run()
+    at.switch_page(page("compare")).run()
+    assert "per member and week" in specs(at)[0]["layout"]["title"]["text"]  # the open tab is kept
+
+
+def test_relapse_tab_says_k_of_n_events_were_followed():
+    at = open_app(uploaded())
+    at.switch_page(page("compare")).run()
+    open_view(at, "Relapses")
+    words = " ".join(m.value for m in at.markdown)
+    assert "5 of 5 infections (100%) were followed by a relapse within 30 days" in words
+    assert "caused" not in words
 
 
 def test_cached_results_follow_a_new_upload():
@@ -145,7 +186,9 @@ def test_a_member_keeps_one_label_on_every_page_tab_and_filter():
         for chart in at.get("plotly_chart"):
             names = _member_names(chart.proto.spec)
             assert names <= {"Member B", "Member E"}, (name, names)
-    heatmap = at.get("plotly_chart")[1].proto.spec
+    for view, spec in compare_charts(at).items():
+        assert _member_names(json.dumps(spec)) <= {"Member B", "Member E"}, view
+    heatmap = json.dumps(compare_charts(at)["Heatmap"])
     assert _member_names(heatmap) == {"Member B", "Member E"}
     at.switch_page(page("member")).run()
     box = at.selectbox(key="member_view_member")
@@ -157,6 +200,7 @@ def test_a_member_keeps_one_label_on_every_page_tab_and_filter():
 def test_member_view_uses_the_relapse_rule_chosen_on_compare_and_keeps_its_member():
     at = open_app(uploaded())
     at.switch_page(page("compare")).run()
+    open_view(at, "Relapses")
     at.number_input(key="pg_rule_mp_min_days").set_value(21).run()
     at.number_input(key="pg_rule_mp_rise").set_value(5.5).run()
     assert not at.exception
@@ -174,6 +218,7 @@ def test_member_view_uses_the_relapse_rule_chosen_on_compare_and_keeps_its_membe
 def test_heatmap_offers_only_the_chosen_symptoms_and_keeps_the_choice():
     at = open_app(uploaded())
     at.switch_page(page("compare")).run()
+    open_view(at, "Heatmap")
     at.multiselect(key="flt_items").set_value(["myoclonus", "gait"]).run()
     box = at.selectbox(key="pg_heat_item")
     assert list(box.options) == ["All symptoms (mean)", "Jerks (myoclonus)", schema_label("gait")]

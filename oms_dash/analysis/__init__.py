@@ -47,6 +47,7 @@ from oms_dash.analysis.relapses import (
     TRIGGER_KINDS,
     RelapseRule,
     detect_relapses,
+    events_followed,
     relapse_context,
     relapse_summary,
 )
@@ -55,8 +56,8 @@ __all__ = [
     "ALIGNMENTS", "LEVEL_NAMES", "MEASURE_MEAN", "MEASURE_MP", "MIN_TREND_MEMBERS", "NONE_OBSERVED",
     "NOT_YET", "TRIGGER_KINDS", "BeforeAfter", "Cohort", "Cooccurrence", "Profiles", "RelapseRule", "align",
     "anchors", "before_after", "cohort", "completeness", "cooccurrence", "daily_scores", "detect_relapses",
-    "filter_observations", "first_logs", "group_course", "latest_state", "logging_share", "measure_label",
-    "measure_max", "member_timeline", "min_group_size", "mp_totals", "quantile_band", "relapse_context",
-    "relapse_summary", "score_series", "symptom_profiles", "treatment_starts", "week_start",
-    "weekly_severity",
+    "events_followed", "filter_observations", "first_logs", "group_course", "latest_state", "logging_share",
+    "measure_label", "measure_max", "member_timeline", "min_group_size", "mp_totals", "quantile_band",
+    "relapse_context", "relapse_summary", "score_series", "symptom_profiles", "treatment_starts",
+    "week_start", "weekly_severity",
 ]

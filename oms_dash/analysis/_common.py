@@ -62,17 +62,31 @@ def filter_observations(obs: pd.DataFrame, members: Iterable[str] | None = None,
     return obs.loc[mask, ["member", "date", "item", "score"]]
 
 
+DAILY_FLAG = "daily_scores"  # attrs key: this table already holds one score per member, day and item
+DAILY_COLUMNS = ["member", "date", "item", "score"]
+
+
 def daily_scores(obs: pd.DataFrame) -> pd.DataFrame:
-    """One score per member, day and item (the mean of that day's scores): member, date, item, score."""
-    frame = obs.loc[obs["score"].notna(), ["member", "date", "item", "score"]]
+    """One score per member, day and item (the mean of that day's scores): member, date, item, score.
+
+    A table this function made (or a row subset of one, e.g. filtered) is returned as it is, so a
+    page can compute the daily table once per filter and hand it to every analysis.
+    """
+    if obs.attrs.get(DAILY_FLAG) and list(obs.columns) == DAILY_COLUMNS:
+        return obs
+    frame = obs.loc[obs["score"].notna(), DAILY_COLUMNS]
     if frame.empty:
-        return pd.DataFrame({"member": pd.Series(dtype="str"), "date": pd.Series(dtype="datetime64[ns]"),
-                             "item": pd.Series(dtype="str"), "score": pd.Series(dtype="float64")})
-    frame = frame.assign(date=as_day(frame["date"]))
-    keys = ["member", "date", "item"]
-    if not frame.duplicated(keys).any():
-        return frame.reset_index(drop=True)
-    return frame.groupby(keys, sort=False, observed=True)["score"].mean().reset_index()
+        out = pd.DataFrame({"member": pd.Series(dtype="str"), "date": pd.Series(dtype="datetime64[ns]"),
+                            "item": pd.Series(dtype="str"), "score": pd.Series(dtype="float64")})
+    else:
+        frame = frame.assign(date=as_day(frame["date"]))
+        keys = ["member", "date", "item"]
+        if not frame.duplicated(keys).any():
+            out = frame.reset_index(drop=True)
+        else:
+            out = frame.groupby(keys, sort=False, observed=True)["score"].mean().reset_index()
+    out.attrs = {DAILY_FLAG: True}
+    return out
 
 
 def week_start(dates: pd.Series) -> pd.Series:

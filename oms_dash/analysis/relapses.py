@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from oms_dash.analysis._common import MEASURE_MP, as_day
+from oms_dash.analysis._common import MEASURE_MP, as_day, resolve_min
 
 TRIGGER_KINDS = ("infection", "steroid_taper", "vaccination")
 NONE_OBSERVED = "none observed"
@@ -122,21 +122,30 @@ def _dated_starts(frame: pd.DataFrame, runs: pd.DataFrame, rule: RelapseRule) ->
     # A centred mean crosses the threshold up to half a window before or after the scores do. Each
     # relapse is dated to the earliest log within half a window of the crossing that is itself
     # `rise` above the baseline and from which the scores stay so on average to the window's end (a
-    # lone noisy day before the rise does not move the date). One lookup per relapse found, not per row.
-    half = pd.Timedelta(days=int(rule.smooth_days) // 2)
-    by_member = {m: part for m, part in frame.groupby("member", sort=False)}
-    starts, values = [], []
-    for member, first, baseline in zip(runs["member"], runs["first"], runs["baseline"], strict=True):
-        mine = by_member[member]
-        near = mine.loc[(mine["date"] >= first - half) & (mine["date"] <= first + half)]
-        raw = near["value"].to_numpy(dtype="float64")
-        threshold = baseline + rule.rise
+    # lone noisy day before the rise does not move the date). ``frame`` is sorted by member and
+    # date, so one sorted key (member, day) finds each relapse's rows by binary search: the loop is
+    # over relapses found, on plain arrays, never over table rows or per-member tables.
+    half = int(rule.smooth_days) // 2
+    codes, uniques = pd.factorize(frame["member"], sort=False)
+    days = frame["date"].to_numpy().astype("datetime64[D]").astype("int64")
+    base = int(days.min()) - half - 1  # every day searched for is above it...
+    stride = int(days.max()) - base + half + 1  # ...and below the next member's keys
+    key = codes.astype("int64") * stride + (days - base)
+    run_codes = uniques.get_indexer(runs["member"]).astype("int64")
+    run_key = run_codes * stride + (runs["first"].to_numpy().astype("datetime64[D]").astype("int64") - base)
+    lo = np.searchsorted(key, run_key - half, side="left")
+    hi = np.searchsorted(key, run_key + half, side="right")
+    at = np.searchsorted(key, run_key, side="left")
+    values = frame["value"].to_numpy(dtype="float64")
+    thresholds = runs["baseline"].to_numpy(dtype="float64") + rule.rise
+    chosen = []
+    for a, b, exact, threshold in zip(lo, hi, at, thresholds, strict=True):
+        raw = values[a:b]
         tail_means = np.cumsum(raw[::-1])[::-1] / np.arange(len(raw), 0, -1)
         ok = np.flatnonzero((raw >= threshold) & (tail_means >= threshold))
-        row = near.iloc[ok[0]] if len(ok) else near.loc[near["date"] == first].iloc[0]
-        starts.append(row["date"])
-        values.append(float(row["value"]))
-    return starts, values
+        chosen.append(a + ok[0] if len(ok) else exact)
+    chosen = np.asarray(chosen, dtype="int64")
+    return list(frame["date"].to_numpy()[chosen]), [float(v) for v in values[chosen]]
 
 
 def _outside_refractory(members: np.ndarray, starts: np.ndarray, days: int) -> np.ndarray:
@@ -184,6 +193,47 @@ def relapse_context(relapses: pd.DataFrame, events: pd.DataFrame, lookback_days:
     out["preceded_by"] = out["preceded_by"].astype("str")
     out.attrs = dict(relapses.attrs)
     return out
+
+
+def events_followed(relapses: pd.DataFrame, events: pd.DataFrame, scores: pd.DataFrame,
+                    follow_days: int = 30, kinds: Iterable[str] = TRIGGER_KINDS,
+                    min_members: int | None = None) -> pd.DataFrame:
+    """The denominator of "relapses after infections": of each kind's events, how many were followed
+    by a relapse start of the same member within ``follow_days`` days (the event's day included).
+
+    Counted: events of the members in ``scores`` (member, date, value) dated from the member's first
+    log to ``follow_days`` days before their last log, so every counted event had the whole window
+    logged after it. Output per kind: kind, n_events, n_followed, share, n_members (members with such
+    an event), suppressed (1 to ``min_members`` - 1 members: counts and share NaN). Observed
+    timing, not cause and effect.
+    """
+    limit = resolve_min(min_members)
+    kinds = tuple(kinds)
+    dated = scores.assign(date=as_day(scores["date"]))
+    span = dated.groupby("member", observed=True)["date"].agg(["min", "max"])
+    ev = events.loc[events["date"].notna() & events["kind"].isin(kinds), ["member", "date", "kind"]]
+    ev = ev.assign(date=as_day(ev["date"]))
+    first = ev["member"].map(span["min"]).astype("datetime64[ns]")
+    last = ev["member"].map(span["max"]).astype("datetime64[ns]")
+    window = pd.Timedelta(days=int(follow_days))
+    ev = ev.loc[(ev["date"] >= first) & (ev["date"] <= last - window)].reset_index(drop=True)
+    starts = as_day(relapses["start"]) if len(relapses) else pd.Series(dtype="datetime64[ns]")
+    pairs = ev.reset_index().merge(pd.DataFrame({"member": relapses["member"].to_numpy(),
+                                                 "start": starts.to_numpy()}), on="member")
+    hit = (pairs["start"] >= pairs["date"]) & (pairs["start"] <= pairs["date"] + window)
+    followed = np.zeros(len(ev), dtype=bool)
+    followed[pairs.loc[hit, "index"].to_numpy(dtype="int64")] = True
+    ev["followed"] = followed
+    out = (ev.groupby("kind", observed=True)
+           .agg(n_events=("followed", "size"), n_followed=("followed", "sum"),
+                n_members=("member", "nunique"))
+           .reindex(list(kinds), fill_value=0))
+    out["share"] = np.where(out["n_events"] > 0, out["n_followed"] / out["n_events"].clip(lower=1), np.nan)
+    out["suppressed"] = (out["n_members"] > 0) & (out["n_members"] < limit)  # none at all: plain 0
+    out = out.astype({"n_events": "float64", "n_followed": "float64", "n_members": "int64"})
+    out.loc[out["suppressed"], ["n_events", "n_followed", "share"]] = np.nan
+    out.index.name = "kind"
+    return out.reset_index()[["kind", "n_events", "n_followed", "share", "n_members", "suppressed"]]
 
 
 def relapse_summary(context: pd.DataFrame, members: Iterable[str] | None = None) -> pd.DataFrame:

@@ -1,8 +1,12 @@
-"""The parse of an uploaded file, kept by file content: moving between pages or changing a filter
-never re-reads a file.
+"""What the pages compute once and reuse, kept in this session's memory:
 
-Kept in this session's memory (not st.cache_data), so a first read can report its progress to a
-bar on the page, and "Forget uploaded data" drops it with the rest of the session's upload.
+- the parse of an uploaded file, kept by file content: moving between pages or changing a filter
+  never re-reads a file (not st.cache_data, so a first read can report its progress to a bar);
+- the daily scores left by a filter (one score per member, day and item), made once per group and
+  filter and shared by every analysis a page runs on them, instead of filtering a million rows
+  and averaging same-day scores again for each chart.
+
+Both are bounded, and "Forget uploaded data" (``forget_parsed``) drops them with the upload.
 """
 
 from __future__ import annotations
@@ -11,12 +15,17 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
+from oms_dash import analysis
 from oms_dash.ingest import FileResult, ReadOptions, read_file
+from oms_dash.model import GroupData
 
 PARSED_KEY = "parsed_files"
 MAX_FILES = 32
+SCOPED_KEY = "scoped_daily_scores"
+MAX_SCOPES = 6  # the whole group and a few recent filters: enough to move back and forth
 
 
 def parse_file(name: str, data: bytes, options: ReadOptions,
@@ -33,5 +42,27 @@ def parse_file(name: str, data: bytes, options: ReadOptions,
     return result
 
 
+def scoped_daily(group: GroupData, token: str, scope: tuple) -> pd.DataFrame:
+    """The group's daily scores within ``scope`` (start, end, members, items; empty = all), made
+    once per (group, scope): the group's daily table once, then each filter a subset of it.
+    ``token`` names the group's observations table (``filters.group_token``)."""
+    tables: OrderedDict = st.session_state.setdefault(SCOPED_KEY, OrderedDict())
+    key = (token, scope)
+    if key not in tables:
+        whole = (token, None)
+        if whole not in tables:
+            tables[whole] = analysis.daily_scores(group.observations)
+        if scope is not None:
+            start, end, members, items = scope
+            tables[key] = analysis.daily_scores(analysis.filter_observations(
+                tables[whole], members or None, items or None, start, end))
+    tables.move_to_end(key)
+    while len(tables) > MAX_SCOPES:
+        tables.popitem(last=False)
+    return tables[key]
+
+
 def forget_parsed() -> None:
+    """Drops every parse and every table made from the session's data."""
     st.session_state.pop(PARSED_KEY, None)
+    st.session_state.pop(SCOPED_KEY, None)

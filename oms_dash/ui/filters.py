@@ -22,7 +22,7 @@ import streamlit as st
 
 from oms_dash import analysis, charts, schema, theme
 from oms_dash.model import GroupData
-from oms_dash.ui import state
+from oms_dash.ui import cache, state
 
 WIDGET = "flt_"
 KEPT = "_kept_flt_"
@@ -45,11 +45,6 @@ class Filters:
     def scope(self) -> tuple:
         """The part of the filters that decides which observations are used (a cache key)."""
         return (self.start, self.end, self.members, self.items)
-
-    def observations(self, group: GroupData) -> pd.DataFrame:
-        """The group's scored observations within these filters."""
-        return analysis.filter_observations(group.observations, self.members or None, self.items or None,
-                                            self.start, self.end)
 
 
 # --- caching by input -------------------------------------------------------------------------------
@@ -79,16 +74,16 @@ def group_token(group: GroupData) -> str:
 def _cached(token: str, name: str, scope: tuple | None, params: tuple, _group: GroupData, _fn: Callable):
     if scope is None:
         return _fn(_group, **dict(params))
-    start, end, members, items = scope
-    obs = analysis.filter_observations(_group.observations, members or None, items or None, start, end)
-    return _fn(obs, _group, **dict(params))
+    return _fn(cache.scoped_daily(_group, token, scope), _group, **dict(params))
 
 
 def cached(group: GroupData, chosen: Filters | None, fn: Callable, /, **params):
-    """``fn(obs, group, **params)`` on the filtered observations, computed once per input.
+    """``fn(daily, group, **params)`` on the daily scores the filters leave, computed once per input.
 
-    With ``chosen`` None, ``fn(group, **params)`` on the whole group. ``fn`` is named by its module and
-    qualified name, so it must be a module-level function; params must be hashable by Streamlit.
+    ``daily`` (``analysis.daily_scores`` of the filtered observations: member, date, item, score) is
+    made once per filter and shared by every function. With ``chosen`` None, ``fn(group, **params)``
+    on the whole group. ``fn`` is named by its module and qualified name, so it must be a
+    module-level function; params must be hashable by Streamlit.
     """
     return cached_scope(group, None if chosen is None else chosen.scope, fn, **params)
 
@@ -291,6 +286,11 @@ def kept_widget(draw: Callable, label: str, name: str, default, valid: Callable[
     st.session_state[key] = kept
     draw(label, *args, key=key, on_change=_keep_page_choice, args=(name, key), **kwargs)
     return st.session_state[key]
+
+
+def keep_choice(name: str, value) -> None:
+    """Keep a page choice made by a widget that ``kept_widget`` does not draw (e.g. the open tab)."""
+    st.session_state[PAGE_KEPT + name] = value
 
 
 def kept_choice(name: str, default):

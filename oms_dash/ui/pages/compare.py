@@ -7,6 +7,9 @@ import streamlit as st
 from oms_dash import analysis, charts, schema
 from oms_dash.ui import filters, state, widgets
 
+VIEWS = ("Cohort curves", "Heatmap", "Profiles", "Before / after", "Relapses", "Co-occurrence")
+TAB_KEY = "compare_view"
+TAB_CHOICE = "compare_view"
 LOOKBACK_DAYS = 30
 DEFAULT_WEEKS = 4
 DEFAULT_MIN_LOGS = 2
@@ -52,8 +55,9 @@ def _relapses(obs, group, scope, item, rule, lookback):
     scores = filters.cached_scope(group, scope, _scores, item=item)
     found = analysis.detect_relapses(scores, rule)
     context = analysis.relapse_context(found, group.events, lookback_days=lookback)
+    followed = analysis.events_followed(found, group.events, scores, follow_days=lookback)
     members = sorted(scores["member"].unique())
-    return context, analysis.relapse_summary(context, members), len(members)
+    return context, analysis.relapse_summary(context, members), len(members), followed
 
 
 def _cooccurrence(obs, group):
@@ -74,8 +78,9 @@ def _show_cohort(group, chosen, item, measure, caption, meeting, labels) -> None
     table = result.group.rename(columns={"x": "week" if by == "calendar" else "days", "n_members": "members"})
     widgets.show_chart(fig, f"cohort-{by}", caption, table, "Group median and band per week")
     if result.excluded:
-        st.caption(f"{len(result.excluded)} member(s) have no {analysis.ALIGNMENTS[by].lower()} and are "
-                   "left out of this view.")
+        who = charts.members_text(len(result.excluded))
+        missing = analysis.ALIGNMENTS[by].lower().replace("days since ", "")
+        st.caption(f"{who} left out of this view: no {missing} known.")
 
 
 def _show_heatmap(group, chosen, meeting, caption, labels) -> None:
@@ -129,7 +134,7 @@ def _show_before_after(group, chosen, item, measure, meeting, summary, labels) -
         st.caption(f"Fewer than {analysis.min_group_size()} members of the group started this treatment: "
                    "each member's course is hidden to protect the few members who had it.")
     elif 0 < result.n_members < analysis.MIN_TREND_MEMBERS:
-        who = f"{result.n_members} member{'s' if result.n_members != 1 else ''}"
+        who = charts.members_text(result.n_members)
         st.caption(f"Only {who} with enough logs: no group median, test or trend line is drawn on "
                    f"fewer than {analysis.MIN_TREND_MEMBERS}.")
 
@@ -147,26 +152,40 @@ def _show_relapses(group, chosen, item, measure, meeting, caption, labels) -> No
                                                lambda v: isinstance(v, int) and 1 <= v <= 120, 1, 120)
     st.markdown(f"A relapse here is {rule.describe()}; measured on the "
                 f"{analysis.measure_label(measure)}. It marks a sustained rise, not a diagnosis.")
-    context, per_member, n_members = filters.cached(group, chosen, _relapses, scope=chosen.scope, item=item,
-                                                    rule=rule, lookback=int(lookback))
-    fig = charts.relapse_figure(context, n_members, rule, int(lookback), meeting, labels=labels)
+    context, per_member, n_members, followed = filters.cached(
+        group, chosen, _relapses, scope=chosen.scope, item=item, rule=rule, lookback=int(lookback))
+    fig = charts.relapse_figure(context, n_members, rule, int(lookback), meeting, labels=labels,
+                                followed=followed)
     widgets.show_chart(fig, "relapses", caption, charts.with_labels(per_member, labels),
                        "Relapses per member")
+    said = [charts.followed_text(row, int(lookback)) for _, row in followed.iterrows()
+            if not row["suppressed"] and row["n_events"] > 0]
+    if said and context["member"].nunique() >= analysis.min_group_size():
+        st.markdown("Observed in these logs: " + "; ".join(said) + ". Events with "
+                    f"{int(lookback)} days of logs after them are counted. Timing observed together, not "
+                    "cause and effect: relapses also follow nothing logged at all.")
     if len(context):
         with st.expander("Each relapse found"):
             widgets.show_table(charts.with_labels(context, labels))
 
 
-def _show_cooccurrence(group, chosen, meeting, caption) -> None:
+def _show_cooccurrence(group, chosen, meeting, summary) -> None:
     co = filters.cached(group, chosen, _cooccurrence)
     table = co.rho.copy()
     table.index = [schema.item_label(i) for i in table.index]
     table.columns = [schema.item_label(i) for i in table.columns]
-    st.markdown("Symptoms that are high in the same weeks have a correlation near 1. Differences "
-                "between members and changes over time are mixed together: these are patterns "
-                "observed together, not one symptom driving another.")
-    widgets.show_chart(charts.cooccurrence_figure(co, meeting), "symptom-cooccurrence", caption,
-                       table.reset_index(names="symptom"))
+    st.markdown("Symptoms that rise and fall together **within the same child** have a correlation near "
+                "1. Each member's weeks are compared with that member's own other weeks, so one child "
+                "scoring higher than another on everything does not count; the value shown is the "
+                "middle (median) of the members' correlations. A course that improves in every symptom "
+                "at once still shows as going together. These are patterns observed together, not one "
+                "symptom driving another.")
+    widgets.show_chart(charts.cooccurrence_figure(co, meeting), "symptom-cooccurrence",
+                       filters.chart_caption(summary, co.n_group), table.reset_index(names="symptom"))
+
+
+def _keep_tab() -> None:
+    filters.keep_choice(TAB_CHOICE, st.session_state[TAB_KEY])
 
 
 def render() -> None:
@@ -181,16 +200,20 @@ def render() -> None:
     item = chosen.items[0] if len(chosen.items) == 1 else None
     measure = filters.cached(group, chosen, _scores, item=item).attrs["measure"]
     labels = filters.member_label_map(group)
-    tabs = st.tabs(["Cohort curves", "Heatmap", "Profiles", "Before / after", "Relapses", "Co-occurrence"])
-    with tabs[0]:
-        _show_cohort(group, chosen, item, measure, caption, meeting, labels)
-    with tabs[1]:
-        _show_heatmap(group, chosen, meeting, caption, labels)
-    with tabs[2]:
-        _show_profiles(group, chosen, meeting, caption, labels)
-    with tabs[3]:
-        _show_before_after(group, chosen, item, measure, meeting, summary, labels)
-    with tabs[4]:
-        _show_relapses(group, chosen, item, measure, meeting, caption, labels)
-    with tabs[5]:
-        _show_cooccurrence(group, chosen, meeting, caption)
+    shows = (  # one per VIEWS entry, in order
+        lambda: _show_cohort(group, chosen, item, measure, caption, meeting, labels),
+        lambda: _show_heatmap(group, chosen, meeting, caption, labels),
+        lambda: _show_profiles(group, chosen, meeting, caption, labels),
+        lambda: _show_before_after(group, chosen, item, measure, meeting, summary, labels),
+        lambda: _show_relapses(group, chosen, item, measure, meeting, caption, labels),
+        lambda: _show_cooccurrence(group, chosen, meeting, summary),
+    )
+    # Only the open tab is computed and drawn (on a large group each view costs a fraction of a
+    # second); the open tab is kept across pages like the other page choices.
+    kept = filters.kept_choice(TAB_CHOICE, VIEWS[0])
+    st.session_state[TAB_KEY] = kept if kept in VIEWS else VIEWS[0]
+    tabs = st.tabs(list(VIEWS), key=TAB_KEY, on_change=_keep_tab)
+    for tab, show in zip(tabs, shows, strict=True):
+        if tab.open:
+            with tab:
+                show()

@@ -38,8 +38,9 @@ def _member_course(obs, group, member, window_days, rule):
     return timeline, relapses, scores.attrs["measure"], treatments, events, span
 
 
-def _member_figure(obs, group, member, label, meeting, window_days, rule):
-    timeline, relapses, _, treatments, events, _ = _member_course(obs, group, member, window_days, rule)
+def _member_figure(obs, group, scope, member, label, meeting, window_days, rule):
+    timeline, relapses, _, treatments, events, _ = filters.cached_scope(
+        group, scope, _member_course, member=member, window_days=window_days, rule=rule)
     return charts.member_timeline_figure(timeline, label, treatments, events, relapses, meeting,
                                          window_days=window_days)
 
@@ -69,7 +70,8 @@ def render() -> None:
     timeline, relapses, measure, treatments, events, span = filters.cached(
         group, chosen, _member_course, member=member, window_days=chosen.smoothing_days, rule=rule)
     # The figure is cached too: with thousands of daily dots it costs more than the analysis.
-    fig = filters.cached(group, chosen, _member_figure, member=member, label=labels.get(member, "Member"),
+    fig = filters.cached(group, chosen, _member_figure, scope=chosen.scope, member=member,
+                         label=labels.get(member, "Member"),
                          meeting=meeting, window_days=chosen.smoothing_days, rule=rule)
     table = timeline.assign(series=timeline["series"].map(lambda s: "total" if s == "total"
                                                           else schema.item_label(s)))
