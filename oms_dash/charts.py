@@ -96,7 +96,9 @@ def _finish(fig: go.Figure, title: str, subtitle: str, meeting: bool, x_title: s
     line = sizes["title"] * 1.3
     top = sizes["title"] * 1.2 + line * (len(title_lines) + (len(sub_lines) if subtitle else 0))
     top += (sizes["legend"] * 2 if panel_titles else 0) + 16
+    # The words are kept apart too (layout.meta), so restyle() can set them again in another mode.
     fig.update_layout(template=theme.template(meeting), margin=dict(t=int(top)),
+                      meta={**(fig.layout.meta or {}), "title": title, "subtitle": subtitle},
                       title=dict(text=text, yref="container", y=1, yanchor="top",
                                  pad=dict(t=int(sizes["title"] * 1.2))))
     if x_title is not None:
@@ -109,6 +111,31 @@ def _finish(fig: go.Figure, title: str, subtitle: str, meeting: bool, x_title: s
     if caption:
         add_caption(fig, caption, meeting)
     return fig
+
+
+def title_parts(fig: go.Figure) -> tuple[str, str]:
+    """(title, subtitle) of a figure made here, as written before wrapping for its width."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    return str(meta.get("title", fig.layout.title.text or "")), str(meta.get("subtitle", ""))
+
+
+def restyle(fig: go.Figure, meeting: bool = True) -> go.Figure:
+    """A copy of a figure made here, drawn in the screen or meeting style: its template, its title
+    block wrapped for that type size, and (meeting) no text smaller than the meeting minimum.
+    The caption written inside, if any, is left out: the caller adds the one it needs."""
+    out = go.Figure(fig)
+    floor = theme.sizes(meeting)["annotation"]
+    out.layout.annotations = [a for a in out.layout.annotations if a.name != "caption"]
+    if meeting:
+        for note in out.layout.annotations:
+            if note.font.size is not None and note.font.size < floor:
+                note.font.size = floor
+        for trace in out.data:
+            textfont = getattr(trace, "textfont", None)
+            if textfont is not None and textfont.size is not None and textfont.size < floor:
+                textfont.size = floor
+    title, subtitle = title_parts(fig)
+    return _finish(out, title, subtitle, meeting)
 
 
 def add_caption(fig: go.Figure, caption: str, meeting: bool = False) -> go.Figure:

@@ -59,30 +59,35 @@ def group_caption(group: GroupData, today: dt.date | None = None) -> str:
 
 def report_figures(group: GroupData, meeting: bool = False,
                    today: dt.date | None = None) -> list[ReportFigure]:
-    """The report's key charts, built by the same builders the pages use."""
+    """The report's key charts, built by the same builders the pages use, with the same group-wide
+    Member A/B labels as the pages (made from every member of the group)."""
     obs = group.observations
     cap = group_caption(group, today)
+    labels = charts.member_labels(group.members)
     figures = [
         ReportFigure("group-course", charts.group_course_figure(analysis.group_course(obs), meeting),
                      cap),
-        ReportFigure("heatmap", charts.heatmap_figure(analysis.weekly_severity(obs), meeting=meeting), cap),
+        ReportFigure("heatmap", charts.heatmap_figure(analysis.weekly_severity(obs), meeting=meeting,
+                                                      labels=labels), cap),
     ]
     scores = analysis.score_series(obs)
-    measure = scores.attrs.get("measure", "auto") if hasattr(scores, "attrs") else "auto"
+    measure = scores.attrs.get("measure", "auto")
     cohort = analysis.cohort(scores, by="first_log", onsets=group.onsets)
-    figures.append(ReportFigure("members", charts.cohort_figure(cohort, measure, meeting), cap))
-    figures.append(ReportFigure("member-panels",
-                                charts.member_small_multiples_figure(scores, measure, meeting), cap))
+    figures.append(ReportFigure("members", charts.cohort_figure(cohort, measure, meeting, labels=labels),
+                                cap))
+    figures.append(ReportFigure("member-panels", charts.member_small_multiples_figure(
+        scores, measure, meeting, labels=labels), cap))
     common = _most_common_treatment(group)
     if common:
         result = analysis.before_after(scores, group.treatments, common)
-        figures.append(ReportFigure("before-after",
-                                    charts.before_after_figure(result, measure, meeting), cap))
+        figures.append(ReportFigure("before-after", charts.before_after_figure(
+            result, measure, meeting, labels=labels), cap))
     rule = analysis.RelapseRule.for_measure(measure)  # the rule the Compare page starts from
     relapses = analysis.detect_relapses(scores, rule)
     context = analysis.relapse_context(relapses, group.events)
-    figures.append(ReportFigure("relapses", charts.relapse_figure(context, len(group.members), rule,
-                                                                  meeting=meeting), cap))
+    followed = analysis.events_followed(relapses, group.events, scores)
+    figures.append(ReportFigure("relapses", charts.relapse_figure(
+        context, len(group.members), rule, meeting=meeting, labels=labels, followed=followed), cap))
     return figures
 
 
@@ -175,7 +180,7 @@ footer { color: var(--muted); font-size: 0.85em; margin-top: 24px; }
 def _fit_title(fig: go.Figure, meeting: bool) -> None:
     """Re-wraps a chart's title block for the printed chart's width, in a print-sized type, and
     gives the top margin room for every line (plotly neither wraps nor measures titles)."""
-    title, subtitle = _title_parts(fig.layout.title.text or "")
+    title, subtitle = charts.title_parts(fig)
     title_size, subtitle_size = PRINT_TITLE_SIZES[meeting]
     room = PRINT_CHART_SIZE[0] - 30  # the title starts 1.2 % in; keep clear of the right edge
     title_lines = textwrap.wrap(title, int(room / (0.56 * title_size))) or [""]
@@ -300,34 +305,12 @@ def figure_png(fig: go.Figure, width: int = SLIDE_SIZE[0], height: int = SLIDE_S
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_SUBTITLE = re.compile(r"<br><span style='font-size:\d+px'>(.*)</span>$", re.S)
-
-
-def _title_parts(text: str) -> tuple[str, str]:
-    """(title, subtitle) of a figure built by charts, its line breaks undone for a new width."""
-    found = _SUBTITLE.search(text)
-    title = text[:found.start()] if found else text
-    subtitle = found.group(1) if found else ""
-    return title.replace("<br>", " "), subtitle.replace("<br>", " ")
 
 
 def slide_figure(fig: go.Figure, caption: str | None = None) -> go.Figure:
     """A copy of a page's chart restyled for a slide: the meeting template (text ≥ 16 px at
     1280×720), the title re-wrapped for that size, and the caption written inside the image."""
-    slide = go.Figure(fig)
-    floor = theme.sizes(meeting=True)["annotation"]
-    slide.layout.annotations = [a for a in slide.layout.annotations if a.name != "caption"]
-    for note in slide.layout.annotations:
-        if note.font.size is not None and note.font.size < floor:
-            note.font.size = floor
-    for trace in slide.data:
-        textfont = getattr(trace, "textfont", None)
-        if textfont is not None and textfont.size is not None and textfont.size < floor:
-            textfont.size = floor
-    title, subtitle = _title_parts(slide.layout.title.text or "")
-    # charts._finish is how every chart gets its template and title block; the same call, in
-    # meeting mode, restyles a screen chart (charts has no public restyle function yet).
-    charts._finish(slide, title, subtitle, meeting=True)
+    slide = charts.restyle(fig, meeting=True)
     if caption:
         charts.add_caption(slide, caption, meeting=True)
     return slide.update_layout(width=SLIDE_SIZE[0], height=SLIDE_SIZE[1], autosize=False)

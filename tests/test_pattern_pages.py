@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from oms_dash.analysis import min_group_size
 from oms_dash.model import GroupData
 from oms_dash.ui import filters, state
 from oms_dash.ui.pages import compare
@@ -232,3 +234,16 @@ def schema_label(item: str) -> str:
     from oms_dash import schema
 
     return schema.item_label(item)
+
+
+def test_who_is_in_the_group_says_small_categories_are_merged_with_the_configured_k():
+    group = uploaded()
+    group.profile = pd.DataFrame({"member": [f"kid_{i}" for i in range(1, 6)], "age_band": "2-4 years",
+                                  "sex": ["female"] * 4 + ["male"], "country": "unknown"})
+    at = open_app(group)
+    at.switch_page(page("overview")).run()
+    assert not at.exception
+    words = " ".join(c.value for c in at.caption)
+    k = min_group_size()
+    assert f"fewer than {k} members are merged into \"other\"" in words
+    assert "breakdown is hidden" in words and "counts under" not in words

@@ -7,6 +7,7 @@ import os
 import re
 import struct
 
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -241,3 +242,37 @@ def test_printed_report_is_at_most_four_pages_on_the_chosen_paper(tmp_path, uplo
 def test_an_unknown_paper_size_is_explained():
     with pytest.raises(ValueError, match="a4, letter"):
         report.with_paper("<html><head></head></html>", "a3")
+
+
+def test_restyle_redraws_a_screen_chart_in_meeting_type_with_the_same_words():
+    group = read_files([("families.csv", IDENTIFYING.encode())])
+    screen = charts.group_course_figure(analysis.group_course(group.observations), meeting=False,
+                                        caption="4 members · not medical advice")
+    slide = charts.restyle(screen, meeting=True)
+    assert charts.title_parts(slide) == charts.title_parts(screen)
+    title, subtitle = charts.title_parts(screen)
+    assert title.startswith("The group's course") and "n = " in subtitle
+    assert slide.layout.template.layout.font.size >= 16
+    assert f"font-size:{charts.theme.sizes(True)['subtitle']}px" in slide.layout.title.text
+    assert not [a for a in slide.layout.annotations if a.name == "caption"]  # the caller adds its own
+    assert screen.layout.template.layout.font.size < 16  # the page's own figure is untouched
+    back = charts.restyle(slide, meeting=False)
+    assert back.layout.template.layout.font.size == screen.layout.template.layout.font.size
+
+
+def test_report_uses_the_group_wide_member_labels_of_the_pages():
+    """A member known only from an event file ('AA00', first in order) is Member A on every page, so
+    the first member with scores is Member B in the report too, not Member A."""
+    from oms_dash.model import GroupData
+    from oms_dash.schema import EVENT_COLUMNS
+
+    logs = read_files([("families.csv", IDENTIFYING.encode())])
+    extra = {"member": "AA00", "date": logs.observations["date"].min(), "kind": "infection", "detail": "",
+             "source_file": "e.csv", "source_row": 2}
+    events = pd.concat([logs.events, pd.DataFrame([extra])], ignore_index=True)[list(EVENT_COLUMNS)]
+    group = GroupData(observations=logs.observations, treatments=logs.treatments, events=events)
+    page_labels = charts.member_labels(group.members)
+    assert page_labels["AA00"] == "Member A"
+    heatmap = next(f.figure for f in report_figures(group, today=TODAY) if f.name == "heatmap")
+    assert set(heatmap.data[0].y) == {page_labels[m] for m in ("ZQ01", "ZQ02", "ZQ03", "ZQ04")}
+    assert "Member A" not in set(heatmap.data[0].y)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from oms_dash import analysis, charts, schema
-from oms_dash.privacy import MIN_GROUP_SIZE
 from oms_dash.profile import profile_counts
 from oms_dash.reference import reference_url
 from oms_dash.ui import filters, state, widgets
@@ -82,9 +81,12 @@ def render() -> None:
 
 def _who_is_in_the_group(group) -> None:
     """Age band, sex and country as group counts only, when the logs carried them."""
-    counts = profile_counts(group.profile)
+    k = analysis.min_group_size()
+    counts = profile_counts(group.profile, k=k)
     if counts.empty:
         return
     st.subheader("Who is in the group")
-    st.caption(f"Counts only, never next to a member; counts under {MIN_GROUP_SIZE} are hidden.")
+    st.caption(f"Counts only, never next to a member. Categories with fewer than {k} members are merged "
+               "into \"other\"; where a small count could still be worked out from the others, the "
+               "breakdown is hidden and only the number of members is shown.")
     widgets.show_table(counts)
