@@ -16,7 +16,7 @@ import pandas as pd
 
 from oms_dash.adapters import FORMAT_UNKNOWN, NeedsMapping, recognise
 from oms_dash.model import FileReport, GroupData, Problem
-from oms_dash.privacy import find_identifying_columns, find_quasi_identifier_columns
+from oms_dash.privacy import REMOVED, column_letter, find_quasi_identifier_columns, scan_table
 from oms_dash.profile import member_profile
 from oms_dash.readers import RawTable, UnreadableFile, read_table
 from oms_dash.schema import EVENT_COLUMNS, NOTE_COLUMNS, OBSERVATION_COLUMNS, TREATMENT_COLUMNS
@@ -91,24 +91,43 @@ def _member_profile(raw: RawTable, canon) -> pd.DataFrame:
     return out.reset_index(drop=True)[list(member_profile(raw.cells.iloc[:0], members.iloc[:0]).columns)]
 
 
-def _drop_identifying(raw: RawTable, report: FileReport) -> list[str]:
-    """Drops identifying columns; returns those that named more than one person."""
-    findings = find_identifying_columns(raw.cells)
-    if not findings:
-        return []
+def _drop_identifying(raw: RawTable, report: FileReport, factorize=None) -> list[str]:
+    """Drops identifying columns and blanks stray contact details in the others, saying both;
+    returns how the user can find the columns that named more than one person."""
+    scan = scan_table(raw.cells, factorize=factorize)
+    positions = {h: i for i, h in reversed(list(enumerate(raw.cells.columns)))}
+    for header, cells in scan.redacted.items():
+        held = "1 cell held" if cells == 1 else f"{cells:,} cells held"
+        report.problems.append(Problem(
+            report.file, None, header, "info", "redacted_cells",
+            f"In column '{header}', {held} a contact detail or ID number (an email, phone number, "
+            f"web link, address or the like); that part is shown as {REMOVED}."))
     people = []
-    for f in findings:
+    shown = []
+    for f in scan.findings:
+        where = f"column {column_letter(positions[f['column']])}"
         if f.get("kind") == "name":
             values = raw.cells.loc[:, [f["column"]]].iloc[:, 0].str.strip().str.lower()
             if values[values != ""].nunique() > 1:
-                people.append(str(f["column"]))
-    raw.cells = raw.cells.drop(columns=[f["column"] for f in findings])
-    report.pii_columns = findings
-    for f in findings:
-        report.problems.append(Problem(
-            report.file, None, f["column"], "warning", "identifying_column",
-            f"Column '{f['column']}' was removed before anything was shown or kept: it "
-            f"{f['reason']}. oms_dash never shows identifying information."))
+                people.append(f"the column '{f['column']}'" if not f.get("heading_is_name")
+                              else f"a column whose heading looks like a person's name ({where})")
+        if f.get("heading_is_name"):
+            # The heading itself is the identifying part: it is never repeated, only located.
+            shown.append({"column": where, "reason": f["reason"], "kind": f["kind"]})
+            report.problems.append(Problem(
+                report.file, None, None, "warning", "identifying_column",
+                f"A column whose heading looks like a person's name ({where}) was removed before "
+                "anything was shown or kept; its heading is not repeated here. oms_dash never "
+                "shows identifying information."))
+        else:
+            shown.append({k: f[k] for k in ("column", "reason", "kind")})
+            report.problems.append(Problem(
+                report.file, None, f["column"], "warning", "identifying_column",
+                f"Column '{f['column']}' was removed before anything was shown or kept: it "
+                f"{f['reason']}. oms_dash never shows identifying information."))
+    if scan.findings:
+        raw.cells = raw.cells.drop(columns=[f["column"] for f in scan.findings])
+    report.pii_columns = shown
     return people
 
 
@@ -160,7 +179,7 @@ def _read_file(name: str, data: bytes, options: ReadOptions, progress) -> FileRe
 
 def _checked(name: str, raw: RawTable, report: FileReport, options: ReadOptions, progress,
              factorize) -> FileResult:
-    named_people = _drop_identifying(raw, report)
+    named_people = _drop_identifying(raw, report, factorize)
     pii, pii_columns = list(report.problems), list(report.pii_columns)
     try:
         canon = recognise(raw, name, options.member, dict(options.mapping) or None)
@@ -168,7 +187,8 @@ def _checked(name: str, raw: RawTable, report: FileReport, options: ReadOptions,
             # The people were told apart only by their names, which were removed: giving every row
             # one code from the file name would mix several children's diaries into one.
             raise NeedsMapping(
-                f"The column '{named_people[0]}' tells the members apart by name, and names are "
+                f"{named_people[0][0].upper()}{named_people[0][1:]} tells the members apart by "
+                "name, and names are "
                 "removed to protect families, so oms_dash cannot tell whose rows are whose. Add a "
                 "'member' column with a code for each child (like F01, F02) instead of the names, "
                 "and upload the file again.", list(raw.cells.columns))

@@ -17,8 +17,11 @@ The scan's contract (``find_identifying_columns``):
   postcode or street address is replaced by "[removed]" in place (``redact_identifying_cells``),
   so a stray detail in a short column is never shown either. Names inside free text cannot be
   found reliably; that is why notes are never drawn in charts or reports.
-- Every cell is checked by a vectorised pre-filter (RE2 in pyarrow); only the few that pass it are
-  looked at one by one: about half a second for a million notes.
+- Every column is read through its distinct values (``_Distinct``): a million-row diary holds a
+  few thousand dates, members and scores, and each is checked once, by a pre-filter (RE2 in
+  pyarrow when there are many) and then, for the few that pass it, one by one; the redacted values
+  are mapped back to their cells by code. So no cell is skipped and none is worked on alone; the
+  ingest shares the hashing (the codes) with validation, which needs it anyway.
 """
 
 from __future__ import annotations
@@ -282,22 +285,6 @@ _DATE_TIME_ONLY = re.compile(
     r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?: ?[AaPp]\.?[Mm]\.?)?)?"
     r"(?: ?(?:[+\-]\d{2}:?\d{2}|Z|(?:GMT|UTC)(?:[+\-]\d{1,2}(?::?\d{2})?)?))?\s*$")
 
-# --- sampling ------------------------------------------------------------------------------------
-
-
-def _sample(column: pd.Series, size: int = SAMPLE_SIZE) -> list[str]:
-    """Up to ``size`` non-blank values, spread evenly from the first row to the last."""
-    values = column[column.notna()]
-    if values.empty:
-        return []
-    values = values.astype(str)
-    values = values[values != ""]
-    n = len(values)
-    if n > size:
-        values = values.iloc[np.linspace(0, n - 1, size).round().astype(int)]
-    return [v.strip() for v in values.tolist() if v.strip()]
-
-
 # --- value checks --------------------------------------------------------------------------------
 
 
@@ -498,37 +485,88 @@ def _as_text(column: pd.Series) -> pd.Series | None:
     return None
 
 
-def _candidate_cells(text: pd.Series) -> pd.Series:
-    """The cells of a column worth a closer look, found by vectorised passes (RE2 in pyarrow):
-    the pre-filter, then, among the cells it let through, those that are not just a date and time.
-    A million plain notes take a fraction of a second."""
-    mask = text.str.contains(_CANDIDATE, na=False)
+# Below this many distinct values the pre-filter runs in Python: pyarrow's RE2 costs ~3 ms to set
+# up its pattern, which Python's re spends on about a hundred values (30 us each).
+VECTORISED_FROM = 100
+
+
+def _candidate_values(values: pd.Series) -> list[str]:
+    """The values worth a closer look, found by the pre-filter (vectorised, RE2 in pyarrow, on
+    many values), leaving out those that are just a date and time."""
+    if len(values) < VECTORISED_FROM:
+        return [v for v in values.dropna().tolist()
+                if _CANDIDATE.search(v) and not _DATE_TIME_ONLY.search(v)]
+    mask = values.str.contains(_CANDIDATE, na=False)
     if not mask.any():
-        return text.iloc[0:0]
-    cells = text[mask]
-    return cells[~cells.str.contains(_DATE_TIME_ONLY, na=False).to_numpy()]
+        return []
+    found = values[mask]
+    return found[~found.str.contains(_DATE_TIME_ONLY, na=False).to_numpy()].tolist()
 
 
-def _content_kinds(column: pd.Series) -> dict[str, tuple[str, ...]]:
-    """Each distinct candidate cell of a text column -> the identifying kinds inside it (names
-    aside); {} for a column of numbers or dates."""
-    text = _as_text(column)
-    if text is None:
-        return {}
-    return {value: tuple(k for k in _value_kinds(value.strip()) if k != "name")
-            for value in _candidate_cells(text).unique()}
+def _factorize(column: pd.Series):
+    return pd.factorize(column, use_na_sentinel=False)
 
 
-def _scan_column(header: str, column: pd.Series, content) -> dict | None:
-    """``content()``: ``_content_kinds`` of the column, computed once for the scan and redaction."""
+class _Distinct:
+    """One column seen through its distinct values (``factorize``: codes per cell, distinct
+    values). Every distinct value is read once, whatever the number of cells repeating it (a
+    million-row diary has a few thousand dates, members and scores); the sample and the cell
+    counts come from the codes, so no cell is left out and no work is per cell in Python."""
+
+    def __init__(self, column: pd.Series, factorize=None):
+        self.column = column
+        self.is_text = _as_text(column) is not None
+        codes, uniques = (factorize or _factorize)(column)
+        self.codes = np.asarray(codes)
+        values = pd.Series(uniques)
+        self.values = (values if values.dtype == "str" else values.astype("str")).reset_index(drop=True)
+        self._content: dict[str, tuple[str, ...]] | None = None
+
+    def sample(self, size: int = SAMPLE_SIZE) -> list[str]:
+        """Up to ``size`` non-blank values, spread evenly from the first row to the last."""
+        filled = (self.values.notna() & (self.values != "")).to_numpy()
+        if not filled.any():
+            return []
+        rows = None if filled.all() else np.flatnonzero(filled[self.codes])
+        n = len(self.codes) if rows is None else len(rows)
+        spread = np.linspace(0, n - 1, min(n, size)).round().astype(int)
+        rows = spread if rows is None else rows[spread]
+        picked = self.values.take(self.codes[rows]).tolist()
+        return [v.strip() for v in picked if v.strip()]
+
+    def content(self) -> dict[str, tuple[str, ...]]:
+        """Each distinct candidate value -> the identifying kinds inside it (names aside); {} for
+        a column of numbers or dates."""
+        if self._content is None:
+            self._content = {} if not self.is_text else {
+                value: tuple(k for k in _value_kinds(value.strip()) if k != "name")
+                for value in _candidate_values(self.values)}
+        return self._content
+
+    def redact(self) -> tuple[pd.Series, int] | None:
+        """(the column with each identifying part of its cells replaced by "[removed]", number of
+        cells changed), or None when nothing in it needs to go. The few distinct values that change
+        are mapped back to their cells through the codes."""
+        changed = {v: redact_text(v) for v, found in self.content().items() if found}
+        if not changed:
+            return None
+        hit = self.values.isin(list(changed)).to_numpy()
+        values = self.values.copy()
+        values[hit] = self.values[hit].map(changed)
+        cells = int(np.bincount(self.codes, minlength=len(values))[hit].sum())
+        column = pd.Series(values.array.take(self.codes), index=self.column.index, dtype="str")
+        return column, cells
+
+
+def _scan_column(header: str, column: _Distinct) -> dict | None:
     norm = _norm_header(header)
     kind = _header_kind(norm)
     if kind is not None:
         return _finding(header, kind, "judging by its heading")
     if _heading_is_a_name(header):
-        return {"column": header, "kind": "name",
+        return {"column": header, "kind": "name", "heading_is_name": True,
                 "reason": f"looks like {KINDS['name']} (its heading looks like a person's name)"}
-    values = _sample(column)
+    values = column.sample()
     if _header_says_name(norm):
         # A "name" column holding only codes like F01 was anonymised by the coordinator, and a
         # bare "Name" holding symptom words names symptoms: kept. One real name and it goes.
@@ -547,7 +585,7 @@ def _scan_column(header: str, column: pd.Series, content) -> dict | None:
         return _finding(header, "name", basis)
     if _is_free_text(norm, values):
         # Every note is read, not a sample: one contact detail anywhere is enough.
-        hits = {k for kinds in content().values() for k in kinds}
+        hits = {k for kinds in column.content().values() for k in kinds}
         for kind in _CONTENT_ORDER:
             if kind in hits:
                 return {"column": header,
@@ -571,10 +609,7 @@ def _scan_column(header: str, column: pd.Series, content) -> dict | None:
 
 
 def _parsed_dates(column: pd.Series) -> pd.Series | None:
-    """The column as calendar days when most of it are full dates (day, month and year), else None."""
-    values = _sample(column, 200)
-    if not values or _share(values, _FULL_DATE.match) < 0.8:
-        return None
+    """The column (most of it full dates) as calendar days, or None when it cannot be read so."""
     text = _as_text(column)
     if text is None:
         return None
@@ -590,15 +625,21 @@ def _parsed_dates(column: pd.Series) -> pd.Series | None:
 DOB_ROWS = 5000
 
 
-def _birth_dates_by_content(table: pd.DataFrame, skip: set) -> list[dict]:
+def _birth_dates_by_content(table: pd.DataFrame, skip: set, column) -> list[dict]:
     """Date columns under a heading with no known meaning whose dates are all a year or more
-    before the row's observation date and the same for every row of a member: dates of birth."""
+    before the row's observation date and the same for every row of a member: dates of birth.
+    ``column(position)``: the column's ``_Distinct``, whose sample says whether it holds dates."""
+    positions = {}
+    for position, header in enumerate(table.columns):
+        if header not in skip and header not in positions \
+                and _share(column(position).sample(200), _FULL_DATE.match) >= 0.8:
+            positions[header] = position
+    if len(positions) < 2:
+        return []
     if len(table) > DOB_ROWS:
         table = table.iloc[np.linspace(0, len(table) - 1, DOB_ROWS).round().astype(int)]
     dates = {}
-    for position, header in enumerate(table.columns):
-        if header in skip or header in dates:
-            continue
+    for header, position in positions.items():
         parsed = _parsed_dates(table.iloc[:, position])
         if parsed is not None and parsed.notna().any():
             dates[header] = parsed
@@ -630,9 +671,9 @@ def _birth_dates_by_content(table: pd.DataFrame, skip: set) -> list[dict]:
 
 def find_identifying_columns(table: pd.DataFrame, redact: bool = True) -> list[dict]:
     """Columns of a raw upload that identify people, each ``{"column", "reason", "kind"}``; and,
-    with ``redact`` (the default, the ingest's one call), stray contact details in every other
-    text column blanked in place by ``redact_identifying_cells``, so nothing identifying is shown,
-    cached or exported from a kept column either.
+    with ``redact`` (the default), stray contact details in every other text column blanked in
+    place by ``redact_identifying_cells``, so nothing identifying is shown, cached or exported from
+    a kept column either. The ingest calls ``scan_table``, which also says what was blanked.
 
     ``table``: the user's headers as columns, cells as strings ("" or NaN for blank); duplicate
     headers are allowed. At most one finding per header, in column order; ``column`` is the header
@@ -641,56 +682,63 @@ def find_identifying_columns(table: pd.DataFrame, redact: bool = True) -> list[d
     ("looks like email addresses (judging by its heading)") and never quotes a cell.
     See the module docstring for the rules.
     """
+    return scan_table(table, redact=redact).findings
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What ``scan_table`` found: the columns to drop, and the kept columns whose cells it blanked
+    ({column: number of cells changed}), for telling the user."""
+
+    findings: list[dict]
+    redacted: dict
+
+
+def scan_table(table: pd.DataFrame, redact: bool = True, factorize=None) -> Scan:
+    """``find_identifying_columns`` and, with ``redact``, ``redact_identifying_cells`` on the rest,
+    reading each column's distinct values once for both. ``factorize(column) -> (codes, distinct
+    values)`` (``pd.factorize`` by default) lets the ingest share the hashing it does anyway."""
     findings: dict = {}
-    contents: dict[int, dict] = {}
+    columns: dict[int, _Distinct] = {}
+
+    def column(position: int) -> _Distinct:
+        if position not in columns:
+            columns[position] = _Distinct(table.iloc[:, position], factorize)
+        return columns[position]
+
     for position, header in enumerate(table.columns):
         if header in findings:
             continue
-
-        def content(position=position):
-            if position not in contents:
-                contents[position] = _content_kinds(table.iloc[:, position])
-            return contents[position]
-
-        finding = _scan_column(str(header), table.iloc[:, position], content)
+        finding = _scan_column(str(header), column(position))
         if finding is not None:
             finding["column"] = header
             findings[header] = finding
-    for finding in _birth_dates_by_content(table, set(findings)):
+    for finding in _birth_dates_by_content(table, set(findings), column):
         findings[finding["column"]] = finding
     order = {header: position for position, header in reversed(list(enumerate(table.columns)))}
     result = sorted(findings.values(), key=lambda f: order[f["column"]])
-    if redact:
-        redact_identifying_cells(table, skip=set(findings), _contents=contents)
-    return result
+    redacted = _redact(table, set(findings), column) if redact else {}
+    return Scan(result, redacted)
 
 
-def redact_identifying_cells(table: pd.DataFrame, skip: set | None = None,
-                             _contents: dict[int, dict] | None = None) -> dict:
+def redact_identifying_cells(table: pd.DataFrame, skip: set | None = None) -> dict:
     """Blanks, in place, the identifying part of every cell of every text column (but those in
     ``skip``, the columns being dropped): emails, web links, phone and ID numbers, IP addresses,
     postcodes and street addresses become "[removed]" ("ring Sarah 07700 900123" -> "ring Sarah
-    [removed]"). Returns {column: number of cells changed}. Every cell is read (vectorised), so a
+    [removed]"). Returns {column: number of cells changed}. Every distinct value is read, so a
     stray detail in a kept column is never shown; names cannot be found this way."""
+    return _redact(table, skip or set(), lambda position: _Distinct(table.iloc[:, position]))
+
+
+def _redact(table: pd.DataFrame, skip: set, column) -> dict:
     changed: dict = {}
     for position, header in enumerate(table.columns):
-        if skip and header in skip:
+        if header in skip:
             continue
-        text = _as_text(table.iloc[:, position])
-        if text is None:
-            continue
-        kinds = (_contents or {}).get(position)
-        if kinds is None:
-            kinds = _content_kinds(text)
-        replacements = {v: redact_text(v) for v, found in kinds.items() if found}
-        if not replacements:
-            continue
-        hit = text.isin(list(replacements)).to_numpy()
-        redacted = text.copy()
-        redacted[hit] = text[hit].map(replacements)
-        table.isetitem(position, redacted.astype(table.iloc[:, position].dtype)
-                       if table.iloc[:, position].dtype == "str" else redacted)
-        changed[header] = changed.get(header, 0) + int(hit.sum())
+        redacted = column(position).redact()
+        if redacted is not None:
+            table.isetitem(position, redacted[0])
+            changed[header] = changed.get(header, 0) + redacted[1]
     return changed
 
 
@@ -777,6 +825,12 @@ def age_band(age: object) -> str:
 # --- display labels ------------------------------------------------------------------------------
 
 UNKNOWN_MEMBER = "Unknown member"
+
+
+def column_letter(position: int) -> str:
+    """A column's letters as a spreadsheet shows them (0 -> "A", 26 -> "AA"): where to find a
+    column without quoting its heading."""
+    return _letters(position)
 
 
 def _letters(index: int) -> str:

@@ -62,13 +62,14 @@ class _Factorizer:
         self._pool = None
 
     def prefetch(self, columns) -> None:
-        """Starts factorizing these text columns in one background thread (pyarrow hashes them
-        without holding the GIL), while the caller does other work; a later call for a column
-        takes the result, or does the work itself if the thread has not started it. close() ends it."""
+        """Starts factorizing these text columns in two background threads (pyarrow hashes them
+        without holding the GIL; the privacy scan waits for them first, so both cores work), while
+        the caller does other work; a later call for a column takes the result, or does the work
+        itself if no thread has started it. close() ends them."""
         from concurrent.futures import ThreadPoolExecutor
 
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="oms_dash-codes")
+            self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="oms_dash-codes")
         for values in columns:
             arrow = getattr(values.array, "_pa_array", None)
             if values.dtype == "str" and arrow is not None and id(arrow) not in self._pending:
