@@ -250,7 +250,9 @@ def neutral_member_code(raw: RawTable) -> str:
 # --- the formats ------------------------------------------------------------------------------------
 
 def recognise(raw: RawTable, file_name: str, member: str | None,
-              mapping: dict[str, str] | None = None) -> Canonical:
+              mapping: tuple[tuple[str, str], ...] | dict[str, str] | None = None) -> Canonical:
+    """``mapping``: (role, column) pairs chosen by the user (a role of ``ROLE_WORDS``, or "item",
+    repeatable, for a column to read as a symptom), used instead of recognising the columns."""
     headers = list(raw.cells.columns)
     if not headers:
         raise NeedsMapping("No column is left to read: every column of this file held identifying "
@@ -258,7 +260,8 @@ def recognise(raw: RawTable, file_name: str, member: str | None,
                            "code, the date and the symptom scores in the file.", headers)
     keys = {header_key(h) for h in headers}
     if mapping:
-        return _mapped(raw, mapping, member, file_name)
+        return _mapped(raw, tuple(mapping.items()) if isinstance(mapping, dict) else tuple(mapping),
+                       member, file_name)
     if {"user id", "checkin date", "trackable type", "trackable name", "trackable value"} <= keys:
         return _flaredown_long(raw)
     if {"date", "category", "rating/amount"} <= keys:
@@ -344,15 +347,21 @@ def _long(raw: RawTable, roles, member, file_name) -> Canonical:
     return canon
 
 
-def _wide(raw: RawTable, roles, member, file_name, fmt: str) -> Canonical:
-    if fmt == FORMAT_GOOGLE_FORMS and roles["member"] is None and not member and len(raw.cells) > 1:
-        # Many families answer one form: one code from the file name would mix their children.
+def _form_needs_member(raw: RawTable, roles, member) -> None:
+    """Many families answer one form: one code from the file name would mix their children."""
+    if roles["member"] is None and not member and len(raw.cells) > 1:
         raise NeedsMapping(
             "This looks like Google Forms responses, but no question holds the member code, so "
             "oms_dash cannot tell whose answers are whose. Choose the question with the member code "
             "in the column mapping (or give one member code if the form is for one child only). "
             "Questions found: " + ", ".join(f"'{h}'" for h in list(raw.cells.columns)[:12]) + ".",
             list(raw.cells.columns))
+
+
+def _wide(raw: RawTable, roles, member, file_name, fmt: str, items: tuple[str, ...] = ()) -> Canonical:
+    """``items``: columns the user chose as symptoms (column mapping), read whatever they hold."""
+    if fmt == FORMAT_GOOGLE_FORMS:
+        _form_needs_member(raw, roles, member)
     used = {roles[r] for r in ("member", "date", "event", "treatment", "notes", "total")} - {None}
     date_col = roles["date"]
     if fmt == FORMAT_GOOGLE_FORMS:
@@ -374,6 +383,14 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str) -> Canonical:
     records = _records(raw, member_values, dates.rename(date_col))
     item_columns, scales, custom, amounts, yes_no = {}, {}, [], [], []
     for column in raw.cells.columns:
+        if column in items and column not in used:
+            grid_row = re.search(r"\[([^\]]+)\]\s*$", column)
+            named = grid_row[1] if grid_row else column
+            item_columns[column] = match_item(named) or normalise_text(SCALE_TEXT.sub(" ", named))
+            scales[column] = scale_from_header(column) or DEFAULT_SCALE
+            if match_item(named) is None:
+                custom.append(column)
+            continue
         if column in used or is_quasi_identifier(column):  # age, sex, country: group counts only
             continue
         if _AMOUNT_HEADER.search(header_key(column)):
@@ -444,9 +461,13 @@ def _report_unused(raw: RawTable, canon: Canonical, used: set) -> None:
                                    "symptom, treatment, event or notes column."))
 
 
-def _mapped(raw: RawTable, mapping: dict[str, str], member, file_name) -> Canonical:
-    unknown = [r for r, c in mapping.items() if c and r not in ROLE_WORDS]
-    missing = [c for r, c in mapping.items() if c and r in ROLE_WORDS and c not in raw.cells.columns]
+ITEM_ROLE = "item"  # the mapping's role for "this column is a symptom" (repeatable)
+
+
+def _mapped(raw: RawTable, pairs: tuple[tuple[str, str], ...], member, file_name) -> Canonical:
+    chosen = [(r, c) for r, c in pairs if c]
+    unknown = [r for r, _ in chosen if r not in ROLE_WORDS and r != ITEM_ROLE]
+    missing = [c for r, c in chosen if c not in raw.cells.columns]
     if unknown or missing:
         raise NeedsMapping(
             "The column mapping " + (f"names columns this file does not have: "
@@ -454,11 +475,19 @@ def _mapped(raw: RawTable, mapping: dict[str, str], member, file_name) -> Canoni
                                      f"has roles oms_dash does not know: {', '.join(map(repr, unknown))}")
             + ". Please choose again.", list(raw.cells.columns))
     roles = {role: None for role in ROLE_WORDS}
-    roles.update({k: v for k, v in mapping.items() if v})
+    roles.update({r: c for r, c in chosen if r != ITEM_ROLE})
+    items = tuple(dict.fromkeys(c for r, c in chosen if r == ITEM_ROLE))
+    if header_key(raw.cells.columns[0]) in _FORM_TIMESTAMPS:
+        _form_needs_member(raw, roles, member)
     if roles.get("symptom") and roles.get("severity") and roles.get("date"):
+        if items:
+            raise NeedsMapping(
+                "The column mapping chose both a symptom column with a score column (one symptom "
+                "per row) and symptom columns of their own (one column per symptom). A file is one "
+                "or the other: please choose again.", list(raw.cells.columns))
         return _long(raw, roles, member, file_name)
     if roles.get("date"):
-        return _wide(raw, roles, member, file_name, fmt=FORMAT_WIDE)
+        return _wide(raw, roles, member, file_name, fmt=FORMAT_WIDE, items=items)
     raise NeedsMapping("Please choose at least the date column.", list(raw.cells.columns))
 
 

@@ -41,7 +41,9 @@ class ReadOptions:
     date_order: str | None = None  # "dayfirst" / "monthfirst" to override the inferred order
     member: str | None = None  # member code for single-person exports (else from the file name)
     sheet: str | None = None  # Excel sheet name (default: the first sheet that holds a table)
-    mapping: tuple[tuple[str, str], ...] = ()  # (role, column) pairs from the column-mapping form
+    # (role, column) pairs from the column-mapping form: member, date, symptom, severity... and
+    # ("item", column), as often as needed, for a column to read as a symptom named after its heading
+    mapping: tuple[tuple[str, str], ...] = ()
     daily_rule: str = "max"  # how several readings of one item on one day are combined
     today: dt.date | None = None
 
@@ -182,7 +184,7 @@ def _checked(name: str, raw: RawTable, report: FileReport, options: ReadOptions,
     named_people = _drop_identifying(raw, report, factorize)
     pii, pii_columns = list(report.problems), list(report.pii_columns)
     try:
-        canon = recognise(raw, name, options.member, dict(options.mapping) or None)
+        canon = recognise(raw, name, options.member, options.mapping or None)
         if named_people and canon.records.attrs.get("member_column") is None and not options.member:
             # The people were told apart only by their names, which were removed: giving every row
             # one code from the file name would mix several children's diaries into one.
