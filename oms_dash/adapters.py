@@ -15,7 +15,13 @@ import pandas as pd
 
 from oms_dash.privacy import is_quasi_identifier
 from oms_dash.readers import RawTable
-from oms_dash.schema import MITCHELL_PIKE_ITEMS, SEVERITY_WORDS, match_item, normalise_text
+from oms_dash.schema import (
+    MITCHELL_PIKE_ITEMS,
+    SEVERITY_WORDS,
+    custom_item_id,
+    match_item,
+    normalise_text,
+)
 from oms_dash.scores import DEFAULT_SCALE, scale_from_header
 
 FLAREDOWN_SCALE = (0.0, 4.0)
@@ -386,7 +392,7 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str, items: tuple[str, .
         if column in items and column not in used:
             grid_row = re.search(r"\[([^\]]+)\]\s*$", column)
             named = grid_row[1] if grid_row else column
-            item_columns[column] = match_item(named) or normalise_text(SCALE_TEXT.sub(" ", named))
+            item_columns[column] = match_item(named) or custom_item_id(SCALE_TEXT.sub(" ", named))
             scales[column] = scale_from_header(column) or DEFAULT_SCALE
             if match_item(named) is None:
                 custom.append(column)
@@ -402,7 +408,7 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str, items: tuple[str, .
         grid_row = re.search(r"\[([^\]]+)\]\s*$", column)  # Google Forms grid: "Question [Row]"
         item = (match_item(grid_row[1]) if grid_row else None) or match_item(column)
         if item is None and _looks_like_scores(raw.cells[column]):
-            item = normalise_text(SCALE_TEXT.sub(" ", grid_row[1] if grid_row else column))
+            item = custom_item_id(SCALE_TEXT.sub(" ", grid_row[1] if grid_row else column))
             custom.append(column)
         if item is not None:
             item_columns[column] = item
@@ -573,7 +579,8 @@ def _flaredown_personal(raw: RawTable, member: str) -> Canonical:
         elif key == "foods" or _WEATHER.match(key):
             skipped_cols.append(column)
         elif _looks_like_scores(raw.cells[column]):
-            item_columns[column] = match_item(re.sub(r" \(\d+\)$", "", column)) or key
+            name = re.sub(r" \(\d+\)$", "", column)
+            item_columns[column] = match_item(name) or custom_item_id(SCALE_TEXT.sub(" ", name))
             scales[column] = FLAREDOWN_SCALE
         elif (raw.cells[column].str.strip() != "").any():
             treatment_cols.append(column)

@@ -19,7 +19,13 @@ from oms_dash.model import FileReport, GroupData, Problem
 from oms_dash.privacy import REMOVED, column_letter, find_quasi_identifier_columns, scan_table
 from oms_dash.profile import member_profile
 from oms_dash.readers import RawTable, UnreadableFile, read_table
-from oms_dash.schema import EVENT_COLUMNS, NOTE_COLUMNS, OBSERVATION_COLUMNS, TREATMENT_COLUMNS
+from oms_dash.schema import (
+    EVENT_COLUMNS,
+    NOTE_COLUMNS,
+    OBSERVATION_COLUMNS,
+    TREATMENT_COLUMNS,
+    same_custom_items,
+)
 from oms_dash.validation import (
     REJECTED,
     Tables,
@@ -230,6 +236,9 @@ def merge(results: list[FileResult], daily_rule: str = "max", is_demo: bool = Fa
     group = GroupData(is_demo=is_demo, reports=[r.report for r in results])
     if usable:
         obs = cat([t.observations for t in usable], "observations")
+        respelled = same_custom_items(pd.unique(obs["item"]).tolist())
+        if respelled:  # "Irritabilité" in one file, "irritabilite" in another: one item
+            obs["item"] = obs["item"].replace(respelled)
         obs, _ = combine_daily(obs, daily_rule)
         group.observations = obs[list(OBSERVATION_COLUMNS)]
         group.treatments = cat([t.treatments for t in usable], "treatments")[list(TREATMENT_COLUMNS)]

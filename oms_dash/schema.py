@@ -211,6 +211,27 @@ def treatment_label(treatment_id: str) -> str:
 
 
 def custom_item_id(text: str) -> str:
-    """Id for a symptom outside the vocabulary: kept as its own item, never rejected."""
-    return normalise_text(text)
+    """Id for a symptom outside the vocabulary, kept as its own item (never rejected) in the user's
+    own spelling: lower case, spaces tidied, accents kept ("Irritabilité" -> "irritabilité", which
+    item_label shows as "Irritabilité"). Spellings that differ only by accents or case are one
+    item: see ``same_custom_items``."""
+    text = unicodedata.normalize("NFC", str(text)).lower().replace("_", " ")
+    text = re.sub(r"\s*/\s*", "/", text)
+    text = re.sub(r"[^\w/+&\- ]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def same_custom_items(ids) -> dict[str, str]:
+    """{id: the id to use} joining custom items spelled alike but for accents or case
+    ("irritabilite", "irritabilité"): the spelling with accents wins (the user's own), then the first."""
+    chosen: dict[str, str] = {}
+    for item_id in ids:
+        if item_id in ITEMS_BY_ID:
+            continue
+        key = normalise_text(item_id)
+        best = chosen.get(key)
+        if best is None or (best.isascii() and not item_id.isascii()):
+            chosen[key] = item_id
+    return {i: chosen[normalise_text(i)] for i in ids if i not in ITEMS_BY_ID
+            and chosen[normalise_text(i)] != i}
 

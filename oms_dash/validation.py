@@ -28,6 +28,7 @@ from oms_dash.schema import (
     match_item,
     match_treatment,
     normalise_text,
+    same_custom_items,
 )
 from oms_dash.scores import parse_score_codes
 
@@ -401,6 +402,9 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
                 # Exact matches become extra "uniques" appended after the ordinary ones.
                 item_codes = np.where(exact, item_codes + len(item_ids), item_codes)
                 item_ids = np.concatenate([item_ids, exact_ids])
+        respelled = same_custom_items(dict.fromkeys(item_ids))
+        if respelled:
+            item_ids = np.asarray([respelled.get(i, i) for i in item_ids], dtype=object)
         clean_member_codes, clean_members = pd.factorize(member_uniques)
         id_codes, id_uniques = pd.factorize(item_ids)
         every_row = len(g) == n and np.array_equal(g, np.arange(n))  # no gathers needed
