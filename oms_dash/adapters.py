@@ -642,7 +642,7 @@ def _bearable(raw: RawTable, member: str) -> Canonical:
     treatments = pd.DataFrame({"record": meds,
                                "text": med_detail.str.replace(r"\s*\([^)]*\)\s*$", "", regex=True).to_numpy(),
                                "dose": dose})
-    skipped = ("category '" + raw.cells[c["category"]].str.strip() + "' (not symptom data)")
+    skipped = ("row of category '" + raw.cells[c["category"]].str.strip() + "' (not symptom data)")
     skipped = skipped[~(is_symptom | category.str.contains("med").to_numpy())]
     notes = _text_cells(raw, c.get("notes"))
     canon = Canonical(FORMAT_BEARABLE, records, cells, treatments=treatments, notes=notes,

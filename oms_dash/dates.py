@@ -99,6 +99,14 @@ def _make(y: int, m: int, d: int, text: str = ""):
         return None, f"{shown} is not a real date: there is no month {m} (write it like 2026-03-14)"
 
 
+def _real(y: int, m: int, d: int) -> bool:
+    try:
+        dt.date(y, m, d)
+    except ValueError:
+        return False
+    return True
+
+
 def infer_order(a_values: list[int], b_values: list[int]) -> tuple[str, bool]:
     """Day-first when some first parts exceed 12, month-first when some second parts do."""
     first_big = any(a > 12 for a in a_values)
@@ -143,10 +151,14 @@ def parse_dates(values: pd.Series, order: str | None = None,
         ab = ab + [p for p in map(_split, pd.unique(also.astype(str))) if p[0] == "ab"]
     ambiguous = False
     used_order = None
-    if ab:
-        inferred, ambiguous = infer_order([p[1] for p in ab], [p[2] for p in ab])
+    # Only real dates vote on the order: 31/02/2026 is no date either way, so its 31 says nothing.
+    votes = [p for p in ab if _real(p[3], p[2], p[1]) or _real(p[3], p[1], p[2])]
+    if votes:
+        inferred, ambiguous = infer_order([p[1] for p in votes], [p[2] for p in votes])
         used_order = order or inferred
         ambiguous = ambiguous and order is None
+    elif ab:  # only impossible dates: each is a row problem whatever the order
+        used_order = order or "dayfirst"
     out_dates: list = []
     out_errors: list[str] = []
     for u, p in zip(uniques, parts, strict=True):
@@ -174,7 +186,7 @@ def parse_dates(values: pd.Series, order: str | None = None,
         out_errors.append(err)
     counts = np.bincount(codes, minlength=len(uniques)) if len(codes) else np.zeros(len(uniques), int)
     either = [i for i, p in enumerate(parts) if p[0] == "ab" and p[1] <= 12 and p[2] <= 12 and p[1] != p[2]]
-    shown = [i for i, p in enumerate(parts) if p[0] == "ab"
+    shown = [i for i, p in enumerate(parts) if p[0] == "ab" and not out_errors[i]
              and (p[1] > 12 if used_order == "dayfirst" else p[2] > 12)]
     date_lookup = _days_index(out_dates) if out_dates else pd.DatetimeIndex([])
     dates = pd.Series(date_lookup.take(codes) if len(codes) else date_lookup[:0], index=values.index)

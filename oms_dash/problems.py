@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from oms_dash.model import FileReport
@@ -34,8 +36,24 @@ def problems_frame(report: FileReport) -> pd.DataFrame:
     }, dtype=object)
 
 
+_COUNTED_NOUN = re.compile(r"\b(row|entry)\b")
+
+
+def counted(n: int, reason: str) -> str:
+    """A count and what it counts, read naturally: '1 empty row', '3 empty rows', '2 food entries
+    (not symptom data)'. ``reason`` is a singular noun phrase, as skip reasons are."""
+    if n != 1:
+        reason = _COUNTED_NOUN.sub(lambda m: {"row": "rows", "entry": "entries"}[m[1]], reason, count=1)
+    return f"{n:,} {reason}"
+
+
+def skipped_text(report: FileReport) -> str:
+    """Why rows were skipped, counted: '2 rows with nothing recorded (...); 1 empty row'."""
+    return "; ".join(counted(n, reason) for reason, n in report.skipped_reasons.items())
+
+
 def summary_line(report: FileReport) -> str:
-    skipped = "; ".join(f"{n} {reason}" for reason, n in report.skipped_reasons.items())
+    skipped = skipped_text(report)
     return (f"{report.rows_read} rows read: {report.rows_accepted} accepted, {report.rows_rejected} "
             f"rejected, {report.rows_skipped} skipped" + (f" ({skipped})" if skipped else ""))
 

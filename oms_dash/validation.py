@@ -6,6 +6,8 @@ rows_read == rows_accepted + rows_rejected + rows_skipped:
 - rejected: its member or date is missing or wrong, it repeats an earlier row exactly, or every
   score on it is unreadable (each with a problem naming its row, column and reason);
 - skipped: by design (a blank line, an app's weather or food entry, nothing recorded on it).
+  Each skip reason is a singular noun phrase ("empty row", "food entry (not symptom data)") that
+  problems.counted() puts after its count: "1 empty row", "3 empty rows".
 A bad cell on an otherwise good wide row is reported as its own problem and the row is kept.
 """
 
@@ -331,7 +333,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     if canon.onsets is not None:  # a member list: a member whose onset is not known is no error
         unknown = (date_text.fillna("").str.strip() == "").to_numpy() & (state == LIVE)
         state[unknown] = SKIPPED
-        reason[unknown] = "no onset date given"
+        reason[unknown] = "row with no onset date"
     course_ends = canon.courses["end"].astype(str) if canon.courses is not None else None
     parsed = parse_dates(date_text, order=date_order, today=today, factorize=factorize, also=course_ends)
     bad_date = parsed.bad
@@ -473,7 +475,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     # Whatever is left gave nothing and had nothing wrong: skipped, with the reason said.
     nothing = (state == LIVE) & ~contributed
     state[nothing] = SKIPPED
-    reason[nothing] = "nothing recorded on this row (all symptom cells blank)"
+    reason[nothing] = "row with nothing recorded (all symptom cells blank)"
     state[state == LIVE] = ACCEPTED
 
     obs, combined = combine_daily(obs, daily_rule, day_key if len(cells) else None)

@@ -182,3 +182,20 @@ def test_one_extra_reading_is_worded_plainly():
     text = "member,date,symptom,severity\nF01,2026-03-01,jerks,1\nF01,2026-03-01,jerks,2\n"
     note = next(p.message for p in read("d.csv", text).report.problems if p.code == "daily_rule")
     assert "(1 extra reading)" in note and "(once)" not in note
+
+
+def test_skip_reasons_read_naturally_after_their_count(write_file, capsys):
+    from oms_dash.problems import counted
+
+    one = write_file("one.csv", "member,date,jerks,sleep\nF01,2026-03-01,,\nF01,2026-03-02,1,\n")
+    main(["check", str(one)])
+    out = capsys.readouterr().out
+    assert "1 row with nothing recorded" in out and "1 nothing recorded" not in out
+    two = write_file("two.csv", "member,date,jerks,sleep\nF01,2026-03-01,,\nF01,2026-03-02,,\n"
+                                "F01,2026-03-03,1,\n")
+    main(["check", str(two)])
+    assert "2 rows with nothing recorded" in capsys.readouterr().out
+    assert counted(2, "food entry (not symptom data)") == "2 food entries (not symptom data)"
+    assert counted(1, "row of category 'Mood' (not symptom data)") == \
+        "1 row of category 'Mood' (not symptom data)"
+    assert counted(1200, "empty row") == "1,200 empty rows"

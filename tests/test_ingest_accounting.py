@@ -203,7 +203,7 @@ def test_member_list_with_onset_dates():
     assert accounted(report)
     assert report.format == "member list (onset dates)"
     assert (report.rows_accepted, report.rows_skipped, report.rows_rejected) == (2, 1, 0)
-    assert report.skipped_reasons == {"no onset date given": 1}
+    assert report.skipped_reasons == {"row with no onset date": 1}
     assert result.tables.onsets == {"F01": pd.Timestamp("2025-01-01"), "F02": pd.Timestamp("2024-06-01")}
     assert report.members == ["F01", "F02"]
 

@@ -40,9 +40,9 @@ def test_bearable_non_symptom_categories_skipped_and_counted_meds_become_treatme
     result = read("F03 bearable export.csv", BEARABLE)
     report, tables = result.report, result.tables
     assert accounted(report)
-    assert report.skipped_reasons == {"category 'Mood' (not symptom data)": 1,
-                                      "category 'Factors' (not symptom data)": 1,
-                                      "category 'Sleep' (not symptom data)": 1}
+    assert report.skipped_reasons == {"row of category 'Mood' (not symptom data)": 1,
+                                      "row of category 'Factors' (not symptom data)": 1,
+                                      "row of category 'Sleep' (not symptom data)": 1}
     assert tables.treatments[["treatment", "dose", "start"]].values.tolist() == [
         ["prednisolone", "5 mg", pd.Timestamp("2026-09-02")]]
     assert tables.notes["text"].tolist() == ["after nap"]

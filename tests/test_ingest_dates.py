@@ -140,3 +140,15 @@ def test_the_cli_names_the_option_for_a_date_order():
     assert "--monthfirst" in text
     page = next(p.message for p in report.problems if p.code == "ambiguous_dates")
     assert "--" not in page  # the page's own message names no command-line option
+
+
+def test_an_impossible_date_is_no_evidence_for_the_day_month_order():
+    # 31/02/2026 is no date either way: it must not outvote 02/13/2026, which is month-first.
+    assert parse_dates(pd.Series(["02/13/2026", "31/02/2026"], dtype=str), today=TODAY).order == \
+        "monthfirst"
+    assert _dates("02/13/2026", "31/02/2026") == ["2026-02-13", None]
+    # Alone beside dates that could go either way, it does not settle the order: the user is asked.
+    report = read("d.csv", "member,date,jerks\nF01,03/04/2026,1\nF01,05/06/2026,1\n"
+                           "F01,31/02/2026,1\n").report
+    assert any(p.code == "ambiguous_dates" for p in report.problems)
+    assert "31 February 2026 does not exist" in message_for(report, 4)
