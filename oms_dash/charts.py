@@ -9,6 +9,8 @@ analysis and are left out with a note saying so. Words are descriptive: observed
 
 from __future__ import annotations
 
+import copy
+import functools
 import textwrap
 from collections.abc import Iterable, Mapping
 
@@ -323,36 +325,42 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
     lane_names = sorted(treatments["treatment"].astype("str").unique().tolist()) if len(treatments) else []
     lane_height = 0.5 + 0.25 * (len(lane_names) + 1)
     heights = [1.0] * len(series) + ([lane_height] if has_lanes else [])
-    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.04 if rows < 8 else 0.02,
-                        row_heights=heights,
-                        subplot_titles=names + (["Treatments and events"] if has_lanes else []))
+    titles = tuple(names + (["Treatments and events"] if has_lanes else []))
+    layout = copy.deepcopy(_panel_layout(titles, tuple(heights)))
+    for note in layout["annotations"]:
+        note["font"] = {"size": theme.sizes(meeting)["base"]}
     points = len(timeline)
     show_points = show_points and points <= MAX_RAW_POINTS
     date_max = timeline["date"].max()
+    # Traces, axes and shapes are collected and the figure made from them at once: plotly
+    # re-validates the whole figure on every add_trace / update_yaxes, which on a dozen panels cost
+    # more than the data.
+    traces = []
     for r, s in enumerate(series, start=1):
         part = timeline.loc[timeline["series"] == s]
         color = theme.GROUP_COLOR if s == "total" else theme.color_for_item(s)
         cls = _scatter_class(len(part))
         if show_points:
-            fig.add_trace(cls(x=part["date"], y=part["value"], mode="markers", name="daily score",
+            days = np.datetime_as_string(part["date"].to_numpy().astype("datetime64[D]"), unit="D")
+            traces.append(cls(x=days, y=part["value"].to_numpy(), mode="markers", name="daily score",
                               legendgroup="points", showlegend=r == 1,
                               marker=dict(color=theme.rgba(color, 0.45), size=7 if meeting else 4),
-                              hovertemplate="%{x|%d %b %Y}: %{y:.1f}<extra>" + names[r - 1] + "</extra>"),
-                          row=r, col=1)
+                              hovertemplate="%{x|%d %b %Y}: %{y:.1f}<extra>" + names[r - 1] + "</extra>",
+                              **_panel(r)))
         line = _broken(part, ["segment"], "date", ["rolling"])
-        fig.add_trace(cls(x=line["date"], y=line["rolling"], mode="lines", connectgaps=False,
+        traces.append(cls(x=line["date"], y=line["rolling"], mode="lines", connectgaps=False,
                           name=f"{window_days}-day mean", legendgroup="mean", showlegend=r == 1,
                           line=dict(color=color, width=theme.line_width(meeting, strong=s == "total")),
-                          hovertemplate="%{x|%d %b %Y}: mean %{y:.2f}<extra>" + names[r - 1] + "</extra>"),
-                      row=r, col=1)
+                          hovertemplate="%{x|%d %b %Y}: mean %{y:.2f}<extra>" + names[r - 1] + "</extra>",
+                          **_panel(r)))
         top = measure_max(measure) if s == "total" else float(schema.SEVERITY_MAX)
-        fig.update_yaxes(range=[-0.1 * top, top * 1.08], row=r, col=1,
-                         title_text="score" if s != "total" else "total")
+        layout[_axis_name("yaxis", r)].update(range=[-0.1 * top, top * 1.08],
+                                              title={"text": "score" if s != "total" else "total"})
     # Shapes span every panel (yref "paper") and are set in one go: add_vrect/add_vline per panel
     # re-validate the whole figure each call (seconds on a long timeline).
     # Treatments: a thin strip of the treatment's colour along the top of every panel (no wide
     # see-through bands: overlapping courses blurred into grey), with the lanes panel below.
-    domains = [fig.get_subplot(r, 1).yaxis.domain for r in range(1, len(series) + 1)]
+    domains = [layout[_axis_name("yaxis", r)]["domain"] for r in range(1, len(series) + 1)]
     strip = 4 / (140 + (210 if meeting else 160) * sum(heights))  # 4 px per treatment
     shapes = [dict(type="rect", xref="x", yref="paper", x0=start, x1=end if pd.notna(end) else date_max,
                    y0=top - strip * (k + 1), y1=top - strip * k, opacity=0.9, line_width=0, layer="above",
@@ -370,36 +378,34 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
                 xs += [start, end if pd.notna(end) else date_max, None]
                 ys += [schema.treatment_label(name)] * 2 + [None]
             # Markers at both ends keep a one-day course (a rituximab infusion) visible.
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=schema.treatment_label(name),
+            traces.append(go.Scatter(x=xs, y=ys, mode="lines+markers", name=schema.treatment_label(name),
                                      marker=dict(symbol="line-ns-open", size=18 if meeting else 14,
                                                  color=theme.color_for_treatment(name), line=dict(width=3)),
                                      line=dict(color=theme.color_for_treatment(name),
                                                width=14 if meeting else 10),
-                                     legendgroup="treatments", hoverinfo="x+name"), row=lane_row, col=1)
+                                     legendgroup="treatments", hoverinfo="x+name", **_panel(lane_row)))
         for kind, part in events.groupby("kind", sort=True):
             color, symbol = theme.event_style(str(kind))
             label = schema.EVENT_LABELS.get(str(kind), str(kind))
-            fig.add_trace(go.Scatter(x=part["date"], y=["Events"] * len(part), mode="markers", name=label,
+            traces.append(go.Scatter(x=part["date"], y=["Events"] * len(part), mode="markers", name=label,
                                      marker=dict(color=color, symbol=symbol, size=16 if meeting else 11,
                                                  line=dict(color="#000000", width=1)),
-                                     hovertemplate="%{x|%d %b %Y}<extra>" + label + "</extra>"),
-                          row=lane_row, col=1)
-        fig.update_yaxes(title_text="", row=lane_row, col=1, type="category")
+                                     hovertemplate="%{x|%d %b %Y}<extra>" + label + "</extra>",
+                                     **_panel(lane_row)))
+        layout[_axis_name("yaxis", lane_row)].update(title={"text": ""}, type="category")
     if relapses is not None and len(relapses):
         total_row = series.index("total") + 1 if "total" in series else 1
-        fig.add_trace(go.Scatter(x=relapses["start"], y=relapses["start_value"], mode="markers",
+        traces.append(go.Scatter(x=relapses["start"], y=relapses["start_value"], mode="markers",
                                  name="relapse start (by the rule)",
                                  marker=dict(symbol="x", size=18 if meeting else 12, color=theme.GROUP_COLOR,
                                              line=dict(width=2)),
-                                 hovertemplate="relapse observed from %{x|%d %b %Y}<extra></extra>"),
-                      row=total_row, col=1)
+                                 hovertemplate="relapse observed from %{x|%d %b %Y}<extra></extra>",
+                                 **_panel(total_row)))
         shapes += [dict(type="line", xref="x", yref="paper", x0=start, x1=start, y0=0, y1=1,
                         line=dict(color=theme.GROUP_COLOR, dash="dash", width=1.5))
                    for start in relapses["start"]]
-    fig.update_layout(shapes=shapes)
-    for annotation in fig.layout.annotations:
-        annotation.font.size = theme.sizes(meeting)["base"]
-    fig.update_xaxes(title_text="Date", row=rows, col=1)
+    layout["shapes"] = shapes
+    fig = go.Figure(data=traces, layout=layout)
     dots = ("dots: daily scores" if show_points
             else f"daily dots not drawn (over {MAX_RAW_POINTS:,} scores: choose fewer symptoms or dates)")
     subtitle = f"{_n_text(1)} · {dots} · line: {window_days}-day mean, gaps over a week left open"
@@ -412,8 +418,28 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
     fig = _finish(fig, f"{member_label}: each symptom over time", subtitle, meeting, caption=caption,
                   height=height)
     fig.layout.xaxis.title.text = None
-    fig.update_xaxes(title_text="Date", row=rows, col=1)
+    fig.layout[_axis_name("xaxis", rows)].title.text = "Date"
     return fig
+
+
+@functools.lru_cache(maxsize=16)
+def _panel_layout(titles: tuple[str, ...], heights: tuple[float, ...]) -> dict:
+    """make_subplots' layout for panels stacked on one shared time axis, made once per set of panels
+    (about 0.1 s for a dozen panels; a copy of the layout costs next to nothing)."""
+    rows = len(titles)
+    return make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.04 if rows < 8 else 0.02,
+                         row_heights=list(heights), subplot_titles=list(titles)).to_dict()["layout"]
+
+
+def _axis_name(kind: str, row: int) -> str:
+    """ "yaxis" for the first panel, "yaxis3" for the third (one column of panels)."""
+    return kind if row == 1 else f"{kind}{row}"
+
+
+def _panel(row: int) -> dict:
+    """A trace's axes for the panel in ``row``."""
+    suffix = "" if row == 1 else str(row)
+    return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
 
 
 # --- compare ------------------------------------------------------------------------------------------

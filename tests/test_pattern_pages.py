@@ -247,3 +247,36 @@ def test_who_is_in_the_group_says_small_categories_are_merged_with_the_configure
     k = min_group_size()
     assert f"fewer than {k} members are merged into \"other\"" in words
     assert "breakdown is hidden" in words and "counts under" not in words
+
+
+def test_a_rerun_without_a_change_builds_no_figure_again(monkeypatch):
+    from oms_dash import charts
+
+    built = []
+    for name in ("group_course_figure", "latest_state_figure", "completeness_figure"):
+        real = getattr(charts, name)
+        monkeypatch.setattr(charts, name, lambda *a, _real=real, _name=name, **k: built.append(_name)
+                            or _real(*a, **k))
+    at = open_app(uploaded())
+    at.switch_page(page("overview")).run()
+    assert len(built) == 3
+    at.run()
+    assert not at.exception and len(built) == 3 and len(at.get("plotly_chart")) == 3
+    at.multiselect(key="flt_members").set_value(["kid_1", "kid_2", "kid_3"]).run()
+    assert len(built) == 6  # a filter change draws them anew
+
+
+def test_the_filtered_daily_scores_are_made_once_per_filter(monkeypatch):
+    from oms_dash import analysis
+
+    calls = []
+    real = analysis.filter_observations
+    monkeypatch.setattr(analysis, "filter_observations", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = open_app(uploaded())
+    at.switch_page(page("overview")).run()
+    at.multiselect(key="flt_members").set_value(["kid_1", "kid_2", "kid_3"]).run()
+    before = len(calls)
+    at.switch_page(page("compare")).run()
+    for view in compare.VIEWS:
+        open_view(at, view)
+    assert not at.exception and len(calls) == before  # every tab reuses the filter's daily table

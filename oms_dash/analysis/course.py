@@ -12,6 +12,7 @@ from oms_dash import schema
 from oms_dash.analysis._common import (
     as_day,
     daily_scores,
+    member_days,
     quantile_band,
     resolve_min,
     score_series,
@@ -54,8 +55,7 @@ def completeness(obs: pd.DataFrame, start=None, end=None, first: pd.Series | Non
     joined late is not counted as missing the weeks before. Output: member, week, days_logged, status
     ("logged", "nothing logged", "not yet logging"), sorted.
     """
-    days = obs.loc[obs["score"].notna(), ["member", "date"]]
-    days = days.assign(date=as_day(days["date"])).drop_duplicates()
+    days = member_days(obs)
     if days.empty:
         return pd.DataFrame({"member": pd.Series(dtype="str"), "week": pd.Series(dtype="datetime64[ns]"),
                              "days_logged": pd.Series(dtype="float64"), "status": pd.Series(dtype="str")})
@@ -84,8 +84,7 @@ def logging_share(obs: pd.DataFrame, start=None, end=None, first: pd.Series | No
 
     Output: member, counted_from, days_logged, days_counted, share_of_days.
     """
-    days = obs.loc[obs["score"].notna(), ["member", "date"]]
-    days = days.assign(date=as_day(days["date"])).drop_duplicates()
+    days = member_days(obs)
     last = pd.Timestamp(end).normalize() if end is not None else days["date"].max()
     out = days.groupby("member", observed=True).agg(days_logged=("date", "size"),
                                                     counted_from=("date", "min"))
@@ -110,7 +109,11 @@ def latest_state(obs: pd.DataFrame, window_days: int = 14, min_members: int | No
     """
     limit = resolve_min(min_members)
     daily = daily_scores(obs)
-    last = daily.groupby(["member", "item"], observed=True)["date"].transform("max")
+    # Each row's member-item last date, by an integer key (a transform on two text columns is slow).
+    member_codes = pd.factorize(daily["member"])[0].astype("int64")
+    item_codes, items = pd.factorize(daily["item"])
+    pair = pd.factorize(member_codes * max(len(items), 1) + item_codes)[0]
+    last = pd.Series(daily["date"].to_numpy()).groupby(pair, sort=True).max().to_numpy()[pair]
     recent = daily.loc[daily["date"] > last - pd.Timedelta(days=window_days)]
     per_member = recent.groupby(["item", "member"], observed=True).agg(
         value=("score", "mean"), latest=("date", "max")).reset_index()

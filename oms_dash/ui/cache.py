@@ -6,7 +6,10 @@
   filter and shared by every analysis a page runs on them, instead of filtering a million rows
   and averaging same-day scores again for each chart.
 
-Both are bounded, and "Forget uploaded data" (``forget_parsed``) drops them with the upload.
+- the figures a page draws, kept per input, so a rerun with nothing changed rebuilds no figure
+  (not st.cache_data, which would copy each figure through pickle on every rerun).
+
+All are bounded, and "Forget uploaded data" (``forget_parsed``) drops them with the upload.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -26,6 +30,9 @@ PARSED_KEY = "parsed_files"
 MAX_FILES = 32
 SCOPED_KEY = "scoped_daily_scores"
 MAX_SCOPES = 6  # the whole group and a few recent filters: enough to move back and forth
+T = TypeVar("T")
+FIGURES_KEY = "page_figures"
+MAX_FIGURES = 24
 
 
 def parse_file(name: str, data: bytes, options: ReadOptions,
@@ -62,7 +69,20 @@ def scoped_daily(group: GroupData, token: str, scope: tuple) -> pd.DataFrame:
     return tables[key]
 
 
+def remember(key: tuple, make: Callable[[], T]) -> T:
+    """``make()``, kept under ``key`` (which must name every input) for this session; the same
+    object is returned on a later run, not a copy."""
+    kept: OrderedDict = st.session_state.setdefault(FIGURES_KEY, OrderedDict())
+    if key not in kept:
+        kept[key] = make()
+    kept.move_to_end(key)
+    while len(kept) > MAX_FIGURES:
+        kept.popitem(last=False)
+    return kept[key]
+
+
 def forget_parsed() -> None:
     """Drops every parse and every table made from the session's data."""
     st.session_state.pop(PARSED_KEY, None)
     st.session_state.pop(SCOPED_KEY, None)
+    st.session_state.pop(FIGURES_KEY, None)

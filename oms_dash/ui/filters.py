@@ -94,6 +94,15 @@ def cached_scope(group: GroupData, scope: tuple | None, fn: Callable, /, **param
     return _cached(group_token(group), name, scope, tuple(sorted(params.items())), group, fn)
 
 
+def cached_figure(group: GroupData, chosen: Filters, build: Callable, /, **params):
+    """``build(group, chosen, **params)`` (a figure, or a tuple holding one), kept per input in this
+    session and not copied, so a rerun with nothing changed draws the same figure without building
+    it again. ``build`` gets its data through ``cached``; params must be hashable."""
+    name = f"{build.__module__}.{build.__qualname__}"
+    key = (group_token(group), chosen, name, tuple(sorted(params.items())))
+    return cache.remember(key, lambda: build(group, chosen, **params))
+
+
 @dataclass(frozen=True)
 class GroupMeta:
     members: tuple[str, ...]

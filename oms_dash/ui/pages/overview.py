@@ -34,6 +34,25 @@ def _completeness(obs, group, start, end):
     return done, per_member
 
 
+def _course_view(group, chosen, meeting):
+    course = filters.cached(group, chosen, _course)
+    return charts.group_course_figure(course, meeting), course.rename(columns={"n_members": "members"})
+
+
+def _latest_view(group, chosen, meeting):
+    latest = filters.cached(group, chosen, _latest, window_days=LATEST_WINDOW_DAYS)
+    table = latest.assign(symptom=latest["item"].map(schema.item_label),
+                          reference=latest["item"].map(reference_url))
+    table = table[["symptom", "n_members", "median", *analysis.LEVEL_NAMES, "latest", "reference"]]
+    return charts.latest_state_figure(latest, meeting, LATEST_WINDOW_DAYS), table, list(latest["item"])
+
+
+def _completeness_view(group, chosen, meeting):
+    done, per_member = filters.cached(group, chosen, _completeness, start=chosen.start, end=chosen.end)
+    labels = filters.member_label_map(group)
+    return charts.completeness_figure(done, meeting, labels=labels), charts.with_labels(per_member, labels)
+
+
 def render() -> None:
     st.title("Overview")
     group = state.current_group()
@@ -51,27 +70,20 @@ def render() -> None:
     cols[3].metric("Symptoms logged", summary.n_items)
 
     st.subheader("The group's course")
-    course = filters.cached(group, chosen, _course)
-    widgets.show_chart(charts.group_course_figure(course, meeting), "group-course", caption,
-                       course.rename(columns={"n_members": "members"}))
+    fig, table = filters.cached_figure(group, chosen, _course_view, meeting=meeting)
+    widgets.show_chart(fig, "group-course", caption, table)
 
     st.subheader("Latest state per symptom")
-    latest = filters.cached(group, chosen, _latest, window_days=LATEST_WINDOW_DAYS)
-    table = latest.assign(symptom=latest["item"].map(schema.item_label),
-                          reference=latest["item"].map(reference_url))
-    table = table[["symptom", "n_members", "median", *analysis.LEVEL_NAMES, "latest", "reference"]]
+    fig, table, items = filters.cached_figure(group, chosen, _latest_view, meeting=meeting)
     link = st.column_config.LinkColumn("Reference", display_text="read")
-    widgets.show_chart(charts.latest_state_figure(latest, meeting, LATEST_WINDOW_DAYS), "latest-state",
-                       caption, table, column_config={"reference": link})
+    widgets.show_chart(fig, "latest-state", caption, table, column_config={"reference": link})
     if not meeting:
-        links = " · ".join(f"[{schema.item_label(i)}]({reference_url(i)})" for i in latest["item"])
+        links = " · ".join(f"[{schema.item_label(i)}]({reference_url(i)})" for i in items)
         st.markdown(f"Read about each symptom in the Reference: {links}")
 
     st.subheader("Logging completeness")
-    done, per_member = filters.cached(group, chosen, _completeness, start=chosen.start, end=chosen.end)
-    labels = filters.member_label_map(group)
-    fig = charts.completeness_figure(done, meeting, labels=labels)
-    widgets.show_chart(fig, "logging-completeness", caption, charts.with_labels(per_member, labels))
+    fig, table = filters.cached_figure(group, chosen, _completeness_view, meeting=meeting)
+    widgets.show_chart(fig, "logging-completeness", caption, table)
     if not meeting:
         st.caption("Share of days logged: counted from each member's first log (or the start of the chosen "
                    "dates, if later) to the end of the chosen dates, so members who joined late are not "
