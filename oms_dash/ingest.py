@@ -61,6 +61,7 @@ class FileResult:
     headers: list[str] = field(default_factory=list)  # for the column-mapping form
     needs_mapping: bool = False
     profile: pd.DataFrame | None = None  # age band, sex, country per member (profile.py)
+    sheets: list[str] = field(default_factory=list)  # a workbook's sheet names (to choose one)
 
 
 def _member_profile(raw: RawTable, canon) -> pd.DataFrame:
@@ -170,11 +171,13 @@ def _read_file(name: str, data: bytes, options: ReadOptions, progress) -> FileRe
         report.problems.append(Problem(name, None, None, "error", "bad_option",
                                        "oms_dash was asked for an unknown " + " and ".join(wrong) + "."))
         return FileResult(report)
+    megabytes = len(data) / 1e6
     try:
-        raw = read_table(name, data, sheet=options.sheet)
+        raw = read_table(name, data, sheet=options.sheet, progress=lambda fraction: progress(
+            0.4 * fraction, f"reading {name}: {fraction * megabytes:,.0f} of {megabytes:,.0f} MB"))
     except UnreadableFile as exc:
         report.problems.append(Problem(name, None, None, "error", exc.code, exc.message))
-        return FileResult(report)
+        return FileResult(report, sheets=list(exc.sheets))
     report.encoding, report.delimiter = raw.encoding, raw.delimiter
     progress(0.4, f"read {len(raw.cells):,} rows of {name}")
     # A big table's columns are hashed in the background while privacy and recognition look at it.
@@ -207,7 +210,7 @@ def _checked(name: str, raw: RawTable, report: FileReport, options: ReadOptions,
                                                    np.full(len(raw.cells), "columns not recognised",
                                                            dtype=object), [])
         report.problems = sort_problems(report.problems)
-        return FileResult(report, headers=exc.headers, needs_mapping=True)
+        return FileResult(report, headers=exc.headers, needs_mapping=True, sheets=list(raw.sheets))
     progress(0.5, f"checking every row of {name}")
     profile = _member_profile(raw, canon)
     tables, report = validate(canon, raw, name, options.date_order, options.daily_rule, options.today,
@@ -220,7 +223,8 @@ def _checked(name: str, raw: RawTable, report: FileReport, options: ReadOptions,
                                           f"Read the sheet '{raw.sheet}' of {len(raw.sheets)} "
                                           f"({', '.join(raw.sheets)}). Choose another if needed."))
     report.problems = sort_problems(report.problems)
-    return FileResult(report, tables, headers=list(raw.cells.columns), profile=profile)
+    return FileResult(report, tables, headers=list(raw.cells.columns), profile=profile,
+                      sheets=list(raw.sheets))
 
 
 def merge(results: list[FileResult], daily_rule: str = "max", is_demo: bool = False) -> GroupData:

@@ -25,10 +25,11 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 class UnreadableFile(Exception):
     """A file with nothing usable in it; the message is for the person who chose the file."""
 
-    def __init__(self, message: str, code: str = "unreadable"):
+    def __init__(self, message: str, code: str = "unreadable", sheets: list[str] | None = None):
         super().__init__(message)
         self.message = message
         self.code = code
+        self.sheets = sheets or []  # a workbook's sheets, when it is one (to choose another)
 
 
 @dataclass
@@ -56,8 +57,9 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .xls files 
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # its stream name in the directory
 
 
-def read_table(name: str, data: bytes, sheet: str | int | None = None) -> RawTable:
-    """Reads any supported file into a RawTable, or raises UnreadableFile with a plain explanation."""
+def read_table(name: str, data: bytes, sheet: str | int | None = None, progress=None) -> RawTable:
+    """Reads any supported file into a RawTable, or raises UnreadableFile with a plain explanation.
+    ``progress(fraction)``, if given, is called as a big text file is read, piece by piece."""
     suffix = PurePath(name).suffix.lower()
     if not data or (not data[:4096].strip() and not data.strip()):
         raise UnreadableFile("The file is empty: there is nothing in it to read.", "empty")
@@ -92,7 +94,7 @@ def read_table(name: str, data: bytes, sheet: str | int | None = None) -> RawTab
         raise UnreadableFile(
             "This file is named like an Excel workbook but is not one (it may be damaged). "
             "Open it in Excel and save it again as .xlsx or CSV.", "corrupt_excel")
-    fast = _read_utf8_lazily(data)
+    fast = _read_utf8_lazily(data, progress)
     if fast is not None:
         return fast
     text, encoding = decode_text(data)
@@ -102,7 +104,7 @@ def read_table(name: str, data: bytes, sheet: str | int | None = None) -> RawTab
 _HEAD_BYTES = 800_000  # holds at least the 200,000 characters the delimiter and header come from
 
 
-def _read_utf8_lazily(data: bytes) -> RawTable | None:
+def _read_utf8_lazily(data: bytes, progress=None) -> RawTable | None:
     """The fast reader on UTF-8 bytes as they came, without decoding the whole file first: only its
     head is decoded (for the delimiter and the header), and pyarrow checks the UTF-8 of every cell
     as it reads. None when decode_text must judge the file (a BOM other than UTF-8's, zero bytes,
@@ -119,7 +121,8 @@ def _read_utf8_lazily(data: bytes) -> RawTable | None:
     except UnicodeDecodeError:
         return None
     lines = head[:200_000].splitlines()[:60]
-    return _read_text_fast(head, lines, encoding, sniff_delimiter(lines), utf8_body=body)
+    return _read_text_fast(head, lines, encoding, sniff_delimiter(lines), utf8_body=body,
+                           progress=progress)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -185,8 +188,30 @@ def _read_text(text: str, encoding: str, data: bytes | None = None) -> RawTable:
     return _from_grid(grid, encoding=encoding, delimiter=delimiter)
 
 
+# A big file without quotes is read in pieces of about this size, cut at line ends: as fast as
+# one read (each piece is read by all cores) and the page can say how far it is.
+PIECE_BYTES = 4_000_000
+MAX_PIECES = 8
+
+
+def _pieces(source: bytes, quoted: bool) -> list:
+    """``source`` as zero-copy pieces cut after a line end (one piece when quotes could hold one)."""
+    n = len(source)
+    count = 1 if quoted else min(MAX_PIECES, n // PIECE_BYTES)
+    cuts = [0]
+    for i in range(1, count):
+        end = source.find(b"\n", max(cuts[-1], n * i // count))
+        if end < 0:
+            break
+        cuts.append(end + 1)
+    cuts.append(n)
+    view = memoryview(source)
+    return [view[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b > a] or [view]
+
+
 def _read_text_fast(text: str, lines: list[str], encoding: str, delimiter: str,
-                    data: bytes | None = None, utf8_body: bytes | None = None) -> RawTable | None:
+                    data: bytes | None = None, utf8_body: bytes | None = None,
+                    progress=None) -> RawTable | None:
     """pyarrow's multi-threaded reader for the common case of a rectangular file; None when the file
     needs the forgiving path (ragged rows, odd line breaks or quotes above the header).
     `utf8_body`: the whole text as undecoded UTF-8 (then `text` is only its head, and a body that
@@ -229,15 +254,22 @@ def _read_text_fast(text: str, lines: list[str], encoding: str, delimiter: str,
                   else data if data is not None and offset == 0 and encoding == "utf-8"
                   else text[offset:].encode("utf-8"))
         quoted = '"' in text
+    pieces = _pieces(source, quoted)
+    parts = []
     try:
-        table = pacsv.read_csv(
-            io.BytesIO(source),
-            read_options=pacsv.ReadOptions(column_names=names),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                             newlines_in_values=quoted, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
-                                                 strings_can_be_null=False,
-                                                 quoted_strings_can_be_null=False))
+        for done, piece in enumerate(pieces, start=1):
+            parts.append(pacsv.read_csv(
+                pa.py_buffer(piece),
+                read_options=pacsv.ReadOptions(column_names=names),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"',
+                                                 double_quote=True, newlines_in_values=quoted,
+                                                 ignore_empty_lines=False),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.large_string()),
+                    strings_can_be_null=False, quoted_strings_can_be_null=False)))
+            if progress is not None and len(pieces) > 1:
+                progress(done / len(pieces))
+        table = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
     except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
         return None
     body = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
@@ -279,9 +311,13 @@ def _read_excel(data: bytes, sheet: str | int | None) -> RawTable:
         sheet = str(sheet)
     if isinstance(sheet, str) and sheet not in sheets:
         raise UnreadableFile(f"This workbook has no sheet called '{sheet}'. Its sheets are: "
-                             f"{', '.join(sheets)}.", "no_such_sheet")
+                             f"{', '.join(sheets)}.", "no_such_sheet", sheets)
     if sheet is not None:
-        return _read_sheet(book, sheets, sheets[sheet] if isinstance(sheet, int) else sheet)
+        try:
+            return _read_sheet(book, sheets, sheets[sheet] if isinstance(sheet, int) else sheet)
+        except UnreadableFile as exc:
+            exc.sheets = sheets
+            raise
     # No sheet chosen: the first sheet that holds a table (a cover or notes sheet is passed over).
     first_problem = None
     for name in sheets:
@@ -293,7 +329,8 @@ def _read_excel(data: bytes, sheet: str | int | None) -> RawTable:
             first_problem = first_problem or exc
     if len(sheets) > 1:
         raise UnreadableFile(f"None of the sheets of this workbook ({', '.join(sheets)}) holds a "
-                             "table with column names and rows of data under them.", "no_table")
+                             "table with column names and rows of data under them.", "no_table", sheets)
+    first_problem.sheets = sheets
     raise first_problem
 
 
