@@ -12,7 +12,8 @@ def data_dictionary_markdown() -> str:
         "| column | meaning |", "|---|---|",
         "| member | the member's code, like F01 (never a name). Case and spaces do not matter. |",
         "| date | the diary day: 2026-03-14 is safest; 14/03/2026 and 3/14/2026 also work. |",
-        "| symptom | the symptom's name (see the list below; other names are kept as their own). |",
+        "| symptom | the symptom's name (see the list below; other names are kept as their own, "
+        "spelled as you wrote them). |",
         "| severity | a whole number: 0 none, 1 mild, 2 moderate, 3 severe (or those words, or both, like "
         "'Moderate (2)'). A blank is 'not recorded'. A yes/no question is not a severity. |",
         "| treatment | a treatment given that day (optional). |",
@@ -20,7 +21,9 @@ def data_dictionary_markdown() -> str:
         "| notes | free text: kept private, never drawn in charts or reports (optional). |",
         "| start, end | a treatment course's first and last day (course files); an end may be planned "
         "ahead; a blank end or 'ongoing' means the course goes on. |",
-        "", "In a wide diary, each symptom has its own column; a scale in the header (`0-10`) is honoured.",
+        "", "In a wide diary, each symptom has its own column; a scale in the header (`0-10`) is honoured. "
+        "A column oms_dash does not recognise can be chosen as a symptom in the column mapping on the "
+        "Upload page; it is named after its heading.",
         "", "## Severity", "",
     ]
     lines += [f"- {score} = {label}" for score, label in SEVERITY_LABELS.items()]
