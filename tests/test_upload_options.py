@@ -245,3 +245,14 @@ def test_a_read_shows_what_it_is_doing_as_it_goes(monkeypatch):
     _upload(("big.csv", ("member,date,symptom,severity\n" + rows).encode()))
     assert said[0].startswith("Reading big.csv (")  # before the first stage ends
     assert any(s.startswith("Checking every row") for s in said)
+
+
+def test_a_column_read_one_way_by_a_single_date_opens_its_options():
+    # 13/4 can only be day-first, so the other dates were read day-first too: the card says so and
+    # opens the options where month-first can be chosen.
+    flipped = (b"member,date,symptom,severity\nF01,3/2/2026,jerks,2\nF01,3/9/2026,jerks,1\n"
+               b"F01,4/6/2026,jerks,1\nF01,13/4/2026,jerks,0\n")
+    at = _upload(("flipped.csv", flipped))
+    options = [e for e in at.expander if e.label == "Options for this file"]
+    assert options and options[0].proto.expanded
+    assert any("day-first" in _shown(w.value) or "day first" in _shown(w.value) for w in at.warning)

@@ -53,7 +53,7 @@ SINGLE_PERSON_FORMATS = {FORMAT_BEARABLE, FORMAT_FLAREDOWN_PERSONAL}
 # File-level notes that are guesses the user should confirm: shown on the card like warnings.
 GUESSES = {"member_from_file_name"}
 # What a file's option fixes: its area opens when one of these is on the card.
-FIXED_BY_OPTIONS = {"ambiguous_dates", "member_from_file_name", "sheet"}
+FIXED_BY_OPTIONS = {"ambiguous_dates", "ambiguous_dates_chosen", "member_from_file_name", "sheet"}
 ROW_WARNINGS = {"total_mismatch": "{n} weekly total(s) do not match the six item scores; oms_dash uses "
                                   "the item scores. The rows are listed under Messages below."}
 KEPT_ROW = "kept, but"  # how the rejected-rows table marks a kept row with a cell that was not used
@@ -353,7 +353,7 @@ def _options_area(result: FileResult, fk: str, sheets: list[str], open_it: bool)
                       "either way (03/04/2026).")
         if without_member_column:
             st.text_input("Member code for single-person exports", key=member_key,
-                          placeholder="taken from the file name if empty",
+                          placeholder="if empty: a code in the file name, or a neutral P- code",
                           help="This file has no member column: every row gets this code. Use a code, "
                                "never a name; files of the same child get the same code.")
         if len(sheets) > 1:
