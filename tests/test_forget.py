@@ -54,3 +54,18 @@ def test_forget_leaves_nothing_of_the_upload_in_the_session(where):
     for script in ("overview", "compare", "member"):
         at.switch_page(f"oms_dash/ui/page_scripts/{script}.py").run()
         assert not at.exception, (script, [e.value for e in at.exception])
+
+
+def test_privacy_page_knows_unusable_files_are_in_memory_and_forgets_them():
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at.run()
+    at.switch_page(UPLOAD).run()
+    picture = b"\x89PNG\r\n\x1a\n" + MARKER.encode() + bytes(200)
+    at.file_uploader[0].set_value(("photo.csv", picture, "text/csv")).run()
+    at.switch_page(PRIVACY).run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = " ".join(m.value for m in at.markdown)
+    assert "none of them could be used" in said
+    at.button(key=privacy_page.FORGET_BUTTON_KEY).click().run()
+    assert MARKER not in _everything_in(at)
+    assert "No uploaded logs are in memory" in " ".join(m.value for m in at.markdown)

@@ -14,7 +14,7 @@ from oms_dash.ui.cache import forget_parsed
 UPLOAD_KEY = "uploaded_group"
 MEETING_KEY = "meeting_mode"
 UPLOADER_GENERATION = "uploader_generation"
-LOADED_FILES_KEY = "upload_loaded_id"  # which uploaded files the current group was read from
+LOADED_FILES_KEY = "upload_loaded_files"  # the uploaded files (names and bytes, memory only)
 
 
 @st.cache_resource(show_spinner="Loading the demo group…")
@@ -51,6 +51,12 @@ def forget_uploaded_group() -> None:
     # A new key gives an empty uploader: otherwise the files it still holds would be read again.
     st.session_state[UPLOADER_GENERATION] = generation + 1
     st.cache_data.clear()
+
+
+def holds_uploaded_files() -> bool:
+    """Whether anything uploaded is in memory: a group, or files (even ones that could not be used)."""
+    loaded = st.session_state.get(LOADED_FILES_KEY)
+    return st.session_state.get(UPLOAD_KEY) is not None or bool(getattr(loaded, "files", None))
 
 
 def uploader_key() -> str:

@@ -72,8 +72,11 @@ def _forget_section() -> None:
         st.success("Forgotten. Your uploaded logs have been cleared from memory; the dashboard "
                    "shows the demo group again.", icon=":material/check_circle:")
     uploaded = st.session_state.get(state.UPLOAD_KEY)
-    if uploaded is None:
+    if not state.holds_uploaded_files():
         st.write("No uploaded logs are in memory: the dashboard is showing the demo group.")
+    elif uploaded is None:
+        st.write("The files you uploaded are in this computer's memory, although none of them "
+                 "could be used: the dashboard is showing the demo group. Forgetting clears them.")
     else:
         count = len(uploaded.members)
         st.write(f"Your uploaded logs ({count} {'member' if count == 1 else 'members'}) are in "
