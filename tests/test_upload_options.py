@@ -196,9 +196,17 @@ def test_counts_say_what_was_usable_and_what_was_not():
     assert any("1 file(s) could not be used: photo.csv" in _shown(w.value) for w in at.warning)
     assert [m.value for m in at.metric if m.label == "Rejected"] == ["1"]
     lines = " ".join(_shown(m.value) for m in at.markdown)
-    assert "1 cell(s) not used in rows that were kept" in lines
-    assert any(e.label == "Messages (2): 1 row(s) rejected · 1 cell(s) not used in kept rows"
+    assert "1 cell not used in rows that were kept" in lines
+    assert any(e.label == "Messages (2): 1 row rejected · 1 cell not used in kept rows"
                for e in at.expander)
+
+
+def test_skipped_rows_are_counted_in_words_that_read_naturally():
+    blanks = b"member,date,jerks,sleep\nQ1,2026-01-05,2,1\nQ1,2026-01-06,,\nQ1,2026-01-07,,\n"
+    at = _upload(("blanks.csv", blanks))
+    lines = " ".join(_shown(m.value) for m in at.markdown)
+    assert "Skipped by design: 2 rows with nothing recorded" in lines
+    assert "2 row with" not in lines
 
 
 def test_a_workbook_sheet_is_chosen_on_its_card():

@@ -29,7 +29,7 @@ from oms_dash.dictionary import data_dictionary_markdown
 from oms_dash.ingest import FileResult, ReadOptions, merge
 from oms_dash.model import FileReport
 from oms_dash.privacy import to_csv_bytes
-from oms_dash.problems import problems_frame
+from oms_dash.problems import counted, problems_frame, skipped_text
 from oms_dash.reference import reference_url
 from oms_dash.schema import ITEMS_BY_ID, item_label
 from oms_dash.templates import TEMPLATES, template_bytes
@@ -297,20 +297,23 @@ def rows_detail(report: FileReport) -> list[str]:
     """What the four counts do not say: why rows were skipped, and cells left out of kept rows."""
     lines = []
     if report.skipped_reasons:
-        lines.append("Skipped by design: " + "; ".join(f"{n:,} {reason}"
-                                                      for reason, n in report.skipped_reasons.items()) + ".")
+        lines.append(f"Skipped by design: {skipped_text(report)}.")
     cells = cells_not_used(report)
     if cells:
-        lines.append(f"{cells:,} cell(s) not used in rows that were kept (a bad score next to good "
+        lines.append(f"{_cells(cells)} not used in rows that were kept (a bad score next to good "
                      "ones); they are listed under Messages.")
     return lines
 
 
+def _cells(n: int) -> str:
+    return f"{n:,} cell" + ("" if n == 1 else "s")
+
+
 def _messages_title(report: FileReport, count: int) -> str:
     cells = cells_not_used(report)
-    parts = [f"{n:,} {what}" for n, what in ((report.rows_rejected, "row(s) rejected"),
-                                            (report.rows_skipped, "skipped by design"),
-                                            (cells, "cell(s) not used in kept rows")) if n]
+    parts = [text for n, text in ((report.rows_rejected, counted(report.rows_rejected, "row rejected")),
+                                  (report.rows_skipped, f"{report.rows_skipped:,} skipped by design"),
+                                  (cells, f"{_cells(cells)} not used in kept rows")) if n]
     return f"Messages ({count:,})" + (": " + " · ".join(parts) if parts else "")
 
 
