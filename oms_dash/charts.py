@@ -25,6 +25,7 @@ from oms_dash.analysis import (
     LEVEL_NAMES,
     MIN_TREND_MEMBERS,
     NONE_OBSERVED,
+    TIME_AXES,
     TRIGGER_KINDS,
     BeforeAfter,
     Cohort,
@@ -34,6 +35,7 @@ from oms_dash.analysis import (
     measure_label,
     measure_max,
     min_group_size,
+    relative_weeks,
     week_start,
 )
 
@@ -225,8 +227,10 @@ def _band(fig: go.Figure, x, lo, hi, median, name: str, meeting: bool, row=None,
 
 # --- overview -------------------------------------------------------------------------------------------
 
-def group_course_figure(course: pd.DataFrame, meeting: bool = False, caption: str | None = None) -> go.Figure:
-    """Median and interquartile band of the total per calendar week (``analysis.group_course``)."""
+def group_course_figure(course: pd.DataFrame, meeting: bool = False, caption: str | None = None,
+                        time_axis: str = "calendar") -> go.Figure:
+    """Median and interquartile band of the total per calendar week (``analysis.group_course``), or
+    per week since each member's first log or onset (``time_axis``, with ``anchors`` given there)."""
     measure = course.attrs.get("measure", "mean_severity")
     title = "The group's course: median and middle half of members, week by week"
     shown = course.loc[~course["suppressed"]]
@@ -238,11 +242,30 @@ def group_course_figure(course: pd.DataFrame, meeting: bool = False, caption: st
           n=course["n_members"])
     fig.update_yaxes(range=[0, measure_max(measure)])
     subtitle = f"{measure_label(measure)} · {_n_range(shown['n_members'])} per week · {suppressed_note()}"
-    return _finish(fig, title, subtitle, meeting, "Week", measure_label(measure), caption)
+    subtitle += _relative_note(time_axis, course.attrs.get("excluded", []))
+    return _finish(fig, title, subtitle, meeting, week_axis_title(time_axis), measure_label(measure), caption)
+
+
+def week_axis_title(time_axis: str) -> str:
+    """The x-axis words for weekly charts: "Week" (calendar) or "Weeks since first log" / "onset"."""
+    return "Week" if time_axis == "calendar" else TIME_AXES[time_axis]
+
+
+def _relative_note(time_axis: str, excluded) -> str:
+    if time_axis == "calendar":
+        return ""
+    what = TIME_AXES[time_axis].lower().replace("weeks since ", "")
+    left = f"; {members_text(len(excluded))} without one left out" if len(excluded) else ""
+    return f" · week 0: each member's week of {what}{left}"
+
+
+def _week_hover(time_axis: str) -> str:
+    return "week of %{x|%d %b %Y}" if time_axis == "calendar" else "week %{x}"
 
 
 def completeness_figure(table: pd.DataFrame, meeting: bool = False, reveal: bool = False,
-                        caption: str | None = None, labels: Mapping[str, str] | None = None) -> go.Figure:
+                        caption: str | None = None, labels: Mapping[str, str] | None = None,
+                        time_axis: str = "calendar") -> go.Figure:
     """Days logged per member and week (``analysis.completeness``) as a heatmap; weeks before a
     member's first log are grey ("not yet logging"), weeks with nothing logged white."""
     labels = _labels_for(table["member"].unique(), labels, reveal)
@@ -261,13 +284,14 @@ def completeness_figure(table: pd.DataFrame, meeting: bool = False, reveal: bool
         zmin=-1, zmax=7, colorscale=scale, xgap=1, ygap=1,
         colorbar=dict(title=dict(text="days logged"), tickvals=[-1, 0, 7],
                       ticktext=["not yet logging", "0", "7"]),
-        hovertemplate="%{y}<br>week of %{x|%d %b %Y}<br>%{customdata}<extra></extra>"))
+        hovertemplate="%{y}<br>" + _week_hover(time_axis) + "<br>%{customdata}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     subtitle = (f"{_n_text(len(grid))} · {grid.shape[1]} weeks · white: nothing logged that week · "
                 "grey: before the member's first log")
+    subtitle += _relative_note(time_axis, table.attrs.get("excluded", []))
     height = max(300, 120 + 22 * len(grid) * (1.4 if meeting else 1))
     return _finish(fig, "Logging completeness: days logged per member and week", subtitle, meeting,
-                   "Week", "Member", caption, int(height))
+                   week_axis_title(time_axis), "Member", caption, int(height))
 
 
 def latest_state_figure(state: pd.DataFrame, meeting: bool = False, window_days: int = 14,
@@ -302,13 +326,16 @@ def latest_state_figure(state: pd.DataFrame, meeting: bool = False, window_days:
 def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments: pd.DataFrame | None = None,
                            events: pd.DataFrame | None = None, relapses: pd.DataFrame | None = None,
                            meeting: bool = False, window_days: int = 7, show_points: bool = True,
-                           caption: str | None = None) -> go.Figure:
+                           caption: str | None = None, anchor=None,
+                           time_axis: str = "calendar") -> go.Figure:
     """One member's small multiples (``analysis.member_timeline``): the total first, then each item.
 
     Dots are daily scores, the line the rolling mean drawn per segment (a gap stays a gap).
     Treatments (rows of one member's treatments table) are shaded bands on every panel and lanes in
     the bottom panel, with events as markers; relapse starts (``analysis.detect_relapses``) are
-    marked with a cross on the total and a dashed line through every panel.
+    marked with a cross on the total and a dashed line through every panel. With ``anchor`` (the
+    member's first log or onset day) time is drawn as weeks since it (``time_axis`` names which),
+    not as calendar dates.
     """
     measure = timeline.attrs.get("measure") or "mean_severity"
     order = {item.id: i for i, item in enumerate(schema.ITEMS)}
@@ -316,6 +343,17 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
     series = sorted(present, key=lambda s: (-1 if s == "total" else order.get(s, len(order)), s))
     treatments = treatments if treatments is not None else pd.DataFrame(columns=["treatment", "start", "end"])
     events = events if events is not None else pd.DataFrame(columns=["date", "kind"])
+    x_hover, x_title = "%{x|%d %b %Y}", "Date"
+    if anchor is not None:  # every date becomes weeks since the anchor day
+        def weeks(values):
+            return ((pd.to_datetime(pd.Series(values, dtype="datetime64[ns]")) - pd.Timestamp(anchor))
+                    .dt.days / 7).round(2).to_numpy()
+
+        timeline = timeline.assign(date=weeks(timeline["date"]))
+        treatments = treatments.assign(start=weeks(treatments["start"]), end=weeks(treatments["end"]))
+        events = events.assign(date=weeks(events["date"]))
+        relapses = None if relapses is None else relapses.assign(start=weeks(relapses["start"]))
+        x_hover, x_title = "week %{x:.1f}", TIME_AXES[time_axis]
     has_lanes = len(treatments) > 0 or len(events) > 0
     names = [("Total: " + measure_label(measure)) if s == "total" else schema.item_label(s) for s in series]
     rows = len(series) + (1 if has_lanes else 0)
@@ -341,17 +379,18 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
         color = theme.GROUP_COLOR if s == "total" else theme.color_for_item(s)
         cls = _scatter_class(len(part))
         if show_points:
-            days = np.datetime_as_string(part["date"].to_numpy().astype("datetime64[D]"), unit="D")
+            days = (part["date"].to_numpy() if anchor is not None else
+                    np.datetime_as_string(part["date"].to_numpy().astype("datetime64[D]"), unit="D"))
             traces.append(cls(x=days, y=part["value"].to_numpy(), mode="markers", name="daily score",
                               legendgroup="points", showlegend=r == 1,
                               marker=dict(color=theme.rgba(color, 0.45), size=7 if meeting else 4),
-                              hovertemplate="%{x|%d %b %Y}: %{y:.1f}<extra>" + names[r - 1] + "</extra>",
+                              hovertemplate=x_hover + ": %{y:.1f}<extra>" + names[r - 1] + "</extra>",
                               **_panel(r)))
         line = _broken(part, ["segment"], "date", ["rolling"])
         traces.append(cls(x=line["date"], y=line["rolling"], mode="lines", connectgaps=False,
                           name=f"{window_days}-day mean", legendgroup="mean", showlegend=r == 1,
                           line=dict(color=color, width=theme.line_width(meeting, strong=s == "total")),
-                          hovertemplate="%{x|%d %b %Y}: mean %{y:.2f}<extra>" + names[r - 1] + "</extra>",
+                          hovertemplate=x_hover + ": mean %{y:.2f}<extra>" + names[r - 1] + "</extra>",
                           **_panel(r)))
         top = measure_max(measure) if s == "total" else float(schema.SEVERITY_MAX)
         layout[_axis_name("yaxis", r)].update(range=[-0.1 * top, top * 1.08],
@@ -390,7 +429,7 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
             traces.append(go.Scatter(x=part["date"], y=["Events"] * len(part), mode="markers", name=label,
                                      marker=dict(color=color, symbol=symbol, size=16 if meeting else 11,
                                                  line=dict(color="#000000", width=1)),
-                                     hovertemplate="%{x|%d %b %Y}<extra>" + label + "</extra>",
+                                     hovertemplate=x_hover + "<extra>" + label + "</extra>",
                                      **_panel(lane_row)))
         layout[_axis_name("yaxis", lane_row)].update(title={"text": ""}, type="category")
     if relapses is not None and len(relapses):
@@ -399,7 +438,7 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
                                  name="relapse start (by the rule)",
                                  marker=dict(symbol="x", size=18 if meeting else 12, color=theme.GROUP_COLOR,
                                              line=dict(width=2)),
-                                 hovertemplate="relapse observed from %{x|%d %b %Y}<extra></extra>",
+                                 hovertemplate="relapse observed from " + x_hover + "<extra></extra>",
                                  **_panel(total_row)))
         shapes += [dict(type="line", xref="x", yref="paper", x0=start, x1=start, y0=0, y1=1,
                         line=dict(color=theme.GROUP_COLOR, dash="dash", width=1.5))
@@ -418,7 +457,7 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
     fig = _finish(fig, f"{member_label}: each symptom over time", subtitle, meeting, caption=caption,
                   height=height)
     fig.layout.xaxis.title.text = None
-    fig.layout[_axis_name("xaxis", rows)].title.text = "Date"
+    fig.layout[_axis_name("xaxis", rows)].title.text = x_title
     return fig
 
 
@@ -483,7 +522,8 @@ def cohort_figure(cohort: Cohort, measure: str, meeting: bool = False, reveal: b
 
 
 def heatmap_figure(weekly: pd.DataFrame, item: str | None = None, meeting: bool = False, reveal: bool = False,
-                   caption: str | None = None, labels: Mapping[str, str] | None = None) -> go.Figure:
+                   caption: str | None = None, labels: Mapping[str, str] | None = None,
+                   time_axis: str = "calendar") -> go.Figure:
     """Members × weeks mean severity (``analysis.weekly_severity``)."""
     what = "all symptoms" if item is None else schema.item_label(item)
     title = f"Mean severity per member and week: {what}"
@@ -491,18 +531,21 @@ def heatmap_figure(weekly: pd.DataFrame, item: str | None = None, meeting: bool 
         return empty_figure(title, "Nothing logged in this range.", meeting, caption)
     labels = _labels_for(weekly["member"].unique(), labels, reveal)
     grid = weekly.pivot(index="member", columns="week", values="value")
-    grid = grid.reindex(columns=pd.date_range(grid.columns.min(), grid.columns.max(), freq="7D"))
+    every_week = (pd.date_range(grid.columns.min(), grid.columns.max(), freq="7D") if time_axis == "calendar"
+                  else range(int(grid.columns.min()), int(grid.columns.max()) + 1))
+    grid = grid.reindex(columns=every_week)
     grid = grid.reindex(sorted(grid.index, key=lambda m: labels[m]))
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy(dtype="float64"), x=grid.columns, y=[labels[m] for m in grid.index], zmin=0,
         zmax=schema.SEVERITY_MAX, colorscale=theme.SEVERITY_SCALE, xgap=1, ygap=1,
         colorbar=dict(title=dict(text="severity"), tickvals=list(schema.SEVERITY_LABELS),
                       ticktext=[f"{k} {v}" for k, v in schema.SEVERITY_LABELS.items()]),
-        hovertemplate="%{y}<br>week of %{x|%d %b %Y}<br>mean %{z:.2f}<extra></extra>"))
+        hovertemplate="%{y}<br>" + _week_hover(time_axis) + "<br>mean %{z:.2f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     subtitle = f"{_n_text(len(grid))} · {grid.shape[1]} weeks · 0 none – 3 severe · blank: no log that week"
+    subtitle += _relative_note(time_axis, weekly.attrs.get("excluded", []))
     height = max(300, 120 + 22 * len(grid) * (1.4 if meeting else 1))
-    return _finish(fig, title, subtitle, meeting, "Week", "Member", caption, int(height))
+    return _finish(fig, title, subtitle, meeting, week_axis_title(time_axis), "Member", caption, int(height))
 
 
 def profile_figure(profiles: Profiles, meeting: bool = False, reveal: bool = False,
@@ -628,16 +671,25 @@ def followed_text(row, follow_days: int) -> str:
 def relapse_figure(context: pd.DataFrame, n_members: int, rule: RelapseRule, lookback_days: int = 30,
                    meeting: bool = False, reveal: bool = False, caption: str | None = None,
                    labels: Mapping[str, str] | None = None,
-                   followed: pd.DataFrame | None = None) -> go.Figure:
+                   followed: pd.DataFrame | None = None, anchors: pd.Series | None = None,
+                   time_axis: str = "calendar") -> go.Figure:
     """Relapse starts per member over time, marked by what was observed in the days before, and
     (``followed``: ``analysis.events_followed``) the share of each kind of event followed by a
-    relapse: "k of N infections", so a count never stands without its denominator."""
+    relapse: "k of N infections", so a count never stands without its denominator. With ``anchors``
+    (``time_axis`` says which) relapse starts are placed in weeks since each member's first log or
+    onset instead of on calendar dates."""
     title = f"Relapses found by the rule, and what was observed in the {lookback_days} days before"
     rule_text = rule.short()
     if context.empty:
         return empty_figure(title, f"No relapse found by the rule in {_n_text(n_members)}.", meeting, caption)
     labels = _labels_for(sorted(set(context["member"])), labels, reveal)
     relapsing = context["member"].nunique()
+    x_hover, x_title = "relapse from %{x|%d %b %Y}", "Relapse start"
+    if anchors is not None:
+        anchor = context["member"].map(anchors).astype("datetime64[ns]")
+        start = pd.to_datetime(context["start"]).dt.normalize().astype("datetime64[ns]")
+        context = context.assign(start=((start - anchor).dt.days / 7).round(1))
+        x_hover, x_title = "relapse in week %{x:.0f}", f"Relapse start ({TIME_AXES[time_axis].lower()})"
     shown = (followed.loc[~followed["suppressed"] & (followed["n_events"] > 0)] if followed is not None
              else pd.DataFrame())
     panel = len(shown) > 0 and relapsing >= min_group_size()
@@ -658,7 +710,7 @@ def relapse_figure(context: pd.DataFrame, n_members: int, rule: RelapseRule, loo
                 else "nothing observed before")
         marker = dict(color=color, symbol=symbol, size=16 if meeting else 11,
                       line=dict(color="#000000", width=1))
-        hover = "%{y}<br>relapse from %{x|%d %b %Y}<extra>" + name + "</extra>"
+        hover = "%{y}<br>" + x_hover + "<extra>" + name + "</extra>"
         fig.add_trace(go.Scatter(x=part["start"], y=part["member"].map(labels), mode="markers", name=name,
                                  legendgroup=kind, marker=marker, hovertemplate=hover), row=1, col=1)
     if panel:
@@ -682,7 +734,7 @@ def relapse_figure(context: pd.DataFrame, n_members: int, rule: RelapseRule, loo
         fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text="Share of events", row=1, col=2)
         fig.update_yaxes(autorange="reversed", row=1, col=2)
     fig.update_yaxes(type="category", categoryorder="category descending", row=1, col=1, title_text="Member")
-    fig.update_xaxes(title_text="Relapse start", row=1, col=1)
+    fig.update_xaxes(title_text=x_title, row=1, col=1)
     for annotation in fig.layout.annotations:
         annotation.font.size = theme.sizes(meeting)["base"]
     none_before = int((context["preceded_by"] == NONE_OBSERVED).sum())
@@ -732,14 +784,19 @@ def cooccurrence_figure(co: Cooccurrence, meeting: bool = False, caption: str | 
 def member_small_multiples_figure(scores: pd.DataFrame, measure: str, meeting: bool = False,
                                   reveal: bool = False, columns: int = 4,
                                   caption: str | None = None,
-                                  labels: Mapping[str, str] | None = None) -> go.Figure:
+                                  labels: Mapping[str, str] | None = None, anchors: pd.Series | None = None,
+                                  time_axis: str = "calendar") -> go.Figure:
     """One small panel per member (``analysis.score_series``): weekly means on a shared scale and
-    shared time axis, so courses can be compared at a glance without naming anyone."""
+    shared time axis, so courses can be compared at a glance without naming anyone. With
+    ``anchors`` (``time_axis`` says which), in weeks since each member's first log or onset."""
     title = "Each member's course, side by side"
     if scores.empty:
         return empty_figure(title, "No scores to draw.", meeting, caption)
     weekly = (scores.assign(week=week_start(scores["date"]))
               .groupby(["member", "week"], as_index=False)["value"].mean())
+    relative = anchors is not None
+    if relative:
+        weekly = relative_weeks(weekly, anchors)
     labels = _labels_for(weekly["member"].unique(), labels, reveal)
     order = sorted(labels, key=lambda m: labels[m])
     rows = -(-len(order) // columns)
@@ -749,13 +806,17 @@ def member_small_multiples_figure(scores: pd.DataFrame, measure: str, meeting: b
     for i, member in enumerate(order):
         mine = weekly.loc[weekly["member"] == member]
         # A gap of more than two weeks stays a gap: an empty point the day before it breaks the line.
-        gaps = mine["week"].diff().dt.days.fillna(7) > 14
-        breaks = pd.DataFrame({"week": mine.loc[gaps, "week"] - pd.Timedelta(days=1), "value": np.nan})
+        if relative:
+            gaps = mine["week"].diff().fillna(1) > 2
+            breaks = pd.DataFrame({"week": mine.loc[gaps, "week"] - 0.5, "value": np.nan})
+        else:
+            gaps = mine["week"].diff().dt.days.fillna(7) > 14
+            breaks = pd.DataFrame({"week": mine.loc[gaps, "week"] - pd.Timedelta(days=1), "value": np.nan})
         line = pd.concat([mine[["week", "value"]], breaks]).sort_values("week")
         fig.add_trace(go.Scatter(x=line["week"], y=line["value"], mode="lines", connectgaps=False,
                                  line=dict(color=theme.GROUP_COLOR, width=theme.line_width(meeting)),
                                  name=labels[member], showlegend=False,
-                                 hovertemplate=f"{labels[member]}<br>%{{x|%d %b %Y}}: "
+                                 hovertemplate=f"{labels[member]}<br>{_week_hover(time_axis)}: "
                                                "%{y:.1f}<extra></extra>"),
                       row=i // columns + 1, col=i % columns + 1)
     fig.update_yaxes(range=[0, measure_max(measure)])
@@ -763,5 +824,8 @@ def member_small_multiples_figure(scores: pd.DataFrame, measure: str, meeting: b
     height = 170 * rows + 160 if not meeting else 220 * rows + 200
     subtitle = (f"{_n_text(len(order))} · weekly means · {measure_label(measure)} · "
                 "gaps over two weeks left open")
+    if relative:
+        subtitle += f" · x: {TIME_AXES[time_axis].lower()}"
+        subtitle += _relative_note(time_axis, weekly.attrs.get("excluded", []))
     return _finish(fig, title, subtitle, meeting, caption=caption, height=height)
 

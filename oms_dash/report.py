@@ -50,25 +50,30 @@ class ReportFigure:
     caption: str
 
 
-def group_caption(group: GroupData, today: dt.date | None = None) -> str:
+def group_caption(group: GroupData, today: dt.date | None = None, relative: bool = False) -> str:
     obs = group.observations
     lo = obs["date"].min() if len(obs) else None
     hi = obs["date"].max() if len(obs) else None
-    return theme.caption(len(group.members), lo, hi, today=today)
+    return theme.caption(len(group.members), lo, hi, relative=relative, today=today)
 
 
-def report_figures(group: GroupData, meeting: bool = False,
-                   today: dt.date | None = None) -> list[ReportFigure]:
+def report_figures(group: GroupData, meeting: bool = False, today: dt.date | None = None,
+                   relative: bool = False) -> list[ReportFigure]:
     """The report's key charts, built by the same builders the pages use, with the same group-wide
-    Member A/B labels as the pages (made from every member of the group)."""
+    Member A/B labels as the pages (made from every member of the group). ``relative``: time in
+    weeks since each member's first log, and no calendar date on any chart or caption."""
     obs = group.observations
-    cap = group_caption(group, today)
+    cap = group_caption(group, today, relative)
     labels = charts.member_labels(group.members)
+    anchors = analysis.first_logs(obs) if relative else None
+    axis = "first_log" if relative else "calendar"
+    weekly = analysis.weekly_severity(obs)
+    weekly = analysis.relative_weeks(weekly, anchors) if relative else weekly
     figures = [
-        ReportFigure("group-course", charts.group_course_figure(analysis.group_course(obs), meeting),
+        ReportFigure("group-course", charts.group_course_figure(
+            analysis.group_course(obs, anchors=anchors), meeting, time_axis=axis), cap),
+        ReportFigure("heatmap", charts.heatmap_figure(weekly, meeting=meeting, labels=labels, time_axis=axis),
                      cap),
-        ReportFigure("heatmap", charts.heatmap_figure(analysis.weekly_severity(obs), meeting=meeting,
-                                                      labels=labels), cap),
     ]
     scores = analysis.score_series(obs)
     measure = scores.attrs.get("measure", "auto")
@@ -76,7 +81,7 @@ def report_figures(group: GroupData, meeting: bool = False,
     figures.append(ReportFigure("members", charts.cohort_figure(cohort, measure, meeting, labels=labels),
                                 cap))
     figures.append(ReportFigure("member-panels", charts.member_small_multiples_figure(
-        scores, measure, meeting, labels=labels), cap))
+        scores, measure, meeting, labels=labels, anchors=anchors, time_axis=axis), cap))
     common = _most_common_treatment(group)
     if common:
         result = analysis.before_after(scores, group.treatments, common)
@@ -87,7 +92,8 @@ def report_figures(group: GroupData, meeting: bool = False,
     context = analysis.relapse_context(relapses, group.events)
     followed = analysis.events_followed(relapses, group.events, scores)
     figures.append(ReportFigure("relapses", charts.relapse_figure(
-        context, len(group.members), rule, meeting=meeting, labels=labels, followed=followed), cap))
+        context, len(group.members), rule, meeting=meeting, labels=labels, followed=followed,
+        anchors=anchors, time_axis=axis), cap))
     return figures
 
 
@@ -98,10 +104,12 @@ def _most_common_treatment(group: GroupData) -> str | None:
     return str(counts.index[0]) if len(counts) else None
 
 
-def _summary_rows(group: GroupData) -> list[tuple[str, str]]:
+def _summary_rows(group: GroupData, relative: bool = False) -> list[tuple[str, str]]:
     obs = group.observations
     rows = [("Members", str(len(group.members)))]
-    if len(obs):
+    if len(obs) and relative:
+        rows.append(("Span of the logs", theme.relative_span(obs["date"].min(), obs["date"].max())))
+    elif len(obs):
         rows.append(("Dates", f"{obs['date'].min():%d %b %Y} – {obs['date'].max():%d %b %Y}"))
         rows.append(("Symptom scores", f"{len(obs):,}"))
     rows.append(("Treatment courses", str(len(group.treatments))))
@@ -204,15 +212,17 @@ def _print_sized(fig: go.Figure, meeting: bool) -> go.Figure:
     return printed
 
 
-def _summary_html(group: GroupData) -> str:
+def _summary_html(group: GroupData, relative: bool = False) -> str:
     return "".join(f"<tr><td>{html.escape(k)}</td><td><b>{html.escape(v)}</b></td></tr>"
-                   for k, v in _summary_rows(group))
+                   for k, v in _summary_rows(group, relative))
 
 
-def build_report_html(group: GroupData, meeting: bool = False, today: dt.date | None = None) -> str:
-    """The whole report as one HTML string: no external resource of any kind."""
+def build_report_html(group: GroupData, meeting: bool = False, today: dt.date | None = None,
+                      relative: bool = False) -> str:
+    """The whole report as one HTML string: no external resource of any kind. ``relative``: time
+    shown as weeks since each member's first log; no calendar date of the logs appears."""
     today = today or dt.date.today()
-    figures = report_figures(group, meeting, today)
+    figures = report_figures(group, meeting, today, relative)
     blocks = []
     for i, item in enumerate(figures):
         fig_html = _print_sized(item.figure, meeting).to_html(
@@ -232,12 +242,12 @@ def build_report_html(group: GroupData, meeting: bool = False, today: dt.date | 
 codes or notes appear in this report.</p>{demo}
 <p class="disclaimer"><b>{html.escape(DISCLAIMER)}</b> These charts describe what families logged.
 They show associations, not proof: they cannot say that a treatment caused a change.</p></header>
-<h2>The group in numbers</h2><table class="summary">{_summary_html(group)}</table>
+<h2>The group in numbers</h2><table class="summary">{_summary_html(group, relative)}</table>
 <h2>Key charts</h2>
 {''.join(blocks)}
 <h2>From the reference</h2>
 {_highlights_html()}
-<footer>oms_dash · {html.escape(group_caption(group, today))}</footer>
+<footer>oms_dash · {html.escape(group_caption(group, today, relative))}</footer>
 </body></html>
 """
 

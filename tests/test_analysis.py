@@ -472,3 +472,26 @@ def test_days_since_first_log_counts_from_the_real_first_log_under_a_date_filter
     aligned = A.align(shown, "first_log", first_logs=first)
     assert aligned.loc[aligned["member"] == "A", "t"].tolist() == [40]
     assert aligned.loc[aligned["member"] == "B", "t"].tolist() == [0, 7]
+
+
+# --- time relative to each member's first log or onset -------------------------------------------------
+
+def test_relative_weeks_count_from_each_members_own_anchor_week():
+    weekly = pd.DataFrame({"member": ["A", "A", "B", "C"], "value": [1.0, 2.0, 3.0, 4.0],
+                           "week": [DAY0, DAY0 + pd.Timedelta(days=14), DAY0 + pd.Timedelta(days=7), DAY0]})
+    anchors = pd.Series({"A": DAY0 + pd.Timedelta(days=2), "B": DAY0 + pd.Timedelta(days=13)})  # Wed, Sun
+    out = A.relative_weeks(weekly, anchors)
+    assert out["week"].tolist() == [0, 2, 0]  # B's anchor, a Sunday, falls in the week of B's log
+    assert out.attrs["excluded"] == ["C"]
+
+
+def test_group_course_since_first_log_lines_up_members_who_started_apart():
+    rows = []
+    for k, member in enumerate("ABC"):
+        start = 7 * 10 * k  # ten weeks apart
+        rows += series(member, [start, start + 7], [3.0, 1.0])
+    first = A.first_logs(obs(rows))
+    course = A.group_course(obs(rows), measure="mean_severity", anchors=first)
+    assert course["week"].tolist() == [0, 1]
+    assert course["n_members"].tolist() == [3, 3] and course["median"].tolist() == [3.0, 1.0]
+    assert len(A.group_course(obs(rows), measure="mean_severity")) == 6  # on calendar weeks: 6 weeks of 1

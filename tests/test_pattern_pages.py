@@ -280,3 +280,26 @@ def test_the_filtered_daily_scores_are_made_once_per_filter(monkeypatch):
     for view in compare.VIEWS:
         open_view(at, view)
     assert not at.exception and len(calls) == before  # every tab reuses the filter's daily table
+
+
+def test_time_shown_as_weeks_since_first_log_on_every_page():
+    at = open_app(uploaded())
+    at.radio(key="flt_time_axis").set_value("first_log").run()
+    assert not at.exception
+    overview = specs(at)
+    assert [s["layout"]["xaxis"]["title"]["text"] for s in (overview[0], overview[2])] == \
+        ["Weeks since first log"] * 2
+    assert "Span" in [m.label for m in at.metric] and "From" not in [m.label for m in at.metric]
+    assert all(" about " in c.value or " days " in c.value for c in at.caption if "generated on" in c.value)
+    at.switch_page(page("compare")).run()
+    open_view(at, "Heatmap")
+    heatmap = specs(at)[0]
+    assert heatmap["layout"]["xaxis"]["title"]["text"] == "Weeks since first log"
+    assert "week %{x}" in heatmap["data"][0]["hovertemplate"]
+    at.switch_page(page("member")).run()
+    timeline = json.dumps(specs(at)[0]["layout"])
+    assert "Weeks since first log" in timeline
+    at.radio(key="flt_time_axis").set_value("calendar").run()
+    layout = specs(at)[0]["layout"]
+    bottom = max(int(k[5:] or 1) for k in layout if k.startswith("xaxis"))
+    assert layout[f"xaxis{bottom}"]["title"]["text"] == "Date"  # calendar dates again

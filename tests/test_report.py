@@ -7,6 +7,7 @@ import os
 import re
 import struct
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -276,3 +277,15 @@ def test_report_uses_the_group_wide_member_labels_of_the_pages():
     heatmap = next(f.figure for f in report_figures(group, today=TODAY) if f.name == "heatmap")
     assert set(heatmap.data[0].y) == {page_labels[m] for m in ("ZQ01", "ZQ02", "ZQ03", "ZQ04")}
     assert "Member A" not in set(heatmap.data[0].y)
+
+
+def test_report_in_relative_time_shows_no_calendar_date_of_the_logs():
+    group = read_files([("families.csv", IDENTIFYING.encode())])  # logs from May to August 2026
+    calendar = build_report_html(group, today=TODAY)
+    assert "May 2026" in calendar
+    relative = build_report_html(group, today=TODAY, relative=True)
+    for month, number in (("May", 5), ("Jun", 6), ("Jul", 7), ("Aug", 8)):
+        assert f"{month} 2026" not in relative and f"2026-0{number}" not in relative, month
+    figures = {f.name: f.figure for f in report_figures(group, today=TODAY, relative=True)}
+    assert figures["group-course"].layout.xaxis.title.text == "Weeks since first log"
+    assert np.asarray(figures["heatmap"].data[0].x).dtype.kind in "iuf"  # weeks, not dates

@@ -8,6 +8,7 @@ from oms_dash.analysis._common import (
     MEASURE_MEAN,
     MEASURE_MP,
     MIN_TREND_MEMBERS,
+    TIME_AXES,
     daily_scores,
     filter_observations,
     measure_label,
@@ -15,6 +16,7 @@ from oms_dash.analysis._common import (
     min_group_size,
     mp_totals,
     quantile_band,
+    relative_weeks,
     score_series,
     week_start,
 )
@@ -54,10 +56,11 @@ from oms_dash.analysis.relapses import (
 
 __all__ = [
     "ALIGNMENTS", "LEVEL_NAMES", "MEASURE_MEAN", "MEASURE_MP", "MIN_TREND_MEMBERS", "NONE_OBSERVED",
-    "NOT_YET", "TRIGGER_KINDS", "BeforeAfter", "Cohort", "Cooccurrence", "Profiles", "RelapseRule", "align",
+    "NOT_YET", "TIME_AXES", "TRIGGER_KINDS", "BeforeAfter", "Cohort", "Cooccurrence", "Profiles",
+    "RelapseRule", "align",
     "anchors", "before_after", "cohort", "completeness", "cooccurrence", "daily_scores", "detect_relapses",
     "events_followed", "filter_observations", "first_logs", "group_course", "latest_state", "logging_share",
     "measure_label", "measure_max", "member_timeline", "min_group_size", "mp_totals", "quantile_band",
-    "relapse_context", "relapse_summary", "score_series", "symptom_profiles", "treatment_starts",
-    "week_start", "weekly_severity",
+    "relapse_context", "relapse_summary", "relative_weeks", "score_series", "symptom_profiles",
+    "treatment_starts", "week_start", "weekly_severity",
 ]

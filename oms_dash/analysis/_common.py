@@ -161,6 +161,22 @@ def score_series(obs: pd.DataFrame, item: str | None = None, measure: str = "aut
     return out
 
 
+TIME_AXES = {"calendar": "Calendar dates", "first_log": "Weeks since first log", "onset": "Weeks since onset"}
+
+
+def relative_weeks(frame: pd.DataFrame, anchors: pd.Series, column: str = "week") -> pd.DataFrame:
+    """``frame`` with its weekly ``column`` (Mondays) replaced by whole weeks since the week of each
+    member's anchor day (``anchors``: member -> date, e.g. first log or onset): the anchor's own
+    week is 0, the week before -1. Members without an anchor are left out and listed in
+    ``attrs["excluded"]``; calendar dates are then no longer shown."""
+    start = week_start(frame["member"].map(anchors).astype("datetime64[ns]"))
+    known = start.notna().to_numpy()
+    weeks = ((as_day(frame[column]) - start).dt.days // 7).to_numpy()
+    out = frame.loc[known].assign(**{column: weeks[known].astype("int64")})
+    out.attrs = {**frame.attrs, "excluded": sorted(set(frame.loc[~known, "member"].astype("str")))}
+    return out
+
+
 def measure_label(measure: str) -> str:
     """Axis words for a measure name as returned by ``score_series``."""
     if measure.startswith("item:"):

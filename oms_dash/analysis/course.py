@@ -14,6 +14,7 @@ from oms_dash.analysis._common import (
     daily_scores,
     member_days,
     quantile_band,
+    relative_weeks,
     resolve_min,
     score_series,
     week_start,
@@ -131,19 +132,27 @@ def latest_state(obs: pd.DataFrame, window_days: int = 14, min_members: int | No
     return out.sort_values(["_order", "item"]).drop(columns="_order").reset_index(drop=True)
 
 
-def group_course(obs: pd.DataFrame, measure: str = "auto", min_members: int | None = None) -> pd.DataFrame:
+def group_course(obs: pd.DataFrame, measure: str = "auto", min_members: int | None = None,
+                 anchors: pd.Series | None = None) -> pd.DataFrame:
     """The group's course over calendar weeks: median and interquartile band of the total score.
 
     Each member's weekly value is the mean of their totals (``score_series``) that week, so every
-    member counts once per week. Output: week, n_members, median, q25, q75, suppressed, with
-    ``attrs["measure"]``. Weeks with fewer than ``min_members`` members are suppressed (NaN).
+    member counts once per week. With ``anchors`` (member -> date: first log, onset), weeks are
+    counted from each member's own anchor week instead (``relative_weeks``), so courses line up
+    however far apart the members started. Output: week (a Monday, or whole weeks since the anchor),
+    n_members, median, q25, q75, suppressed, with ``attrs["measure"]``. Weeks with fewer than
+    ``min_members`` members are suppressed (NaN).
     """
     scores = score_series(obs, measure=measure)
     measure_used = scores.attrs["measure"]
     weekly = (scores.assign(week=week_start(scores["date"]))
               .groupby(["member", "week"], observed=True)["value"].mean().reset_index())
+    excluded = []
+    if anchors is not None:
+        weekly = relative_weeks(weekly, anchors)
+        excluded = weekly.attrs["excluded"]
     out = quantile_band(weekly, "week", min_members=min_members)
-    out.attrs["measure"] = measure_used
+    out.attrs = {"measure": measure_used, "relative": anchors is not None, "excluded": excluded}
     return out
 
 

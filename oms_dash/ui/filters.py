@@ -40,6 +40,7 @@ class Filters:
     treatment: str | None
     alignment: str
     smoothing_days: int
+    time_axis: str = "calendar"  # "calendar", or weeks since each member's "first_log" / "onset"
 
     @property
     def scope(self) -> tuple:
@@ -184,7 +185,7 @@ def defaults(group: GroupData) -> Filters:
     span = meta.span
     return Filters(start=pd.Timestamp(span[0]) if span else None, end=pd.Timestamp(span[1]) if span else None,
                    members=(), items=(), treatment=meta.treatments[0] if meta.treatments else None,
-                   alignment="calendar", smoothing_days=7)
+                   alignment="calendar", smoothing_days=7, time_axis="calendar")
 
 
 def _prepare(key: str, default, valid) -> str:
@@ -246,6 +247,11 @@ def sidebar_filters(group: GroupData) -> Filters:
                    help="Used to align courses on its start and for before/after.")
         widget(st.selectbox, "Align courses on", "alignment", "calendar", lambda v: v in aligns, aligns,
                format_func=lambda a: analysis.ALIGNMENTS[a])
+        times = time_axes(group)
+        widget(st.radio, "Show time as", "time_axis", "calendar", lambda v: v in times, times,
+               format_func=lambda t: analysis.TIME_AXES[t],
+               help="Weeks since each member's own first log (or onset) instead of calendar dates: "
+                    "courses line up, and no date appears on a chart.")
         widget(st.select_slider, "Rolling mean (days)", "smoothing", 7, lambda v: v in SMOOTHING_CHOICES,
                SMOOTHING_CHOICES, help="1 = daily values only. The mean never bridges a gap over a week.")
         st.button("Reset filters", on_click=_reset, icon=":material/restart_alt:")
@@ -255,7 +261,7 @@ def sidebar_filters(group: GroupData) -> Filters:
         start=pd.Timestamp(dates[0]) if dates else None, end=pd.Timestamp(dates[1]) if dates else None,
         members=tuple(chosen[WIDGET + "members"]), items=tuple(chosen[WIDGET + "items"]),
         treatment=chosen.get(WIDGET + "treatment", base.treatment), alignment=chosen[WIDGET + "alignment"],
-        smoothing_days=int(chosen[WIDGET + "smoothing"]))
+        smoothing_days=int(chosen[WIDGET + "smoothing"]), time_axis=chosen[WIDGET + "time_axis"])
 
 
 # --- shared chart block --------------------------------------------------------------------------------
@@ -264,10 +270,34 @@ DESCRIPTIVE = ("**Comparisons here are descriptive.** They show what was logged 
                "together, not cause and effect. Not medical advice.")
 
 
-def chart_caption(summary: ScopeSummary, n_members: int | None = None) -> str:
-    """Caption under a chart: n members, the span, generated on, not medical advice."""
+def chart_caption(summary: ScopeSummary, n_members: int | None = None, relative: bool = False) -> str:
+    """Caption under a chart: n members, the span, generated on, not medical advice. The span is
+    given in words, not dates, in meeting mode or when ``relative`` (time shown since first log or
+    onset)."""
     n = summary.n_members if n_members is None else n_members
-    return theme.caption(n, summary.date_min, summary.date_max, relative=state.meeting_mode())
+    return theme.caption(n, summary.date_min, summary.date_max, relative=relative or state.meeting_mode())
+
+
+# --- time shown as calendar dates or relative to each member's first log or onset ----------------------
+
+def time_axes(group: GroupData) -> list[str]:
+    """The ways time can be shown: calendar dates, weeks since first log, and (when the group's
+    logs give onset dates) weeks since onset."""
+    return ["calendar", "first_log", *(["onset"] if group.onsets else [])]
+
+
+def _first_logs(group: GroupData) -> pd.Series:
+    return analysis.first_logs(group.observations)
+
+
+def time_anchors(group: GroupData, time_axis: str) -> pd.Series | None:
+    """Each member's day 0 for ``time_axis`` (member -> date), or None for calendar dates. First
+    logs are each member's real first log in the whole group, whatever dates are chosen."""
+    if time_axis == "first_log":
+        return cached(group, None, _first_logs)
+    if time_axis == "onset":
+        return pd.Series(dict(group.onsets), dtype="datetime64[ns]").dropna()
+    return None
 
 
 # --- page choices kept across pages -------------------------------------------------------------------

@@ -20,22 +20,21 @@ def _scores(obs, group, item):
     return analysis.score_series(obs, item=item)
 
 
-def _first_logs(group):
-    return analysis.first_logs(group.observations)
-
-
 def _cohort(obs, group, scope, item, by, treatment):
     scores = filters.cached_scope(group, scope, _scores, item=item)
     # "Days since first log" counts from each member's real first log, not the first in the chosen dates.
-    first = filters.cached(group, None, _first_logs)
+    first = filters.time_anchors(group, "first_log")
     return analysis.cohort(scores, by, onsets=group.onsets, treatments=group.treatments, treatment=treatment,
                            first_logs=first)
 
 
-def _weekly(obs, group, item):
+def _weekly(obs, group, item, time_axis):
     weekly = analysis.weekly_severity(obs, item)
+    anchors = filters.time_anchors(group, time_axis)
+    if anchors is not None:
+        weekly = analysis.relative_weeks(weekly, anchors)
     table = weekly.pivot(index="member", columns="week", values="value")
-    table.columns = [f"{c:%d %b %Y}" for c in table.columns]
+    table.columns = [f"week {c}" if anchors is not None else f"{c:%d %b %Y}" for c in table.columns]
     return weekly, table.reset_index()
 
 
@@ -72,6 +71,8 @@ def _show_cohort(group, chosen, item, measure, caption, meeting, labels) -> None
     by = chosen.alignment
     if by == "treatment" and not chosen.treatment:
         by = "calendar"
+    if by == "calendar" and chosen.time_axis != "calendar":  # no calendar dates when time is relative
+        by = chosen.time_axis
     result = filters.cached(group, chosen, _cohort, scope=chosen.scope, item=item, by=by,
                             treatment=chosen.treatment)
     fig = charts.cohort_figure(result, measure, meeting, treatment=chosen.treatment, labels=labels)
@@ -91,8 +92,8 @@ def _show_heatmap(group, chosen, meeting, caption, labels) -> None:
         choice = filters.kept_widget(st.selectbox, "Symptom", "heat_item", "all", lambda v: v in options,
                                      options, format_func=_item_choice)
         item = None if choice == "all" else choice
-    weekly, table = filters.cached(group, chosen, _weekly, item=item)
-    fig = charts.heatmap_figure(weekly, item, meeting, labels=labels)
+    weekly, table = filters.cached(group, chosen, _weekly, item=item, time_axis=chosen.time_axis)
+    fig = charts.heatmap_figure(weekly, item, meeting, labels=labels, time_axis=chosen.time_axis)
     widgets.show_chart(fig, "severity-heatmap", caption, charts.with_labels(table, labels))
 
 
@@ -128,8 +129,9 @@ def _show_before_after(group, chosen, item, measure, meeting, summary, labels) -
                 "chance all change scores too: this is an **association, not proof**.")
     fig = charts.before_after_figure(result, measure, meeting, labels=labels)
     table = None if result.hidden else charts.with_labels(result.per_member, labels)
+    relative = chosen.time_axis != "calendar"
     widgets.show_chart(fig, f"before-after-{chosen.treatment}",
-                       filters.chart_caption(summary, result.n_members), table)
+                       filters.chart_caption(summary, result.n_members, relative), table)
     if result.hidden:
         st.caption(f"Fewer than {analysis.min_group_size()} members of the group started this treatment: "
                    "each member's course is hidden to protect the few members who had it.")
@@ -155,7 +157,8 @@ def _show_relapses(group, chosen, item, measure, meeting, caption, labels) -> No
     context, per_member, n_members, followed = filters.cached(
         group, chosen, _relapses, scope=chosen.scope, item=item, rule=rule, lookback=int(lookback))
     fig = charts.relapse_figure(context, n_members, rule, int(lookback), meeting, labels=labels,
-                                followed=followed)
+                                followed=followed, anchors=filters.time_anchors(group, chosen.time_axis),
+                                time_axis=chosen.time_axis)
     widgets.show_chart(fig, "relapses", caption, charts.with_labels(per_member, labels),
                        "Relapses per member")
     said = [charts.followed_text(row, int(lookback)) for _, row in followed.iterrows()
@@ -181,7 +184,8 @@ def _show_cooccurrence(group, chosen, meeting, summary) -> None:
                 "at once still shows as going together. These are patterns observed together, not one "
                 "symptom driving another.")
     widgets.show_chart(charts.cooccurrence_figure(co, meeting), "symptom-cooccurrence",
-                       filters.chart_caption(summary, co.n_group), table.reset_index(names="symptom"))
+                       filters.chart_caption(summary, co.n_group, chosen.time_axis != "calendar"),
+                       table.reset_index(names="symptom"))
 
 
 def _keep_tab() -> None:
@@ -196,7 +200,7 @@ def render() -> None:
     if started is None:
         return
     chosen, summary = started
-    caption = filters.chart_caption(summary)
+    caption = filters.chart_caption(summary, relative=chosen.time_axis != "calendar")
     item = chosen.items[0] if len(chosen.items) == 1 else None
     measure = filters.cached(group, chosen, _scores, item=item).attrs["measure"]
     labels = filters.member_label_map(group)

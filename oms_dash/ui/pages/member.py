@@ -38,11 +38,14 @@ def _member_course(obs, group, member, window_days, rule):
     return timeline, relapses, scores.attrs["measure"], treatments, events, span
 
 
-def _member_figure(obs, group, scope, member, label, meeting, window_days, rule):
+def _member_figure(obs, group, scope, member, label, meeting, window_days, rule, time_axis):
     timeline, relapses, _, treatments, events, _ = filters.cached_scope(
         group, scope, _member_course, member=member, window_days=window_days, rule=rule)
+    anchors = filters.time_anchors(group, time_axis)
+    anchor = None if anchors is None else anchors.get(member)
     return charts.member_timeline_figure(timeline, label, treatments, events, relapses, meeting,
-                                         window_days=window_days)
+                                         window_days=window_days, anchor=anchor,
+                                         time_axis=time_axis if anchor is not None else "calendar")
 
 
 def render() -> None:
@@ -72,10 +75,16 @@ def render() -> None:
     # The figure is cached too: with thousands of daily dots it costs more than the analysis.
     fig = filters.cached(group, chosen, _member_figure, scope=chosen.scope, member=member,
                          label=labels.get(member, "Member"),
-                         meeting=meeting, window_days=chosen.smoothing_days, rule=rule)
+                         meeting=meeting, window_days=chosen.smoothing_days, rule=rule,
+                         time_axis=chosen.time_axis)
     table = timeline.assign(series=timeline["series"].map(lambda s: "total" if s == "total"
                                                           else schema.item_label(s)))
-    caption = filters.chart_caption(filters.ScopeSummary(1, 0, *span))
+    anchors = filters.time_anchors(group, chosen.time_axis)
+    relative = anchors is not None and member in anchors.index
+    if anchors is not None and not relative:
+        st.caption(f"No {analysis.TIME_AXES[chosen.time_axis].lower().replace('weeks since ', '')} date "
+                   "for this member: drawn on calendar dates.")
+    caption = filters.chart_caption(filters.ScopeSummary(1, 0, *span), relative=relative)
     table = table.assign(date=table["date"].dt.date)
     widgets.show_chart(fig, "member-timeline", caption, table[["series", "date", "value", "rolling"]],
                        "Every score drawn")

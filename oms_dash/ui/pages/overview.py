@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from oms_dash import analysis, charts, schema
+from oms_dash import analysis, charts, schema, theme
 from oms_dash.profile import profile_counts
 from oms_dash.reference import reference_url
 from oms_dash.ui import filters, state, widgets
@@ -12,31 +12,34 @@ from oms_dash.ui import filters, state, widgets
 LATEST_WINDOW_DAYS = 14
 
 
-def _course(obs, group):
-    return analysis.group_course(obs)
+def _course(obs, group, time_axis):
+    return analysis.group_course(obs, anchors=filters.time_anchors(group, time_axis))
 
 
 def _latest(obs, group, window_days: int):
     return analysis.latest_state(obs, window_days=window_days)
 
 
-def _first_logs(group):
-    return analysis.first_logs(group.observations)
-
-
-def _completeness(obs, group, start, end):
+def _completeness(obs, group, start, end, time_axis):
     """Counted from each member's real first log (not the first inside the chosen range) to the end of
-    the chosen range."""
-    first = filters.cached(group, None, _first_logs)
+    the chosen range; in weeks since each member's first log or onset when time is shown so (weeks
+    before the first log are left out when counting from it: they are all "not yet logging")."""
+    first = filters.time_anchors(group, "first_log")
     done = analysis.completeness(obs, start, end, first=first)
+    anchors = filters.time_anchors(group, time_axis)
+    if anchors is not None:
+        done = analysis.relative_weeks(done, anchors)
+        if time_axis == "first_log":
+            done = done.loc[done["week"] >= 0]
     per_member = analysis.logging_share(obs, start, end, first=first)
     per_member["counted_from"] = per_member["counted_from"].dt.date
     return done, per_member
 
 
 def _course_view(group, chosen, meeting):
-    course = filters.cached(group, chosen, _course)
-    return charts.group_course_figure(course, meeting), course.rename(columns={"n_members": "members"})
+    course = filters.cached(group, chosen, _course, time_axis=chosen.time_axis)
+    fig = charts.group_course_figure(course, meeting, time_axis=chosen.time_axis)
+    return fig, course.rename(columns={"n_members": "members"})
 
 
 def _latest_view(group, chosen, meeting):
@@ -48,9 +51,11 @@ def _latest_view(group, chosen, meeting):
 
 
 def _completeness_view(group, chosen, meeting):
-    done, per_member = filters.cached(group, chosen, _completeness, start=chosen.start, end=chosen.end)
+    done, per_member = filters.cached(group, chosen, _completeness, start=chosen.start, end=chosen.end,
+                                      time_axis=chosen.time_axis)
     labels = filters.member_label_map(group)
-    return charts.completeness_figure(done, meeting, labels=labels), charts.with_labels(per_member, labels)
+    fig = charts.completeness_figure(done, meeting, labels=labels, time_axis=chosen.time_axis)
+    return fig, charts.with_labels(per_member, labels)
 
 
 def render() -> None:
@@ -61,12 +66,17 @@ def render() -> None:
     if started is None:
         return
     chosen, summary = started
-    caption = filters.chart_caption(summary)
+    relative = chosen.time_axis != "calendar"
+    caption = filters.chart_caption(summary, relative=relative)
 
     cols = st.columns(4)
     cols[0].metric("Members", summary.n_members)
-    cols[1].metric("From", f"{summary.date_min:%d %b %Y}")
-    cols[2].metric("To", f"{summary.date_max:%d %b %Y}")
+    if relative:  # no calendar date on the page: the span's length only
+        cols[1].metric("Span", theme.relative_span(summary.date_min, summary.date_max))
+        cols[2].metric("Time shown as", analysis.TIME_AXES[chosen.time_axis].replace("Weeks", "weeks"))
+    else:
+        cols[1].metric("From", f"{summary.date_min:%d %b %Y}")
+        cols[2].metric("To", f"{summary.date_max:%d %b %Y}")
     cols[3].metric("Symptoms logged", summary.n_items)
 
     st.subheader("The group's course")
