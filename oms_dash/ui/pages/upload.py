@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from oms_dash.adapters import FORMAT_BEARABLE, FORMAT_FLAREDOWN_PERSONAL
+from oms_dash.adapters import FORMAT_BEARABLE, FORMAT_FLAREDOWN_PERSONAL, ITEM_ROLE
 from oms_dash.dictionary import data_dictionary_markdown
 from oms_dash.ingest import FileResult, ReadOptions, merge
 from oms_dash.model import FileReport
@@ -41,6 +41,7 @@ ACCEPTED_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "numbers"]
 NO_COLUMN = "(none)"
 MAPPING_ROLES = {"member": "Column with the member code", "date": "Date", "symptom": "Symptom name",
                  "severity": "Severity / score"}
+ITEMS_LABEL = "Columns that are symptoms (each read as a symptom named after its heading)"
 DATE_ORDERS = {"Automatic (from the dates)": None, "Day first (14/03/2026)": "dayfirst",
                "Month first (03/14/2026)": "monthfirst"}
 DAILY_RULES = {"the highest reading of the day (daily maximum)": "max",
@@ -201,9 +202,12 @@ def _remove_file(fk: str) -> None:
 
 # --- the column mapping ---------------------------------------------------------------------------
 
-def mapping_problem(picks: dict[str, str], member_code: str) -> str | None:
-    """Why a column mapping cannot be used yet, in words for the person who chose it (None: it can)."""
-    chosen = [c for c in picks.values() if c != NO_COLUMN]
+def mapping_problem(picks: dict[str, str], items: list[str], member_code: str) -> str | None:
+    """Why a column mapping cannot be used yet, in words for the person who chose it (None: it can).
+
+    ``picks``: the one column of each role (or NO_COLUMN); ``items``: the columns chosen as symptoms.
+    """
+    chosen = [c for c in picks.values() if c != NO_COLUMN] + items
     if picks["date"] == NO_COLUMN:
         return "Choose the column that holds the dates."
     if len(chosen) != len(set(chosen)):
@@ -211,6 +215,10 @@ def mapping_problem(picks: dict[str, str], member_code: str) -> str | None:
     if (picks["symptom"] == NO_COLUMN) != (picks["severity"] == NO_COLUMN):
         return ("For a file with one row per symptom, choose both the symptom column and the score "
                 "column. For a file with one column per symptom, leave both at (none).")
+    if items and picks["symptom"] != NO_COLUMN:
+        return ("A file has either one row per symptom (a symptom name column and a score column) or "
+                "one column per symptom, not both: set the symptom name and score to (none), or "
+                "empty the list of columns that are symptoms.")
     if picks["member"] == NO_COLUMN and not member_code:
         return ("Choose the column with the member codes, or type one member code if every row of "
                 "this file is about the same child. Without either, oms_dash cannot tell whose rows "
@@ -221,13 +229,15 @@ def mapping_problem(picks: dict[str, str], member_code: str) -> str | None:
 def _apply_mapping(fk: str) -> None:
     ss = st.session_state
     picks = {role: ss[f"map_{fk}_{role}"] for role in MAPPING_ROLES}
+    items = list(ss[f"map_{fk}_items"])
     code = ss[f"map_{fk}_code"].strip()
-    problem = mapping_problem(picks, code)
+    problem = mapping_problem(picks, items, code)
     if problem:
         ss[f"map_{fk}_problem"] = problem
         return
     ss.pop(f"map_{fk}_problem", None)
-    mapping = tuple((role, column) for role, column in picks.items() if column != NO_COLUMN)
+    mapping = tuple((role, column) for role, column in picks.items() if column != NO_COLUMN) + tuple(
+        (ITEM_ROLE, column) for column in items)
     _store()[fk] = dataclasses.replace(_store().get(fk, ReadOptions()), mapping=mapping,
                                        member=code or None)
     ss[_widget_keys(fk)[1]] = code  # the member code field of the file's options says the same
@@ -237,23 +247,26 @@ def _clear_mapping(fk: str) -> None:
     _store()[fk] = dataclasses.replace(_store().get(fk, ReadOptions()), mapping=())
     for role in MAPPING_ROLES:
         st.session_state[f"map_{fk}_{role}"] = NO_COLUMN
+    st.session_state[f"map_{fk}_items"] = []
     st.session_state.pop(f"map_{fk}_problem", None)
 
 
 def _mapping_form(result: FileResult, fk: str, opts: ReadOptions) -> None:
     ss = st.session_state
     choices = [NO_COLUMN, *result.headers]
-    chosen = dict(opts.mapping)
+    chosen = {role: column for role, column in opts.mapping if role != ITEM_ROLE}
     for role in MAPPING_ROLES:
         if f"map_{fk}_{role}" not in ss:
             ss[f"map_{fk}_{role}"] = chosen.get(role) if chosen.get(role) in choices else NO_COLUMN
+    if f"map_{fk}_items" not in ss:
+        ss[f"map_{fk}_items"] = [c for role, c in opts.mapping if role == ITEM_ROLE and c in result.headers]
     if f"map_{fk}_code" not in ss:
         ss[f"map_{fk}_code"] = opts.member or ""
     unused = [p.column for p in result.report.problems if p.code == "unused_column" and p.column]
     if unused:
-        st.caption("Not read: " + ", ".join(f"'{plain(c)}'" for c in unused) + ". A column is read as "
-                   "a symptom of its own when its heading names the symptom and its values are 0–3 "
-                   "or none / mild / moderate / severe; change those in the file and upload it again.")
+        st.caption("Not read: " + ", ".join(f"'{plain(c)}'" for c in unused) + ". To read one as a "
+                   "symptom named after its heading, choose it under **Columns that are symptoms** "
+                   "below; its cells need scores 0–3 or none / mild / moderate / severe.")
     with st.form(f"mapping_{fk}", border=False):
         who = st.columns(2)
         who[0].selectbox(MAPPING_ROLES["member"], choices, key=f"map_{fk}_member")
@@ -262,8 +275,13 @@ def _mapping_form(result: FileResult, fk: str, opts: ReadOptions) -> None:
         what = st.columns(3)
         for col, role in zip(what, ("date", "symptom", "severity"), strict=True):
             col.selectbox(MAPPING_ROLES[role], choices, key=f"map_{fk}_{role}")
-        st.caption("Symptom name and score are for files with one row per symptom; leave both at "
-                   "(none) when the file has one column per symptom.")
+        st.multiselect(ITEMS_LABEL, result.headers, key=f"map_{fk}_items",
+                       placeholder="none: only the columns oms_dash recognises",
+                       help="For a file with one column per symptom. Columns named after a symptom "
+                            "oms_dash knows are read without being chosen here.")
+        st.caption("A file has either one row per symptom (choose the symptom name and score "
+                   "columns) or one column per symptom (leave those at (none), and choose here any "
+                   "symptom column oms_dash did not read).")
         st.form_submit_button("Read this file again with these columns", on_click=_apply_mapping,
                               args=(fk,))
     if ss.get(f"map_{fk}_problem"):
@@ -317,15 +335,17 @@ def _messages_title(report: FileReport, count: int) -> str:
     return f"Messages ({count:,})" + (": " + " · ".join(parts) if parts else "")
 
 
-def attention_lines(report: FileReport) -> list[tuple[str, str]]:
+def attention_lines(report: FileReport,
+                    said_elsewhere: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """What must be seen on the card, not only in the messages table: ("error" | "warning", text).
 
     File-level errors and warnings, guesses (a member code from the file name), and row warnings
-    counted by kind. Removed identifying columns have their own message.
+    counted by kind. Removed identifying columns have their own message; so do the problems whose
+    codes are in ``said_elsewhere``.
     """
     lines = []
     for p in report.problems:
-        if p.row is not None or p.code == "identifying_column":
+        if p.row is not None or p.code == "identifying_column" or p.code in said_elsewhere:
             continue
         if p.severity == "error" or p.severity == "warning" or p.code in GUESSES:
             where = f"Column '{p.column}': " if p.column else ""
@@ -365,7 +385,10 @@ def _options_area(result: FileResult, fk: str, sheets: list[str], open_it: bool)
 
 def _file_card(result: FileResult, fk: str, sheets: list[str], opts: ReadOptions) -> None:
     report = result.report
-    attention = attention_lines(report)
+    # While the mapping form says why the user's choice cannot be used, that message is the one to
+    # read: the file's own "columns not recognised" error (often the same words) waits behind it.
+    attention = attention_lines(report, frozenset({"needs_mapping"}) if st.session_state.get(
+        f"map_{fk}_problem") else frozenset())
     with st.container(border=True):
         st.subheader(f"{_status_icon(report, attention)} {plain(report.file)}", anchor=False)
         st.caption(f"Recognised as: **{plain(report.format)}**")
