@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -209,7 +210,7 @@ def test_skipped_rows_are_counted_in_words_that_read_naturally():
     assert "2 row with" not in lines
 
 
-def test_a_workbook_sheet_is_chosen_on_its_card():
+def _months_workbook() -> bytes:
     book = openpyxl.Workbook()
     first = book.active
     first.title = "January"
@@ -221,16 +222,55 @@ def test_a_workbook_sheet_is_chosen_on_its_card():
         second.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
-    data = buffer.getvalue()
+    return buffer.getvalue()
+
+
+def _upload_workbook(data: bytes) -> AppTest:
     at = AppTest.from_file(DASHBOARD, default_timeout=60)
     at.run()
     at.switch_page(UPLOAD).run()
     at.file_uploader[0].set_value(("months.xlsx", data, "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_workbook_sheet_is_chosen_on_its_card():
+    data = _months_workbook()
+    at = _upload_workbook(data)
     assert [m.value for m in at.metric if m.label == "Accepted"] == ["1"]
     at.selectbox(key=f"opt_{file_key('months.xlsx', data)}_sheet").set_value("February").run()
     assert not at.exception
     assert [m.value for m in at.metric if m.label == "Accepted"] == ["2"]
     assert _members_line(at).startswith("2 member(s)")
+
+
+def test_a_workbook_is_opened_once_per_read_the_page_takes_its_sheets_from_the_read(monkeypatch):
+    opened = []
+    real = pd.ExcelFile
+
+    def counted(*args, **kwargs):
+        opened.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pd, "ExcelFile", counted)
+    data = _months_workbook()
+    at = _upload_workbook(data)
+    assert len(opened) == 1  # a big workbook is not unzipped a second time to list its sheets
+    sheet = at.selectbox(key=f"opt_{file_key('months.xlsx', data)}_sheet")
+    assert sheet.options == ["(the first sheet with a table)", "January", "February"]
+
+
+def test_a_workbook_without_a_table_still_lists_its_sheets_to_choose_from():
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["just a title"])
+    book.create_sheet("Readme").append(["nothing here either"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    at = _upload_workbook(buffer.getvalue())
+    assert any("None of the sheets" in _shown(e.value) for e in at.error)
+    sheet = at.selectbox(key=f"opt_{file_key('months.xlsx', buffer.getvalue())}_sheet")
+    assert sheet.options == ["(the first sheet with a table)", "Notes", "Readme"]
 
 
 def test_a_read_shows_what_it_is_doing_as_it_goes(monkeypatch):

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 
-import pandas as pd
 import streamlit as st
 
 from oms_dash.adapters import FORMAT_BEARABLE, FORMAT_FLAREDOWN_PERSONAL, ITEM_ROLE
@@ -48,7 +46,6 @@ DAILY_RULES = {"the highest reading of the day (daily maximum)": "max",
                "the average of the day's readings (daily mean)": "mean"}
 FIRST_SHEET = "(the first sheet with a table)"
 FILE_OPTIONS_KEY = "upload_file_options"  # file key -> that file's ReadOptions (daily rule aside)
-SHEET_NAMES_KEY = "upload_sheet_names"  # file key -> the sheets of a workbook
 DAILY_RULE_KEY = "upload_daily_rule"
 SINGLE_PERSON_FORMATS = {FORMAT_BEARABLE, FORMAT_FLAREDOWN_PERSONAL}
 # File-level notes that are guesses the user should confirm: shown on the card like warnings.
@@ -131,24 +128,11 @@ def _daily_rule() -> str:
     return DAILY_RULES[choice]
 
 
-def _sheet_names(fk: str, name: str, data: bytes) -> list[str]:
-    if not name.lower().endswith((".xlsx", ".xlsm")):
-        return []
-    known = st.session_state.setdefault(SHEET_NAMES_KEY, {})
-    if fk not in known:
-        try:
-            known[fk] = [str(s) for s in pd.ExcelFile(io.BytesIO(data)).sheet_names]
-        except Exception:  # noqa: BLE001 - a damaged workbook: its card already says why it was not read
-            known[fk] = []
-    return known[fk]
-
-
 def _forget_options_of_removed_files(present: set[str]) -> None:
     """A file taken out of the uploader takes its options (member codes, column names) with it."""
-    for key in (FILE_OPTIONS_KEY, SHEET_NAMES_KEY):
-        kept = st.session_state.get(key, {})
-        for fk in [k for k in kept if k not in present]:
-            del kept[fk]
+    kept = st.session_state.get(FILE_OPTIONS_KEY, {})
+    for fk in [k for k in kept if k not in present]:
+        del kept[fk]
 
 
 def _empty_uploader() -> None:
@@ -364,7 +348,7 @@ def _status_icon(report: FileReport, attention: list[tuple[str, str]]) -> str:
     return ":green[:material/check_circle:]"
 
 
-def _options_area(result: FileResult, fk: str, sheets: list[str], open_it: bool) -> None:
+def _options_area(result: FileResult, fk: str, open_it: bool) -> None:
     """The file's own reading options; a change re-reads this file only."""
     report = result.report
     order_key, member_key, sheet_key = _widget_keys(fk)
@@ -379,11 +363,11 @@ def _options_area(result: FileResult, fk: str, sheets: list[str], open_it: bool)
                           placeholder="if empty: a code in the file name, or a neutral P- code",
                           help="This file has no member column: every row gets this code. Use a code, "
                                "never a name; files of the same child get the same code.")
-        if len(sheets) > 1:
-            st.selectbox("Sheet to read", [FIRST_SHEET, *sheets], key=sheet_key)
+        if len(result.sheets) > 1:  # the core names a workbook's sheets, also when none was read
+            st.selectbox("Sheet to read", [FIRST_SHEET, *result.sheets], key=sheet_key)
 
 
-def _file_card(result: FileResult, fk: str, sheets: list[str], opts: ReadOptions) -> None:
+def _file_card(result: FileResult, fk: str, opts: ReadOptions) -> None:
     report = result.report
     # While the mapping form says why the user's choice cannot be used, that message is the one to
     # read: the file's own "columns not recognised" error (often the same words) waits behind it.
@@ -418,11 +402,11 @@ def _file_card(result: FileResult, fk: str, sheets: list[str], opts: ReadOptions
                      icon=":material/shield:")
         for kind, text in attention:
             (st.error if kind == "error" else st.warning)(text)
-        if report.rows_read or len(sheets) > 1:
+        if report.rows_read or len(result.sheets) > 1:
             # Open while there is something to fix, or something the user chose, to see.
             chosen = opts.date_order or opts.member or opts.sheet
             fixable = any(p.code in FIXED_BY_OPTIONS for p in report.problems)
-            _options_area(result, fk, sheets, open_it=bool(fixable or chosen))
+            _options_area(result, fk, open_it=bool(fixable or chosen))
         if result.needs_mapping:
             st.warning("The columns of this file were not recognised. Tell oms_dash which column is which:",
                        icon=":material/table_edit:")
@@ -463,8 +447,7 @@ def _current_upload_note(loaded: LoadedSet) -> None:
         st.success(f"The dashboard is showing your uploaded logs ({names}): {len(group.members)} members.")
     if st.button("Forget uploaded data", icon=":material/delete:", key="forget_on_upload"):
         state.forget_uploaded_group()
-        for key in (FILE_OPTIONS_KEY, SHEET_NAMES_KEY):
-            st.session_state.pop(key, None)
+        st.session_state.pop(FILE_OPTIONS_KEY, None)
         st.rerun()
 
 
@@ -473,7 +456,7 @@ def _size_words(size: int) -> str:
 
 
 def _read_all(files: dict[str, LoadedFile],
-              rule: str) -> list[tuple[FileResult, str, list[str], ReadOptions]]:
+              rule: str) -> list[tuple[FileResult, str, ReadOptions]]:
     """Each loaded file read with its own options (from the cache when already read so)."""
     read = []
     progress = st.progress(0.0, text="Reading files…")
@@ -486,7 +469,7 @@ def _read_all(files: dict[str, LoadedFile],
                               text=plain(words[:1].upper() + words[1:]))
 
         result = parse_file(file.name, file.data, opts, progress=report)
-        read.append((result, fk, _sheet_names(fk, file.name, file.data), opts))
+        read.append((result, fk, opts))
     progress.empty()
     return read
 
@@ -494,7 +477,7 @@ def _read_all(files: dict[str, LoadedFile],
 def _keep_group(loaded: LoadedSet, read, group) -> None:
     """A new set of files or options: store its group and rerun, so the sidebar and the other pages
     say so too. With nothing usable the other pages go back to the demo group."""
-    read_from = tuple((fk, opts) for _, fk, _, opts in read)
+    read_from = tuple((fk, opts) for _, fk, opts in read)
     if loaded.group_of == read_from:
         return
     loaded.group_of = read_from
@@ -514,13 +497,13 @@ def _say_news(loaded: LoadedSet) -> None:
 def _loaded_files(loaded: LoadedSet, rule: str) -> None:
     """The group and the card of every loaded file, whether or not the uploader holds it now."""
     read = _read_all(loaded.files, rule)
-    results = [result for result, _, _, _ in read]
+    results = [result for result, _, _ in read]
     group = merge(results, rule)
     _keep_group(loaded, read, group)
     _say_news(loaded)
     _group_banner(results, group)
-    for result, fk, sheets, opts in read:
-        _file_card(result, fk, sheets, opts)
+    for result, fk, opts in read:
+        _file_card(result, fk, opts)
 
 
 def _group_banner(results: list[FileResult], group) -> None:
