@@ -6,7 +6,7 @@ Builds an observation table directly as a DataFrame (100 members, ~2.5 years of 
 = about 1M rows), then times each analysis function and each figure builder, printing seconds and the
 ratio to a plain ``groupby(["member", "item"]).score.mean()`` run in the same process, and each
 figure's JSON size (the target is under 1 MB). Finally it times a page rerun through AppTest after a
-filter change (the target is 300 ms).
+filter change (the target is 300 ms), and on Compare patterns the opening of each other tab.
 """
 
 from __future__ import annotations
@@ -173,6 +173,15 @@ def run_pages(group: GroupData) -> None:
         change = time.perf_counter() - t0
         bad = f"  exception: {at.exception[0].value}" if at.exception else ""
         print(f"{page:<24}{first:>10.2f}{rerun:>8.2f}{change:>15.2f}{bad}")
+        if page == "compare":  # only the open tab is computed: each tab, opened after the change
+            from oms_dash.ui import filters
+            from oms_dash.ui.pages import compare
+
+            for view in compare.VIEWS[1:]:
+                at.session_state[filters.PAGE_KEPT + compare.TAB_CHOICE] = view
+                t0 = time.perf_counter()
+                at.run()
+                print(f"  tab {view:<20}{'':>18}{time.perf_counter() - t0:>15.2f}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -698,7 +698,7 @@ def relapse_figure(context: pd.DataFrame, n_members: int, rule: RelapseRule, loo
         fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38],
                             horizontal_spacing=0.22 if meeting else 0.16,
                             subplot_titles=["Relapse starts per member",
-                                            f"Events followed by a relapse within {lookback_days} days"])
+                                            f"Events followed by a relapse<br>within {lookback_days} days"])
     else:
         fig = make_subplots(rows=1, cols=1, subplot_titles=["Relapse starts per member"])
     kinds = [*[k for k in TRIGGER_KINDS if k in set(context["preceded_by"])],
@@ -753,7 +753,7 @@ def relapse_figure(context: pd.DataFrame, n_members: int, rule: RelapseRule, loo
 
 def cooccurrence_figure(co: Cooccurrence, meeting: bool = False, caption: str | None = None) -> go.Figure:
     """Within-member rank correlation between items, median across members (``analysis.cooccurrence``)."""
-    title = "How symptoms go together within each member: rank correlation between symptoms"
+    title = "Do symptoms change together? Rank correlation of week-to-week changes, within each member"
     rho = co.rho
     limit = min_group_size()
     if co.too_few:
@@ -761,7 +761,8 @@ def cooccurrence_figure(co: Cooccurrence, meeting: bool = False, caption: str | 
                                    f"on fewer than {MIN_TREND_MEMBERS}).", meeting, caption)
     if rho.empty or rho.isna().all().all():
         return empty_figure(title, f"Not drawn: no two symptoms were scored by {limit} or more members in "
-                                   f"at least {co.min_weeks} of the same weeks.", meeting, caption)
+                                   f"at least {co.min_weeks + 1} of the same consecutive weeks.", meeting,
+                            caption)
     names = [schema.item_label(i) for i in rho.index]
     z = rho.to_numpy(dtype="float64")
     counts = co.n_members.to_numpy(dtype="int64")
@@ -774,9 +775,9 @@ def cooccurrence_figure(co: Cooccurrence, meeting: bool = False, caption: str | 
         hovertemplate="%{y} & %{x}<br>median ρ = %{z:.2f}<br>from %{customdata}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickangle=-30)
-    subtitle = (f"{_n_text(co.n_group)} · Spearman ρ of each member's weeks against their own other weeks "
-                f"(at least {co.min_weeks} weeks), median across members · blank: under {limit} members "
-                "· observed together, not cause and effect")
+    subtitle = (f"{_n_text(co.n_group)} · Spearman ρ between each member's week-to-week changes (at least "
+                f"{co.min_weeks}), median across members · blank: under {limit} members · observed "
+                "together, not cause and effect")
     side = max(420, 160 + 48 * len(names) * (1.3 if meeting else 1))
     return _finish(fig, title, subtitle, meeting, "Symptom", "Symptom", caption, int(side))
 

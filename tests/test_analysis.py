@@ -431,9 +431,25 @@ def test_cooccurrence_needs_five_members_and_k_members_per_pair():
 
 def test_cooccurrence_leaves_out_members_with_too_few_weeks():
     rows = weekly_pairs([0.5, 1.0, 1.5, 2.0, 2.5], weeks=6, together=True)
-    co = A.cooccurrence(obs(rows), min_weeks=8)
+    co = A.cooccurrence(obs(rows), min_weeks=8)  # 6 weeks: 5 week-to-week changes each
     assert co.n_members.loc["myoclonus", "sleep"] == 0 and np.isnan(co.rho.loc["myoclonus", "sleep"])
-    assert A.cooccurrence(obs(rows), min_weeks=6).n_members.loc["myoclonus", "sleep"] == 5
+    assert A.cooccurrence(obs(rows), min_weeks=5).n_members.loc["myoclonus", "sleep"] == 5
+
+
+def test_cooccurrence_is_not_made_by_a_shared_improvement_over_time():
+    """Every member improves in both symptoms over 20 weeks, with unrelated week-to-week wobbles:
+    ranked weeks would say the two go together (rho ~0.9); their changes do not."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for k in range(6):
+        trend = 3 - 0.12 * np.arange(20)
+        a = trend + rng.permutation(np.linspace(-0.3, 0.3, 20))
+        b = trend + rng.permutation(np.linspace(-0.3, 0.3, 20))
+        days = range(0, 140, 7)
+        rows += series(f"M{k}", days, a) + series(f"M{k}", days, b, item="sleep")
+    one = obs([r for r in rows if r[0] == "M0"]).pivot_table(index="date", columns="item", values="score")
+    assert one.corr(method="spearman").loc["myoclonus", "sleep"] > 0.8  # what ranking weeks would say
+    assert abs(A.cooccurrence(obs(rows)).rho.loc["myoclonus", "sleep"]) < 0.35
 
 
 def test_daily_scores_are_computed_once_and_then_passed_through():

@@ -19,7 +19,7 @@ DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 PAGES = {"overview": 3, "compare": 1, "member": 1}  # page -> plotly charts drawn (Compare: the open tab)
 VIEW_TITLES = {"Cohort curves": "courses by", "Heatmap": "per member and week",
                "Profiles": "Symptom profiles", "Before / after": "Before and after",
-               "Relapses": "Relapses found", "Co-occurrence": "go together"}
+               "Relapses": "Relapses found", "Co-occurrence": "change together"}
 
 
 def page(name: str) -> str:

@@ -1,10 +1,11 @@
-"""How symptoms go together *within* members: each member's own rank correlation between items over
-weeks, summarised by the median across members.
+"""How symptoms go together *within* members: each member's own rank correlation between items'
+week-to-week changes, summarised by the median across members.
 
 Pooling every member-week instead would let a shared course (most children improve over months)
-or differences between members (one child scores high on everything) make every pair look related.
-Ranking each member's weeks against their own other weeks removes the member's level; the median
-across members says what is typical, and ``n_members`` how many members it rests on.
+or differences between members (one child scores high on everything) make every pair look related
+(0.6-0.9 for every pair of the demo group). Changes from one week to the next remove the member's
+level and slow trend alike: what is left is whether symptoms get worse and better in the same weeks.
+The median across members says what is typical, and ``n_members`` how many members it rests on.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from oms_dash.analysis._common import MIN_TREND_MEMBERS, daily_scores, resolve_m
 
 @dataclass
 class Cooccurrence:
-    """rho: items × items, the median over members of each member's Spearman correlation across their
-    weeks (NaN where too few members contribute); n_members: items × items members contributing (at
-    least ``min_weeks`` weeks with both items scored, and both varying); n_weeks: items × items
+    """rho: items × items, the median over members of each member's Spearman correlation between
+    the items' week-to-week changes (NaN where too few members contribute); n_members: items × items
+    members contributing (at least ``min_weeks`` changes, i.e. pairs of consecutive weeks with both
+    items scored, and both varying); n_weeks: items × items
     member-weeks with both items scored; n_group: members with any weekly score; too_few: fewer than
     ``MIN_TREND_MEMBERS`` members, so no correlation is computed at all; min_weeks: the per-member
     minimum used."""
@@ -36,10 +38,11 @@ class Cooccurrence:
 
 
 def cooccurrence(obs: pd.DataFrame, min_members: int | None = None, min_weeks: int = 8) -> Cooccurrence:
-    """Within-member Spearman correlation between items over weeks (each item's weekly mean).
+    """Within-member Spearman correlation between items' week-to-week changes (of weekly means).
 
-    For each member and pair of items, Spearman's rho over the weeks where the member scored both
-    (at least ``min_weeks`` of them); the pair's value is the median of these over members. A pair is
+    For each member and pair of items, Spearman's rho between the two items' changes from one week to
+    the next, over the consecutive weeks where the member scored both (at least ``min_weeks`` such
+    changes); the pair's value is the median of these over members. A pair is
     NaN when fewer than ``min_members`` members (default: the group-size threshold k) contribute, and
     every pair is NaN when the data hold fewer than ``MIN_TREND_MEMBERS`` members.
     """
@@ -51,8 +54,10 @@ def cooccurrence(obs: pd.DataFrame, min_members: int | None = None, min_weeks: i
     n_group = int(present.any(axis=(1, 2)).sum())
     per_member = []
     if n_group >= MIN_TREND_MEMBERS:
-        for block, weeks in zip(cube, present.any(axis=2), strict=True):
-            # pandas ranks each pair over the weeks where both are scored (pairwise complete).
+        changes = np.diff(cube, axis=1)  # NaN unless both weeks of a change are scored
+        for block in changes:
+            weeks = ~np.isnan(block).all(axis=1)
+            # pandas ranks each pair over the changes where both are known (pairwise complete).
             per_member.append(pd.DataFrame(block[weeks]).corr(method="spearman",
                                                               min_periods=max(int(min_weeks), 2))
                               .to_numpy(dtype="float64"))

@@ -156,17 +156,17 @@ def _show_relapses(group, chosen, item, measure, meeting, caption, labels) -> No
                 f"{analysis.measure_label(measure)}. It marks a sustained rise, not a diagnosis.")
     context, per_member, n_members, followed = filters.cached(
         group, chosen, _relapses, scope=chosen.scope, item=item, rule=rule, lookback=int(lookback))
-    fig = charts.relapse_figure(context, n_members, rule, int(lookback), meeting, labels=labels,
-                                followed=followed, anchors=filters.time_anchors(group, chosen.time_axis),
-                                time_axis=chosen.time_axis)
-    widgets.show_chart(fig, "relapses", caption, charts.with_labels(per_member, labels),
-                       "Relapses per member")
     said = [charts.followed_text(row, int(lookback)) for _, row in followed.iterrows()
             if not row["suppressed"] and row["n_events"] > 0]
     if said and context["member"].nunique() >= analysis.min_group_size():
         st.markdown("Observed in these logs: " + "; ".join(said) + ". Events with "
                     f"{int(lookback)} days of logs after them are counted. Timing observed together, not "
-                    "cause and effect: relapses also follow nothing logged at all.")
+                    "cause and effect; relapses also come with nothing logged before them.")
+    fig = charts.relapse_figure(context, n_members, rule, int(lookback), meeting, labels=labels,
+                                followed=followed, anchors=filters.time_anchors(group, chosen.time_axis),
+                                time_axis=chosen.time_axis)
+    widgets.show_chart(fig, "relapses", caption, charts.with_labels(per_member, labels),
+                       "Relapses per member")
     if len(context):
         with st.expander("Each relapse found"):
             widgets.show_table(charts.with_labels(context, labels))
@@ -177,12 +177,13 @@ def _show_cooccurrence(group, chosen, meeting, summary) -> None:
     table = co.rho.copy()
     table.index = [schema.item_label(i) for i in table.index]
     table.columns = [schema.item_label(i) for i in table.columns]
-    st.markdown("Symptoms that rise and fall together **within the same child** have a correlation near "
-                "1. Each member's weeks are compared with that member's own other weeks, so one child "
-                "scoring higher than another on everything does not count; the value shown is the "
-                "middle (median) of the members' correlations. A course that improves in every symptom "
-                "at once still shows as going together. These are patterns observed together, not one "
-                "symptom driving another.")
+    st.markdown("Do symptoms get worse and better **in the same weeks**? For each member, each symptom's "
+                "change from one week to the next is compared with the other symptoms' changes (a rank "
+                "correlation: near 1 when they move together, near 0 when they do not). Comparing changes "
+                "leaves out how high a child scores overall and the slow improvement most children share, "
+                "which would otherwise make every pair look related. The value shown is the middle "
+                "(median) of the members' correlations. Patterns observed together, not one symptom "
+                "driving another.")
     widgets.show_chart(charts.cooccurrence_figure(co, meeting), "symptom-cooccurrence",
                        filters.chart_caption(summary, co.n_group, chosen.time_axis != "calendar"),
                        table.reset_index(names="symptom"))

@@ -85,8 +85,11 @@ def render() -> None:
         st.caption(f"No {analysis.TIME_AXES[chosen.time_axis].lower().replace('weeks since ', '')} date "
                    "for this member: drawn on calendar dates.")
     caption = filters.chart_caption(filters.ScopeSummary(1, 0, *span), relative=relative)
-    table = table.assign(date=table["date"].dt.date)
-    widgets.show_chart(fig, "member-timeline", caption, table[["series", "date", "value", "rolling"]],
+    # Tables follow the chart: weeks since the anchor day instead of dates when time is relative.
+    when = (lambda d: ((d - anchors[member]).dt.days / 7).round(1)) if relative else (lambda d: d.dt.date)
+    moment = "week" if relative else "date"
+    table = table.assign(**{moment: when(table["date"])})
+    widgets.show_chart(fig, "member-timeline", caption, table[["series", moment, "value", "rolling"]],
                        "Every score drawn")
 
     st.caption(f"Relapses (×) are marked by the rule set on Compare patterns: {rule.describe()}, on the "
@@ -95,13 +98,13 @@ def render() -> None:
     with cols[0]:
         st.markdown("**Treatments**")
         view = treatments.assign(treatment=treatments["treatment"].map(schema.treatment_label),
-                                 start=treatments["start"].dt.date, end=treatments["end"].dt.date)
+                                 start=when(treatments["start"]), end=when(treatments["end"]))
         widgets.show_table(view[["treatment", "start", "end", "dose"]])
     with cols[1]:
         st.markdown("**Events**")
         view = events.assign(kind=events["kind"].map(lambda k: schema.EVENT_LABELS.get(k, k)),
-                             date=events["date"].dt.date)
-        widgets.show_table(view[["date", "kind"]])
+                             **{moment: when(events["date"])})
+        widgets.show_table(view[[moment, "kind"]])
     if not meeting:
         _notes(group, member)
         items = [s for s in timeline["series"].unique() if s != "total"]
