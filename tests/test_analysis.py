@@ -460,6 +460,10 @@ def test_daily_scores_are_computed_once_and_then_passed_through():
     kept = daily.loc[daily["score"] > 1]
     assert A.daily_scores(kept) is kept  # a filtered daily table is still daily
     assert A.symptom_profiles(daily).members.equals(A.symptom_profiles(table).members)
+    days = A.member_days(table)
+    assert days["date"].tolist() == [DAY0, DAY0 + pd.Timedelta(days=1)] and A.member_days(days) is days
+    assert A.completeness(days).equals(A.completeness(table))
+    assert A.logging_share(days).equals(A.logging_share(table))
 
 
 def test_profiles_group_mean_weights_members_equally():

@@ -131,11 +131,19 @@ def member_day_key(frame: pd.DataFrame) -> tuple[pd.Index, np.ndarray, np.ndarra
 
 def member_days(frame: pd.DataFrame) -> pd.DataFrame:
     """The distinct (member, day) pairs of ``frame``'s scored rows, in order of first appearance
-    (as ``drop_duplicates`` would give them): member, date (midnight)."""
+    (as ``drop_duplicates`` would give them): member, date (midnight). A table this function made is
+    returned as it is, so completeness and logging share can be given it once."""
+    if frame.attrs.get(MEMBER_DAYS_FLAG) and list(frame.columns) == ["member", "date"]:
+        return frame
     days = frame.loc[frame["score"].notna(), ["member", "date"]]
     days = days.assign(date=as_day(days["date"]))
     _, _, key = member_day_key(days)
-    return days.loc[~pd.Series(key).duplicated().to_numpy()]
+    out = days.loc[~pd.Series(key).duplicated().to_numpy()]
+    out.attrs = {MEMBER_DAYS_FLAG: True}
+    return out
+
+
+MEMBER_DAYS_FLAG = "member_days"
 
 
 def score_series(obs: pd.DataFrame, item: str | None = None, measure: str = "auto") -> pd.DataFrame:

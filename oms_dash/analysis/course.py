@@ -60,7 +60,7 @@ def completeness(obs: pd.DataFrame, start=None, end=None, first: pd.Series | Non
     if days.empty:
         return pd.DataFrame({"member": pd.Series(dtype="str"), "week": pd.Series(dtype="datetime64[ns]"),
                              "days_logged": pd.Series(dtype="float64"), "status": pd.Series(dtype="str")})
-    days["week"] = week_start(days["date"])
+    days = days.assign(week=week_start(days["date"]))  # a new frame: the member-days table may be shared
     counts = days.groupby(["member", "week"], sort=True, observed=True).size()
     span = [pd.Timestamp(start) if start is not None else days["date"].min(),
             pd.Timestamp(end) if end is not None else days["date"].max()]

@@ -25,6 +25,7 @@ def _completeness(obs, group, start, end, time_axis):
     the chosen range; in weeks since each member's first log or onset when time is shown so (weeks
     before the first log are left out when counting from it: they are all "not yet logging")."""
     first = filters.time_anchors(group, "first_log")
+    obs = analysis.member_days(obs)  # made once for both counts
     done = analysis.completeness(obs, start, end, first=first)
     anchors = filters.time_anchors(group, time_axis)
     if anchors is not None:
