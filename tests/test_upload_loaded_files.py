@@ -73,8 +73,8 @@ def test_cards_are_still_there_after_another_page():
     problems = at.dataframe[0].value
     assert "30 February 2026 does not exist" in " ".join(problems["what"])
     assert any(b.label == "Download the rows with problems (CSV)" for b in at.get("download_button"))
-    assert any("Loaded 3 member(s) from 2 usable file(s)" in s.value for s in at.success)
-    assert any("2 file(s) loaded" in c.value for c in at.caption)
+    assert any("Loaded 3 member(s) from 2 usable file(s) (first.csv, second.csv)" in _shown(s.value)
+               for s in at.success)
 
 
 def test_an_option_changed_after_coming_back_reads_only_that_file_again(monkeypatch):
@@ -127,7 +127,7 @@ def test_files_uploaded_later_join_the_loaded_ones_and_the_page_says_so():
     _away_and_back(at)
     _add(at, ("second.csv", SECOND))
     assert len(_cards(at)) == 2
-    assert any("Added second.csv. 2 file(s) are loaded now" in _shown(i.value) for i in at.info)
+    assert any("Added second.csv; the group is now read from 2 file(s)" in _shown(i.value) for i in at.info)
     assert any("Loaded 3 member(s) from 2 usable file(s)" in s.value for s in at.success)
     assert "3 members" in _sidebar_members(at)
     _add(at, ("first.csv", FIRST))
@@ -142,8 +142,8 @@ def test_removing_one_file_updates_the_group_and_the_banner():
     at.button(key=f"remove_{fk}").click().run()
     assert not at.exception
     assert [c for c in _cards(at) if "second.csv" in c] == []
-    assert any("Loaded 2 member(s) from 1 usable file(s)" in s.value for s in at.success)
-    assert any("showing your uploaded logs (first.csv): 2 members" in _shown(s.value) for s in at.success)
+    assert [_shown(s.value) for s in at.success] == [
+        "Loaded 2 member(s) from 1 usable file(s) (first.csv). Every page now shows these logs."]
     assert any("Removed second.csv. 1 file(s) are still loaded" in _shown(i.value) for i in at.info)
     assert "2 members" in _sidebar_members(at)
     assert sorted(at.session_state[state.UPLOAD_KEY].members) == ["Q1", "Q2"]
@@ -175,7 +175,7 @@ def test_when_only_unusable_files_are_left_the_other_pages_show_the_demo_group()
     assert not at.exception
     assert len(_cards(at)) == 1 and "photo.csv" in _cards(at)[0]  # its card still says why
     assert state.UPLOAD_KEY not in at.session_state
-    assert any("None of the loaded files can be used yet" in i.value for i in at.info)
+    assert any("None of the loaded files can be used yet" in e.value for e in at.error)
     assert any("demo group" in c.value for c in at.sidebar.caption)
 
 

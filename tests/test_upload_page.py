@@ -32,7 +32,9 @@ def test_upload_shows_counts_and_the_problem_row():
     bad = problems[problems["status"] == "not used"]
     assert list(bad["row"]) == ["5"]
     assert "30 February 2026 does not exist" in bad["what"].iloc[0]
-    assert any("Loaded 2 member(s)" in s.value for s in at.success)
+    # One banner says what every page shows now, with the file it comes from.
+    assert [s.value.replace("\\", "") for s in at.success] == [
+        "Loaded 2 member(s) from 1 usable file(s) (group.csv). Every page now shows these logs."]
     # The shell above the page already knows: no demo banner, the sidebar names the upload.
     assert not any("Demo data" in w.value for w in at.warning)
     assert any("uploaded logs" in c.value for c in at.sidebar.caption)

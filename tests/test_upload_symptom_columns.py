@@ -54,7 +54,10 @@ def test_a_column_chosen_as_a_symptom_is_read_under_its_heading():
     at.selectbox(key=f"map_{fk}_date").set_value("date")
     items.set_value(["Wobble"])
     _submit(at, fk)
-    assert "wobble" in _facts(at).lower()
+    assert "Wobble" in _facts(at)  # as the heading spells it
+    # The mapping in use stays in sight, with the way back to automatic recognition.
+    (mapped,) = [e for e in at.expander if e.label == "Read with your column mapping"]
+    assert mapped.proto.expanded
     # Its unreadable cells are said, row by row, and the good ones kept.
     assert [m.value for m in at.metric if m.label == "Accepted"] == ["5"]
     messages = at.dataframe[0].value

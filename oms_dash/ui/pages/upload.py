@@ -150,8 +150,8 @@ def _take_in(uploads) -> None:
         (again if fk in loaded.files else added).append(upload.name)
         loaded.files.setdefault(fk, LoadedFile(upload.name, data))
     if added:
-        loaded.news.append(f"Added {', '.join(added)}. {len(loaded.files)} file(s) are loaded now; the "
-                           "group is read from all of them.")
+        loaded.news.append(f"Added {', '.join(added)}; the group is now read from {len(loaded.files)} "
+                           "file(s).")
     if again:
         loaded.news.append(f"Already loaded, not added twice: {', '.join(again)}.")
     _empty_uploader()
@@ -281,7 +281,7 @@ def _symptom_link(item_id: str) -> str:
     """A known symptom links to its Reference entry; a family's own word is shown as typed."""
     if item_id in ITEMS_BY_ID:
         return f"[{item_label(item_id)}]({reference_url(item_id)})"
-    return plain(item_id)
+    return plain(item_label(item_id))
 
 
 def cells_not_used(report: FileReport) -> int:
@@ -411,6 +411,9 @@ def _file_card(result: FileResult, fk: str, opts: ReadOptions) -> None:
             st.warning("The columns of this file were not recognised. Tell oms_dash which column is which:",
                        icon=":material/table_edit:")
             _mapping_form(result, fk, opts)
+        elif opts.mapping:  # open, so the user sees the file is read their way and how to undo it
+            with st.expander("Read with your column mapping", icon=":material/table_edit:", expanded=True):
+                _mapping_form(result, fk, opts)
         elif report.rows_read:
             with st.expander("Columns read wrongly? Map them yourself", icon=":material/table_edit:"):
                 _mapping_form(result, fk, opts)
@@ -435,17 +438,9 @@ def _file_card(result: FileResult, fk: str, opts: ReadOptions) -> None:
 
 # --- the page -------------------------------------------------------------------------------------
 
-def _current_upload_note(loaded: LoadedSet) -> None:
-    group = state.current_group()
-    if not loaded.files:
-        st.info("No logs uploaded yet: the other pages show the **demo group** (invented people).")
-        return
-    if group.is_demo:
-        st.info("None of the loaded files can be used yet: the other pages show the **demo group**.")
-    else:
-        names = ", ".join(plain(r.file) for r in group.reports if r.usable)
-        st.success(f"The dashboard is showing your uploaded logs ({names}): {len(group.members)} members.")
-    if st.button("Forget uploaded data", icon=":material/delete:", key="forget_on_upload"):
+def _forget_button() -> None:
+    if st.button("Forget uploaded data", icon=":material/delete:", key="forget_on_upload",
+                 help="Every loaded file, and everything read from it, leaves this computer's memory."):
         state.forget_uploaded_group()
         st.session_state.pop(FILE_OPTIONS_KEY, None)
         st.rerun()
@@ -507,15 +502,20 @@ def _loaded_files(loaded: LoadedSet, rule: str) -> None:
 
 
 def _group_banner(results: list[FileResult], group) -> None:
+    """The one line saying what every page shows now (then the files that could not be used)."""
+    usable = [r.report.file for r in results if r.report.usable]
     unusable = [r.report.file for r in results if not r.report.usable]
     if group.usable:
-        st.success(f"Loaded {len(group.members)} member(s) from {len(results) - len(unusable)} usable "
-                   "file(s). Every page now shows these logs.", icon=":material/check:")
+        st.success(f"Loaded {len(group.members)} member(s) from {len(usable)} usable file(s) ("
+                   + ", ".join(plain(n) for n in usable) + "). Every page now shows these logs.",
+                   icon=":material/check:")
         if unusable:
             st.warning(f"{len(unusable)} file(s) could not be used: " + ", ".join(plain(n) for n in unusable)
                        + ". Each one's card below says why.", icon=":material/block:")
     else:
-        st.error("Nothing usable was found in these files yet; see each file below.")
+        st.error("None of the loaded files can be used yet, so the other pages show the **demo group** "
+                 "(invented people). Each file's card below says why.", icon=":material/block:")
+    _forget_button()
 
 
 def render() -> None:
@@ -525,7 +525,8 @@ def render() -> None:
              "nothing is saved or sent anywhere.")
     loaded = _loaded()
     _forget_options_of_removed_files(set(loaded.files))
-    _current_upload_note(loaded)
+    if not loaded.files:
+        st.info("No logs uploaded yet: the other pages show the **demo group** (invented people).")
     rule = _daily_rule()
     uploads = st.file_uploader("Add log files", type=ACCEPTED_TYPES, accept_multiple_files=True,
                                key=state.uploader_key(),
@@ -534,8 +535,8 @@ def render() -> None:
     if uploads:
         _take_in(uploads)
     if loaded.files:
-        st.caption(f"{len(loaded.files)} file(s) loaded, each on its card below. Files you add join them; "
-                   "**Remove this file** on a card takes one out, **Forget uploaded data** all of them.")
+        st.caption("Each loaded file has its card below. Files you add join them; **Remove this file** "
+                   "on a card takes one out, **Forget uploaded data** all of them.")
         _loaded_files(loaded, rule)
     else:
         _say_news(loaded)
