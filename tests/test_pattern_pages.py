@@ -303,3 +303,20 @@ def test_time_shown_as_weeks_since_first_log_on_every_page():
     layout = specs(at)[0]["layout"]
     bottom = max(int(k[5:] or 1) for k in layout if k.startswith("xaxis"))
     assert layout[f"xaxis{bottom}"]["title"]["text"] == "Date"  # calendar dates again
+
+
+def test_scope_tables_cut_from_the_whole_group_equal_what_the_filtered_logs_give():
+    from oms_dash import analysis
+
+    group = uploaded()
+    obs = group.observations
+    start, end = obs["date"].min() + pd.Timedelta(days=20), obs["date"].max() - pd.Timedelta(days=9)
+    scope = (start, end, ("kid_2", "kid_4", "kid_5"), ())
+    daily = analysis.daily_scores(analysis.filter_observations(obs, scope[2], None, start, end))
+    tables = filters.scope_tables(group, scope)
+    pd.testing.assert_frame_equal(tables["scores"], analysis.score_series(daily))
+    assert tables["scores"].attrs["measure"] == analysis.score_series(daily).attrs["measure"]
+    assert tables["member_days"].reset_index(drop=True).equals(
+        analysis.member_days(daily).reset_index(drop=True))
+    assert analysis.score_series(tables["scores"]) is tables["scores"]  # passed through, not recomputed
+    assert filters.scope_tables(group, (start, end, (), ("myoclonus",))) is None  # a total depends on items

@@ -11,6 +11,7 @@ from oms_dash.analysis._common import (
     TIME_AXES,
     daily_scores,
     filter_observations,
+    mean_severity,
     measure_label,
     measure_max,
     member_days,
@@ -61,7 +62,7 @@ __all__ = [
     "RelapseRule", "align",
     "anchors", "before_after", "cohort", "completeness", "cooccurrence", "daily_scores", "detect_relapses",
     "events_followed", "filter_observations", "first_logs", "group_course", "latest_state", "logging_share",
-    "measure_label", "measure_max", "member_days", "member_timeline", "min_group_size", "mp_totals",
-    "quantile_band", "relapse_context", "relapse_summary", "relative_weeks", "score_series",
+    "mean_severity", "measure_label", "measure_max", "member_days", "member_timeline", "min_group_size",
+    "mp_totals", "quantile_band", "relapse_context", "relapse_summary", "relative_weeks", "score_series",
     "symptom_profiles", "treatment_starts", "week_start", "weekly_severity",
 ]

@@ -152,7 +152,11 @@ def score_series(obs: pd.DataFrame, item: str | None = None, measure: str = "aut
     item given: that item's daily score (0-3). Otherwise the total: the Mitchell-Pike total when
     ``measure`` is "mp_total", or "auto" and some date has all six MP items scored; else the mean
     severity of the items scored that day. ``attrs["measure"]`` says which ("item:<id>" for one item).
+    A total this function made (or a subset of its rows) is returned as it is.
     """
+    if (item is None and list(obs.columns) == ["member", "date", "value"]
+            and obs.attrs.get("measure") in MEASURES and measure in ("auto", obs.attrs["measure"])):
+        return obs  # already a total (e.g. a filtered subset of the group's), passed through
     daily = daily_scores(obs)
     if item is not None:
         out = daily.loc[daily["item"] == item, ["member", "date", "score"]].rename(columns={"score": "value"})

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -102,6 +103,43 @@ def cached_figure(group: GroupData, chosen: Filters, build: Callable, /, **param
     name = f"{build.__module__}.{build.__qualname__}"
     key = (group_token(group), chosen, name, tuple(sorted(params.items())))
     return cache.remember(key, lambda: build(group, chosen, **params))
+
+
+def _whole_group_tables(group: GroupData) -> dict[str, pd.DataFrame]:
+    daily = cache.scoped_daily(group, group_token(group), None)
+    return {analysis.MEASURE_MP: analysis.mp_totals(daily),
+            analysis.MEASURE_MEAN: analysis.mean_severity(daily), "member_days": analysis.member_days(daily)}
+
+
+def _rows_in(table: pd.DataFrame, scope: tuple) -> pd.DataFrame:
+    """Rows of a member-day table within the scope's members and dates (as filter_observations)."""
+    start, end, members, _ = scope
+    mask = np.ones(len(table), dtype=bool)
+    if members:
+        mask &= table["member"].isin(list(members)).to_numpy()
+    if start is not None:
+        mask &= (table["date"] >= pd.Timestamp(start)).to_numpy()
+    if end is not None:
+        mask &= (table["date"] <= pd.Timestamp(end)).to_numpy()
+    return table.loc[mask].reset_index(drop=True)
+
+
+def scope_tables(group: GroupData, scope: tuple) -> dict[str, pd.DataFrame] | None:
+    """The group's totals per member and day (Mitchell-Pike and mean severity) and its logged
+    member-days, cut to ``scope``'s members and dates: the same rows ``analysis.score_series`` and
+    ``analysis.member_days`` would give on the filtered observations, from tables made once per
+    group (a total per day does not depend on other days). None when symptoms are filtered (a
+    total then depends on which), for the caller to compute from the filtered scores."""
+    if scope[3]:
+        return None
+    whole = cache.remember((group_token(group), "whole-group tables"), lambda: _whole_group_tables(group))
+    out = {name: _rows_in(table, scope) for name, table in whole.items()}
+    out["member_days"].attrs = dict(whole["member_days"].attrs)
+    mp = out[analysis.MEASURE_MP]
+    chosen = analysis.MEASURE_MP if len(mp) else analysis.MEASURE_MEAN
+    out["scores"] = out[chosen]
+    out["scores"].attrs = {"measure": chosen}
+    return out
 
 
 @dataclass(frozen=True)

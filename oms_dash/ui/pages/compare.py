@@ -15,13 +15,15 @@ DEFAULT_WEEKS = 4
 DEFAULT_MIN_LOGS = 2
 
 
-def _scores(obs, group, item):
-    """One symptom's daily score when exactly one is chosen, else the total (MP total or mean severity)."""
-    return analysis.score_series(obs, item=item)
+def _scores(obs, group, scope, item):
+    """One symptom's daily score when exactly one is chosen, else the total (MP total or mean severity),
+    cut from the group's totals when no symptom is filtered."""
+    tables = None if item is not None else filters.scope_tables(group, scope)
+    return tables["scores"] if tables is not None else analysis.score_series(obs, item=item)
 
 
 def _cohort(obs, group, scope, item, by, treatment):
-    scores = filters.cached_scope(group, scope, _scores, item=item)
+    scores = filters.cached_scope(group, scope, _scores, scope=scope, item=item)
     # "Days since first log" counts from each member's real first log, not the first in the chosen dates.
     first = filters.time_anchors(group, "first_log")
     return analysis.cohort(scores, by, onsets=group.onsets, treatments=group.treatments, treatment=treatment,
@@ -46,12 +48,12 @@ def _profiles(obs, group):
 
 
 def _before_after(obs, group, scope, item, treatment, weeks, min_logs):
-    scores = filters.cached_scope(group, scope, _scores, item=item)
+    scores = filters.cached_scope(group, scope, _scores, scope=scope, item=item)
     return analysis.before_after(scores, group.treatments, treatment, weeks=weeks, min_logs=min_logs)
 
 
 def _relapses(obs, group, scope, item, rule, lookback):
-    scores = filters.cached_scope(group, scope, _scores, item=item)
+    scores = filters.cached_scope(group, scope, _scores, scope=scope, item=item)
     found = analysis.detect_relapses(scores, rule)
     context = analysis.relapse_context(found, group.events, lookback_days=lookback)
     followed = analysis.events_followed(found, group.events, scores, follow_days=lookback)
@@ -203,7 +205,7 @@ def render() -> None:
     chosen, summary = started
     caption = filters.chart_caption(summary, relative=chosen.time_axis != "calendar")
     item = chosen.items[0] if len(chosen.items) == 1 else None
-    measure = filters.cached(group, chosen, _scores, item=item).attrs["measure"]
+    measure = filters.cached(group, chosen, _scores, scope=chosen.scope, item=item).attrs["measure"]
     labels = filters.member_label_map(group)
     shows = (  # one per VIEWS entry, in order
         lambda: _show_cohort(group, chosen, item, measure, caption, meeting, labels),

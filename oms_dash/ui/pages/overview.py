@@ -12,20 +12,24 @@ from oms_dash.ui import filters, state, widgets
 LATEST_WINDOW_DAYS = 14
 
 
-def _course(obs, group, time_axis):
-    return analysis.group_course(obs, anchors=filters.time_anchors(group, time_axis))
+def _course(obs, group, scope, time_axis):
+    tables = filters.scope_tables(group, scope)
+    scores = tables["scores"] if tables is not None else obs
+    return analysis.group_course(scores, anchors=filters.time_anchors(group, time_axis))
 
 
 def _latest(obs, group, window_days: int):
     return analysis.latest_state(obs, window_days=window_days)
 
 
-def _completeness(obs, group, start, end, time_axis):
+def _completeness(obs, group, scope, time_axis):
     """Counted from each member's real first log (not the first inside the chosen range) to the end of
     the chosen range; in weeks since each member's first log or onset when time is shown so (weeks
     before the first log are left out when counting from it: they are all "not yet logging")."""
     first = filters.time_anchors(group, "first_log")
-    obs = analysis.member_days(obs)  # made once for both counts
+    tables = filters.scope_tables(group, scope)
+    obs = tables["member_days"] if tables is not None else analysis.member_days(obs)  # once, for both
+    start, end = scope[0], scope[1]
     done = analysis.completeness(obs, start, end, first=first)
     anchors = filters.time_anchors(group, time_axis)
     if anchors is not None:
@@ -38,7 +42,7 @@ def _completeness(obs, group, start, end, time_axis):
 
 
 def _course_view(group, chosen, meeting):
-    course = filters.cached(group, chosen, _course, time_axis=chosen.time_axis)
+    course = filters.cached(group, chosen, _course, scope=chosen.scope, time_axis=chosen.time_axis)
     fig = charts.group_course_figure(course, meeting, time_axis=chosen.time_axis)
     return fig, course.rename(columns={"n_members": "members"})
 
@@ -52,7 +56,7 @@ def _latest_view(group, chosen, meeting):
 
 
 def _completeness_view(group, chosen, meeting):
-    done, per_member = filters.cached(group, chosen, _completeness, start=chosen.start, end=chosen.end,
+    done, per_member = filters.cached(group, chosen, _completeness, scope=chosen.scope,
                                       time_axis=chosen.time_axis)
     labels = filters.member_label_map(group)
     fig = charts.completeness_figure(done, meeting, labels=labels, time_axis=chosen.time_axis)
