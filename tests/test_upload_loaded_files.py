@@ -111,7 +111,7 @@ def test_the_column_mapping_works_on_a_file_the_uploader_no_longer_holds():
     odd = b"Kid,Logged on,Sign noticed,Rated\nQ1,2026-01-05,jerks,2\nQ1,2026-01-06,sleep,1\n"
     at = _add(_start(), ("odd.csv", odd))
     _away_and_back(at)
-    assert any("not recognised" in w.value for w in at.warning)
+    assert any("Tell oms_dash which column is which" in m.value for m in at.markdown)
     fk = file_key("odd.csv", odd)
     for role, column in (("member", "Kid"), ("date", "Logged on"), ("symptom", "Sign noticed"),
                          ("severity", "Rated")):

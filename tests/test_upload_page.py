@@ -63,7 +63,9 @@ def test_forget_returns_to_the_demo_group():
 def test_unrecognised_columns_offer_a_mapping_form_not_a_dead_end():
     odd = b"Kid,Logged on,Sign noticed,Rated\nQ1,2026-01-05,jerks,2\nQ1,2026-01-06,sleep,1\n"
     at = _upload("odd.csv", odd)
-    assert any("not recognised" in w.value for w in at.warning)
+    assert any("I could not tell which columns" in e.value for e in at.error)  # said once, in red
+    assert not [w for w in at.warning if "Demo data" not in w.value]  # not repeated in yellow
+    assert any("Tell oms_dash which column is which" in m.value for m in at.markdown)
     fk = file_key("odd.csv", odd)
     at.selectbox(key=f"map_{fk}_member").set_value("Kid")
     at.selectbox(key=f"map_{fk}_date").set_value("Logged on")

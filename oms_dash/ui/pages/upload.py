@@ -408,8 +408,9 @@ def _file_card(result: FileResult, fk: str, opts: ReadOptions) -> None:
             fixable = any(p.code in FIXED_BY_OPTIONS for p in report.problems)
             _options_area(result, fk, open_it=bool(fixable or chosen))
         if result.needs_mapping:
-            st.warning("The columns of this file were not recognised. Tell oms_dash which column is which:",
-                       icon=":material/table_edit:")
+            # The file's own error above says what was not recognised; this is where to answer it.
+            st.markdown(":material/table_edit: **Tell oms_dash which column is which**, then read the "
+                        "file again:")
             _mapping_form(result, fk, opts)
         elif opts.mapping:  # open, so the user sees the file is read their way and how to undo it
             with st.expander("Read with your column mapping", icon=":material/table_edit:", expanded=True):
