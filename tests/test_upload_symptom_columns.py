@@ -109,3 +109,8 @@ def test_a_form_without_its_member_question_is_explained_once():
     _submit(at, fk)
     assert not any("member code" in e.value for e in at.error)
     assert [m.value for m in at.metric if m.label == "Accepted"] == ["2"]
+    # One field holds the code: the mapping's, not a second one among the file's options.
+    assert [t.key for t in at.text_input if t.value == "F05"] == [f"map_{fk}_code"]
+    at.text_input(key=f"map_{fk}_code").set_value("F06")
+    _submit(at, fk)
+    assert at.session_state["uploaded_group"].members == ["F06"]

@@ -348,12 +348,14 @@ def _status_icon(report: FileReport, attention: list[tuple[str, str]]) -> str:
     return ":green[:material/check_circle:]"
 
 
-def _options_area(result: FileResult, fk: str, open_it: bool) -> None:
+def _options_area(result: FileResult, fk: str, opts: ReadOptions, open_it: bool) -> None:
     """The file's own reading options; a change re-reads this file only."""
     report = result.report
     order_key, member_key, sheet_key = _widget_keys(fk)
-    without_member_column = (report.format in SINGLE_PERSON_FORMATS or st.session_state.get(member_key)
-                             or any(p.code == "member_from_file_name" for p in report.problems))
+    # A column mapping in use has its own member column or code: one field for it, in the mapping.
+    without_member_column = not opts.mapping and (
+        report.format in SINGLE_PERSON_FORMATS or st.session_state.get(member_key)
+        or any(p.code == "member_from_file_name" for p in report.problems))
     with st.expander("Options for this file", icon=":material/tune:", expanded=open_it):
         st.radio("How are this file's dates written?", list(DATE_ORDERS), key=order_key, horizontal=True,
                  help="Usually worked out from the dates themselves; choose when they could be read "
@@ -406,7 +408,7 @@ def _file_card(result: FileResult, fk: str, opts: ReadOptions) -> None:
             # Open while there is something to fix, or something the user chose, to see.
             chosen = opts.date_order or opts.member or opts.sheet
             fixable = any(p.code in FIXED_BY_OPTIONS for p in report.problems)
-            _options_area(result, fk, open_it=bool(fixable or chosen))
+            _options_area(result, fk, opts, open_it=bool(fixable or chosen))
         if result.needs_mapping:
             # The file's own error above says what was not recognised; this is where to answer it.
             st.markdown(":material/table_edit: **Tell oms_dash which column is which**, then read the "
