@@ -753,7 +753,7 @@ def relapse_figure(context: pd.DataFrame, n_members: int, rule: RelapseRule, loo
 
 def cooccurrence_figure(co: Cooccurrence, meeting: bool = False, caption: str | None = None) -> go.Figure:
     """Within-member rank correlation between items, median across members (``analysis.cooccurrence``)."""
-    title = "Do symptoms change together? Rank correlation of week-to-week changes, within each member"
+    title = "Do symptoms change together? Week-to-week changes, within each member"
     rho = co.rho
     limit = min_group_size()
     if co.too_few:
@@ -775,9 +775,9 @@ def cooccurrence_figure(co: Cooccurrence, meeting: bool = False, caption: str | 
         hovertemplate="%{y} & %{x}<br>median ρ = %{z:.2f}<br>from %{customdata}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickangle=-30)
-    subtitle = (f"{_n_text(co.n_group)} · Spearman ρ between each member's week-to-week changes (at least "
-                f"{co.min_weeks}), median across members · blank: under {limit} members · observed "
-                "together, not cause and effect")
+    subtitle = (f"{_n_text(co.n_group)} · rank correlation (Spearman ρ) of each member's changes, at "
+                f"least {co.min_weeks} per member · median across members · blank: under {limit} members "
+                "· observed together, not cause and effect")
     side = max(420, 160 + 48 * len(names) * (1.3 if meeting else 1))
     return _finish(fig, title, subtitle, meeting, "Symptom", "Symptom", caption, int(side))
 
