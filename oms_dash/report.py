@@ -354,7 +354,8 @@ def build_report_cli(args) -> int:
         group = demo_group()
         print("No files given: the report uses the demo group (invented people) and says so.")
     out = Path(args.output)
-    out.write_text(build_report_html(group, meeting=args.meeting), encoding="utf-8")
+    out.write_text(build_report_html(group, meeting=args.meeting, relative=getattr(args, "relative", False)),
+                   encoding="utf-8")
     print(f"Wrote {out} ({out.stat().st_size // 1024} KB, opens offline in any browser).")
     if args.pdf:
         try:

@@ -289,3 +289,13 @@ def test_report_in_relative_time_shows_no_calendar_date_of_the_logs():
     figures = {f.name: f.figure for f in report_figures(group, today=TODAY, relative=True)}
     assert figures["group-course"].layout.xaxis.title.text == "Weeks since first log"
     assert np.asarray(figures["heatmap"].data[0].x).dtype.kind in "iuf"  # weeks, not dates
+
+
+def test_report_command_passes_relative_time_through(tmp_path):
+    import argparse
+
+    out = tmp_path / "r.html"
+    args = argparse.Namespace(files=[], output=str(out), meeting=False, pdf=None, member=None, relative=True)
+    assert report.build_report_cli(args) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "Span of the logs" in html and "Weeks since first log" in html
