@@ -54,7 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("files", nargs="*", metavar="FILE")
     report.add_argument("-o", "--output", default="report.html", help="HTML file to write")
     report.add_argument("--pdf", metavar="PDF", help="also write a PDF (needs Chromium)")
+    report.add_argument("--paper", choices=("a4", "letter"), default="a4",
+                        help="paper size of the PDF (default a4; letter in the US and Canada)")
     report.add_argument("--meeting", action="store_true", help="large type for a projector")
+    report.add_argument("--relative", action="store_true",
+                        help="weeks since each member's first log instead of calendar dates")
     report.add_argument("--member", metavar="CODE", help="member code for single-person exports")
     report.add_argument("--min-group", type=int, metavar="K", default=None,
                         help="hide group figures drawn from fewer than K members (default 3; never lower)")
@@ -180,11 +184,8 @@ def check_files(args) -> int:
 
 
 def build_report(args) -> int:
-    try:
-        from oms_dash.report import build_report_cli
-    except ImportError:
-        print("The meeting report is not built yet in this version of oms_dash.", file=sys.stderr)
-        return 2
+    from oms_dash.report import build_report_cli
+
     return build_report_cli(args)
 
 

@@ -331,6 +331,9 @@ def slide_png(fig: go.Figure, caption: str | None = None) -> bytes | None:
     return figure_png(slide_figure(fig, caption), *SLIDE_SIZE, scale=2)
 
 
+PRIVACY_CODES = ("identifying_column", "redacted_cells")
+
+
 def build_report_cli(args) -> int:
     """`oms-dash report`: read FILEs (or the demo group), write the HTML (and PDF)."""
     from oms_dash.ingest import ReadOptions, read_paths
@@ -345,6 +348,11 @@ def build_report_cli(args) -> int:
         for report in group.reports:
             if not report.usable:
                 print(render_report_text(report), file=sys.stderr)
+                continue
+            # What the privacy scan took out is said, never done silently (as `check` says it).
+            for p in report.problems:
+                if p.code in PRIVACY_CODES:
+                    print(f"{report.file}: {p.message}", file=sys.stderr)
         if not group.usable:
             print("Nothing usable was found in these files; no report was made.", file=sys.stderr)
             return 2
@@ -354,12 +362,12 @@ def build_report_cli(args) -> int:
         group = demo_group()
         print("No files given: the report uses the demo group (invented people) and says so.")
     out = Path(args.output)
-    out.write_text(build_report_html(group, meeting=args.meeting, relative=getattr(args, "relative", False)),
+    out.write_text(build_report_html(group, meeting=args.meeting, relative=args.relative),
                    encoding="utf-8")
     print(f"Wrote {out} ({out.stat().st_size // 1024} KB, opens offline in any browser).")
     if args.pdf:
         try:
-            html_to_pdf(out, Path(args.pdf), paper=getattr(args, "paper", DEFAULT_PAPER))
+            html_to_pdf(out, Path(args.pdf), paper=args.paper)
         except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
             print(f"No PDF: {exc}", file=sys.stderr)
             return 2

@@ -218,8 +218,20 @@ def test_a_failed_png_export_gives_nothing_rather_than_an_empty_file(monkeypatch
 def test_pdf_report(tmp_path):
     _need_chromium()
     out, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
-    assert main(["report", "-o", str(out), "--pdf", str(pdf), "--meeting"]) == 0
+    assert main(["report", "-o", str(out), "--pdf", str(pdf), "--meeting", "--paper", "letter"]) == 0
     assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert set(_pdf_pages(pdf.read_bytes())) == {(612, 792)}
+
+
+def test_report_command_says_which_columns_it_removed(tmp_path, capsys):
+    source = tmp_path / "families.csv"
+    source.write_text(IDENTIFYING)
+    assert main(["report", str(source), "-o", str(tmp_path / "r.html")]) == 0
+    said = capsys.readouterr().err
+    assert "Column 'Child's name' was removed" in said
+    assert "Column 'Parent email' was removed" in said
+    assert "Column 'notes' was removed" in said  # free text with phone numbers in it
+    assert "Olivia" not in said and "07700" not in said
 
 
 def _pdf_pages(pdf: bytes) -> list[tuple[float, float]]:
@@ -292,10 +304,7 @@ def test_report_in_relative_time_shows_no_calendar_date_of_the_logs():
 
 
 def test_report_command_passes_relative_time_through(tmp_path):
-    import argparse
-
     out = tmp_path / "r.html"
-    args = argparse.Namespace(files=[], output=str(out), meeting=False, pdf=None, member=None, relative=True)
-    assert report.build_report_cli(args) == 0
+    assert main(["report", "--relative", "-o", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
     assert "Span of the logs" in html and "Weeks since first log" in html
