@@ -18,12 +18,23 @@ from oms_dash.report import (
     report_figures,
 )
 from oms_dash.ui import state
+from oms_dash.ui.filters import KEPT
 from oms_dash.ui.widgets import show_chart
+
+RELATIVE_KEY = "report_relative"
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _report_html(_group, group_key: str, meeting: bool, today: dt.date) -> str:
-    return build_report_html(_group, meeting=meeting, today=today)
+def _report_html(_group, group_key: str, meeting: bool, today: dt.date, relative: bool) -> str:
+    return build_report_html(_group, meeting=meeting, today=today, relative=relative)
+
+
+def _relative_choice() -> bool:
+    """Weeks instead of dates: starts from the sidebar's "Show time as" choice, then the user's own."""
+    if RELATIVE_KEY not in st.session_state:
+        st.session_state[RELATIVE_KEY] = st.session_state.get(f"{KEPT}time_axis", "calendar") != "calendar"
+    return st.toggle("Weeks since each member's first log instead of dates", key=RELATIVE_KEY,
+                     help="No date of anybody's logs then appears in the report: only the span in weeks.")
 
 
 def _pdf_bytes(html: str, paper: str) -> bytes:
@@ -44,8 +55,9 @@ def render() -> None:
     if group.is_demo:
         st.info("This report is made from the demo group and says so.")
     today = dt.date.today()
+    relative = _relative_choice()
     key = str(pd.util.hash_pandas_object(group.observations, index=False).sum())
-    html = _report_html(group, key, meeting, today)
+    html = _report_html(group, key, meeting, today, relative)
     cols = st.columns(2)
     cols[0].download_button("Download the report (HTML)", html.encode("utf-8"),
                             file_name=f"oms-group-report-{today:%Y-%m-%d}.html", mime="text/html",
@@ -60,5 +72,5 @@ def render() -> None:
         cols[1].caption("PDF needs Chrome or Chromium on this computer: open the HTML report and "
                         "use Print ▸ Save as PDF.")
     st.subheader("What the report shows", anchor=False)
-    for item in report_figures(group, meeting, today):
+    for item in report_figures(group, meeting, today, relative=relative):
         show_chart(item.figure, f"report-{item.name}", item.caption)

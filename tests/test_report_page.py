@@ -1,0 +1,41 @@
+"""The Meeting report page (AppTest): its charts follow the choice of dates or weeks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from oms_dash.ui.pages.report import RELATIVE_KEY
+
+DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+REPORT = "oms_dash/ui/page_scripts/report.py"
+
+
+def _x_titles(at: AppTest) -> list[str]:
+    titles = []
+    for chart in at.get("plotly_chart"):
+        layout = json.loads(chart.proto.spec)["layout"]
+        titles.append(((layout.get("xaxis") or {}).get("title") or {}).get("text", ""))
+    return titles
+
+
+def test_report_page_shows_weeks_instead_of_dates_when_asked():
+    at = AppTest.from_file(DASHBOARD, default_timeout=90)
+    at.run()
+    at.switch_page(REPORT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Weeks since first log" not in _x_titles(at)
+    at.toggle(key=RELATIVE_KEY).set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Weeks since first log" in _x_titles(at)
+
+
+def test_report_page_starts_from_the_sidebar_time_choice():
+    at = AppTest.from_file(DASHBOARD, default_timeout=90)
+    at.run()  # Overview: the sidebar's filters are drawn
+    at.sidebar.radio(key="flt_time_axis").set_value("first_log").run()
+    at.switch_page(REPORT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.toggle(key=RELATIVE_KEY).value is True
