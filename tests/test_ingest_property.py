@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oms_dash.ingest import ReadOptions, read_file
@@ -84,6 +84,8 @@ def test_arbitrary_csv_like_text_is_accounted_for(file, order, rule, member):
     _check(name, data, ReadOptions(today=TODAY, date_order=order, daily_rule=rule, member=member))
 
 
+# A supporting property: 300 examples are plenty (the accounting tests above run 1,000 in CI).
+@settings(max_examples=min(300, settings().max_examples))
 @given(files=st.lists(csv_like(), min_size=1, max_size=3), rule=st.sampled_from(["max", "mean"]))
 def test_merged_files_keep_one_reading_per_member_day_and_item(files, rule):
     from oms_dash.ingest import merge

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oms_dash import readers
@@ -59,6 +59,8 @@ row = st.lists(st.sampled_from(["F01", "", "2026-03-01", "2", "a,b", 'q"q', "x\n
                min_size=0, max_size=5)
 
 
+# A supporting property: 300 examples are plenty (the accounting tests run 1,000 in CI).
+@settings(max_examples=min(300, settings().max_examples))
 @given(rows=st.lists(row, min_size=1, max_size=8), delimiter=st.sampled_from([",", ";", "\t"]),
        newline=st.sampled_from(["\n", "\r\n"]))
 def test_readers_agree_on_arbitrary_tables(rows, delimiter, newline):
