@@ -143,6 +143,13 @@ pio.templates["oms_screen"] = SCREEN_TEMPLATE
 pio.templates["oms_meeting"] = MEETING_TEMPLATE
 
 
+def chart_height(meeting: bool) -> int:
+    """A chart's height when its builder gives none. Meeting type and its title block need a taller
+    chart, or a projector shows a thin strip of plot; 600 px still fits a 1280x720 screen. (Set on
+    the figure itself: Streamlit reads the figure's height, not its template's.)"""
+    return 600 if meeting else 480
+
+
 def template(meeting: bool) -> go.layout.Template:
     """The plotly template for the mode (also registered as "oms_screen" / "oms_meeting")."""
     return MEETING_TEMPLATE if meeting else SCREEN_TEMPLATE
