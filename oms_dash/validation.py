@@ -350,9 +350,12 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         isinstance(u, str) and u == c for u, c in zip(factorize(records["member"])[1], member_uniques,
                                                       strict=True)))
 
-    def member_values(idx: np.ndarray) -> pd.Series:
-        if members_as_written and len(idx) == n and np.array_equal(idx, np.arange(n)):
-            return records["member"].reset_index(drop=True).rename(None)
+    def member_values(idx: np.ndarray | None) -> pd.Series:
+        """The normalised member codes of the records at `idx` (None: every record, in order)."""
+        if idx is None or (len(idx) == n and np.array_equal(idx, np.arange(n))):
+            if members_as_written:
+                return records["member"].reset_index(drop=True).rename(None)
+            idx = np.arange(n)
         return _take_str(member_uniques, member_codes[idx])
 
     # Score cells.
@@ -363,16 +366,23 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         # Work on positions, not filtered copies of the cell table (it can hold millions of cells).
         pos = np.flatnonzero(state[rec] == LIVE)  # blank cells parse as "not recorded" below
         every = len(pos) == len(cells)
-        rec = rec[pos]
+        rec = rec if every else rec[pos]
         values = cells["value"].astype(str)
         values = values if every else values.take(pos)
         lo, hi = (cells["lo"], cells["hi"]) if every else (cells["lo"].take(pos), cells["hi"].take(pos))
         parsed_scores = parse_score_codes(values, lo, hi, factorize=factorize)
         score_codes = parsed_scores.codes
-        bad = np.asarray(parsed_scores.error != "", dtype=bool)[score_codes]
-        score = parsed_scores.score[score_codes]
-        good = ~bad & ~np.isnan(score)  # "n/a" and the like: not recorded, like a blank
-        contributed[rec[good]] = True
+        bad_key = np.asarray(parsed_scores.error != "", dtype=bool)
+        good_key = ~bad_key & ~np.isnan(parsed_scores.score)  # "n/a" and the like: not recorded
+        bad = bad_key[score_codes]
+        good = good_key[score_codes]
+        gi = np.flatnonzero(good)
+        all_good = len(gi) == len(values)  # the usual case: no gathers below
+
+        def good_only(array: np.ndarray) -> np.ndarray:
+            return array if all_good else array[gi]
+
+        contributed[good_only(rec)] = True
         if bad.any():
             bad_idx = np.flatnonzero(bad)
             error_text = parsed_scores.error.take(score_codes[bad_idx]).to_numpy(dtype=object)
@@ -390,15 +400,14 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
             # Those rows get no second problem line: the cell problem above already names them.
             state[all_bad] = REJECTED
             reason[all_bad] = msgs[all_bad]
-        gi = np.flatnonzero(good)
-        g = rec[gi]
+        g = good_only(rec)
         cell_items = cells["item"] if every else cells["item"].take(pos)
         all_codes, item_uniques = (factorize(cell_items) if cell_items.dtype == "str"
                                    else pd.factorize(cell_items, use_na_sentinel=False))
-        item_codes = all_codes[gi]
+        item_codes = good_only(all_codes)
         item_ids = np.asarray([_item_id(str(u)) for u in item_uniques], dtype=object)
         if "exact" in cells:
-            exact = cells["exact"].to_numpy(dtype=bool)[pos][gi]
+            exact = good_only(cells["exact"].to_numpy(dtype=bool)[pos])
             if exact.any():
                 exact_ids = np.asarray([_exact_item_id(str(u)) for u in item_uniques], dtype=object)
                 # Exact matches become extra "uniques" appended after the ordinary ones.
@@ -416,14 +425,16 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
                                    (parsed.day_codes if every_row else parsed.day_codes[g],
                                     int(parsed.day_codes.max(initial=0)) + 1),
                                    (obs_item_codes, len(id_uniques))], dense=False)
-        all_good = len(gi) == len(values)
+        good_codes = good_only(score_codes)
+        scales = parsed_scores.scale[good_key].unique()
         obs = pd.DataFrame({  # new arrays only: no need for the frame to copy them again
-            "member": member_values(g), "date": dates[g],
+            "member": member_values(None if every_row else g), "date": dates[g],
             "item": _take_str(item_ids, item_codes),
-            "score": score[gi],
+            "score": parsed_scores.score[good_codes],
             "raw_value": (values if all_good else values.take(gi)).reset_index(drop=True),
-            "raw_scale": pd.Series(parsed_scores.scale.take(score_codes if all_good else score_codes[gi]),
-                                   dtype="str"),
+            # One scale for every score (the usual case): written out, not looked up per cell.
+            "raw_scale": (repeat_text(scales[0], len(g)) if len(scales) == 1 else
+                          pd.Series(parsed_scores.scale.take(good_codes), dtype="str")),
             "source_file": repeat_text(file_name, len(g)),
             "source_row": rows[g]}, copy=False)
         _check_totals(canon, obs, rows, problems)

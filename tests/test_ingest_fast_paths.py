@@ -120,3 +120,22 @@ def test_columns_hashed_in_the_background_give_the_same_result(monkeypatch):
     assert background.report.as_json() == inline.report.as_json()
     pd.testing.assert_frame_equal(background.tables.observations, inline.tables.observations)
     pd.testing.assert_frame_equal(background.report.rejected_rows, inline.report.rejected_rows)
+
+
+@pytest.mark.parametrize("sleep_header", ["Sleep", "Sleep 0-10"])
+def test_each_score_keeps_its_own_scale_whether_one_scale_or_several(sleep_header):
+    # One scale for the whole file is written out in one go; several are looked up per cell.
+    from oms_dash.ingest import ReadOptions, read_file
+
+    data = (f"member,date,Jerks,{sleep_header}\nF01,2026-03-01,2,\nF01,2026-03-02,x,1\n"
+            "F02,2026-03-02,n/a,3\n").encode()
+    result = read_file("diary.csv", data, ReadOptions(today=pd.Timestamp("2026-04-01").date()))
+    obs = result.tables.observations
+    sleep_scale = "0-10" if "0-10" in sleep_header else "0-3"
+    expected = {("F01", "2026-03-01", "myoclonus"): "0-3", ("F01", "2026-03-02", "sleep"): sleep_scale,
+                ("F02", "2026-03-02", "sleep"): sleep_scale}
+    shown = {(m, f"{d:%Y-%m-%d}", i): s for m, d, i, s
+             in obs[["member", "date", "item", "raw_scale"]].itertuples(index=False)}
+    assert shown == expected
+    assert obs["raw_scale"].dtype == "str"
+    assert [p.code for p in result.report.problems if p.row is not None] == ["bad_score"]
