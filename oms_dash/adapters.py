@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -167,14 +168,22 @@ def _records(raw: RawTable, member: pd.Series | str, date: pd.Series) -> pd.Data
     return records
 
 
+def _distinct(raw: RawTable, column: str) -> tuple[np.ndarray, pd.Series]:
+    """(codes, distinct values) of one column, from the ingest's shared hashing when it has it."""
+    values = raw.cells[column]
+    shared = raw.column_codes if raw.column_codes is not None and values.dtype == "str" else None
+    codes, uniques = (shared or partial(pd.factorize, use_na_sentinel=False))(values)
+    return np.asarray(codes), pd.Series(uniques).reset_index(drop=True)
+
+
 def _text_cells(raw: RawTable, column: str | None) -> pd.DataFrame:
     if column is None:
         return pd.DataFrame(columns=["record", "text"])
-    # Most cells of a notes column are empty: only the others are stripped and kept.
-    filled = np.flatnonzero((raw.cells[column] != "").to_numpy())
-    values = raw.cells[column].iloc[filled].str.strip()
-    keep = (values != "").to_numpy()
-    return pd.DataFrame({"record": filled[keep], "text": values[keep].to_numpy()})
+    # Each distinct note is stripped once; the cells left blank are not kept.
+    codes, uniques = _distinct(raw, column)
+    stripped = uniques.str.strip()
+    filled = np.flatnonzero((stripped != "").to_numpy()[codes])
+    return pd.DataFrame({"record": filled, "text": stripped.take(codes[filled]).to_numpy()})
 
 
 def _wide_cells(raw: RawTable, item_columns: dict[str, str], scales: dict[str, tuple]) -> pd.DataFrame:
@@ -226,10 +235,11 @@ _MEMBER_CODE = re.compile(r"^[A-Za-z]{1,3}[-_]?\d{1,4}$")
 _YES_NO = frozenset({"yes", "no", "y", "n", "true", "false"})
 
 
-def is_yes_no(values: pd.Series) -> bool:
+def is_yes_no(values: pd.Series, distinct=None) -> bool:
     """Whether a column's answers are all yes/no (any case; y/n, true/false): a question like
-    'Did you give melatonin for sleep?', never a severity, even when it names a symptom."""
-    answers = {str(v).strip().lower() for v in pd.unique(values)} - {""}
+    'Did you give melatonin for sleep?', never a severity, even when it names a symptom.
+    ``distinct``: the column's distinct values, when already known."""
+    answers = {str(v).strip().lower() for v in (pd.unique(values) if distinct is None else distinct)} - {""}
     return bool(answers) and answers <= _YES_NO
 
 
@@ -402,7 +412,7 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str, items: tuple[str, .
         if _AMOUNT_HEADER.search(header_key(column)):
             amounts.append(column)
             continue
-        if is_yes_no(raw.cells[column]):
+        if is_yes_no(raw.cells[column], _distinct(raw, column)[1]):
             yes_no.append(column)
             continue
         grid_row = re.search(r"\[([^\]]+)\]\s*$", column)  # Google Forms grid: "Question [Row]"

@@ -182,6 +182,7 @@ def _read_file(name: str, data: bytes, options: ReadOptions, progress) -> FileRe
     progress(0.4, f"read {len(raw.cells):,} rows of {name}")
     # A big table's columns are hashed in the background while privacy and recognition look at it.
     factorize = column_codes_for(raw.cells)
+    raw.column_codes = factorize
     try:
         return _checked(name, raw, report, options, progress, factorize)
     finally:

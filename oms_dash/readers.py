@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -45,6 +46,9 @@ class RawTable:
     header_row: int = 1
     dropped_empty_columns: int = 0
     extra_cells: np.ndarray | None = None  # per row: filled cells beyond the header (text files)
+    # column -> (codes, distinct values), as pd.factorize: set by the ingest, which hashes every
+    # column once (in the background) and shares the result with each stage that needs it.
+    column_codes: Callable[[pd.Series], tuple] | None = field(default=None, repr=False)
 
 
 _MAGIC = (

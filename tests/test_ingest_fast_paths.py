@@ -139,3 +139,22 @@ def test_each_score_keeps_its_own_scale_whether_one_scale_or_several(sleep_heade
     assert shown == expected
     assert obs["raw_scale"].dtype == "str"
     assert [p.code for p in result.report.problems if p.row is not None] == ["bad_score"]
+
+
+def test_notes_and_yes_no_columns_read_the_same_from_the_shared_column_codes():
+    # The ingest hands its column hashing to the recognisers; without it they hash for themselves.
+    from oms_dash.adapters import _text_cells, is_yes_no
+    from oms_dash.readers import RawTable
+    from oms_dash.validation import column_codes_for
+
+    cells = pd.DataFrame({"notes": pd.Series(["", " tired ", "  ", "cold", " tired ", "x"] * 50, dtype="str"),
+                          "melatonin": pd.Series(["Yes", " no", "", "Y", "N", "yes"] * 50, dtype="str")})
+    alone = RawTable(cells=cells, rows=np.arange(2, len(cells) + 2))
+    shared = RawTable(cells=cells, rows=alone.rows, column_codes=column_codes_for(cells, min_rows=1))
+    try:
+        pd.testing.assert_frame_equal(_text_cells(shared, "notes"), _text_cells(alone, "notes"))
+        assert _text_cells(alone, "notes")["text"].tolist()[:3] == ["tired", "cold", "tired"]
+        assert is_yes_no(cells["melatonin"]) and is_yes_no(cells["melatonin"], ["Yes", " no", "", "Y", "N"])
+        assert not is_yes_no(cells["notes"])
+    finally:
+        shared.column_codes.close()
