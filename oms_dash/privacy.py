@@ -521,13 +521,21 @@ class _Distinct:
         values = pd.Series(uniques)
         self.values = (values if values.dtype == "str" else values.astype("str")).reset_index(drop=True)
         self._content: dict[str, tuple[str, ...]] | None = None
+        self._filled_rows: tuple[bool, np.ndarray | None] | None = None
+
+    def _filled(self) -> tuple[bool, np.ndarray | None]:
+        """(any cell filled, the filled rows or None when every row is), worked out once."""
+        if self._filled_rows is None:
+            filled = (self.values.notna() & (self.values != "")).to_numpy()
+            self._filled_rows = (bool(filled.any()),
+                                 None if filled.all() else np.flatnonzero(filled[self.codes]))
+        return self._filled_rows
 
     def sample(self, size: int = SAMPLE_SIZE) -> list[str]:
         """Up to ``size`` non-blank values, spread evenly from the first row to the last."""
-        filled = (self.values.notna() & (self.values != "")).to_numpy()
-        if not filled.any():
+        anything, rows = self._filled()
+        if not anything:
             return []
-        rows = None if filled.all() else np.flatnonzero(filled[self.codes])
         n = len(self.codes) if rows is None else len(rows)
         spread = np.linspace(0, n - 1, min(n, size)).round().astype(int)
         rows = spread if rows is None else rows[spread]
@@ -594,12 +602,10 @@ def _scan_column(header: str, column: _Distinct) -> dict | None:
                         "kind": kind}
     # A structured column goes when a meaningful share of a sample looks identifying; a stray
     # contact detail in a kept column is blanked by redact_identifying_cells instead.
-    cache: dict[str, tuple[str, ...]] = {}
     counts: Counter[str] = Counter()
-    for value in values:
-        if value not in cache:
-            cache[value] = _value_kinds(value)
-        counts.update(cache[value])
+    for value, times in Counter(values).items():  # each distinct value is judged once
+        for kind in _value_kinds(value):
+            counts[kind] += times
     checked = len(values)
     common = [k for k in _CONTENT_ORDER if counts[k] and counts[k] >= MIN_SHARE * checked]
     if not common:
