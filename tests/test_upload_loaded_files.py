@@ -151,6 +151,9 @@ def test_removing_one_file_updates_the_group_and_the_banner():
     assert all(key[0] != "second.csv" for key in at.session_state[cache.PARSED_KEY])
     assert fk not in at.session_state[FILE_OPTIONS_KEY]
     assert not [k for k in at.session_state if k.startswith((f"opt_{fk}", f"map_{fk}"))]
+    # Nor any table or figure made from the group it was part of (Overview made some).
+    assert "'Q3'" not in repr(at.session_state.get(cache.SCOPED_KEY))
+    assert cache.FIGURES_KEY not in at.session_state
     # The other pages show the smaller group.
     at.switch_page(OVERVIEW).run()
     assert "2 members" in _sidebar_members(at)

@@ -9,7 +9,8 @@
 - the figures a page draws, kept per input, so a rerun with nothing changed rebuilds no figure
   (not st.cache_data, which would copy each figure through pickle on every rerun).
 
-All are bounded, and "Forget uploaded data" (``forget_parsed``) drops them with the upload.
+All are bounded; "Forget uploaded data" clears the whole session with them (state.py), and removing
+one file drops its parses (``forget_file``) and everything made from the group (``forget_derived``).
 """
 
 from __future__ import annotations
@@ -81,8 +82,17 @@ def remember(key: tuple, make: Callable[[], T]) -> T:
     return kept[key]
 
 
-def forget_parsed() -> None:
-    """Drops every parse and every table made from the session's data."""
-    st.session_state.pop(PARSED_KEY, None)
+def forget_derived() -> None:
+    """Drops every table and figure made from the group (not the parses of its files), for when the
+    group changes without being forgotten, e.g. one of its files is removed."""
     st.session_state.pop(SCOPED_KEY, None)
     st.session_state.pop(FIGURES_KEY, None)
+    st.cache_data.clear()
+
+
+def forget_file(name: str, data: bytes) -> None:
+    """Drops the parses of one file (under every reading option)."""
+    digest = hashlib.sha256(data).hexdigest()
+    parsed = st.session_state.get(PARSED_KEY, {})
+    for key in [k for k in parsed if k[:2] == (name, digest)]:
+        del parsed[key]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import streamlit as st
 
 from oms_dash.model import GroupData
-from oms_dash.ui.cache import forget_parsed
 
 UPLOAD_KEY = "uploaded_group"
 MEETING_KEY = "meeting_mode"
@@ -47,7 +46,7 @@ def forget_uploaded_group() -> None:
     for key in list(st.session_state.keys()):
         if key not in _KEPT_ON_FORGET:
             del st.session_state[key]
-    forget_parsed()
+    # (The parses, daily tables and figures of ui.cache live in the session too: gone with it.)
     # A new key gives an empty uploader: otherwise the files it still holds would be read again.
     st.session_state[UPLOADER_GENERATION] = generation + 1
     st.cache_data.clear()

@@ -31,8 +31,8 @@ from oms_dash.problems import counted, problems_frame, skipped_text
 from oms_dash.reference import reference_url
 from oms_dash.schema import ITEMS_BY_ID, item_label
 from oms_dash.templates import TEMPLATES, template_bytes
-from oms_dash.ui import state
-from oms_dash.ui.cache import PARSED_KEY, parse_file
+from oms_dash.ui import cache, state
+from oms_dash.ui.cache import parse_file
 from oms_dash.ui.text import plain
 
 ACCEPTED_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "numbers"]
@@ -158,24 +158,17 @@ def _take_in(uploads) -> None:
     st.rerun()
 
 
-def _forget_parses_of(file: LoadedFile) -> None:
-    digest = hashlib.sha256(file.data).hexdigest()
-    parsed = st.session_state.get(PARSED_KEY, {})
-    for key in [k for k in parsed if k[:2] == (file.name, digest)]:
-        del parsed[key]
-
-
 def _remove_file(fk: str) -> None:
     """Takes one file out of the group, and out of memory: its bytes, parses, options and the
     calculations made from the group it was part of."""
     loaded = _loaded()
     gone = loaded.files.pop(fk)
-    _forget_parses_of(gone)
+    cache.forget_file(gone.name, gone.data)
     for key in [k for k in st.session_state if str(k).startswith((f"opt_{fk}_", f"map_{fk}_"))]:
         del st.session_state[key]
     _forget_options_of_removed_files(set(loaded.files))
     if loaded.files:
-        st.cache_data.clear()
+        cache.forget_derived()
         loaded.news.append(f"Removed {gone.name}. {len(loaded.files)} file(s) are still loaded; every "
                            "page now shows the group without it.")
     else:
@@ -445,7 +438,6 @@ def _forget_button() -> None:
     if st.button("Forget uploaded data", icon=":material/delete:", key="forget_on_upload",
                  help="Every loaded file, and everything read from it, leaves this computer's memory."):
         state.forget_uploaded_group()
-        st.session_state.pop(FILE_OPTIONS_KEY, None)
         st.rerun()
 
 
