@@ -64,13 +64,10 @@ def write_wide(path: Path, rows: int, seed: int = 2) -> None:
     frame.to_csv(path, index=False)
 
 
-def best_of(repeat: int, fn) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 def run_process(args: list[str]) -> float:
@@ -85,9 +82,12 @@ def bench_file(path: Path, repeat: int) -> None:
     result = read_file(path.name, data, options)
     report = result.report
     assert report.accounted, "row accounting broken"
-    t_ours = best_of(repeat, lambda: read_file(path.name, data, options))
-    t_pandas = best_of(repeat, lambda: pd.read_csv(io.BytesIO(data)))
-    t_arrow = best_of(repeat, lambda: pacsv.read_csv(io.BytesIO(data)))
+    runs: dict[str, list[float]] = {"ours": [], "pandas": [], "arrow": []}
+    for _ in range(repeat):  # interleaved, so that a busy spell on the machine hits all alike
+        runs["ours"].append(timed(lambda: read_file(path.name, data, options)))
+        runs["pandas"].append(timed(lambda: pd.read_csv(io.BytesIO(data))))
+        runs["arrow"].append(timed(lambda: pacsv.read_csv(io.BytesIO(data))))
+    t_ours, t_pandas, t_arrow = min(runs["ours"]), min(runs["pandas"]), min(runs["arrow"])
     print(f"\n{path.name}: {len(data) / 1e6:.1f} MB, {report.rows_read:,} rows "
           f"({report.rows_accepted:,} accepted, {report.rows_rejected:,} rejected, "
           f"{report.rows_skipped:,} skipped), format: {report.format}")
@@ -99,8 +99,11 @@ def bench_file(path: Path, repeat: int) -> None:
 def bench_cli(path: Path, repeat: int) -> None:
     bare = [sys.executable, "-c", f"import pandas; pandas.read_csv({str(path)!r})"]
     check = [sys.executable, "-m", "oms_dash.cli", "check", "--json", str(path)]
-    t_bare = min(run_process(bare) for _ in range(repeat))
-    t_check = min(run_process(check) for _ in range(repeat))
+    runs: dict[str, list[float]] = {"bare": [], "check": []}
+    for _ in range(repeat):  # interleaved, so that a busy spell on the machine hits both alike
+        runs["bare"].append(run_process(bare))
+        runs["check"].append(run_process(check))
+    t_bare, t_check = min(runs["bare"]), min(runs["check"])
     print(f"\nwhole process on {path.name}:")
     print(f"  python -c 'pandas.read_csv'   {t_bare:7.3f} s")
     print(f"  oms-dash check --json         {t_check:7.3f} s   "
