@@ -107,10 +107,10 @@ def _most_common_treatment(group: GroupData) -> str | None:
 def _summary_rows(group: GroupData, relative: bool = False) -> list[tuple[str, str]]:
     obs = group.observations
     rows = [("Members", str(len(group.members)))]
-    if len(obs) and relative:
-        rows.append(("Span of the logs", theme.relative_span(obs["date"].min(), obs["date"].max())))
-    elif len(obs):
-        rows.append(("Dates", f"{obs['date'].min():%d %b %Y} – {obs['date'].max():%d %b %Y}"))
+    if len(obs):
+        first, last = obs["date"].min(), obs["date"].max()
+        rows.append(("Span of the logs", theme.relative_span(first, last)) if relative
+                    else ("Dates", f"{first:%d %b %Y} – {last:%d %b %Y}"))
         rows.append(("Symptom scores", f"{len(obs):,}"))
     rows.append(("Treatment courses", str(len(group.treatments))))
     rows.append(("Events noted (infections, tapers…)", str(len(group.events))))
@@ -218,11 +218,12 @@ def _summary_html(group: GroupData, relative: bool = False) -> str:
 
 
 def build_report_html(group: GroupData, meeting: bool = False, today: dt.date | None = None,
-                      relative: bool = False) -> str:
+                      relative: bool = False, figures: list[ReportFigure] | None = None) -> str:
     """The whole report as one HTML string: no external resource of any kind. ``relative``: time
     shown as weeks since each member's first log; no calendar date of the logs appears."""
     today = today or dt.date.today()
-    figures = report_figures(group, meeting, today, relative)
+    if figures is None:  # a caller that shows them too (the page) passes the ones it made
+        figures = report_figures(group, meeting, today, relative)
     blocks = []
     for i, item in enumerate(figures):
         fig_html = _print_sized(item.figure, meeting).to_html(

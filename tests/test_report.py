@@ -308,3 +308,4 @@ def test_report_command_passes_relative_time_through(tmp_path):
     assert main(["report", "--relative", "-o", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
     assert "Span of the logs" in html and "Weeks since first log" in html
+    assert "Symptom scores" in html  # a count, not a date: kept in both modes

@@ -39,3 +39,19 @@ def test_report_page_starts_from_the_sidebar_time_choice():
     at.switch_page(REPORT).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.toggle(key=RELATIVE_KEY).value is True
+
+
+def test_a_rerun_of_the_report_page_rebuilds_no_figure(monkeypatch):
+    from oms_dash.ui.pages import report as page
+
+    at = AppTest.from_file(DASHBOARD, default_timeout=90)
+    at.run()
+    at.switch_page(REPORT).run()
+    built = []
+    original = page.report_figures
+    monkeypatch.setattr(page, "report_figures", lambda *a, **k: built.append(1) or original(*a, **k))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert built == []
+    at.toggle(key=RELATIVE_KEY).set_value(True).run()  # a real change builds them, once
+    assert built == [1]

@@ -6,7 +6,6 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from oms_dash.report import (
@@ -17,16 +16,24 @@ from oms_dash.report import (
     html_to_pdf,
     report_figures,
 )
-from oms_dash.ui import state
-from oms_dash.ui.filters import KEPT
+from oms_dash.ui import cache, state
+from oms_dash.ui.filters import KEPT, group_token
 from oms_dash.ui.widgets import show_chart
 
 RELATIVE_KEY = "report_relative"
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _report_html(_group, group_key: str, meeting: bool, today: dt.date, relative: bool) -> str:
-    return build_report_html(_group, meeting=meeting, today=today, relative=relative)
+def _report(group, meeting: bool, today: dt.date, relative: bool) -> tuple[list, str]:
+    """The report's figures and its HTML, made once per (group, mode, day) and kept in the session:
+    a rerun (a paper choice, a download) rebuilds nothing, and the HTML reuses the figures shown."""
+    key = ("meeting-report", group_token(group), meeting, relative, today)
+
+    def make() -> tuple[list, str]:
+        figures = report_figures(group, meeting, today, relative=relative)
+        return figures, build_report_html(group, meeting=meeting, today=today, relative=relative,
+                                          figures=figures)
+
+    return cache.remember(key, make)
 
 
 def _relative_choice() -> bool:
@@ -56,8 +63,7 @@ def render() -> None:
         st.info("This report is made from the demo group and says so.")
     today = dt.date.today()
     relative = _relative_choice()
-    key = str(pd.util.hash_pandas_object(group.observations, index=False).sum())
-    html = _report_html(group, key, meeting, today, relative)
+    figures, html = _report(group, meeting, today, relative)
     cols = st.columns(2)
     cols[0].download_button("Download the report (HTML)", html.encode("utf-8"),
                             file_name=f"oms-group-report-{today:%Y-%m-%d}.html", mime="text/html",
@@ -72,5 +78,5 @@ def render() -> None:
         cols[1].caption("PDF needs Chrome or Chromium on this computer: open the HTML report and "
                         "use Print ▸ Save as PDF.")
     st.subheader("What the report shows", anchor=False)
-    for item in report_figures(group, meeting, today, relative=relative):
+    for item in figures:
         show_chart(item.figure, f"report-{item.name}", item.caption)
