@@ -38,9 +38,10 @@ def _member_course(obs, group, member, window_days, rule):
     return timeline, relapses, scores.attrs["measure"], treatments, events, span
 
 
-def _member_figure(obs, group, scope, member, label, meeting, window_days, rule, time_axis):
-    timeline, relapses, _, treatments, events, _ = filters.cached_scope(
-        group, scope, _member_course, member=member, window_days=window_days, rule=rule)
+def _member_figure(group, chosen, member, label, meeting, rule):
+    window_days, time_axis = chosen.smoothing_days, chosen.time_axis
+    timeline, relapses, _, treatments, events, _ = filters.cached(
+        group, chosen, _member_course, member=member, window_days=window_days, rule=rule)
     anchors = filters.time_anchors(group, time_axis)
     anchor = None if anchors is None else anchors.get(member)
     return charts.member_timeline_figure(timeline, label, treatments, events, relapses, meeting,
@@ -72,11 +73,9 @@ def render() -> None:
     rule = filters.relapse_rule(filters.cached(group, chosen, _member_measure, member=member))
     timeline, relapses, measure, treatments, events, span = filters.cached(
         group, chosen, _member_course, member=member, window_days=chosen.smoothing_days, rule=rule)
-    # The figure is cached too: with thousands of daily dots it costs more than the analysis.
-    fig = filters.cached(group, chosen, _member_figure, scope=chosen.scope, member=member,
-                         label=labels.get(member, "Member"),
-                         meeting=meeting, window_days=chosen.smoothing_days, rule=rule,
-                         time_axis=chosen.time_axis)
+    # The figure is kept too (not copied): with thousands of daily dots it costs more than the analysis.
+    fig = filters.cached_figure(group, chosen, _member_figure, member=member,
+                                label=labels.get(member, "Member"), meeting=meeting, rule=rule)
     table = timeline.assign(series=timeline["series"].map(lambda s: "total" if s == "total"
                                                           else schema.item_label(s)))
     anchors = filters.time_anchors(group, chosen.time_axis)
