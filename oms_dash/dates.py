@@ -145,6 +145,7 @@ def parse_dates(values: pd.Series, order: str | None = None,
     order is decided from both together, so the two columns never disagree."""
     today = today or dt.date.today()
     codes, uniques = (factorize or _factorize)(values)
+    uniques = uniques.tolist()  # Python strings, made at once (element by element costs more)
     parts = [_split(u) for u in uniques]
     ab = [p for p in parts if p[0] == "ab"]
     if also is not None:
