@@ -40,3 +40,12 @@ def test_addresses_are_not_turned_into_links():
 def test_plain_words_are_untouched_but_for_punctuation():
     assert plain("Eye movements") == "Eye movements"
     assert plain("F01") == "F01"
+
+
+def test_symptom_links_link_known_symptoms_and_show_a_familys_own_words_as_typed():
+    from oms_dash.schema import custom_item_id
+    from oms_dash.ui.text import symptom_link
+
+    assert symptom_link("opsoclonus") == "[Eye movements (opsoclonus)](./reference?entry=opsoclonus)"
+    own = symptom_link(custom_item_id("Wobble + shakes - worse"))
+    assert "](" not in own and "\\+" in own and "\\-" in own

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+from oms_dash.reference import reference_url
+from oms_dash.schema import ITEMS_BY_ID, item_label
+
 # Every character with a meaning in CommonMark, GitHub Markdown, Streamlit's directives
 # (:red[...], :material/...:) or its LaTeX ($...$).
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&\"'^])")
@@ -23,3 +26,11 @@ def plain(text: object) -> str:
     """`text` escaped so that Markdown shows it character for character (line breaks become spaces)."""
     flat = _AUTOLINK.sub(_ZWSP, " ".join(str(text).split()))
     return _SPECIAL.sub(r"\\\1", flat)
+
+
+def symptom_link(item_id: str) -> str:
+    """Markdown for a symptom: a known one links to its Reference entry; a family's own word (an
+    item of the upload) is shown as typed, never as Markdown."""
+    if item_id in ITEMS_BY_ID:
+        return f"[{item_label(item_id)}]({reference_url(item_id)})"
+    return plain(item_label(item_id))

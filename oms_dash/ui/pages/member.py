@@ -6,8 +6,8 @@ import streamlit as st
 
 from oms_dash import analysis, charts, schema
 from oms_dash.privacy import redact_text
-from oms_dash.reference import reference_url
 from oms_dash.ui import filters, state, widgets
+from oms_dash.ui.text import symptom_link
 
 MEMBER_KEY = "member_view_member"
 REVEAL_KEY = "member_view_reveal_codes"
@@ -107,7 +107,7 @@ def render() -> None:
     if not meeting:
         _notes(group, member)
         items = [s for s in timeline["series"].unique() if s != "total"]
-        links = " · ".join(f"[{schema.item_label(i)}]({reference_url(i)})" for i in items)
+        links = " · ".join(symptom_link(i) for i in items)
         st.markdown(f"About these symptoms: {links}")
 
 

@@ -8,6 +8,7 @@ from oms_dash import analysis, charts, schema, theme
 from oms_dash.profile import profile_counts
 from oms_dash.reference import reference_url
 from oms_dash.ui import filters, state, widgets
+from oms_dash.ui.text import symptom_link
 
 LATEST_WINDOW_DAYS = 14
 
@@ -93,7 +94,7 @@ def render() -> None:
     link = st.column_config.LinkColumn("Reference", display_text="read")
     widgets.show_chart(fig, "latest-state", caption, table, column_config={"reference": link})
     if not meeting:
-        links = " · ".join(f"[{schema.item_label(i)}]({reference_url(i)})" for i in items)
+        links = " · ".join(symptom_link(i) for i in items)
         st.markdown(f"Read about each symptom in the Reference: {links}")
 
     st.subheader("Logging completeness")

@@ -28,12 +28,10 @@ from oms_dash.ingest import FileResult, ReadOptions, merge
 from oms_dash.model import FileReport
 from oms_dash.privacy import to_csv_bytes
 from oms_dash.problems import counted, problems_frame, skipped_text
-from oms_dash.reference import reference_url
-from oms_dash.schema import ITEMS_BY_ID, item_label
 from oms_dash.templates import TEMPLATES, template_bytes
 from oms_dash.ui import cache, state
 from oms_dash.ui.cache import parse_file
-from oms_dash.ui.text import plain
+from oms_dash.ui.text import plain, symptom_link
 
 ACCEPTED_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "numbers"]
 NO_COLUMN = "(none)"
@@ -270,13 +268,6 @@ def _mapping_form(result: FileResult, fk: str, opts: ReadOptions) -> None:
 
 # --- one file's card ------------------------------------------------------------------------------
 
-def _symptom_link(item_id: str) -> str:
-    """A known symptom links to its Reference entry; a family's own word is shown as typed."""
-    if item_id in ITEMS_BY_ID:
-        return f"[{item_label(item_id)}]({reference_url(item_id)})"
-    return plain(item_label(item_id))
-
-
 def cells_not_used(report: FileReport) -> int:
     """Cells not used in rows that were kept (a bad score beside good ones), as opposed to whole
     rows rejected."""
@@ -385,7 +376,7 @@ def _file_card(result: FileResult, fk: str, opts: ReadOptions) -> None:
         if report.date_min is not None:
             facts.append(f"{report.date_min:%d %b %Y} to {report.date_max:%d %b %Y}")
         if report.symptoms:
-            facts.append("symptoms: " + ", ".join(_symptom_link(s) for s in report.symptoms))
+            facts.append("symptoms: " + ", ".join(symptom_link(s) for s in report.symptoms))
         if facts:
             st.write(" · ".join(facts))
         if report.daily_rule:
