@@ -19,6 +19,7 @@ from oms_dash.analysis._common import (
     mp_totals,
     quantile_band,
     relative_weeks,
+    scope_mask,
     score_series,
     week_start,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "anchors", "before_after", "cohort", "completeness", "cooccurrence", "daily_scores", "detect_relapses",
     "events_followed", "filter_observations", "first_logs", "group_course", "latest_state", "logging_share",
     "mean_severity", "measure_label", "measure_max", "member_days", "member_timeline", "min_group_size",
-    "mp_totals", "quantile_band", "relapse_context", "relapse_summary", "relative_weeks", "score_series",
+    "mp_totals", "quantile_band", "relapse_context", "relapse_summary", "relative_weeks", "scope_mask",
+    "score_series",
     "symptom_profiles", "treatment_starts", "week_start", "weekly_severity",
 ]

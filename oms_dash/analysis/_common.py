@@ -50,16 +50,23 @@ def filter_observations(obs: pd.DataFrame, members: Iterable[str] | None = None,
     None means no restriction. Returns member, date, item, score (unscored rows are left out:
     they carry no severity to draw).
     """
-    mask = obs["score"].notna().to_numpy().copy()
-    if members is not None:
-        mask &= obs["member"].isin(list(members)).to_numpy()
+    mask = obs["score"].notna().to_numpy() & scope_mask(obs, members, start, end)
     if items is not None:
         mask &= obs["item"].isin(list(items)).to_numpy()
-    if start is not None:
-        mask &= (obs["date"] >= pd.Timestamp(start)).to_numpy()
-    if end is not None:
-        mask &= (obs["date"] <= pd.Timestamp(end)).to_numpy()
     return obs.loc[mask, ["member", "date", "item", "score"]]
+
+
+def scope_mask(table: pd.DataFrame, members: Iterable[str] | None = None, start=None,
+               end=None) -> np.ndarray:
+    """Which rows of a table with member and date columns lie within members and [start, end]."""
+    mask = np.ones(len(table), dtype=bool)
+    if members is not None:
+        mask &= table["member"].isin(list(members)).to_numpy()
+    if start is not None:
+        mask &= (table["date"] >= pd.Timestamp(start)).to_numpy()
+    if end is not None:
+        mask &= (table["date"] <= pd.Timestamp(end)).to_numpy()
+    return mask
 
 
 DAILY_FLAG = "daily_scores"  # attrs key: this table already holds one score per member, day and item

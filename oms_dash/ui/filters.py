@@ -17,7 +17,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -114,14 +113,7 @@ def _whole_group_tables(group: GroupData) -> dict[str, pd.DataFrame]:
 def _rows_in(table: pd.DataFrame, scope: tuple) -> pd.DataFrame:
     """Rows of a member-day table within the scope's members and dates (as filter_observations)."""
     start, end, members, _ = scope
-    mask = np.ones(len(table), dtype=bool)
-    if members:
-        mask &= table["member"].isin(list(members)).to_numpy()
-    if start is not None:
-        mask &= (table["date"] >= pd.Timestamp(start)).to_numpy()
-    if end is not None:
-        mask &= (table["date"] <= pd.Timestamp(end)).to_numpy()
-    return table.loc[mask].reset_index(drop=True)
+    return table.loc[analysis.scope_mask(table, members or None, start, end)].reset_index(drop=True)
 
 
 def scope_tables(group: GroupData, scope: tuple) -> dict[str, pd.DataFrame] | None:
