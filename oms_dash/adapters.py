@@ -198,7 +198,10 @@ def _wide_cells(raw: RawTable, item_columns: dict[str, str], scales: dict[str, t
     item_codes, item_uniques = pd.factorize(pd.Series(items, dtype=object))
     lo = np.array([scales.get(c, DEFAULT_SCALE)[0] for c in columns], dtype=np.float64)
     hi = np.array([scales.get(c, DEFAULT_SCALE)[1] for c in columns], dtype=np.float64)
-    values = pd.concat([_column(raw.cells[c]) for c in columns], ignore_index=True)
+    pieces = [_column(raw.cells[c]) for c in columns]
+    # The ingest's hashing knows each column: the joined cells' codes are made from theirs.
+    values = (raw.column_codes.concatenated(pieces) if hasattr(raw.column_codes, "concatenated")
+              else pd.concat(pieces, ignore_index=True))
     return pd.DataFrame({  # every column is a new array: no need for the frame to copy them
         "record": np.tile(np.arange(n), k),
         "column": pd.Categorical.from_codes(which, categories=pd.Index(columns, dtype=object)),

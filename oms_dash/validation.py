@@ -86,6 +86,23 @@ class _Factorizer:
             self._pool = None
             self._pending.clear()
 
+    def concatenated(self, columns: list[pd.Series]) -> pd.Series:
+        """The columns one after another (renumbered 0..), with their codes made from each
+        column's own: a wide file's score cells are its symptom columns, already hashed. Equal to
+        pd.factorize of the joined column: its distinct values appear in the same order."""
+        joined = pd.concat(columns, ignore_index=True)
+        arrow = getattr(joined.array, "_pa_array", None)
+        if arrow is None or not columns or any(c.dtype != "str" for c in columns):
+            return joined
+        parts = [self(c) for c in columns]
+        together = pd.Index(np.concatenate([np.asarray(u, dtype=object) for _, u in parts]), dtype="str")
+        where, uniques = pd.factorize(together, use_na_sentinel=False)
+        starts = np.cumsum([0] + [len(u) for _, u in parts])
+        codes = np.concatenate([where[start + np.asarray(c)] for (c, _), start
+                                in zip(parts, starts[:-1], strict=True)])
+        self._seen[id(arrow)] = (arrow, (codes, uniques))
+        return joined
+
     def __call__(self, values: pd.Series):
         if values.dtype != "str":
             values = values.fillna("").astype(str)

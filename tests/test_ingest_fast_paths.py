@@ -158,3 +158,24 @@ def test_notes_and_yes_no_columns_read_the_same_from_the_shared_column_codes():
         assert not is_yes_no(cells["notes"])
     finally:
         shared.column_codes.close()
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_joined_columns_get_the_codes_hashing_the_joined_cells_would_give(seed):
+    # A wide file's score cells are its symptom columns one after another: their codes come from
+    # each column's own, and must be exactly pd.factorize's (same numbering, same distinct values).
+    from oms_dash.validation import _Factorizer
+
+    rng = np.random.default_rng(seed)
+    words = np.array(["", "0", "1", "2", "3", " 2", "mild", "n/a", "x"])
+    columns = [pd.Series(words[rng.integers(0, int(rng.integers(1, len(words) + 1)),
+                                            int(rng.integers(0, 40)))], dtype="str")
+               for _ in range(int(rng.integers(1, 6)))]
+    factorize = _Factorizer()
+    joined = factorize.concatenated(columns)
+    codes, uniques = factorize(joined)
+    expected_codes, expected_uniques = pd.factorize(pd.concat(columns, ignore_index=True),
+                                                    use_na_sentinel=False)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert list(uniques) == list(expected_uniques)
+    pd.testing.assert_series_equal(joined, pd.concat(columns, ignore_index=True))
