@@ -148,20 +148,14 @@ def normalise_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _phrase_table(pairs: list[tuple[str, str]]) -> list[tuple[re.Pattern[str], str, str]]:
+def _phrase_table(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     # Longest phrases first, so 'sleep disturbance' wins over 'sleep' and 'eye movements' over 'eyes'.
-    out = []
-    for phrase, target in sorted(pairs, key=lambda p: -len(p[0])):
-        norm = normalise_text(phrase)
-        pattern = re.compile(r"(?<![a-z0-9])" + re.escape(norm) + r"(?![a-z0-9])")
-        out.append((pattern, norm, target))
-    return out
+    return [(normalise_text(phrase), target) for phrase, target in sorted(pairs, key=lambda p: -len(p[0]))]
 
 
 @functools.cache
-def _phrases(kind: str) -> list[tuple[re.Pattern[str], str, str]]:
-    """Built on first use: some 240 patterns cost ~20 ms, which `oms-dash check` of a file with
-    no symptom names (a treatment list) need not pay."""
+def _phrases(kind: str) -> list[tuple[str, str]]:
+    """(normalised phrase, id), longest first; built on first use."""
     if kind == "item":
         return _phrase_table([(s, i.id) for i in ITEMS
                               for s in (i.id.replace("_", " "), i.label, *i.synonyms)])
@@ -171,32 +165,45 @@ def _phrases(kind: str) -> list[tuple[re.Pattern[str], str, str]]:
     return _phrase_table([(s, k) for k, syns in EVENT_KINDS.items() for s in syns])
 
 
-def _match(text: str, table, exact_only: bool) -> str | None:
+@functools.cache
+def _exact(kind: str) -> dict[str, str]:
+    exact: dict[str, str] = {}
+    for phrase, target in _phrases(kind):
+        exact.setdefault(phrase, target)
+    return exact
+
+
+@functools.cache
+def _as_word(phrase: str) -> re.Pattern[str]:
+    """The phrase as a whole word (not inside another word). Compiled only for a phrase that
+    occurs in some text: compiling all ~240 up front cost every `oms-dash check` 20-40 ms."""
+    return re.compile(r"(?<![a-z0-9])" + re.escape(phrase) + r"(?![a-z0-9])")
+
+
+def _match(text: str, kind: str, exact_only: bool) -> str | None:
     norm = normalise_text(text)
     if not norm:
         return None
-    for _pattern, phrase, target in table:
-        if norm == phrase:
-            return target
-    if exact_only:
-        return None
-    for pattern, _phrase, target in table:
-        if pattern.search(norm):
+    found = _exact(kind).get(norm)
+    if found is not None or exact_only:
+        return found
+    for phrase, target in _phrases(kind):
+        if phrase and phrase in norm and _as_word(phrase).search(norm):
             return target
     return None
 
 
 def match_item(text: str, exact_only: bool = False) -> str | None:
     """The vocabulary item a header or symptom name refers to, found even inside longer text."""
-    return _match(text, _phrases("item"), exact_only)
+    return _match(text, "item", exact_only)
 
 
 def match_treatment(text: str) -> str | None:
-    return _match(text, _phrases("treatment"), exact_only=False)
+    return _match(text, "treatment", exact_only=False)
 
 
 def match_event(text: str) -> str | None:
-    return _match(text, _phrases("event"), exact_only=False)
+    return _match(text, "event", exact_only=False)
 
 
 def item_label(item_id: str) -> str:
