@@ -57,3 +57,10 @@ def write_file(tmp_path):
         return path
 
     return write
+
+
+def map_columns(at, fk: str, **roles: str) -> None:
+    """Fill in the Upload page's column-mapping form of one file (role=column heading), submit it."""
+    for role, column in roles.items():
+        at.selectbox(key=f"map_{fk}_{role}").set_value(column)
+    at.button(key=f"FormSubmitter:mapping_{fk}-Read this file again with these columns").click().run()

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from oms_dash.ui import cache, state
 from oms_dash.ui.pages.upload import FILE_OPTIONS_KEY, file_key
+from tests.conftest import map_columns
 
 DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 UPLOAD = "oms_dash/ui/page_scripts/upload.py"
@@ -113,10 +114,7 @@ def test_the_column_mapping_works_on_a_file_the_uploader_no_longer_holds():
     _away_and_back(at)
     assert any("Tell oms_dash which column is which" in m.value for m in at.markdown)
     fk = file_key("odd.csv", odd)
-    for role, column in (("member", "Kid"), ("date", "Logged on"), ("symptom", "Sign noticed"),
-                         ("severity", "Rated")):
-        at.selectbox(key=f"map_{fk}_{role}").set_value(column)
-    at.button(key=f"FormSubmitter:mapping_{fk}-Read this file again with these columns").click().run()
+    map_columns(at, fk, member="Kid", date="Logged on", symptom="Sign noticed", severity="Rated")
     assert not at.exception
     assert _metrics(at, "Accepted") == ["2"]
     assert "1 members" in _sidebar_members(at)

@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from oms_dash.ui.pages.upload import file_key
+from tests.conftest import map_columns
 
 DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 UPLOAD = "oms_dash/ui/page_scripts/upload.py"
@@ -146,11 +147,7 @@ def test_a_recognised_file_can_be_mapped_by_hand_too():
     fk = file_key("both.csv", data)
     assert _members_line(at).startswith("1 member(s)")
     assert any(e.label == "Columns read wrongly? Map them yourself" for e in at.expander)
-    at.selectbox(key=f"map_{fk}_member").set_value("child code")
-    at.selectbox(key=f"map_{fk}_date").set_value("date")
-    at.selectbox(key=f"map_{fk}_symptom").set_value("symptom")
-    at.selectbox(key=f"map_{fk}_severity").set_value("severity")
-    at.button(key=f"FormSubmitter:mapping_{fk}-Read this file again with these columns").click().run()
+    map_columns(at, fk, member="child code", date="date", symptom="symptom", severity="severity")
     assert not at.exception
     assert _members_line(at).startswith("2 member(s)")
     at.button(key=f"map_{fk}_clear").click().run()
@@ -163,9 +160,7 @@ def test_unread_symptom_like_columns_are_named_with_how_to_get_them_read():
     odd = b"Kid,Day logged,Wobble,Eyes jumping\nF01,2026-03-01,a lot,2\nF01,2026-03-02,a little,1\n"
     at = _upload(("odd.csv", odd))
     fk = file_key("odd.csv", odd)
-    at.selectbox(key=f"map_{fk}_member").set_value("Kid")
-    at.selectbox(key=f"map_{fk}_date").set_value("Day logged")
-    at.button(key=f"FormSubmitter:mapping_{fk}-Read this file again with these columns").click().run()
+    map_columns(at, fk, member="Kid", date="Day logged")
     assert not at.exception
     assert [m.value for m in at.metric if m.label == "Accepted"] == ["2"]
     hint = [_shown(c.value) for c in at.caption if "Not read" in c.value]

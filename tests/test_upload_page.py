@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from oms_dash.ui.pages.upload import file_key
+from tests.conftest import map_columns
 
 DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 UPLOAD = "oms_dash/ui/page_scripts/upload.py"
@@ -67,11 +68,7 @@ def test_unrecognised_columns_offer_a_mapping_form_not_a_dead_end():
     assert not [w for w in at.warning if "Demo data" not in w.value]  # not repeated in yellow
     assert any("Tell oms_dash which column is which" in m.value for m in at.markdown)
     fk = file_key("odd.csv", odd)
-    at.selectbox(key=f"map_{fk}_member").set_value("Kid")
-    at.selectbox(key=f"map_{fk}_date").set_value("Logged on")
-    at.selectbox(key=f"map_{fk}_symptom").set_value("Sign noticed")
-    at.selectbox(key=f"map_{fk}_severity").set_value("Rated")
-    at.button(key=f"FormSubmitter:mapping_{fk}-Read this file again with these columns").click().run()
+    map_columns(at, fk, member="Kid", date="Logged on", symptom="Sign noticed", severity="Rated")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Accepted"] == "2"

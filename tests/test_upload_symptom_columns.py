@@ -10,6 +10,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from oms_dash.ui.pages.upload import ITEMS_LABEL, file_key
+from tests.conftest import map_columns
 
 DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 UPLOAD = "oms_dash/ui/page_scripts/upload.py"
@@ -34,7 +35,7 @@ def _shown(text: str) -> str:
 
 
 def _submit(at: AppTest, fk: str) -> None:
-    at.button(key=f"FormSubmitter:mapping_{fk}-Read this file again with these columns").click().run()
+    map_columns(at, fk)
     assert not at.exception, [e.value for e in at.exception]
 
 
