@@ -7,6 +7,7 @@ to its record. Validation (validation.py) then parses and accounts for all of th
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import partial
@@ -259,8 +260,6 @@ def member_from_filename(name: str) -> str | None:
 
 def neutral_member_code(raw: RawTable) -> str:
     """A code that names no one: the same for the same file content, different for different files."""
-    import hashlib
-
     hashed = pd.util.hash_pandas_object(raw.cells, index=False).to_numpy()
     digest = hashlib.sha256(hashed.tobytes() + "\x1f".join(map(str, raw.cells.columns)).encode())
     return "P-" + digest.hexdigest()[:4].upper()

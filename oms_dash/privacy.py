@@ -833,13 +833,9 @@ def age_band(age: object) -> str:
 UNKNOWN_MEMBER = "Unknown member"
 
 
-def column_letter(position: int) -> str:
+def column_letter(index: int) -> str:
     """A column's letters as a spreadsheet shows them (0 -> "A", 26 -> "AA"): where to find a
-    column without quoting its heading."""
-    return _letters(position)
-
-
-def _letters(index: int) -> str:
+    column without quoting its heading (also the letters of Member A, B, ... AA)."""
     out = ""
     index += 1
     while index:
@@ -861,7 +857,7 @@ def member_labels(members: Iterable[object]) -> dict[str, str]:
     """
     codes = {str(m).strip() for m in members if m is not None and not pd.isna(m)}
     codes.discard("")
-    return {code: f"Member {_letters(i)}" for i, code in enumerate(sorted(codes, key=_natural_key))}
+    return {code: f"Member {column_letter(i)}" for i, code in enumerate(sorted(codes, key=_natural_key))}
 
 
 def relabel(frame: pd.DataFrame, labels: dict[str, str], column: str = "member") -> pd.DataFrame:

@@ -39,6 +39,11 @@ def problems_frame(report: FileReport) -> pd.DataFrame:
 _COUNTED_NOUN = re.compile(r"\b(row|entry)\b")
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """"1 relapse", "3 relapses", "0 relapses" (``many``: an irregular plural)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
 def counted(n: int, reason: str) -> str:
     """A count and what it counts, read naturally: '1 empty row', '3 empty rows', '2 food entries
     (not symptom data)'. ``reason`` is a singular noun phrase, as skip reasons are."""

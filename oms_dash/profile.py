@@ -68,7 +68,7 @@ def _safe_breakdown(counts: pd.Series, k: int) -> dict[str, int] | None:
     count away), until "other" reaches k. A breakdown left with fewer than two named categories
     beside "other" only says "everyone else": hidden.
     """
-    shown = {str(v): int(n) for v, n in counts.sort_values(ascending=False).items()}
+    shown = {str(v): int(n) for v, n in counts.items()}
     other = sum(n for n in shown.values() if n < k)
     shown = {v: n for v, n in shown.items() if n >= k}
     while 0 < other < k and shown:

@@ -18,6 +18,8 @@ from pathlib import PurePath
 import numpy as np
 import pandas as pd
 
+from oms_dash.privacy import column_letter
+
 DELIMITERS = (",", ";", "\t", "|")
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ""}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -425,7 +427,7 @@ def _from_grid(grid: pd.DataFrame, encoding: str | None, delimiter: str | None,
             if not (body[pos] != "").any():
                 dropped += 1
                 continue
-            name = f"column {_column_letter(pos)}"
+            name = f"column {column_letter(pos)}"
         count = seen.get(name.lower(), 0) + 1
         seen[name.lower()] = count
         names.append(name if count == 1 else f"{name} ({count})")
@@ -442,11 +444,3 @@ def _from_grid(grid: pd.DataFrame, encoding: str | None, delimiter: str | None,
                     header_row=header_at + 1, dropped_empty_columns=dropped + len(header) - width,
                     extra_cells=beyond if beyond.any() else None)
 
-
-def _column_letter(pos: int) -> str:
-    letters = ""
-    pos += 1
-    while pos:
-        pos, rem = divmod(pos - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters

@@ -15,6 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from oms_dash.problems import plural  # also theme.plural for the chart builders
+
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO: dict[str, str] = {
     "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
@@ -169,11 +171,6 @@ def relative_span(date_min, date_max) -> str:
     if days < 730:
         return f"about {round(days / 30.44)} months"
     return f"about {days / 365.25:.1f} years"
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """"1 relapse", "3 relapses", "0 relapses" (``many``: an irregular plural)."""
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def members_text(n: int) -> str:

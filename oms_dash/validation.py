@@ -22,8 +22,11 @@ import pandas as pd
 from oms_dash.adapters import Canonical, repeat_text
 from oms_dash.dates import parse_dates
 from oms_dash.model import FileReport, Problem
+from oms_dash.privacy import find_quasi_identifier_columns
+from oms_dash.problems import plural
 from oms_dash.readers import RawTable
 from oms_dash.schema import (
+    ITEMS,
     MITCHELL_PIKE_ITEMS,
     custom_item_id,
     match_event,
@@ -525,10 +528,6 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     return Tables(obs, treatments, events, notes, onsets), report
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def _date_order_notes(parsed, column, chosen: str | None) -> list[dict]:
     """How the day/month order of a column was decided, and what it means for dates like 03/04."""
     if not parsed.order:
@@ -542,7 +541,7 @@ def _date_order_notes(parsed, column, chosen: str | None) -> list[dict]:
     if chosen:
         return [note("date_order", "info", f"Dates were read {first}-first, as you chose.")]
     n, example = parsed.either_way, parsed.either_way_example
-    dates = _plural(n, "date", "dates")
+    dates = plural(n, "date")
     they = "It was" if n == 1 else "They were"
     if parsed.ambiguous:
         return [note("ambiguous_dates", "warning",
@@ -550,7 +549,7 @@ def _date_order_notes(parsed, column, chosen: str | None) -> list[dict]:
                      f"nothing in the column tells which. {they} read day-first ('{example}' as "
                      f"{_read_as(example, 'dayfirst')}). If that is wrong, choose month-first and "
                      "read the file again.")]
-    shown = (f"as {_plural(parsed.evidence, 'date', 'dates')} in this column "
+    shown = (f"as {plural(parsed.evidence, 'date')} in this column "
              f"{'shows' if parsed.evidence == 1 else 'show'} (like '{parsed.evidence_example}')")
     if not n:
         return [note("date_order", "info", f"Dates were read {first}-first, {shown}.")]
@@ -564,8 +563,6 @@ def _date_order_notes(parsed, column, chosen: str | None) -> list[dict]:
 
 def _read_as(text: str, order: str) -> str:
     """'03/04/2026' read in `order`, in words: '3 April 2026'."""
-    from oms_dash.dates import parse_dates
-
     parsed = parse_dates(pd.Series([text]), order=order, allow_future=True)
     day = parsed.dates.iat[0]
     return f"{day.day} {day:%B %Y}" if pd.notna(day) else text
@@ -582,8 +579,6 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
 
 
 def _vocabulary_ids():
-    from oms_dash.schema import ITEMS
-
     return [i.id for i in ITEMS]
 
 
@@ -736,8 +731,6 @@ def rejected_rows_table(raw, state, reason, problems: list[Problem]) -> pd.DataF
     """What the page offers to download: every rejected row, and every kept row with a cell that
     was not used, as the spreadsheet has it (its row number first, no index of our own), with the
     reason. Age, sex and country never leave in it (identifying columns are already gone)."""
-    from oms_dash.privacy import find_quasi_identifier_columns
-
     rejected = np.flatnonzero(state == REJECTED)
     kept_cells: dict[int, list[str]] = {}
     for p in problems:
