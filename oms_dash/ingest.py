@@ -100,10 +100,10 @@ def _member_profile(raw: RawTable, canon) -> pd.DataFrame:
     return out.reset_index(drop=True)[list(member_profile(raw.cells.iloc[:0], members.iloc[:0]).columns)]
 
 
-def _drop_identifying(raw: RawTable, report: FileReport, factorize=None) -> list[str]:
+def _drop_identifying(raw: RawTable, report: FileReport) -> list[str]:
     """Drops identifying columns and blanks stray contact details in the others, saying both;
     returns how the user can find the columns that named more than one person."""
-    scan = scan_table(raw.cells, factorize=factorize)
+    scan = scan_table(raw.cells, factorize=raw.column_codes)
     positions = {h: i for i, h in reversed(list(enumerate(raw.cells.columns)))}
     for header, cells in scan.redacted.items():
         held = "1 cell held" if cells == 1 else f"{cells:,} cells held"
@@ -181,17 +181,15 @@ def _read_file(name: str, data: bytes, options: ReadOptions, progress) -> FileRe
     report.encoding, report.delimiter = raw.encoding, raw.delimiter
     progress(0.4, f"read {len(raw.cells):,} rows of {name}")
     # A big table's columns are hashed in the background while privacy and recognition look at it.
-    factorize = column_codes_for(raw.cells)
-    raw.column_codes = factorize
+    raw.column_codes = column_codes_for(raw.cells)
     try:
-        return _checked(name, raw, report, options, progress, factorize)
+        return _checked(name, raw, report, options, progress)
     finally:
-        factorize.close()
+        raw.column_codes.close()
 
 
-def _checked(name: str, raw: RawTable, report: FileReport, options: ReadOptions, progress,
-             factorize) -> FileResult:
-    named_people = _drop_identifying(raw, report, factorize)
+def _checked(name: str, raw: RawTable, report: FileReport, options: ReadOptions, progress) -> FileResult:
+    named_people = _drop_identifying(raw, report)
     pii, pii_columns = list(report.problems), list(report.pii_columns)
     try:
         canon = recognise(raw, name, options.member, options.mapping or None)
@@ -215,7 +213,7 @@ def _checked(name: str, raw: RawTable, report: FileReport, options: ReadOptions,
     progress(0.5, f"checking every row of {name}")
     profile = _member_profile(raw, canon)
     tables, report = validate(canon, raw, name, options.date_order, options.daily_rule, options.today,
-                              factorize=factorize)
+                              factorize=raw.column_codes)
     progress(1.0, f"checked {name}")
     report.pii_columns = pii_columns
     report.problems[:0] = pii
