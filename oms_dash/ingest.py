@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from oms_dash.adapters import FORMAT_UNKNOWN, NeedsMapping, recognise
 from oms_dash.model import FileReport, GroupData, Problem
@@ -23,6 +24,7 @@ from oms_dash.schema import (
     EVENT_COLUMNS,
     NOTE_COLUMNS,
     OBSERVATION_COLUMNS,
+    PROVENANCE_COLUMNS,
     TREATMENT_COLUMNS,
     same_custom_items,
 )
@@ -234,7 +236,13 @@ def merge(results: list[FileResult], daily_rule: str = "max", is_demo: bool = Fa
         frames = [f for f in frames if len(f)]
         if not frames:
             return GroupData().__getattribute__(columns)
-        return pd.concat(frames, ignore_index=True)
+        joined = pd.concat(frames, ignore_index=True)
+        for column in PROVENANCE_COLUMNS.intersection(joined.columns):
+            # Files' own categories joined by their codes (concat would write out every cell).
+            parts = [f[column] for f in frames]
+            if len(parts) > 1 and all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+                joined[column] = union_categoricals(parts, ignore_order=True)
+        return joined
 
     group = GroupData(is_demo=is_demo, reports=[r.report for r in results])
     if usable:

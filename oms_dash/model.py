@@ -99,7 +99,7 @@ class GroupData:
     """Everything the pages show: the merged tables of all files read, and how each file went.
 
     observations: member, date (day), item, score (0-3 float), raw_value, raw_scale,
-        source_file, source_row
+        source_file, source_row (raw_scale and source_file as categories: a few values, many rows)
     treatments:   member, treatment, start, end (NaT = ongoing), dose, source_file, source_row
     events:       member, date, kind (see schema.EVENT_KINDS), detail, source_file, source_row
     notes:        member, date, text (free text: never drawn in charts or reports)

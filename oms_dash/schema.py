@@ -131,6 +131,8 @@ EVENT_LABELS: dict[str, str] = {
 
 OBSERVATION_COLUMNS = ("member", "date", "item", "score", "raw_value", "raw_scale",
                        "source_file", "source_row")
+# Where an observation came from (its file, its scale): categories, a few values over many rows.
+PROVENANCE_COLUMNS = frozenset({"raw_scale", "source_file"})
 TREATMENT_COLUMNS = ("member", "treatment", "start", "end", "dose", "source_file", "source_row")
 EVENT_COLUMNS = ("member", "date", "kind", "detail", "source_file", "source_row")
 NOTE_COLUMNS = ("member", "date", "text", "source_file", "source_row")

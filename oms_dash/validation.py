@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from oms_dash.adapters import Canonical, repeat_text
+from oms_dash.adapters import Canonical
 from oms_dash.dates import parse_dates
 from oms_dash.model import FileReport, Problem
 from oms_dash.privacy import find_quasi_identifier_columns
@@ -82,6 +82,11 @@ class _Factorizer:
                 self._pending[id(arrow)] = (arrow, self._pool.submit(pd.factorize, values,
                                                                      use_na_sentinel=False))
 
+    @property
+    def pool(self):
+        """The background threads of a big table's read (None for a small one)."""
+        return self._pool
+
     def close(self) -> None:
         """Drops background work not started yet and waits for the rest (nothing outlives a read)."""
         if self._pool is not None:
@@ -140,10 +145,11 @@ def normalise_member_codes(values: pd.Series, factorize=None) -> tuple[np.ndarra
 
 
 def empty_observations() -> pd.DataFrame:
+    nowhere = _provenance([], np.zeros(0, dtype=np.int8))
     return pd.DataFrame({"member": pd.Series(dtype="str"), "date": pd.Series(dtype="datetime64[ns]"),
                          "item": pd.Series(dtype="str"), "score": pd.Series(dtype="float64"),
-                         "raw_value": pd.Series(dtype="str"), "raw_scale": pd.Series(dtype="str"),
-                         "source_file": pd.Series(dtype="str"), "source_row": pd.Series(dtype="int64")})
+                         "raw_value": pd.Series(dtype="str"), "raw_scale": nowhere,
+                         "source_file": nowhere, "source_row": pd.Series(dtype="int64")})
 
 
 def _map_unique(values: pd.Series, fn) -> np.ndarray:
@@ -165,6 +171,29 @@ def _treatment_id(text: str) -> str:
 
 
 LIVE, REJECTED, SKIPPED, ACCEPTED = 0, 1, 2, 3  # record states
+
+
+def _provenance(values, codes: np.ndarray) -> pd.Categorical:
+    """A column that only says where a score came from (its file, its scale), from `codes` into
+    `values`: a category per distinct value that occurs, not a million copies of the same text."""
+    value_codes, distinct = pd.factorize(pd.Index(np.asarray(values, dtype=object), dtype="str"))
+    if len(distinct) > 1:
+        used = np.flatnonzero(np.bincount(value_codes[codes], minlength=len(distinct)))
+        renumber = np.full(len(distinct), -1)
+        renumber[used] = np.arange(len(used))
+        value_codes, distinct = renumber[value_codes], distinct.take(used)
+    small = np.int8 if len(distinct) < 128 else np.int32
+    return pd.Categorical.from_codes(value_codes.astype(small)[codes], dtype=pd.CategoricalDtype(distinct))
+
+
+def _meanwhile(factorize: _Factorizer, fn, *args):
+    """fn(*args) started on the factorizer's threads when it has them (pyarrow lets go of Python's
+    lock while it copies text), else run now; returns what gives the result."""
+    pool = factorize.pool
+    if pool is None:
+        result = fn(*args)
+        return lambda: result
+    return pool.submit(fn, *args).result
 
 
 def _take_str(uniques, codes: np.ndarray) -> pd.Series:
@@ -380,7 +409,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
 
     # Score cells.
     cells = canon.cells
-    obs = empty_observations()
+    obs = None
     if len(cells):
         rec = cells["record"].to_numpy(dtype=np.int64)
         # Work on positions, not filtered copies of the cell table (it can hold millions of cells).
@@ -438,6 +467,8 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
             item_ids = np.asarray([respelled.get(i, i) for i in item_ids], dtype=object)
         clean_member_codes, clean_members = pd.factorize(member_uniques)
         id_codes, id_uniques = pd.factorize(item_ids)
+        # The item names of a million cells are written out on the other core meanwhile.
+        item_text = _meanwhile(factorize, _take_str, item_ids, item_codes)
         every_row = len(g) == n and np.array_equal(g, np.arange(n))  # no gathers needed
         obs_member_codes = clean_member_codes[member_codes if every_row else member_codes[g]]
         obs_item_codes = id_codes[item_codes]
@@ -446,17 +477,15 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
                                     int(parsed.day_codes.max(initial=0)) + 1),
                                    (obs_item_codes, len(id_uniques))], dense=False)
         good_codes = good_only(score_codes)
-        scales = parsed_scores.scale[good_key].unique()
         obs = pd.DataFrame({  # new arrays only: no need for the frame to copy them again
-            "member": member_values(None if every_row else g), "date": dates[g],
-            "item": _take_str(item_ids, item_codes),
+            "member": member_values(None if every_row else g),
+            "date": dates if every_row else dates[g],
+            "item": item_text(),
             "score": parsed_scores.score[good_codes],
             "raw_value": (values if all_good else values.take(gi)).reset_index(drop=True),
-            # One scale for every score (the usual case): written out, not looked up per cell.
-            "raw_scale": (repeat_text(scales[0], len(g)) if len(scales) == 1 else
-                          pd.Series(parsed_scores.scale.take(good_codes), dtype="str")),
-            "source_file": repeat_text(file_name, len(g)),
-            "source_row": rows[g]}, copy=False)
+            "raw_scale": _provenance(parsed_scores.scale, good_codes),
+            "source_file": _provenance([file_name], np.zeros(len(g), dtype=np.int8)),
+            "source_row": rows if every_row else rows[g]}, copy=False)
         _check_totals(canon, obs, rows, problems)
         # Which members and items the observations hold, from their codes (not a million strings).
         present_items = set(id_uniques[np.flatnonzero(np.bincount(obs_item_codes,
@@ -509,6 +538,8 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     reason[nothing] = "row with nothing recorded (all symptom cells blank)"
     state[state == LIVE] = ACCEPTED
 
+    if obs is None:
+        obs = empty_observations()
     obs, combined = combine_daily(obs, daily_rule, day_key if len(cells) else None)
     report = _report(canon, raw, file_name, state, reason, problems, obs, events, treatments,
                      (present_members, present_items) if len(cells) else None)
@@ -521,7 +552,8 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
                                        f"Some symptoms were recorded more than once on the same day "
                                        f"({extra}); oms_dash kept {DAILY_RULES[daily_rule]}, "
                                        "never the sum."))
-    obs = obs.astype({"score": "float64", "source_row": "int64"})
+    wrong = {c: t for c, t in (("score", "float64"), ("source_row", "int64")) if obs[c].dtype != t}
+    obs = obs.astype(wrong) if wrong else obs
     if obs["date"].dtype != "datetime64[ns]":  # already so when built above
         obs["date"] = pd.to_datetime(obs["date"])
     report.problems = sort_problems(report.problems)

@@ -137,7 +137,9 @@ def test_each_score_keeps_its_own_scale_whether_one_scale_or_several(sleep_heade
     shown = {(m, f"{d:%Y-%m-%d}", i): s for m, d, i, s
              in obs[["member", "date", "item", "raw_scale"]].itertuples(index=False)}
     assert shown == expected
-    assert obs["raw_scale"].dtype == "str"
+    # Where a score came from is stored once per distinct value (a category), as text.
+    assert isinstance(obs["raw_scale"].dtype, pd.CategoricalDtype)
+    assert obs["raw_scale"].cat.categories.dtype == "str"
     assert [p.code for p in result.report.problems if p.row is not None] == ["bad_score"]
 
 
