@@ -185,14 +185,18 @@ def parse_dates(values: pd.Series, order: str | None = None,
             date, err = None, f"{date:%Y-%m-%d} is too long ago to be a diary date (a typo?)"
         out_dates.append(date.toordinal() - _UNIX_ORDINAL if date is not None else _NO_DAY)
         out_errors.append(err)
-    counts = np.bincount(codes, minlength=len(uniques)) if len(codes) else np.zeros(len(uniques), int)
     either = [i for i, p in enumerate(parts) if p[0] == "ab" and p[1] <= 12 and p[2] <= 12 and p[1] != p[2]]
     shown = [i for i, p in enumerate(parts) if p[0] == "ab" and not out_errors[i]
              and (p[1] > 12 if used_order == "dayfirst" else p[2] > 12)]
+    # How many cells each distinct text stands for: needed only when some are day/month dates.
+    counts = (np.bincount(codes, minlength=len(uniques)) if len(codes) and (either or shown)
+              else np.zeros(len(uniques), int))
     date_lookup = _days_index(out_dates) if out_dates else pd.DatetimeIndex([])
     dates = pd.Series(date_lookup.take(codes) if len(codes) else date_lookup[:0], index=values.index)
-    day_of_unique, _ = pd.factorize(date_lookup, use_na_sentinel=False)
-    day_codes = day_of_unique[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    day_of_unique, days = pd.factorize(date_lookup, use_na_sentinel=False)
+    # Each text its own day (the usual case: one way of writing dates): the codes already say it.
+    day_codes = (np.asarray(codes) if len(days) == len(uniques) else day_of_unique[codes] if len(codes)
+                 else np.zeros(0, dtype=np.int64))
     return ParsedDates(dates=dates, codes=np.asarray(codes), unique_errors=pd.Index(out_errors, dtype="str"),
                        order=used_order, ambiguous=ambiguous, day_codes=day_codes,
                        either_way=int(counts[either].sum()),

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from oms_dash.adapters import Canonical
 from oms_dash.dates import parse_dates
@@ -57,6 +58,21 @@ def normalise_member(values: pd.Series) -> pd.Series:
     return pd.Series(clean[codes] if len(codes) else clean[:0], index=values.index, dtype=object)
 
 
+def factorize_text(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """pd.factorize(values, use_na_sentinel=False), asked of pyarrow itself for a column of text
+    it holds (a blank cell, NaN, is a value of its own): the same codes and distinct values in the
+    same order, without pandas' wrapping around them (a sixth of the time on a million cells)."""
+    arrow = getattr(values.array, "_pa_array", None)
+    if values.dtype != "str" or not isinstance(arrow, pa.ChunkedArray) or not len(values):
+        return pd.factorize(values, use_na_sentinel=False)
+    encoded = arrow.dictionary_encode(null_encoding="encode")
+    codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks],
+                           dtype=np.intp, casting="safe")
+    uniques = pd.Index(pd.arrays.ArrowStringArray(encoded.chunk(encoded.num_chunks - 1).dictionary
+                                                  .cast(arrow.type)), dtype="str")
+    return codes, uniques
+
+
 class _Factorizer:
     """pd.factorize, once per column within one validation: the canonical layout shares the raw
     table's arrays (a long file's member, date, symptom and severity columns are its raw columns),
@@ -79,8 +95,7 @@ class _Factorizer:
         for values in columns:
             arrow = getattr(values.array, "_pa_array", None)
             if values.dtype == "str" and arrow is not None and id(arrow) not in self._pending:
-                self._pending[id(arrow)] = (arrow, self._pool.submit(pd.factorize, values,
-                                                                     use_na_sentinel=False))
+                self._pending[id(arrow)] = (arrow, self._pool.submit(factorize_text, values))
 
     @property
     def pool(self):
@@ -123,7 +138,7 @@ class _Factorizer:
         if pending is not None and pending[0] is arrow and not pending[1].cancel():
             result = pending[1].result()
         else:
-            result = pd.factorize(values, use_na_sentinel=False)
+            result = factorize_text(values)
         if arrow is not None:
             self._seen[id(arrow)] = (arrow, result)
         return result
