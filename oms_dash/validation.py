@@ -192,13 +192,16 @@ def _provenance(values, codes: np.ndarray) -> pd.Categorical:
     """A column that only says where a score came from (its file, its scale), from `codes` into
     `values`: a category per distinct value that occurs, not a million copies of the same text."""
     value_codes, distinct = pd.factorize(pd.Index(np.asarray(values, dtype=object), dtype="str"))
-    if len(distinct) > 1:
-        used = np.flatnonzero(np.bincount(value_codes[codes], minlength=len(distinct)))
-        renumber = np.full(len(distinct), -1)
+    if len(distinct) <= 1:  # one file, one scale: nothing to look up per cell
+        return pd.Categorical.from_codes(np.zeros(len(codes), dtype=np.int8),
+                                         dtype=pd.CategoricalDtype(distinct))
+    cell_codes = value_codes.astype(np.int8 if len(distinct) < 128 else np.int32)[codes]
+    used = np.flatnonzero(np.bincount(cell_codes, minlength=len(distinct)))
+    if len(used) < len(distinct):  # only the values some cell has become categories
+        renumber = np.full(len(distinct), -1, dtype=cell_codes.dtype)
         renumber[used] = np.arange(len(used))
-        value_codes, distinct = renumber[value_codes], distinct.take(used)
-    small = np.int8 if len(distinct) < 128 else np.int32
-    return pd.Categorical.from_codes(value_codes.astype(small)[codes], dtype=pd.CategoricalDtype(distinct))
+        cell_codes, distinct = renumber[cell_codes], distinct.take(used)
+    return pd.Categorical.from_codes(cell_codes, dtype=pd.CategoricalDtype(distinct))
 
 
 def _meanwhile(factorize: _Factorizer, fn, *args):
@@ -470,9 +473,11 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
                                    else pd.factorize(cell_items, use_na_sentinel=False))
         item_codes = good_only(all_codes)
         item_ids = np.asarray([_item_id(str(u)) for u in item_uniques], dtype=object)
+        exact_too = False  # some cells' names are read as exact names too (as extra ids)
         if "exact" in cells:
             exact = good_only(cells["exact"].to_numpy(dtype=bool)[pos])
-            if exact.any():
+            exact_too = bool(exact.any())
+            if exact_too:
                 exact_ids = np.asarray([_exact_item_id(str(u)) for u in item_uniques], dtype=object)
                 # Exact matches become extra "uniques" appended after the ordinary ones.
                 item_codes = np.where(exact, item_codes + len(item_ids), item_codes)
@@ -503,10 +508,11 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
             "source_row": rows if every_row else rows[g]}, copy=False)
         _check_totals(canon, obs, rows, problems)
         # Which members and items the observations hold, from their codes (not a million strings).
-        present_items = set(id_uniques[np.flatnonzero(np.bincount(obs_item_codes,
-                                                                  minlength=len(id_uniques)))])
-        present_members = set(clean_members[np.flatnonzero(np.bincount(
-            obs_member_codes, minlength=len(clean_members)))])
+        # (When every cell gave a score, every distinct item and member is in them.)
+        present_items = set(id_uniques if all_good and every and not exact_too else id_uniques[np.flatnonzero(
+            np.bincount(obs_item_codes, minlength=len(id_uniques)))])
+        present_members = set(clean_members if every_row else clean_members[np.flatnonzero(
+            np.bincount(obs_member_codes, minlength=len(clean_members)))])
         custom = sorted(set(item_ids) - set(_vocabulary_ids()))
         if custom:
             custom = [c for c in custom if c in present_items]
@@ -528,11 +534,11 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     events = pd.DataFrame({"member": member_values(ev_rec), "date": dates[ev_rec],
                            "kind": _map_unique(ev["text"], lambda t: match_event(t) or "other")
                            if len(ev) else [],
-                           "detail": ev["text"].to_numpy() if len(ev) else [],
+                           "detail": ev["text"].reset_index(drop=True) if len(ev) else [],
                            "source_file": file_name, "source_row": rows[ev_rec]})
     nt, nt_rec = side(canon.notes)
     notes = pd.DataFrame({"member": member_values(nt_rec), "date": dates[nt_rec],
-                          "text": nt["text"].to_numpy() if len(nt) else [],
+                          "text": nt["text"].reset_index(drop=True) if len(nt) else [],
                           "source_file": file_name, "source_row": rows[nt_rec]})
     tr, tr_rec = side(canon.treatments)
     treatments = _courses_from_mentions(tr, member_values(tr_rec).to_numpy(), dates[tr_rec],
