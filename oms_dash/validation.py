@@ -487,9 +487,12 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
             item_ids = np.asarray([respelled.get(i, i) for i in item_ids], dtype=object)
         clean_member_codes, clean_members = pd.factorize(member_uniques)
         id_codes, id_uniques = pd.factorize(item_ids)
-        # The item names of a million cells are written out on the other core meanwhile.
-        item_text = _meanwhile(factorize, _take_str, item_ids, item_codes)
         every_row = len(g) == n and np.array_equal(g, np.arange(n))  # no gathers needed
+        # The text columns of a million scores are written out on the other core meanwhile.
+        item_text = _meanwhile(factorize, _take_str, item_ids, item_codes)
+        member_text = _meanwhile(factorize, member_values, None if every_row else g)
+        value_text = (_meanwhile(factorize, lambda: values.take(gi).reset_index(drop=True))
+                      if not all_good else lambda: values.reset_index(drop=True))
         obs_member_codes = clean_member_codes[member_codes if every_row else member_codes[g]]
         obs_item_codes = id_codes[item_codes]
         day_key = _combined_codes([(obs_member_codes, len(clean_members)),
@@ -498,11 +501,11 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
                                    (obs_item_codes, len(id_uniques))], dense=False)
         good_codes = good_only(score_codes)
         obs = pd.DataFrame({  # new arrays only: no need for the frame to copy them again
-            "member": member_values(None if every_row else g),
+            "member": member_text(),
             "date": dates if every_row else dates[g],
             "item": item_text(),
             "score": parsed_scores.score[good_codes],
-            "raw_value": (values if all_good else values.take(gi)).reset_index(drop=True),
+            "raw_value": value_text(),
             "raw_scale": _provenance(parsed_scores.scale, good_codes),
             "source_file": _provenance([file_name], np.zeros(len(g), dtype=np.int8)),
             "source_row": rows if every_row else rows[g]}, copy=False)
