@@ -16,6 +16,7 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from oms_dash.adapters import FORMAT_UNKNOWN, NeedsMapping, recognise
+from oms_dash.codes import column_codes_for
 from oms_dash.model import FileReport, GroupData, Problem
 from oms_dash.privacy import REMOVED, column_letter, find_quasi_identifier_columns, scan_table
 from oms_dash.profile import member_profile
@@ -31,7 +32,6 @@ from oms_dash.schema import (
 from oms_dash.validation import (
     REJECTED,
     Tables,
-    column_codes_for,
     combine_daily,
     combined_codes,
     first_positions,

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from oms_dash.adapters import Canonical
+from oms_dash.codes import ColumnCodes
 from oms_dash.dates import parse_dates
 from oms_dash.model import FileReport, Problem
 from oms_dash.privacy import find_quasi_identifier_columns
@@ -58,103 +58,9 @@ def normalise_member(values: pd.Series) -> pd.Series:
     return pd.Series(clean[codes] if len(codes) else clean[:0], index=values.index, dtype=object)
 
 
-def factorize_text(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """pd.factorize(values, use_na_sentinel=False), asked of pyarrow itself for a column of text
-    it holds (a blank cell, NaN, is a value of its own): the same codes and distinct values in the
-    same order, without pandas' wrapping around them (a sixth of the time on a million cells)."""
-    arrow = getattr(values.array, "_pa_array", None)
-    if values.dtype != "str" or not isinstance(arrow, pa.ChunkedArray) or not len(values):
-        return pd.factorize(values, use_na_sentinel=False)
-    encoded = arrow.dictionary_encode(null_encoding="encode")
-    codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks],
-                           dtype=np.intp, casting="safe")
-    uniques = pd.Index(pd.arrays.ArrowStringArray(encoded.chunk(encoded.num_chunks - 1).dictionary
-                                                  .cast(arrow.type)), dtype="str")
-    return codes, uniques
-
-
-class _Factorizer:
-    """pd.factorize, once per column within one validation: the canonical layout shares the raw
-    table's arrays (a long file's member, date, symptom and severity columns are its raw columns),
-    so each is hashed once. Text columns only; anything else is factorized as asked."""
-
-    def __init__(self):
-        self._seen: dict[int, tuple] = {}
-        self._pending: dict[int, tuple] = {}  # started in the background by prefetch()
-        self._pool = None
-
-    def prefetch(self, columns) -> None:
-        """Starts factorizing these text columns in two background threads (pyarrow hashes them
-        without holding the GIL; the privacy scan waits for them first, so both cores work), while
-        the caller does other work; a later call for a column takes the result, or does the work
-        itself if no thread has started it. close() ends them."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="oms_dash-codes")
-        for values in columns:
-            arrow = getattr(values.array, "_pa_array", None)
-            if values.dtype == "str" and arrow is not None and id(arrow) not in self._pending:
-                self._pending[id(arrow)] = (arrow, self._pool.submit(factorize_text, values))
-
-    @property
-    def pool(self):
-        """The background threads of a big table's read (None for a small one)."""
-        return self._pool
-
-    def close(self) -> None:
-        """Drops background work not started yet and waits for the rest (nothing outlives a read)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-            self._pending.clear()
-
-    def concatenated(self, columns: list[pd.Series]) -> pd.Series:
-        """The columns one after another (renumbered 0..), with their codes made from each
-        column's own: a wide file's score cells are its symptom columns, already hashed. Equal to
-        pd.factorize of the joined column: its distinct values appear in the same order."""
-        joined = pd.concat(columns, ignore_index=True)
-        arrow = getattr(joined.array, "_pa_array", None)
-        if arrow is None or not columns or any(c.dtype != "str" for c in columns):
-            return joined
-        parts = [self(c) for c in columns]
-        together = pd.Index(np.concatenate([np.asarray(u, dtype=object) for _, u in parts]), dtype="str")
-        where, uniques = pd.factorize(together, use_na_sentinel=False)
-        starts = np.cumsum([0] + [len(u) for _, u in parts])
-        codes = np.concatenate([where[start + np.asarray(c)] for (c, _), start
-                                in zip(parts, starts[:-1], strict=True)])
-        self._seen[id(arrow)] = (arrow, (codes, uniques))
-        return joined
-
-    def __call__(self, values: pd.Series):
-        if values.dtype != "str":
-            values = values.fillna("").astype(str)
-        arrow = getattr(values.array, "_pa_array", None)
-        if arrow is not None:
-            hit = self._seen.get(id(arrow))
-            if hit is not None and hit[0] is arrow:
-                return hit[1]
-        pending = self._pending.pop(id(arrow), None) if arrow is not None else None
-        if pending is not None and pending[0] is arrow and not pending[1].cancel():
-            result = pending[1].result()
-        else:
-            result = factorize_text(values)
-        if arrow is not None:
-            self._seen[id(arrow)] = (arrow, result)
-        return result
-
-
-def column_codes_for(cells: pd.DataFrame, min_rows: int = 20_000) -> _Factorizer:
-    """A factorizer for one file's validation; for a big table it starts on the columns at once."""
-    factorize = _Factorizer()
-    if len(cells) >= min_rows:
-        factorize.prefetch(cells[c] for c in cells.columns)
-    return factorize
-
-
 def normalise_member_codes(values: pd.Series, factorize=None) -> tuple[np.ndarray, np.ndarray]:
     """(codes, cleaned distinct codes): normalise_member without building a million strings."""
-    codes, uniques = (factorize or _Factorizer())(values)
+    codes, uniques = (factorize or ColumnCodes())(values)
     clean = np.array(["".join(str(u).split()).upper() for u in uniques], dtype=object)
     return codes, clean
 
@@ -204,7 +110,7 @@ def _provenance(values, codes: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(cell_codes, dtype=pd.CategoricalDtype(distinct))
 
 
-def _meanwhile(factorize: _Factorizer, fn, *args):
+def _meanwhile(factorize: ColumnCodes, fn, *args):
     """fn(*args) started on the factorizer's threads when it has them (pyarrow lets go of Python's
     lock while it copies text), else run now; returns what gives the result."""
     pool = factorize.pool
@@ -306,7 +212,7 @@ def _first_of_duplicates(frame: pd.DataFrame, column_codes=None) -> np.ndarray:
 
 def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | None = None,
              daily_rule: str = "max", today: dt.date | None = None,
-             factorize: _Factorizer | None = None) -> tuple[Tables, FileReport]:
+             factorize: ColumnCodes | None = None) -> tuple[Tables, FileReport]:
     """The tidy tables of one file and its report, every record accounted for (module docstring).
 
     Work is per distinct value (members, dates, scores, symptom names), then spread to the rows by
@@ -344,7 +250,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     # Columns are factorized on demand (and once): a row is known not to be blank as soon as one
     # of its cells is filled, and rows are known distinct as soon as a few columns tell them apart.
     nonblank = np.zeros(n, dtype=bool)
-    factorize = factorize or _Factorizer()
+    factorize = factorize or ColumnCodes()
     raw_columns = list(raw.cells.columns)
     known_codes: dict[int, tuple[np.ndarray, int]] = {}
 

@@ -106,8 +106,8 @@ def test_columns_hashed_in_the_background_give_the_same_result(monkeypatch):
     import threading
 
     from oms_dash import ingest
+    from oms_dash.codes import column_codes_for
     from oms_dash.ingest import ReadOptions, read_file
-    from oms_dash.validation import column_codes_for
 
     data = ("member,date,symptom,severity,notes\n" + _rows(25_000, "ok")
             + "F01,2026-03-01,jerks,9,\n,2026-03-02,jerks,1,\nF01,2026-03-01,jerks,9,\n").encode("utf-8")
@@ -146,8 +146,8 @@ def test_each_score_keeps_its_own_scale_whether_one_scale_or_several(sleep_heade
 def test_notes_and_yes_no_columns_read_the_same_from_the_shared_column_codes():
     # The ingest hands its column hashing to the recognisers; without it they hash for themselves.
     from oms_dash.adapters import _text_cells, is_yes_no
+    from oms_dash.codes import column_codes_for
     from oms_dash.readers import RawTable
-    from oms_dash.validation import column_codes_for
 
     cells = pd.DataFrame({"notes": pd.Series(["", " tired ", "  ", "cold", " tired ", "x"] * 50, dtype="str"),
                           "melatonin": pd.Series(["Yes", " no", "", "Y", "N", "yes"] * 50, dtype="str")})
@@ -166,14 +166,14 @@ def test_notes_and_yes_no_columns_read_the_same_from_the_shared_column_codes():
 def test_joined_columns_get_the_codes_hashing_the_joined_cells_would_give(seed):
     # A wide file's score cells are its symptom columns one after another: their codes come from
     # each column's own, and must be exactly pd.factorize's (same numbering, same distinct values).
-    from oms_dash.validation import _Factorizer
+    from oms_dash.codes import ColumnCodes
 
     rng = np.random.default_rng(seed)
     words = np.array(["", "0", "1", "2", "3", " 2", "mild", "n/a", "x"])
     columns = [pd.Series(words[rng.integers(0, int(rng.integers(1, len(words) + 1)),
                                             int(rng.integers(0, 40)))], dtype="str")
                for _ in range(int(rng.integers(1, 6)))]
-    factorize = _Factorizer()
+    factorize = ColumnCodes()
     joined = factorize.concatenated(columns)
     codes, uniques = factorize(joined)
     expected_codes, expected_uniques = pd.factorize(pd.concat(columns, ignore_index=True),
