@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oms_dash.validation import _all_distinct, _first_of_duplicates, combine_daily
 
@@ -181,3 +183,26 @@ def test_joined_columns_get_the_codes_hashing_the_joined_cells_would_give(seed):
     np.testing.assert_array_equal(codes, expected_codes)
     assert list(uniques) == list(expected_uniques)
     pd.testing.assert_series_equal(joined, pd.concat(columns, ignore_index=True))
+
+
+_CELLS = st.lists(st.sampled_from(["", "", "", "1", "2", "3", "0", " ", "é", "x y", "tired", "F01"]),
+                  min_size=1, max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=_CELLS, cuts=st.lists(st.integers(0, 60), max_size=3), start=st.integers(0, 5))
+def test_column_codes_equal_pandas_factorize_for_every_shape_of_column(cells, cuts, start):
+    # Scores of one character and mostly blank notes are coded without hashing every cell; the
+    # counts, duplicates and dates the user sees rest on those codes being exactly pandas' own.
+    import pyarrow as pa
+
+    from oms_dash.codes import factorize_text
+
+    bounds = sorted({0, len(cells), *[c for c in cuts if c < len(cells)]})
+    chunks = [pa.array(cells[a:b], pa.large_string()) for a, b in zip(bounds, bounds[1:], strict=False)]
+    column = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, pa.large_string())),
+                       dtype="str").iloc[min(start, len(cells) - 1):]
+    codes, uniques = factorize_text(column)
+    expected_codes, expected_uniques = pd.factorize(column, use_na_sentinel=False)
+    assert codes.tolist() == expected_codes.tolist()
+    assert uniques.tolist() == expected_uniques.tolist() and uniques.dtype == "str"
