@@ -8,5 +8,8 @@ if [ ! -x .venv/bin/oms-dash ]; then
   "$PY" -m venv .venv
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e .
+  # Compiled once now, as pip does for any other package: start-up (and `oms-dash check`) then
+  # never compiles oms_dash again, even where PYTHONDONTWRITEBYTECODE is set.
+  .venv/bin/python -m compileall -q oms_dash >/dev/null
 fi
 exec .venv/bin/oms-dash run "$@"

@@ -9,6 +9,8 @@ if [ ! -x .venv/bin/python ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
 fi
 .venv/bin/python -m pip install --quiet -e ".[test]"
+# Bytecode for oms_dash, as pip writes it for every other package (see scripts/dashboard.sh).
+.venv/bin/python -m compileall -q oms_dash >/dev/null
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core) >/dev/null
