@@ -299,3 +299,21 @@ def test_a_column_read_one_way_by_a_single_date_opens_its_options():
     options = [e for e in at.expander if e.label == "Options for this file"]
     assert options and options[0].proto.expanded
     assert any("day-first" in _shown(w.value) or "day first" in _shown(w.value) for w in at.warning)
+
+
+def test_a_big_group_of_files_is_never_read_again_when_moving_between_pages(monkeypatch):
+    # One file per family, for a group of forty families: every page change must not re-read them.
+    from oms_dash.ui import cache
+
+    reads = []
+    read_file = cache.read_file
+    monkeypatch.setattr(cache, "read_file", lambda *a, **k: reads.append(a[0]) or read_file(*a, **k))
+    files = [(f"family{i:02d}.csv", f"member,date,symptom,severity\nF{i:02d},2026-01-05,jerks,{i % 4}\n"
+              .encode()) for i in range(40)]
+    at = _upload(*files)
+    assert sorted(reads) == sorted(name for name, _ in files)
+    assert any("Loaded 40 member(s) from 40 usable file(s)" in s.value for s in at.success)
+    at.switch_page("oms_dash/ui/page_scripts/privacy.py").run()
+    at.switch_page(UPLOAD).run()
+    assert not at.exception
+    assert len(reads) == 40  # each file was read once

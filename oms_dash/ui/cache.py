@@ -28,7 +28,9 @@ from oms_dash.ingest import FileResult, ReadOptions, read_file
 from oms_dash.model import GroupData
 
 PARSED_KEY = "parsed_files"
-MAX_FILES = 32
+# Parses are kept up to this much input (a parse takes a few times its file's size in memory): a
+# group of a hundred families' diaries stays parsed; only giant files push older parses out.
+MAX_PARSED_BYTES = 300_000_000
 SCOPED_KEY = "scoped_daily_scores"
 MAX_SCOPES = 6  # the whole group and a few recent filters: enough to move back and forth
 T = TypeVar("T")
@@ -45,8 +47,11 @@ def parse_file(name: str, data: bytes, options: ReadOptions,
         return parsed[key]
     result = read_file(name, data, options, progress=progress)
     parsed[key] = result
-    while len(parsed) > MAX_FILES:
-        parsed.popitem(last=False)
+    sizes = st.session_state.setdefault(PARSED_KEY + "_bytes", {})
+    sizes[key] = len(data)
+    while len(parsed) > 1 and sum(sizes.get(k, 0) for k in parsed) > MAX_PARSED_BYTES:
+        oldest, _ = parsed.popitem(last=False)
+        sizes.pop(oldest, None)
     return result
 
 
@@ -94,5 +99,7 @@ def forget_file(name: str, data: bytes) -> None:
     """Drops the parses of one file (under every reading option)."""
     digest = hashlib.sha256(data).hexdigest()
     parsed = st.session_state.get(PARSED_KEY, {})
+    sizes = st.session_state.get(PARSED_KEY + "_bytes", {})
     for key in [k for k in parsed if k[:2] == (name, digest)]:
         del parsed[key]
+        sizes.pop(key, None)
