@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from oms_dash.adapters import Canonical
+from oms_dash.adapters import Canonical, every_position, positions
 from oms_dash.codes import ColumnCodes
 from oms_dash.dates import parse_dates
 from oms_dash.model import FileReport, Problem
@@ -325,10 +325,10 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
 
     def member_values(idx: np.ndarray | None) -> pd.Series:
         """The normalised member codes of the records at `idx` (None: every record, in order)."""
-        if idx is None or (len(idx) == n and np.array_equal(idx, np.arange(n))):
+        if idx is None or every_position(idx, n):
             if members_as_written:
                 return records["member"].reset_index(drop=True).rename(None)
-            idx = np.arange(n)
+            idx = positions(n)
         return _take_str(member_uniques, member_codes[idx])
 
     # Score cells.
@@ -393,7 +393,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
             item_ids = np.asarray([respelled.get(i, i) for i in item_ids], dtype=object)
         clean_member_codes, clean_members = pd.factorize(member_uniques)
         id_codes, id_uniques = pd.factorize(item_ids)
-        every_row = len(g) == n and np.array_equal(g, np.arange(n))  # no gathers needed
+        every_row = every_position(g, n)  # then no gathers are needed
         # The text columns of a million scores are written out on the other core meanwhile.
         item_text = _meanwhile(factorize, _take_str, item_ids, item_codes)
         member_text = _meanwhile(factorize, member_values, None if every_row else g)
