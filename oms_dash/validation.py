@@ -174,15 +174,17 @@ def _all_distinct(parts, n: int) -> bool:
     says it without hashing (the usual diary: member, date and symptom already tell rows apart).
     False means "not shown": there may be equal rows, or the key grew too wide to check."""
     limit = max(1 << 22, 4 * n)
+    small = np.int32 if limit < 2**31 else np.int64  # the key stays below the limit
     key, size = None, 1
     for codes, width in parts:
         width = max(int(width), 1)
         if key is None:
-            key, size = np.asarray(codes, dtype=np.int64), width
+            key, size = np.array(codes, dtype=small), width  # the function's own copy
         else:
             if size * width > limit:
                 return False
-            key = key * width + codes
+            key *= width
+            key += codes
             size *= width
         if size >= n and _count_distinct(key, size) == n:
             return True
