@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -127,12 +128,43 @@ def run_dashboard(port: int | None, no_browser: bool) -> int:
     url = f"http://localhost:{port}"
     cmd = [sys.executable, "-m", "streamlit", "run", str(entry), *as_flags(port)]
     print(f"oms_dash is starting at {url}  (this computer only; press Ctrl+C to stop)", flush=True)
+    parent = os.getpid()
+    server = subprocess.Popen(cmd, preexec_fn=(lambda: _stop_with_parent(parent))
+                              if sys.platform == "linux" else None)
+    # The server holds uploaded diaries in memory: when this command is stopped (its terminal
+    # closed, or a kill), the server stops with it rather than running on unseen.
+    asked_to_stop = []
+
+    def stop(signum, frame) -> None:
+        asked_to_stop.append(signum)
+        server.terminate()
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
     if not no_browser and not os.environ.get("CI"):
         threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
     try:
-        return subprocess.call(cmd)
-    except KeyboardInterrupt:
+        code = server.wait()
+        return 0 if asked_to_stop else code
+    except KeyboardInterrupt:  # Ctrl+C (the server may have had it too: stopping twice is fine)
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
         return 0
+
+
+def _stop_with_parent(parent: int) -> None:
+    """In the server's process, before Streamlit starts (Linux): the kernel stops it when its
+    parent, this command, ends in any way, even killed outright."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent ended before the line above: nobody to serve
+        os._exit(0)
 
 
 def _open_when_ready(url: str) -> None:

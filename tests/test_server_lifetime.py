@@ -1,0 +1,82 @@
+"""`oms-dash run` never leaves its server behind: the server holds uploaded diaries in memory."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find the server")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+        return True
+    except OSError:
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL],
+                         ids=["Ctrl+C", "terminated", "terminal closed", "killed"])
+def test_stopping_oms_dash_run_stops_its_server(stop):
+    port = _free_port()
+    url = f"http://localhost:{port}"
+    command = subprocess.Popen([sys.executable, "-m", "oms_dash.cli", "run", "--port", str(port),
+                                "--no-browser"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    servers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(url):
+            assert command.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
+            time.sleep(0.3)
+        servers = _children(command.pid)
+        assert servers, "oms-dash run starts the Streamlit server as its own process"
+        os.kill(command.pid, stop)
+        code = command.wait(timeout=20)
+        if stop != signal.SIGKILL:  # stopped as asked: not reported as a failure
+            assert code == 0
+        deadline = time.monotonic() + 20
+        while any(_alive(pid) for pid in servers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in servers), "the server went on running on its own"
+        assert not _answers(url)
+    finally:
+        if command.poll() is None:
+            command.kill()
+        for pid in servers:  # a failed run leaves nothing behind either
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
