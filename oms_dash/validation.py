@@ -94,6 +94,12 @@ def _treatment_id(text: str) -> str:
 LIVE, REJECTED, SKIPPED, ACCEPTED = 0, 1, 2, 3  # record states
 
 
+def _through(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """table[codes], or `codes` itself when the table maps every code to itself (the usual case:
+    codes that were distinct stay distinct), without a gather over a million cells."""
+    return codes if np.array_equal(table, np.arange(len(table))) else table[codes]
+
+
 def _provenance(values, codes: np.ndarray) -> pd.Categorical:
     """A column that only says where a score came from (its file, its scale), from `codes` into
     `values`: a category per distinct value that occurs, not a million copies of the same text."""
@@ -339,8 +345,9 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     if len(cells):
         rec = cells["record"].to_numpy(dtype=np.int64)
         # Work on positions, not filtered copies of the cell table (it can hold millions of cells).
-        pos = np.flatnonzero(state[rec] == LIVE)  # blank cells parse as "not recorded" below
-        every = len(pos) == len(cells)
+        live_cells = state[rec] == LIVE  # blank cells parse as "not recorded" below
+        every = bool(live_cells.all())
+        pos = None if every else np.flatnonzero(live_cells)
         rec = rec if every else rec[pos]
         values = cells["value"].astype(str)
         values = values if every else values.take(pos)
@@ -349,10 +356,9 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         score_codes = parsed_scores.codes
         bad_key = np.asarray(parsed_scores.error != "", dtype=bool)
         good_key = ~bad_key & ~np.isnan(parsed_scores.score)  # "n/a" and the like: not recorded
-        bad = bad_key[score_codes]
-        good = good_key[score_codes]
-        gi = np.flatnonzero(good)
-        all_good = len(gi) == len(values)  # the usual case: no gathers below
+        bad = bad_key[score_codes] if bad_key.any() else np.zeros(len(score_codes), dtype=bool)
+        all_good = bool(good_key.all())  # the usual case: no gathers below
+        gi = None if all_good else np.flatnonzero(good_key[score_codes])
 
         def good_only(array: np.ndarray) -> np.ndarray:
             return array if all_good else array[gi]
@@ -361,7 +367,8 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         if bad.any():
             bad_idx = np.flatnonzero(bad)
             error_text = parsed_scores.error.take(score_codes[bad_idx]).to_numpy(dtype=object)
-            column_text = cells["column"].take(pos[bad_idx]).astype(str).to_numpy(dtype=object)
+            column_text = (cells["column"].take(bad_idx if every else pos[bad_idx]).astype(str)
+                           .to_numpy(dtype=object))
             value_text = values.iloc[bad_idx].to_numpy(dtype=object)
             problems.extend({"row": int(rows[rec[i]]), "column": c, "severity": "error",
                              "code": "bad_score", "message": str(e), "value": str(v)}
@@ -383,7 +390,8 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         item_ids = np.asarray([_item_id(str(u)) for u in item_uniques], dtype=object)
         exact_too = False  # some cells' names are read as exact names too (as extra ids)
         if "exact" in cells:
-            exact = good_only(cells["exact"].to_numpy(dtype=bool)[pos])
+            exact = cells["exact"].to_numpy(dtype=bool)
+            exact = good_only(exact if every else exact[pos])
             exact_too = bool(exact.any())
             if exact_too:
                 exact_ids = np.asarray([_exact_item_id(str(u)) for u in item_uniques], dtype=object)
@@ -401,8 +409,8 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         member_text = _meanwhile(factorize, member_values, None if every_row else g)
         value_text = (_meanwhile(factorize, lambda: values.take(gi).reset_index(drop=True))
                       if not all_good else lambda: values.reset_index(drop=True))
-        obs_member_codes = clean_member_codes[member_codes if every_row else member_codes[g]]
-        obs_item_codes = id_codes[item_codes]
+        obs_member_codes = _through(clean_member_codes, member_codes if every_row else member_codes[g])
+        obs_item_codes = _through(id_codes, item_codes)
         day_key = _combined_codes([(obs_member_codes, len(clean_members)),
                                    (parsed.day_codes if every_row else parsed.day_codes[g],
                                     int(parsed.day_codes.max(initial=0)) + 1),
