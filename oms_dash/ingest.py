@@ -250,7 +250,9 @@ def merge(results: list[FileResult], daily_rule: str = "max", is_demo: bool = Fa
         respelled = same_custom_items(pd.unique(obs["item"]).tolist())
         if respelled:  # "Irritabilité" in one file, "irritabilite" in another: one item
             obs["item"] = obs["item"].replace(respelled)
-        obs, _ = combine_daily(obs, daily_rule)
+        if respelled or sum(len(t.observations) > 0 for t in usable) > 1:
+            # (One file's readings were combined as it was read: nothing is left to combine.)
+            obs, _ = combine_daily(obs, daily_rule)
         group.observations = obs[list(OBSERVATION_COLUMNS)]
         group.treatments = cat([t.treatments for t in usable], "treatments")[list(TREATMENT_COLUMNS)]
         group.events = cat([t.events for t in usable], "events")[list(EVENT_COLUMNS)]
