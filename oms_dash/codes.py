@@ -21,7 +21,7 @@ def factorize_text(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
         return pd.factorize(values, use_na_sentinel=False)
     pieces = _short_cells(arrow)
     if pieces is not None:
-        widths = np.concatenate([np.diff(offsets) for offsets, _data in pieces])
+        widths = _widths(pieces)
         if widths.max(initial=0) <= 1:
             found = _one_character_codes(pieces, widths)
             if found is not None:
@@ -65,6 +65,17 @@ def _short_cells(arrow: pa.ChunkedArray) -> list[tuple[np.ndarray, np.ndarray]] 
                 else np.zeros(0, dtype=np.uint8))
         pieces.append((offsets, data))
     return pieces or None
+
+
+def _widths(pieces) -> np.ndarray:
+    """Bytes per cell, written straight into one array (short cells: 32 bits are plenty)."""
+    widths = np.empty(sum(len(offsets) - 1 for offsets, _data in pieces), dtype=np.int32)
+    start = 0
+    for offsets, _data in pieces:
+        end = start + len(offsets) - 1
+        np.subtract(offsets[1:], offsets[:-1], out=widths[start:end], casting="unsafe")
+        start = end
+    return widths
 
 
 def _one_character_codes(pieces, widths: np.ndarray):
