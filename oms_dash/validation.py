@@ -94,6 +94,29 @@ def _treatment_id(text: str) -> str:
 LIVE, REJECTED, SKIPPED, ACCEPTED = 0, 1, 2, 3  # record states
 
 
+class _Reasons:
+    """Why each record was skipped or rejected, as an array of texts by record, made only when the
+    first reason is given: a clean file of a million rows never needs a million empty slots."""
+
+    def __init__(self, n: int):
+        self._n = n
+        self._texts: np.ndarray | None = None
+
+    def __setitem__(self, where, texts) -> None:
+        if self._texts is None:
+            if isinstance(where, np.ndarray) and not (where.any() if where.dtype == bool else len(where)):
+                return  # nothing to say yet
+            self._texts = np.empty(self._n, dtype=object)
+        self._texts[where] = texts
+
+    def __getitem__(self, where):
+        if self._texts is not None:
+            return self._texts[where]
+        if not isinstance(where, np.ndarray):
+            return None
+        return np.full(int(where.sum()) if where.dtype == bool else len(where), None, dtype=object)
+
+
 def _through(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """table[codes], or `codes` itself when the table maps every code to itself (the usual case:
     codes that were distinct stay distinct), without a gather over a million cells."""
@@ -233,7 +256,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     date_col = records.attrs.get("date_column")
     problems: list[dict] = []
     state = np.full(n, LIVE, dtype=np.int8)
-    reason = np.empty(n, dtype=object)  # set for every row that ends skipped or rejected
+    reason = _Reasons(n)  # set for every row that ends skipped or rejected
 
     def reject(mask: np.ndarray, column, messages, code: str, value=None) -> None:
         """Rejects the still-live records of `mask`; messages/value: one string or one per record."""
