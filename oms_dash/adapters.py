@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from oms_dash.codes import factorize_text
 from oms_dash.privacy import is_quasi_identifier
 from oms_dash.readers import RawTable
 from oms_dash.schema import (
@@ -151,12 +152,10 @@ def repeat_text(text: str, n: int) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(array), dtype="str")
 
 
-_repeat = repeat_text
-
-
-def _one_column_name(name: str, n: int) -> pd.Categorical:
-    """A cell table's `column` when every cell comes from one column: one code per cell."""
-    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([name], dtype=object))
+def one_value(text: str, n: int) -> pd.Categorical:
+    """`text` n times as a category (a one-byte code per cell): a cell table's column when every
+    cell comes from one column, an observation's file when all come from one file."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([text], dtype="str"))
 
 
 @lru_cache(maxsize=1)
@@ -180,7 +179,7 @@ def every_position(numbers: np.ndarray, n: int) -> bool:
 
 def _records(raw: RawTable, member: pd.Series | str, date: pd.Series) -> pd.DataFrame:
     n = len(raw.cells)
-    member_values = _column(member) if isinstance(member, pd.Series) else _repeat(member, n)
+    member_values = _column(member) if isinstance(member, pd.Series) else repeat_text(member, n)
     records = pd.DataFrame({"record": positions(n), "row": raw.rows,
                             "member": member_values, "date": _column(date)}, copy=False)
     records.attrs["member_column"] = member.name if isinstance(member, pd.Series) else None
@@ -192,7 +191,7 @@ def _distinct(raw: RawTable, column: str) -> tuple[np.ndarray, pd.Series]:
     """(codes, distinct values) of one column, from the ingest's shared hashing when it has it."""
     values = raw.cells[column]
     shared = raw.column_codes if raw.column_codes is not None and values.dtype == "str" else None
-    codes, uniques = (shared or partial(pd.factorize, use_na_sentinel=False))(values)
+    codes, uniques = (shared or factorize_text)(values)
     return np.asarray(codes), pd.Series(uniques).reset_index(drop=True)
 
 
@@ -369,7 +368,7 @@ def _long(raw: RawTable, roles, member, file_name) -> Canonical:
     n = len(raw.cells)
     # New arrays or the raw columns themselves: the frame need not copy them (the scale is one
     # value, seen a million times through a read-only view).
-    cells = pd.DataFrame({"record": positions(n), "column": _one_column_name(sev, n),
+    cells = pd.DataFrame({"record": positions(n), "column": one_value(sev, n),
                           "item": _column(raw.cells[roles["symptom"]]),
                           "value": _column(raw.cells[sev]),
                           "lo": np.broadcast_to(np.float64(lo), (n,)),
@@ -567,7 +566,7 @@ def _flaredown_long(raw: RawTable) -> Canonical:
     idx = np.flatnonzero(np.isin(kind, ["symptom", "condition"]))
     # A condition names the illness ("Opsoclonus myoclonus syndrome"), not one symptom: it becomes
     # an item of its own unless it is exactly a vocabulary word.
-    cells = pd.DataFrame({"record": idx, "column": _repeat(c["trackable value"], len(idx)),
+    cells = pd.DataFrame({"record": idx, "column": repeat_text(c["trackable value"], len(idx)),
                           "item": names.take(idx).reset_index(drop=True),
                           "value": values.take(idx).reset_index(drop=True),
                           "lo": FLAREDOWN_SCALE[0], "hi": FLAREDOWN_SCALE[1],

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from oms_dash.codes import factorize_text
 from oms_dash.schema import match_event, match_item, match_treatment
 
 DEFAULT_MIN_GROUP_SIZE = 3
@@ -519,10 +520,6 @@ def _ascii_candidates(values: pd.Series) -> np.ndarray | None:
     return pc.match_substring_regex(arrow, _CANDIDATE.pattern).to_numpy(zero_copy_only=False)
 
 
-def _factorize(column: pd.Series):
-    return pd.factorize(column, use_na_sentinel=False)
-
-
 class _Distinct:
     """One column seen through its distinct values (``factorize``: codes per cell, distinct
     values). Every distinct value is read once, whatever the number of cells repeating it (a
@@ -532,7 +529,7 @@ class _Distinct:
     def __init__(self, column: pd.Series, factorize=None):
         self.column = column
         self.is_text = _as_text(column) is not None
-        codes, uniques = (factorize or _factorize)(column)
+        codes, uniques = (factorize or factorize_text)(column)
         self.codes = np.asarray(codes)
         values = pd.Series(uniques)
         self.values = (values if values.dtype == "str" else values.astype("str")).reset_index(drop=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from oms_dash.adapters import Canonical, every_position, positions
+from oms_dash.adapters import Canonical, every_position, one_value, positions
 from oms_dash.codes import ColumnCodes
 from oms_dash.dates import parse_dates
 from oms_dash.model import FileReport, Problem
@@ -51,15 +51,9 @@ class Tables:
     onsets: dict
 
 
-def normalise_member(values: pd.Series) -> pd.Series:
-    """Member codes match case- and space-insensitively: ' f 01' and 'F01' are one member."""
-    codes, uniques = pd.factorize(values.astype(str), use_na_sentinel=False)
-    clean = np.array(["".join(str(u).split()).upper() for u in uniques], dtype=object)
-    return pd.Series(clean[codes] if len(codes) else clean[:0], index=values.index, dtype=object)
-
-
 def normalise_member_codes(values: pd.Series, factorize=None) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, cleaned distinct codes): normalise_member without building a million strings."""
+    """(codes, cleaned distinct codes) of a member column: codes match case- and
+    space-insensitively (' f 01' and 'F01' are one member), worked out per distinct value."""
     codes, uniques = (factorize or ColumnCodes())(values)
     clean = np.array(["".join(str(u).split()).upper() for u in uniques], dtype=object)
     return codes, clean
@@ -446,7 +440,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
             "score": parsed_scores.score[good_codes],
             "raw_value": value_text(),
             "raw_scale": _provenance(parsed_scores.scale, good_codes),
-            "source_file": _provenance([file_name], np.zeros(len(g), dtype=np.int8)),
+            "source_file": one_value(file_name, len(g)),
             "source_row": rows if every_row else rows[g]}, copy=False)
         _check_totals(canon, obs, rows, problems)
         # Which members and items the observations hold, from their codes (not a million strings).
@@ -736,12 +730,12 @@ def rejected_rows_table(raw, state, reason, problems: list[Problem]) -> pd.DataF
             kept_cells.setdefault(i, []).append(f"kept, but '{p.column}' was not used: {p.message}")
     if not len(rejected) and not kept_cells:
         return None
-    positions = np.sort(np.concatenate([rejected, np.fromiter(kept_cells, dtype=np.int64)]))
-    why = [reason[i] if state[i] == REJECTED else "; ".join(kept_cells[i]) for i in positions]
-    cells = raw.cells.drop(columns=find_quasi_identifier_columns(raw.cells)).iloc[positions]
+    listed = np.sort(np.concatenate([rejected, np.fromiter(kept_cells, dtype=np.int64)]))
+    why = [reason[i] if state[i] == REJECTED else "; ".join(kept_cells[i]) for i in listed]
+    cells = raw.cells.drop(columns=find_quasi_identifier_columns(raw.cells)).iloc[listed]
     table = cells.reset_index(drop=True)
     table.insert(0, "why it was rejected", pd.Series(why, dtype=object))
-    table.insert(0, "spreadsheet row", raw.rows[positions])
+    table.insert(0, "spreadsheet row", raw.rows[listed])
     return table
 
 
