@@ -15,7 +15,6 @@ one file drops its parses (``forget_file``) and everything made from the group (
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
@@ -38,10 +37,12 @@ FIGURES_KEY = "page_figures"
 MAX_FIGURES = 24
 
 
-def parse_file(name: str, data: bytes, options: ReadOptions,
+def parse_file(file_key: str, name: str, data: bytes, options: ReadOptions,
                progress: Callable[[float, str], None] | None = None) -> FileResult:
+    """The parse of one loaded file; `file_key` names its content (worked out once, when the file
+    was added: hashing every loaded file again on every rerun would cost more than the lookup)."""
     parsed: OrderedDict = st.session_state.setdefault(PARSED_KEY, OrderedDict())
-    key = (name, hashlib.sha256(data).hexdigest(), options)
+    key = (name, file_key, options)
     if key in parsed:
         parsed.move_to_end(key)
         return parsed[key]
@@ -95,11 +96,10 @@ def forget_derived() -> None:
     st.cache_data.clear()
 
 
-def forget_file(name: str, data: bytes) -> None:
+def forget_file(file_key: str) -> None:
     """Drops the parses of one file (under every reading option)."""
-    digest = hashlib.sha256(data).hexdigest()
     parsed = st.session_state.get(PARSED_KEY, {})
     sizes = st.session_state.get(PARSED_KEY + "_bytes", {})
-    for key in [k for k in parsed if k[:2] == (name, digest)]:
+    for key in [k for k in parsed if k[1] == file_key]:
         del parsed[key]
         sizes.pop(key, None)

@@ -25,7 +25,7 @@ import streamlit as st
 from oms_dash.adapters import FORMAT_BEARABLE, FORMAT_FLAREDOWN_PERSONAL, ITEM_ROLE
 from oms_dash.dictionary import data_dictionary_markdown
 from oms_dash.ingest import FileResult, ReadOptions, merge
-from oms_dash.model import FileReport
+from oms_dash.model import FileReport, GroupData
 from oms_dash.privacy import to_csv_bytes
 from oms_dash.problems import counted, problems_frame, skipped_text
 from oms_dash.templates import TEMPLATES, template_bytes
@@ -161,7 +161,7 @@ def _remove_file(fk: str) -> None:
     calculations made from the group it was part of."""
     loaded = _loaded()
     gone = loaded.files.pop(fk)
-    cache.forget_file(gone.name, gone.data)
+    cache.forget_file(fk)
     for key in [k for k in st.session_state if str(k).startswith((f"opt_{fk}_", f"map_{fk}_"))]:
         del st.session_state[key]
     _forget_options_of_removed_files(set(loaded.files))
@@ -449,18 +449,15 @@ def _read_all(files: dict[str, LoadedFile],
             progress.progress(min(1.0, (i + fraction) / len(files)),
                               text=plain(words[:1].upper() + words[1:]))
 
-        result = parse_file(file.name, file.data, opts, progress=report)
+        result = parse_file(fk, file.name, file.data, opts, progress=report)
         read.append((result, fk, opts))
     progress.empty()
     return read
 
 
-def _keep_group(loaded: LoadedSet, read, group) -> None:
+def _keep_group(loaded: LoadedSet, read_from: tuple, group) -> None:
     """A new set of files or options: store its group and rerun, so the sidebar and the other pages
     say so too. With nothing usable the other pages go back to the demo group."""
-    read_from = tuple((fk, opts) for _, fk, opts in read)
-    if loaded.group_of == read_from:
-        return
     loaded.group_of = read_from
     if group.usable:
         state.set_uploaded_group(group)
@@ -479,10 +476,12 @@ def _loaded_files(loaded: LoadedSet, rule: str) -> None:
     """The group and the card of every loaded file, whether or not the uploader holds it now."""
     read = _read_all(loaded.files, rule)
     results = [result for result, _, _ in read]
-    group = merge(results, rule)
-    _keep_group(loaded, read, group)
+    read_from = tuple((fk, opts) for _, fk, opts in read)
+    if loaded.group_of != read_from:  # merged once per set of files and options, not per rerun
+        _keep_group(loaded, read_from, merge(results, rule))
     _say_news(loaded)
-    _group_banner(results, group)
+    kept = st.session_state.get(state.UPLOAD_KEY)
+    _group_banner(results, kept if kept is not None else GroupData())
     for result, fk, opts in read:
         _file_card(result, fk, opts)
 
