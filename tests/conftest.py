@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -64,3 +66,30 @@ def map_columns(at, fk: str, **roles: str) -> None:
     for role, column in roles.items():
         at.selectbox(key=f"map_{fk}_{role}").set_value(column)
     at.button(key=f"FormSubmitter:mapping_{fk}-Read this file again with these columns").click().run()
+
+
+DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+UPLOAD = "oms_dash/ui/page_scripts/upload.py"
+
+
+def upload_page():
+    """The dashboard (AppTest) opened on its Upload logs page."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at.run()
+    at.switch_page(UPLOAD).run()
+    return at
+
+
+def upload(*files: tuple[str, bytes], at=None, mime: str = "text/csv"):
+    """Drops (name, data) files on the uploader of `at` (a fresh Upload page if none), as a user does."""
+    at = at or upload_page()
+    at.file_uploader[0].set_value([(name, data, mime) for name, data in files]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown(text: str) -> str:
+    """Markdown as the user reads it (escapes undone)."""
+    return re.sub(r"\\(.)", r"\1", text)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from oms_dash.ui.registry import PAGES
-
-DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+from tests.conftest import DASHBOARD
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.module for p in PAGES])

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from oms_dash.ui.pages import privacy as privacy_page
+from tests.conftest import UPLOAD, upload, upload_page
 
-DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
-UPLOAD = "oms_dash/ui/page_scripts/upload.py"
 PRIVACY = "oms_dash/ui/page_scripts/privacy.py"
 MARKER = "QZ7731"  # a member code found nowhere else
 LOG = (f"member,date,symptom,severity\n{MARKER},2026-01-05,jerks,2\n{MARKER},2026-01-06,sleep,1\n"
@@ -22,11 +19,7 @@ def _everything_in(at: AppTest) -> str:
 
 
 def _uploaded() -> AppTest:
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
-    at.switch_page(UPLOAD).run()
-    at.file_uploader[0].set_value(("diary.csv", LOG, "text/csv")).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = upload(("diary.csv", LOG))
     # Visit a group page so its filters and choices (which name members) are in the session too.
     at.switch_page("oms_dash/ui/page_scripts/member.py").run()
     at.selectbox(key="member_view_member").set_value(MARKER).run()
@@ -57,9 +50,7 @@ def test_forget_leaves_nothing_of_the_upload_in_the_session(where):
 
 
 def test_privacy_page_knows_unusable_files_are_in_memory_and_forgets_them():
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
-    at.switch_page(UPLOAD).run()
+    at = upload_page()
     picture = b"\x89PNG\r\n\x1a\n" + MARKER.encode() + bytes(200)
     at.file_uploader[0].set_value(("photo.csv", picture, "text/csv")).run()
     at.switch_page(PRIVACY).run()

@@ -3,13 +3,10 @@ menu at the top (checked in tests/browser), and there is always a way back out o
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
 from oms_dash.ui import app, state
-
-DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+from tests.conftest import DASHBOARD
 
 
 def _meeting_app() -> AppTest:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,9 +12,9 @@ from oms_dash.analysis import min_group_size
 from oms_dash.model import GroupData
 from oms_dash.ui import filters, state
 from oms_dash.ui.pages import compare
+from tests.conftest import DASHBOARD
 from tests.test_charts import synthetic
 
-DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 PAGES = {"overview": 3, "compare": 1, "member": 1}  # page -> plotly charts drawn (Compare: the open tab)
 VIEW_TITLES = {"Cohort curves": "courses by", "Heatmap": "per member and week",
                "Profiles": "Symptom profiles", "Before / after": "Before and after",
@@ -188,9 +187,10 @@ def test_a_member_keeps_one_label_on_every_page_tab_and_filter():
         for chart in at.get("plotly_chart"):
             names = _member_names(chart.proto.spec)
             assert names <= {"Member B", "Member E"}, (name, names)
-    for view, spec in compare_charts(at).items():
+    charts = compare_charts(at)
+    for view, spec in charts.items():
         assert _member_names(json.dumps(spec)) <= {"Member B", "Member E"}, view
-    heatmap = json.dumps(compare_charts(at)["Heatmap"])
+    heatmap = json.dumps(charts["Heatmap"])
     assert _member_names(heatmap) == {"Member B", "Member E"}
     at.switch_page(page("member")).run()
     box = at.selectbox(key="member_view_member")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from oms_dash.ui.pages.report import RELATIVE_KEY
+from tests.conftest import DASHBOARD
 
-DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 REPORT = "oms_dash/ui/page_scripts/report.py"
 
 

@@ -7,17 +7,13 @@ from __future__ import annotations
 import builtins
 import io
 import os
-import re
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from oms_dash.ui import cache, state
 from oms_dash.ui.pages.upload import FILE_OPTIONS_KEY, file_key
-from tests.conftest import map_columns
+from tests.conftest import UPLOAD, map_columns, shown, upload, upload_page
 
-DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
-UPLOAD = "oms_dash/ui/page_scripts/upload.py"
 OVERVIEW = "oms_dash/ui/page_scripts/overview.py"
 PRIVACY = "oms_dash/ui/page_scripts/privacy.py"
 # One impossible date (row 5): a card with a rejected row, a messages table and a download.
@@ -28,19 +24,6 @@ AMBIGUOUS = b"member,date,symptom,severity\nF01,03/04/2026,jerks,2\nF01,04/05/20
 EUROPEAN = b"member,date,symptom,severity\nF02,14/03/2026,jerks,2\nF02,02/03/2026,jerks,1\n"
 
 
-def _start() -> AppTest:
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
-    at.switch_page(UPLOAD).run()
-    return at
-
-
-def _add(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
-    at.file_uploader[0].set_value([(name, data, "text/csv") for name, data in files]).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def _away_and_back(at: AppTest, page: str = OVERVIEW) -> None:
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -48,12 +31,8 @@ def _away_and_back(at: AppTest, page: str = OVERVIEW) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-def _shown(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
-
-
 def _cards(at: AppTest) -> list[str]:
-    return [_shown(s.value) for s in at.subheader if s.value != "Templates"]
+    return [shown(s.value) for s in at.subheader if s.value != "Templates"]
 
 
 def _metrics(at: AppTest, label: str) -> list[str]:
@@ -65,7 +44,7 @@ def _sidebar_members(at: AppTest) -> str:
 
 
 def test_cards_are_still_there_after_another_page():
-    at = _add(_start(), ("first.csv", FIRST), ("second.csv", SECOND))
+    at = upload(("first.csv", FIRST), ("second.csv", SECOND))
     before = (_cards(at), _metrics(at, "Rows read"), _metrics(at, "Rejected"))
     _away_and_back(at)
     assert len(at.file_uploader[0].value or []) == 0  # the widget is empty, the cards are not
@@ -74,7 +53,7 @@ def test_cards_are_still_there_after_another_page():
     problems = at.dataframe[0].value
     assert "30 February 2026 does not exist" in " ".join(problems["what"])
     assert any(b.label == "Download the rows with problems (CSV)" for b in at.get("download_button"))
-    assert any("Loaded 3 member(s) from 2 usable file(s) (first.csv, second.csv)" in _shown(s.value)
+    assert any("Loaded 3 member(s) from 2 usable file(s) (first.csv, second.csv)" in shown(s.value)
                for s in at.success)
 
 
@@ -87,7 +66,7 @@ def test_an_option_changed_after_coming_back_reads_only_that_file_again(monkeypa
         return real_read(name, data, options, progress=progress)
 
     monkeypatch.setattr(cache, "read_file", counted)
-    at = _add(_start(), ("us.csv", AMBIGUOUS), ("eu.csv", EUROPEAN))
+    at = upload(("us.csv", AMBIGUOUS), ("eu.csv", EUROPEAN))
     assert sorted(reads) == ["eu.csv", "us.csv"]
     _away_and_back(at)
     assert len(reads) == 2  # coming back re-reads nothing
@@ -110,7 +89,7 @@ def test_an_option_changed_after_coming_back_reads_only_that_file_again(monkeypa
 
 def test_the_column_mapping_works_on_a_file_the_uploader_no_longer_holds():
     odd = b"Kid,Logged on,Sign noticed,Rated\nQ1,2026-01-05,jerks,2\nQ1,2026-01-06,sleep,1\n"
-    at = _add(_start(), ("odd.csv", odd))
+    at = upload(("odd.csv", odd))
     _away_and_back(at)
     assert any("Tell oms_dash which column is which" in m.value for m in at.markdown)
     fk = file_key("odd.csv", odd)
@@ -121,28 +100,28 @@ def test_the_column_mapping_works_on_a_file_the_uploader_no_longer_holds():
 
 
 def test_files_uploaded_later_join_the_loaded_ones_and_the_page_says_so():
-    at = _add(_start(), ("first.csv", FIRST))
+    at = upload(("first.csv", FIRST))
     _away_and_back(at)
-    _add(at, ("second.csv", SECOND))
+    upload(("second.csv", SECOND), at=at)
     assert len(_cards(at)) == 2
-    assert any("Added second.csv; the group is now read from 2 file(s)" in _shown(i.value) for i in at.info)
+    assert any("Added second.csv; the group is now read from 2 file(s)" in shown(i.value) for i in at.info)
     assert any("Loaded 3 member(s) from 2 usable file(s)" in s.value for s in at.success)
     assert "3 members" in _sidebar_members(at)
-    _add(at, ("first.csv", FIRST))
+    upload(("first.csv", FIRST), at=at)
     assert len(_cards(at)) == 2
-    assert any("Already loaded, not added twice: first.csv" in _shown(i.value) for i in at.info)
+    assert any("Already loaded, not added twice: first.csv" in shown(i.value) for i in at.info)
 
 
 def test_removing_one_file_updates_the_group_and_the_banner():
-    at = _add(_start(), ("first.csv", FIRST), ("second.csv", SECOND))
+    at = upload(("first.csv", FIRST), ("second.csv", SECOND))
     fk = file_key("second.csv", SECOND)
     _away_and_back(at)
     at.button(key=f"remove_{fk}").click().run()
     assert not at.exception
     assert [c for c in _cards(at) if "second.csv" in c] == []
-    assert [_shown(s.value) for s in at.success] == [
+    assert [shown(s.value) for s in at.success] == [
         "Loaded 2 member(s) from 1 usable file(s) (first.csv). Every page now shows these logs."]
-    assert any("Removed second.csv. 1 file(s) are still loaded" in _shown(i.value) for i in at.info)
+    assert any("Removed second.csv. 1 file(s) are still loaded" in shown(i.value) for i in at.info)
     assert "2 members" in _sidebar_members(at)
     assert sorted(at.session_state[state.UPLOAD_KEY].members) == ["Q1", "Q2"]
     # Gone from memory too: no parse and no options of it are kept.
@@ -158,19 +137,19 @@ def test_removing_one_file_updates_the_group_and_the_banner():
 
 
 def test_removing_the_last_file_goes_back_to_the_demo_group():
-    at = _add(_start(), ("first.csv", FIRST))
+    at = upload(("first.csv", FIRST))
     at.button(key=f"remove_{file_key('first.csv', FIRST)}").click().run()
     assert not at.exception
     assert _cards(at) == []
     assert state.UPLOAD_KEY not in at.session_state
     assert cache.PARSED_KEY not in at.session_state
-    assert any("No file is loaded now" in _shown(i.value) for i in at.info)
+    assert any("No file is loaded now" in shown(i.value) for i in at.info)
     assert any("Demo data" in w.value for w in at.warning)
 
 
 def test_when_only_unusable_files_are_left_the_other_pages_show_the_demo_group():
     picture = b"\x89PNG\r\n\x1a\n" + bytes(200)
-    at = _add(_start(), ("first.csv", FIRST), ("photo.csv", picture))
+    at = upload(("first.csv", FIRST), ("photo.csv", picture))
     assert "2 members" in _sidebar_members(at)
     at.button(key=f"remove_{file_key('first.csv', FIRST)}").click().run()
     assert not at.exception
@@ -181,7 +160,7 @@ def test_when_only_unusable_files_are_left_the_other_pages_show_the_demo_group()
 
 
 def test_forget_on_the_privacy_page_forgets_the_loaded_files_too():
-    at = _add(_start(), ("first.csv", FIRST))
+    at = upload(("first.csv", FIRST))
     at.switch_page(PRIVACY).run()
     at.button(key="privacy_forget_uploaded_data").click().run()
     at.switch_page(UPLOAD).run()
@@ -206,11 +185,11 @@ def test_nothing_is_written_to_disk(monkeypatch):
             written.append(str(path))
         return real_os_open(path, flags, *args, **kwargs)
 
-    at = _start()
+    at = upload_page()
     monkeypatch.setattr(builtins, "open", watched_open)
     monkeypatch.setattr(io, "open", watched_open)
     monkeypatch.setattr(os, "open", watched_os_open)
-    _add(at, ("us.csv", AMBIGUOUS), ("first.csv", FIRST))
+    upload(("us.csv", AMBIGUOUS), ("first.csv", FIRST), at=at)
     _away_and_back(at)
     at.radio(key=f"opt_{file_key('us.csv', AMBIGUOUS)}_order").set_value("Day first (14/03/2026)").run()
     at.button(key=f"remove_{file_key('first.csv', FIRST)}").click().run()

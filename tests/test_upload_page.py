@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from oms_dash.ui.pages.upload import file_key
-from tests.conftest import map_columns
+from tests.conftest import UPLOAD, map_columns, upload
 
-DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
-UPLOAD = "oms_dash/ui/page_scripts/upload.py"
 GOOD = (b"member,date,symptom,severity\nQ1,2026-01-05,jerks,2\nQ1,2026-01-06,jerks,1\n"
         b"Q2,2026-01-05,sleep,3\nQ2,2026-02-30,sleep,1\n")
 
 
-def _upload(name: str, data: bytes, mime: str = "text/csv") -> AppTest:
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
-    at.switch_page(UPLOAD).run()
-    at.file_uploader[0].set_value((name, data, mime)).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def test_upload_shows_counts_and_the_problem_row():
-    at = _upload("group.csv", GOOD)
+    at = upload(("group.csv", GOOD))
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"Rows read": "4", "Accepted": "3", "Rejected": "1", "Skipped by design": "0"}
     problems = at.dataframe[0].value
@@ -44,7 +30,7 @@ def test_upload_shows_counts_and_the_problem_row():
 
 
 def test_uploaded_group_replaces_the_demo_on_other_pages():
-    at = _upload("group.csv", GOOD)
+    at = upload(("group.csv", GOOD))
     at.switch_page("oms_dash/ui/page_scripts/privacy.py").run()
     assert not at.exception
     assert not any("Demo data" in w.value for w in at.warning)
@@ -52,7 +38,7 @@ def test_uploaded_group_replaces_the_demo_on_other_pages():
 
 
 def test_forget_returns_to_the_demo_group():
-    at = _upload("group.csv", GOOD)
+    at = upload(("group.csv", GOOD))
     at.switch_page(UPLOAD).run()
     at.button(key="forget_on_upload").click().run()
     assert "uploaded_group" not in at.session_state
@@ -63,7 +49,7 @@ def test_forget_returns_to_the_demo_group():
 
 def test_unrecognised_columns_offer_a_mapping_form_not_a_dead_end():
     odd = b"Kid,Logged on,Sign noticed,Rated\nQ1,2026-01-05,jerks,2\nQ1,2026-01-06,sleep,1\n"
-    at = _upload("odd.csv", odd)
+    at = upload(("odd.csv", odd))
     assert any("I could not tell which columns" in e.value for e in at.error)  # said once, in red
     assert not [w for w in at.warning if "Demo data" not in w.value]  # not repeated in yellow
     assert any("Tell oms_dash which column is which" in m.value for m in at.markdown)
@@ -75,7 +61,7 @@ def test_unrecognised_columns_offer_a_mapping_form_not_a_dead_end():
 
 
 def test_a_picture_renamed_csv_is_explained():
-    at = _upload("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(200))
+    at = upload(("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(200)))
     assert any("picture" in e.value for e in at.error) or any(
         "picture" in str(d.value) for d in at.dataframe)
 
@@ -85,7 +71,7 @@ def test_member_notes_only_on_request_and_codes_only_off_meeting_mode():
     data = "member,date,symptom,severity,notes\n" + "".join(
         f"Q{m},2026-01-{d:02d},jerks,{d % 4},{note if d == 3 else ''}\n"
         for m in (1, 2, 3) for d in range(1, 20))
-    at = _upload("notes.csv", data.encode())
+    at = upload(("notes.csv", data.encode()))
     at.switch_page("oms_dash/ui/page_scripts/member.py").run()
     assert not at.exception
     shown = " ".join(str(df.value.to_dict()) for df in at.dataframe)
@@ -105,7 +91,7 @@ def test_pattern_pages_draw_an_uploaded_group(page):
     rows = "".join(f"U{m},2026-{mo:02d}-{d:02d},{s},{(m + d + mo) % 4}\n"
                    for m in range(1, 6) for mo in (3, 4, 5, 6) for d in (1, 8, 15, 22)
                    for s in ("jerks", "sleep", "walking", "eyes"))
-    at = _upload("five.csv", ("member,date,symptom,severity\n" + rows).encode())
+    at = upload(("five.csv", ("member,date,symptom,severity\n" + rows).encode()))
     at.switch_page(f"oms_dash/ui/page_scripts/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
     charts = at.get("plotly_chart")

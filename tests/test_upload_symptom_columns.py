@@ -4,34 +4,16 @@ a refusal is said once."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
 from oms_dash.ui.pages.upload import ITEMS_LABEL, file_key
-from tests.conftest import map_columns
+from tests.conftest import map_columns, shown, upload
 
-DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
-UPLOAD = "oms_dash/ui/page_scripts/upload.py"
 # Wobble holds words as often as scores: not read on its own, only when chosen.
 WIDE = (b"member,date,jerks,Wobble\nF01,2026-03-01,1,none\nF01,2026-03-02,2,a lot\n"
         b"F01,2026-03-03,0,severe\nF02,2026-03-01,1,mild\nF02,2026-03-02,1,a bit\n")
 FORM = (b"Timestamp,Eye movements (opsoclonus) 0-3,Jerks 0-3\n"
         b"3/14/2026 20:15:02,2,1\n3/15/2026 20:15:02,1,1\n")
-
-
-def _upload(name: str, data: bytes) -> AppTest:
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
-    at.switch_page(UPLOAD).run()
-    at.file_uploader[0].set_value((name, data, "text/csv")).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _shown(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
 
 
 def _submit(at: AppTest, fk: str) -> None:
@@ -40,14 +22,14 @@ def _submit(at: AppTest, fk: str) -> None:
 
 
 def _facts(at: AppTest) -> str:
-    return next(_shown(m.value) for m in at.markdown if "member(s)" in m.value)
+    return next(shown(m.value) for m in at.markdown if "member(s)" in m.value)
 
 
 def test_a_column_chosen_as_a_symptom_is_read_under_its_heading():
-    at = _upload("wide.csv", WIDE)
+    at = upload(("wide.csv", WIDE))
     fk = file_key("wide.csv", WIDE)
     assert "wobble" not in _facts(at).lower()
-    assert any("'Wobble'" in _shown(c.value) and ITEMS_LABEL.split(" (")[0] in _shown(c.value)
+    assert any("'Wobble'" in shown(c.value) and ITEMS_LABEL.split(" (")[0] in shown(c.value)
                for c in at.caption)  # the hint names where to choose it
     items = at.multiselect(key=f"map_{fk}_items")
     assert items.label == ITEMS_LABEL and "Wobble" in items.options
@@ -72,7 +54,7 @@ def test_a_column_chosen_as_a_symptom_is_read_under_its_heading():
 
 def test_symptom_columns_with_a_symptom_name_column_are_refused_in_words():
     long = b"member,date,symptom,severity,Wobble\nF01,2026-03-01,jerks,2,1\nF01,2026-03-02,jerks,1,3\n"
-    at = _upload("long.csv", long)
+    at = upload(("long.csv", long))
     fk = file_key("long.csv", long)
     for role in ("member", "date", "symptom", "severity"):
         at.selectbox(key=f"map_{fk}_{role}").set_value(role)
@@ -88,7 +70,7 @@ def test_symptom_columns_with_a_symptom_name_column_are_refused_in_words():
 
 
 def test_a_column_cannot_be_both_the_date_and_a_symptom():
-    at = _upload("wide.csv", WIDE)
+    at = upload(("wide.csv", WIDE))
     fk = file_key("wide.csv", WIDE)
     at.selectbox(key=f"map_{fk}_member").set_value("member")
     at.selectbox(key=f"map_{fk}_date").set_value("date")
@@ -98,7 +80,7 @@ def test_a_column_cannot_be_both_the_date_and_a_symptom():
 
 
 def test_a_form_without_its_member_question_is_explained_once():
-    at = _upload("responses.csv", FORM)
+    at = upload(("responses.csv", FORM))
     fk = file_key("responses.csv", FORM)
     assert any("no question holds the member code" in e.value for e in at.error)  # the file's own error
     at.selectbox(key=f"map_{fk}_date").set_value("Timestamp")
