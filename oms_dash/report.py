@@ -62,20 +62,21 @@ def report_figures(group: GroupData, meeting: bool = False, today: dt.date | Non
     """The report's key charts, built by the same builders the pages use, with the same group-wide
     Member A/B labels as the pages (made from every member of the group). ``relative``: time in
     weeks since each member's first log, and no calendar date on any chart or caption."""
-    obs = group.observations
     cap = group_caption(group, today, relative)
     labels = charts.member_labels(group.members)
-    anchors = analysis.first_logs(obs) if relative else None
+    # The daily table and the daily totals once, for every chart (each would make its own).
+    daily = analysis.daily_scores(group.observations)
+    scores = analysis.score_series(daily)
+    anchors = analysis.first_logs(daily) if relative else None
     axis = "first_log" if relative else "calendar"
-    weekly = analysis.weekly_severity(obs)
+    weekly = analysis.weekly_severity(daily)
     weekly = analysis.relative_weeks(weekly, anchors) if relative else weekly
     figures = [
         ReportFigure("group-course", charts.group_course_figure(
-            analysis.group_course(obs, anchors=anchors), meeting, time_axis=axis), cap),
+            analysis.group_course(scores, anchors=anchors), meeting, time_axis=axis), cap),
         ReportFigure("heatmap", charts.heatmap_figure(weekly, meeting=meeting, labels=labels, time_axis=axis),
                      cap),
     ]
-    scores = analysis.score_series(obs)
     measure = scores.attrs.get("measure", "auto")
     cohort = analysis.cohort(scores, by="first_log", onsets=group.onsets)
     figures.append(ReportFigure("members", charts.cohort_figure(cohort, measure, meeting, labels=labels),
