@@ -152,7 +152,7 @@ def group_course(obs: pd.DataFrame, measure: str = "auto", min_members: int | No
         weekly = relative_weeks(weekly, anchors)
         excluded = weekly.attrs["excluded"]
     out = quantile_band(weekly, "week", min_members=min_members)
-    out.attrs = {"measure": measure_used, "relative": anchors is not None, "excluded": excluded}
+    out.attrs = {"measure": measure_used, "excluded": excluded}
     return out
 
 

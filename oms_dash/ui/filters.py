@@ -163,7 +163,7 @@ def member_label_map(group: GroupData, reveal: bool = False) -> dict[str, str]:
     """"Member A"… for every member of the loaded group, made once from the whole group (never from
     a filtered subset), so a member keeps one letter on every page, tab, table and filter."""
     members = group_meta(group).members
-    return {m: m for m in members} if reveal else charts.member_labels(members)
+    return charts.member_labels(members, reveal)
 
 
 @dataclass(frozen=True)
