@@ -70,6 +70,7 @@ def scoped_daily(group: GroupData, token: str, scope: tuple) -> pd.DataFrame:
             start, end, members, items = scope
             tables[key] = analysis.daily_scores(analysis.filter_observations(
                 tables[whole], members or None, items or None, start, end))
+        tables.move_to_end(whole)  # the base of every filter's table: the last to be dropped
     tables.move_to_end(key)
     while len(tables) > MAX_SCOPES:
         tables.popitem(last=False)
