@@ -40,14 +40,7 @@ def _parser() -> argparse.ArgumentParser:
                                        "2 when one is not.")
     check.add_argument("files", nargs="+", metavar="FILE", help="CSV, TSV, TXT or Excel (.xlsx) files")
     check.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    order = check.add_mutually_exclusive_group()
-    order.add_argument("--dayfirst", action="store_true", help="read dates like 03/04/2026 as 3 April")
-    order.add_argument("--monthfirst", action="store_true", help="read dates like 03/04/2026 as 4 March")
-    check.add_argument("--member", metavar="CODE",
-                       help="member code for single-person exports (Flaredown, Bearable)")
-    check.add_argument("--sheet", metavar="NAME", help="Excel sheet to read (default: the first)")
-    check.add_argument("--daily", choices=["max", "mean"], default="max",
-                       help="combine several readings of a symptom on one day by max (default) or mean")
+    _add_reading_options(check)
 
     report = sub.add_parser("report", help="build the one-page meeting report (HTML, optional PDF)",
                             description="Build a self-contained meeting report with no names in it. "
@@ -60,10 +53,30 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--meeting", action="store_true", help="large type for a projector")
     report.add_argument("--relative", action="store_true",
                         help="weeks since each member's first log instead of calendar dates")
-    report.add_argument("--member", metavar="CODE", help="member code for single-person exports")
+    _add_reading_options(report)
     report.add_argument("--min-group", type=int, metavar="K", default=None,
                         help="hide group figures drawn from fewer than K members (default 3; never lower)")
     return parser
+
+
+def _add_reading_options(command: argparse.ArgumentParser) -> None:
+    """The options that say how to read the files: the same for every command that reads logs."""
+    order = command.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", action="store_true", help="read dates like 03/04/2026 as 3 April")
+    order.add_argument("--monthfirst", action="store_true", help="read dates like 03/04/2026 as 4 March")
+    command.add_argument("--member", metavar="CODE",
+                         help="member code for single-person exports (Flaredown, Bearable)")
+    command.add_argument("--sheet", metavar="NAME", help="Excel sheet to read (default: the first)")
+    command.add_argument("--daily", choices=["max", "mean"], default="max",
+                         help="combine several readings of a symptom on one day by max (default) or mean")
+
+
+def reading_options(args):
+    """ReadOptions from the reading options of ``_add_reading_options``."""
+    from oms_dash.ingest import ReadOptions
+
+    order = "dayfirst" if args.dayfirst else "monthfirst" if args.monthfirst else None
+    return ReadOptions(date_order=order, member=args.member, sheet=args.sheet, daily_rule=args.daily)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,11 +193,10 @@ def _open_when_ready(url: str) -> None:
 
 
 def check_files(args) -> int:
-    from oms_dash.ingest import ReadOptions, read_file
+    from oms_dash.ingest import read_file
     from oms_dash.problems import cli_message, render_report_text
 
-    order = "dayfirst" if args.dayfirst else "monthfirst" if args.monthfirst else None
-    options = ReadOptions(date_order=order, member=args.member, sheet=args.sheet, daily_rule=args.daily)
+    options = reading_options(args)
     reports = []
     # A file is named as given, without its folders, unless two files share that name.
     bare = [Path(name).name for name in args.files]
@@ -218,7 +230,7 @@ def check_files(args) -> int:
 def build_report(args) -> int:
     from oms_dash.report import build_report_cli
 
-    return build_report_cli(args)
+    return build_report_cli(args, reading_options(args))
 
 
 if __name__ == "__main__":

@@ -126,3 +126,23 @@ class GroupData:
     @property
     def usable(self) -> bool:
         return not self.observations.empty
+
+    def within(self, members=(), items=(), start=None, end=None) -> GroupData:
+        """The group cut to the chosen members, symptoms and dates (empty or None: all), e.g. for a
+        report of what was prepared. A chosen member's treatments and events are kept whole: a
+        course that began before the chosen dates is still the course the scores follow."""
+        def of_members(table: pd.DataFrame) -> pd.DataFrame:
+            return table.loc[table["member"].isin(list(members))] if members else table
+
+        obs = of_members(self.observations)
+        if items:
+            obs = obs.loc[obs["item"].isin(list(items))]
+        if start is not None:
+            obs = obs.loc[obs["date"] >= start]
+        if end is not None:
+            obs = obs.loc[obs["date"] <= end]
+        kept = set(members) if members else None
+        return GroupData(observations=obs.reset_index(drop=True), treatments=of_members(self.treatments),
+                         events=of_members(self.events), notes=of_members(self.notes), reports=self.reports,
+                         is_demo=self.is_demo, profile=of_members(self.profile),
+                         onsets={m: d for m, d in self.onsets.items() if kept is None or m in kept})

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,12 +59,17 @@ def group_caption(group: GroupData, today: dt.date | None = None, relative: bool
 
 
 def report_figures(group: GroupData, meeting: bool = False, today: dt.date | None = None,
-                   relative: bool = False) -> list[ReportFigure]:
+                   relative: bool = False, labels: dict[str, str] | None = None,
+                   treatment: str | None = None,
+                   rule_for: Callable[[str], analysis.RelapseRule] | None = None) -> list[ReportFigure]:
     """The report's key charts, built by the same builders the pages use, with the same group-wide
-    Member A/B labels as the pages (made from every member of the group). ``relative``: time in
-    weeks since each member's first log, and no calendar date on any chart or caption."""
+    Member A/B labels as the pages (made from every member of the group, or ``labels`` when the
+    group is a part of it: GroupData.within). ``relative``: time in weeks since each member's first
+    log, and no calendar date on any chart or caption. ``treatment`` and ``rule_for`` (measure ->
+    relapse rule): the ones chosen on the pages (default: the most widely used treatment, the rule
+    the pages start from)."""
     cap = group_caption(group, today, relative)
-    labels = charts.member_labels(group.members)
+    labels = labels or charts.member_labels(group.members)
     # The daily table and the daily totals once, for every chart (each would make its own).
     daily = analysis.daily_scores(group.observations)
     scores = analysis.score_series(daily)
@@ -83,12 +89,12 @@ def report_figures(group: GroupData, meeting: bool = False, today: dt.date | Non
                                 cap))
     figures.append(ReportFigure("member-panels", charts.member_small_multiples_figure(
         scores, measure, meeting, labels=labels, anchors=anchors, time_axis=axis), cap))
-    common = _most_common_treatment(group)
+    common = treatment or _most_common_treatment(group)
     if common:
         result = analysis.before_after(scores, group.treatments, common)
         figures.append(ReportFigure("before-after", charts.before_after_figure(
             result, measure, meeting, labels=labels), cap))
-    rule = analysis.RelapseRule.for_measure(measure)  # the rule the Compare page starts from
+    rule = (rule_for or analysis.RelapseRule.for_measure)(measure)
     relapses = analysis.detect_relapses(scores, rule)
     context = analysis.relapse_context(relapses, group.events)
     followed = analysis.events_followed(relapses, group.events, scores)
@@ -219,9 +225,11 @@ def _summary_html(group: GroupData, relative: bool = False) -> str:
 
 
 def build_report_html(group: GroupData, meeting: bool = False, today: dt.date | None = None,
-                      relative: bool = False, figures: list[ReportFigure] | None = None) -> str:
+                      relative: bool = False, figures: list[ReportFigure] | None = None,
+                      shown: str | None = None) -> str:
     """The whole report as one HTML string: no external resource of any kind. ``relative``: time
-    shown as weeks since each member's first log; no calendar date of the logs appears."""
+    shown as weeks since each member's first log; no calendar date of the logs appears. ``shown``:
+    the one line saying which part of the group the report is made from (default: all of it)."""
     today = today or dt.date.today()
     if figures is None:  # a caller that shows them too (the page) passes the ones it made
         figures = report_figures(group, meeting, today, relative)
@@ -244,6 +252,7 @@ def build_report_html(group: GroupData, meeting: bool = False, today: dt.date | 
 codes or notes appear in this report.</p>{demo}
 <p class="disclaimer"><b>{html.escape(DISCLAIMER)}</b> These charts describe what families logged.
 They show associations, not proof: they cannot say that a treatment caused a change.</p></header>
+<p class="shown"><b>Shown:</b> {html.escape(shown or "the whole group")}</p>
 <h2>The group in numbers</h2><table class="summary">{_summary_html(group, relative)}</table>
 <h2>Key charts</h2>
 {''.join(blocks)}
@@ -333,12 +342,10 @@ def slide_png(fig: go.Figure, caption: str | None = None) -> bytes | None:
     return figure_png(slide_figure(fig, caption), *SLIDE_SIZE, scale=2)
 
 
-PRIVACY_CODES = ("identifying_column", "redacted_cells")
-
-
-def build_report_cli(args) -> int:
-    """`oms-dash report`: read FILEs (or the demo group), write the HTML (and PDF)."""
-    from oms_dash.ingest import ReadOptions, read_paths
+def build_report_cli(args, options) -> int:
+    """`oms-dash report`: read FILEs (or the demo group) with ``options`` (check's reading options),
+    say what `check` would say of each file, write the HTML (and PDF)."""
+    from oms_dash.ingest import read_paths
     from oms_dash.problems import render_report_text
 
     if args.files:
@@ -346,15 +353,11 @@ def build_report_cli(args) -> int:
         if missing:
             print("These files could not be found: " + ", ".join(missing), file=sys.stderr)
             return 2
-        group = read_paths(args.files, ReadOptions(member=args.member))
+        group = read_paths(args.files, options)
+        # Every guess (a date order, a neutral member code), warning and removal is said, exactly
+        # as `check` says it: a report is not made from files read quietly.
         for report in group.reports:
-            if not report.usable:
-                print(render_report_text(report), file=sys.stderr)
-                continue
-            # What the privacy scan took out is said, never done silently (as `check` says it).
-            for p in report.problems:
-                if p.code in PRIVACY_CODES:
-                    print(f"{report.file}: {p.message}", file=sys.stderr)
+            print(render_report_text(report), file=sys.stderr)
         if not group.usable:
             print("Nothing usable was found in these files; no report was made.", file=sys.stderr)
             return 2

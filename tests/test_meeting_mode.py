@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from oms_dash.demo import demo_group
 from oms_dash.ui import app, state
 from tests.conftest import DASHBOARD
 
@@ -29,3 +30,52 @@ def test_leave_meeting_mode_from_the_page_itself():
     assert at.toggle(key=state.MEETING_KEY).value is False
     assert not any(app.MEETING_CSS in h.proto.body for h in at.get("html"))
     assert not [b for b in at.button if b.key == "leave_meeting"]
+
+
+COMPARE = "oms_dash/ui/page_scripts/compare.py"
+OVERVIEW = "oms_dash/ui/page_scripts/overview.py"
+
+
+def _prepared() -> AppTest:
+    """A coordinator's preparation: 4 members and ACTH chosen in the sidebar, then meeting mode."""
+    at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    at.switch_page(OVERVIEW).run()
+    at.sidebar.multiselect(key="flt_members").set_value(["F01", "F02", "F03", "F04"]).run()
+    at.sidebar.selectbox(key="flt_treatment").set_value("acth").run()
+    return at.toggle(key=state.MEETING_KEY).set_value(True).run()
+
+
+def _said(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def test_meeting_mode_shows_what_was_prepared_and_says_so():
+    at = _prepared()
+    assert not at.exception, [e.value for e in at.exception]
+    line = next(m.value for m in at.markdown if m.value.startswith("**Showing:**"))
+    assert f"4 of {len(demo_group().members)} members" in line and "ACTH" in line
+    # The completeness chart draws one row per member shown: the four chosen, not the group.
+    at.switch_page(OVERVIEW).run()
+    spec = at.get("plotly_chart")[-1].proto.spec
+    assert spec.count("Member ") >= 4
+    assert "Member E" not in spec and "Member F" not in spec
+
+
+def test_meeting_mode_compares_the_chosen_treatment():
+    at = _prepared()
+    at.switch_page(COMPARE).run()
+    at.session_state["_kept_pg_compare_view"] = "Before / after"  # the tab opened before the meeting
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = _said(at)
+    assert "**ACTH**" in said and "**IVIG**" not in said
+
+
+def test_the_upload_page_is_not_reachable_in_meeting_mode():
+    at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    at.switch_page("oms_dash/ui/page_scripts/upload.py").run()
+    assert at.file_uploader  # there outside meeting mode
+    at.toggle(key=state.MEETING_KEY).set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.file_uploader
+    assert not any("Upload logs" == t.value for t in at.title)

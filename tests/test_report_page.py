@@ -54,3 +54,34 @@ def test_a_rerun_of_the_report_page_rebuilds_no_figure(monkeypatch):
     assert built == []
     at.toggle(key=RELATIVE_KEY).set_value(True).run()  # a real change builds them, once
     assert built == [1]
+
+
+def _prepared_report() -> AppTest:
+    """4 members and ACTH chosen in the sidebar, then the Meeting report page."""
+    at = AppTest.from_file(DASHBOARD, default_timeout=90)
+    at.run()
+    at.sidebar.multiselect(key="flt_members").set_value(["F01", "F02", "F03", "F04"]).run()
+    at.sidebar.selectbox(key="flt_treatment").set_value("acth").run()
+    at.switch_page(REPORT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _specs(at: AppTest) -> str:
+    return " ".join(chart.proto.spec for chart in at.get("plotly_chart"))
+
+
+def test_the_report_is_made_from_the_choices_on_the_group_pages():
+    from oms_dash.demo import demo_group
+    from oms_dash.ui.pages.report import CHOSEN_KEY
+
+    at = _prepared_report()
+    line = next(m.value for m in at.markdown if m.value.startswith("**Shown in the report:**"))
+    assert f"4 of {len(demo_group().members)} members" in line and "ACTH" in line
+    specs = _specs(at)
+    assert "starting ACTH" in specs or "ACTH" in specs
+    assert "Member D" in specs and "Member E" not in specs  # the group's own letters, four of them
+    at.toggle(key=CHOSEN_KEY).set_value(False).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("the whole group" in m.value for m in at.markdown)
+    assert "Member E" in _specs(at)

@@ -47,20 +47,31 @@ def _meeting_bar() -> None:
 def main() -> None:
     # A local favicon: a material-symbol one would be fetched from Google's font servers.
     st.set_page_config(page_title="oms_dash", page_icon=ICON, layout="wide")
+    state.attach_session()
+    try:
+        _run_page()
+    finally:  # also when a page reruns or stops the script: what it changed is kept on the server
+        state.save_session()
+
+
+def _run_page() -> None:
     group = state.current_group()
+    meeting = state.meeting_mode()
     sections: dict[str, list] = {}
     for i, spec in enumerate(PAGES):
+        if meeting and not spec.in_meeting:
+            continue  # pages that show file names, codes or notes are not on a projector
         page = st.Page(spec.script, title=spec.title, icon=spec.icon,
                        url_path=spec.url_path, default=(i == 0))
         sections.setdefault(spec.section, []).append(page)
-    meeting = state.meeting_mode()
     current = st.navigation(sections, position="top" if meeting else "sidebar")
     _sidebar(group)
     if meeting:
         st.html(MEETING_CSS)
         _meeting_bar()
     if group.is_demo:
-        st.warning("**Demo data: not real people.** These logs are invented to show what the "
-                   "dashboard does. Upload your group's logs on the *Upload logs* page.",
+        upload = "Upload logs" if meeting else "[Upload logs](./upload)"
+        st.warning(f"**Demo data: not real people.** These logs are invented to show what the "
+                   f"dashboard does. Upload your group's logs on the {upload} page.",
                    icon=":material/science:")
     current.run()

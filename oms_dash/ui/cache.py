@@ -25,15 +25,17 @@ import streamlit as st
 from oms_dash import analysis
 from oms_dash.ingest import FileResult, ReadOptions, read_file
 from oms_dash.model import GroupData
+from oms_dash.ui import state
 
-PARSED_KEY = "parsed_files"
+PARSED_KEY = state.kept_on_server("parsed_files")
+state.kept_on_server(PARSED_KEY + "_bytes")
 # Parses are kept up to this much input (a parse takes a few times its file's size in memory): a
 # group of a hundred families' diaries stays parsed; only giant files push older parses out.
 MAX_PARSED_BYTES = 300_000_000
-SCOPED_KEY = "scoped_daily_scores"
+SCOPED_KEY = state.kept_on_server("scoped_daily_scores")
 MAX_SCOPES = 6  # the whole group and a few recent filters: enough to move back and forth
 T = TypeVar("T")
-FIGURES_KEY = "page_figures"
+FIGURES_KEY = state.kept_on_server("page_figures")
 MAX_FIGURES = 24
 
 

@@ -23,6 +23,7 @@ import streamlit as st
 from oms_dash import analysis, charts, schema, theme
 from oms_dash.model import GroupData
 from oms_dash.ui import cache, state
+from oms_dash.ui.text import plain
 
 WIDGET = "flt_"
 KEPT = "_kept_flt_"
@@ -192,8 +193,15 @@ def group_page_start(group: GroupData) -> tuple[Filters, ScopeSummary] | None:
     if summary.n_members == 0:
         st.info(NOTHING_IN_SCOPE)
         return None
-    st.markdown(DESCRIPTIVE)
+    show_scope_line(group, chosen, summary)
+    if not state.meeting_mode():
+        st.markdown(DESCRIPTIVE)
     return chosen, summary
+
+
+def show_scope_line(group: GroupData, chosen: Filters, summary: ScopeSummary) -> None:
+    """What is shown, in one line under the page title (in large type in meeting mode)."""
+    st.markdown(f"**Showing:** {plain(scope_line(group, chosen, summary))}")
 
 
 def scope_summary(group: GroupData, chosen: Filters) -> ScopeSummary:
@@ -218,6 +226,40 @@ def defaults(group: GroupData) -> Filters:
                    alignment="calendar", smoothing_days=7, time_axis="calendar")
 
 
+def _choice_rules(group: GroupData) -> dict[str, tuple[object, Callable[[object], bool]]]:
+    """Each filter's default and the test a kept value must pass to still fit this group (a value
+    kept from another group, e.g. before an upload, falls back to the default)."""
+    meta = group_meta(group)
+    base = defaults(group)
+    span, treatments, aligns, times = meta.span, list(meta.treatments), alignments(group), time_axes(group)
+    return {
+        "dates": (span, lambda v: span is not None and isinstance(v, tuple) and len(v) == 2
+                  and span[0] <= v[0] <= v[1] <= span[1]),
+        "members": ([], _subset_of(list(meta.members))),
+        "items": ([], _subset_of(list(meta.items))),
+        "treatment": (base.treatment, lambda v: v in treatments),
+        "alignment": ("calendar", lambda v: v in aligns),
+        "time_axis": ("calendar", lambda v: v in times),
+        "smoothing": (7, lambda v: v in SMOOTHING_CHOICES),
+    }
+
+
+def _kept(name: str, default, valid) -> object:
+    kept = st.session_state.get(KEPT + name, default)
+    return kept if valid(kept) else default
+
+
+def chosen_filters(group: GroupData) -> Filters:
+    """The filters as last chosen in the sidebar, without drawing anything: what meeting mode and
+    the Meeting report show, so that they show exactly what was prepared."""
+    values = {name: _kept(name, default, valid) for name, (default, valid) in _choice_rules(group).items()}
+    dates = values["dates"]
+    return Filters(
+        start=pd.Timestamp(dates[0]) if dates else None, end=pd.Timestamp(dates[1]) if dates else None,
+        members=tuple(values["members"]), items=tuple(values["items"]), treatment=values["treatment"],
+        alignment=values["alignment"], smoothing_days=int(values["smoothing"]), time_axis=values["time_axis"])
+
+
 def _prepare(key: str, default, valid) -> str:
     """Give the widget its kept value (the default when the kept one no longer fits the group).
 
@@ -225,9 +267,7 @@ def _prepare(key: str, default, valid) -> str:
     new widget to Streamlit and would otherwise start from its default. A change by the user is
     copied to the kept value by the widget's on_change callback, which runs before the page.
     """
-    kept = st.session_state.get(KEPT + key, default)
-    if not valid(kept):
-        kept = default
+    kept = _kept(key, default, valid)
     st.session_state[KEPT + key] = kept
     st.session_state[WIDGET + key] = kept
     return WIDGET + key
@@ -248,50 +288,77 @@ def _reset() -> None:
 
 
 def sidebar_filters(group: GroupData) -> Filters:
-    """Draw the shared filters in the sidebar (not in meeting mode) and return the current choice."""
-    base = defaults(group)
+    """Draw the shared filters in the sidebar (not in meeting mode, where they are hidden but still
+    apply) and return the current choice."""
     meta = group_meta(group)
     if state.meeting_mode() or meta.span is None:
-        return base
+        return chosen_filters(group)
+    rules = _choice_rules(group)
     members, items, treatments, span = list(meta.members), list(meta.items), list(meta.treatments), meta.span
     labels = member_label_map(group)
-    aligns = alignments(group)
-    def widget(draw, label: str, name: str, default, valid, *args, **kwargs) -> None:
-        key = _prepare(name, default, valid)
+
+    def widget(draw, label: str, name: str, *args, **kwargs) -> None:
+        key = _prepare(name, *rules[name])
         draw(label, *args, key=key, on_change=_keep, args=(name,), **kwargs)
 
     with st.sidebar:
-        st.subheader("Filters", help="Shared by Overview, Compare patterns and Member view; kept when "
-                                     "you move between pages.")
-        if span and span[0] < span[1]:
-            widget(st.slider, "Date range", "dates", span,
-                   lambda v: isinstance(v, tuple) and len(v) == 2 and span[0] <= v[0] <= v[1] <= span[1],
-                   min_value=span[0], max_value=span[1], format="D MMM YYYY")
-        widget(st.multiselect, "Members", "members", [], _subset_of(members), members,
-               format_func=lambda m: labels.get(m, m), placeholder="All members")
-        widget(st.multiselect, "Symptoms", "items", [], _subset_of(items), items,
-               format_func=schema.item_label, placeholder="All symptoms")
+        st.subheader("Filters", help="Shared by Overview, Compare patterns and Member view, kept when "
+                                     "you move between pages, and used by meeting mode and the Meeting "
+                                     "report.")
+        if span[0] < span[1]:
+            widget(st.slider, "Date range", "dates", min_value=span[0], max_value=span[1],
+                   format="D MMM YYYY")
+        widget(st.multiselect, "Members", "members", members, format_func=lambda m: labels.get(m, m),
+               placeholder="All members")
+        widget(st.multiselect, "Symptoms", "items", items, format_func=schema.item_label,
+               placeholder="All symptoms")
         if treatments:
-            widget(st.selectbox, "Treatment", "treatment", base.treatment, lambda v: v in treatments,
-                   treatments, format_func=schema.treatment_label,
-                   help="Used to align courses on its start and for before/after.")
-        widget(st.selectbox, "Align courses on", "alignment", "calendar", lambda v: v in aligns, aligns,
-               format_func=lambda a: analysis.ALIGNMENTS[a])
-        times = time_axes(group)
-        widget(st.radio, "Show time as", "time_axis", "calendar", lambda v: v in times, times,
+            widget(st.selectbox, "Treatment", "treatment", treatments, format_func=schema.treatment_label,
+                   help="The treatment compared before and after, and the one courses can be lined up on.")
+        widget(st.radio, "Show time as", "time_axis", time_axes(group),
                format_func=lambda t: analysis.TIME_AXES[t],
-               help="Weeks since each member's own first log (or onset) instead of calendar dates: "
-                    "courses line up, and no date appears on a chart.")
-        widget(st.select_slider, "Rolling mean (days)", "smoothing", 7, lambda v: v in SMOOTHING_CHOICES,
-               SMOOTHING_CHOICES, help="1 = daily values only. The mean never bridges a gap over a week.")
+               help="The time axis of every chart: calendar dates, or weeks since each member's own first "
+                    "log (or onset), so that courses line up and no date appears on a chart.")
+        widget(st.selectbox, "Cohort curves start from", "alignment", alignments(group),
+               format_func=lambda a: analysis.ALIGNMENTS[a],
+               help="Only for *Compare patterns ▸ Cohort curves*: the day each member's curve starts from "
+                    "(its day 0), counted in days. With calendar date chosen here, the curves follow "
+                    "*Show time as*.")
+        widget(st.select_slider, "Rolling mean (days)", "smoothing", SMOOTHING_CHOICES,
+               help="1 = daily values only. The mean never bridges a gap over a week.")
         st.button("Reset filters", on_click=_reset, icon=":material/restart_alt:")
-    chosen = st.session_state
-    dates = chosen.get(WIDGET + "dates", span)
-    return Filters(
-        start=pd.Timestamp(dates[0]) if dates else None, end=pd.Timestamp(dates[1]) if dates else None,
-        members=tuple(chosen[WIDGET + "members"]), items=tuple(chosen[WIDGET + "items"]),
-        treatment=chosen.get(WIDGET + "treatment", base.treatment), alignment=chosen[WIDGET + "alignment"],
-        smoothing_days=int(chosen[WIDGET + "smoothing"]), time_axis=chosen[WIDGET + "time_axis"])
+    return chosen_filters(group)
+
+
+def _date_span(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """"1 Mar – 30 Jun 2026" (the year once when both ends share it)."""
+    last = f"{end.day} {end:%b %Y}"
+    if start.normalize() == end.normalize():
+        return last
+    return f"{start.day} {start:%b}{'' if start.year == end.year else f' {start:%Y}'} – {last}"
+
+
+def scope_line(group: GroupData, chosen: Filters, summary: ScopeSummary) -> str:
+    """One line saying what the page shows, e.g. "4 of 10 members · IVIG · 1 Mar – 30 Jun 2026":
+    the members, symptoms, treatment, time axis and dates chosen (no member is named)."""
+    meta = group_meta(group)
+    n_all = len(meta.members)
+    parts = [f"{len(chosen.members)} of {n_all} members" if chosen.members else f"all {n_all} members"]
+    if chosen.items:
+        few = len(chosen.items) <= 3
+        parts.append(", ".join(schema.item_label(i) for i in chosen.items) if few
+                     else f"{len(chosen.items)} of {len(meta.items)} symptoms")
+    else:
+        parts.append("all symptoms")
+    if chosen.treatment:
+        parts.append(schema.treatment_label(chosen.treatment))
+    if chosen.time_axis != "calendar":
+        parts.append(analysis.TIME_AXES[chosen.time_axis].lower())
+        if summary.date_min is not None:
+            parts.append(f"over {theme.relative_span(summary.date_min, summary.date_max)}")
+    elif summary.date_min is not None:
+        parts.append(_date_span(summary.date_min, summary.date_max))
+    return " · ".join(parts)
 
 
 # --- shared chart block --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ class PageSpec:
     title: str
     icon: str
     section: str
+    in_meeting: bool = True  # False: hidden in meeting mode (it shows file names, codes or notes)
 
     @property
     def script(self) -> str:
@@ -28,7 +29,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "Overview", ":material/dashboard:", "Group"),
     PageSpec("compare", "Compare patterns", ":material/stacked_line_chart:", "Group"),
     PageSpec("member", "Member view", ":material/person:", "Group"),
-    PageSpec("upload", "Upload logs", ":material/upload_file:", "Data"),
+    PageSpec("upload", "Upload logs", ":material/upload_file:", "Data", in_meeting=False),
     PageSpec("report", "Meeting report", ":material/slideshow:", "Share"),
     PageSpec("reference", "Reference", ":material/menu_book:", "Learn"),
     PageSpec("privacy", "Privacy & about", ":material/shield:", "Learn"),

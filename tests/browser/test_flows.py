@@ -100,7 +100,10 @@ def test_an_upload_writes_no_file(dashboard_url, page, tmp_path):
     assert written == []
 
 
-@pytest.mark.parametrize("spec", PAGES, ids=[p.module for p in PAGES])
+MEETING_PAGES = [spec for spec in PAGES if spec.in_meeting]
+
+
+@pytest.mark.parametrize("spec", MEETING_PAGES, ids=[p.module for p in MEETING_PAGES])
 def test_meeting_mode_on_each_page_at_1280x720(dashboard_url, browser, spec):
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
@@ -144,3 +147,51 @@ def test_a_deep_link_works_on_a_fresh_server(browser):
         page.close()
     finally:
         stop_dashboard(proc)
+
+
+def _demo_banner(page) -> int:
+    return page.get_by_text("Demo data: not real people").count()
+
+
+def test_a_reload_or_a_second_tab_keeps_the_uploaded_group(dashboard_url, page, tmp_path):
+    page.goto(dashboard_url)
+    wait_for_app(page)
+    _upload(page, tmp_path)
+    _open_page(page, "Overview")
+    assert "session=" in page.url
+    page.reload()
+    wait_for_app(page)
+    assert _demo_banner(page) == 0
+    assert page.get_by_text("your uploaded logs").count() >= 1
+    second = page.context.new_page()
+    second.goto(page.url)
+    wait_for_app(second)
+    assert _demo_banner(second) == 0
+    _open_page(second, "Upload logs")
+    assert second.get_by_text("group-log.csv").count() >= 1  # its card, with what was read
+    second.close()
+    fresh = page.context.browser.new_page()  # no token: somebody else's session starts on the demo
+    fresh.goto(dashboard_url)
+    wait_for_app(fresh)
+    assert _demo_banner(fresh) >= 1
+    fresh.close()
+
+
+def test_meeting_mode_hides_the_upload_page_and_file_names(dashboard_url, browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(45_000)
+    try:
+        page.goto(dashboard_url)
+        wait_for_app(page)
+        _upload(page, tmp_path)
+        page.get_by_text("Meeting mode").click()
+        wait_for_app(page)
+        for section in {spec.section for spec in MEETING_PAGES}:
+            page.locator('[data-testid="stTopNavSection"]', has_text=section).first.click()
+            assert page.locator('[data-testid="stTopNavDropdownLink"]', has_text="Upload logs").count() == 0
+            page.keyboard.press("Escape")
+        assert "group-log.csv" not in page.content()
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()

@@ -16,24 +16,53 @@ from oms_dash.report import (
     html_to_pdf,
     report_figures,
 )
-from oms_dash.ui import cache, state
+from oms_dash.ui import cache, filters, state
 from oms_dash.ui.filters import KEPT, group_token
+from oms_dash.ui.text import plain
 from oms_dash.ui.widgets import show_chart
 
 RELATIVE_KEY = "report_relative"
+CHOSEN_KEY = "report_from_choices"
 
 
-def _report(group, meeting: bool, today: dt.date, relative: bool) -> tuple[list, str]:
-    """The report's figures and its HTML, made once per (group, mode, day) and kept in the session:
-    a rerun (a paper choice, a download) rebuilds nothing, and the HTML reuses the figures shown."""
-    key = ("meeting-report", group_token(group), meeting, relative, today)
+def _report(group, meeting: bool, today: dt.date, relative: bool,
+            chosen: filters.Filters | None) -> tuple[list, str]:
+    """The report's figures and its HTML, made once per (group, choices, mode, day) and kept in the
+    session: a rerun (a paper choice, a download) rebuilds nothing, and the HTML reuses the figures
+    shown. ``chosen``: the filters of the group pages (None: the whole group)."""
+    key = ("meeting-report", group_token(group), chosen, meeting, relative, today)
 
     def make() -> tuple[list, str]:
-        figures = report_figures(group, meeting, today, relative=relative)
-        return figures, build_report_html(group, meeting=meeting, today=today, relative=relative,
-                                          figures=figures)
+        part, shown, treatment, rule_for = group, None, None, None
+        if chosen is not None:
+            part = group.within(chosen.members, chosen.items, chosen.start, chosen.end)
+            shown = filters.scope_line(group, chosen, filters.scope_summary(group, chosen))
+            treatment, rule_for = chosen.treatment, filters.relapse_rule
+        labels = filters.member_label_map(group)  # the letters of the whole group, as on the pages
+        figures = report_figures(part, meeting, today, relative=relative, labels=labels,
+                                 treatment=treatment, rule_for=rule_for)
+        return figures, build_report_html(part, meeting=meeting, today=today, relative=relative,
+                                          figures=figures, shown=shown)
 
     return cache.remember(key, make)
+
+
+def _chosen_part(group) -> filters.Filters | None:
+    """The group pages' filters when the user keeps "what was prepared" (the default), else None."""
+    chosen = filters.chosen_filters(group)
+    prepared = chosen != filters.defaults(group)
+    st.toggle("Made from the choices on the group pages", key=CHOSEN_KEY, value=True,
+              disabled=not prepared,
+              help="The members, symptoms, dates and treatment chosen in the sidebar filters. Off: the "
+                   "whole group.")
+    use = prepared and st.session_state[CHOSEN_KEY]
+    summary = filters.scope_summary(group, chosen)
+    if use and summary.n_members == 0:
+        st.info("The choices on the group pages leave nothing to show: the report shows the whole group.")
+        use = False
+    line = filters.scope_line(group, chosen, summary) if use else "the whole group"
+    st.markdown(f"**Shown in the report:** {plain(line)}")
+    return chosen if use else None
 
 
 def _relative_choice() -> bool:
@@ -63,7 +92,8 @@ def render() -> None:
         st.info("This report is made from the demo group and says so.")
     today = dt.date.today()
     relative = _relative_choice()
-    figures, html = _report(group, meeting, today, relative)
+    chosen = _chosen_part(group)
+    figures, html = _report(group, meeting, today, relative, chosen)
     cols = st.columns(2)
     cols[0].download_button("Download the report (HTML)", html.encode("utf-8"),
                             file_name=f"oms-group-report-{today:%Y-%m-%d}.html", mime="text/html",

@@ -43,8 +43,9 @@ DATE_ORDERS = {"Automatic (from the dates)": None, "Day first (14/03/2026)": "da
 DAILY_RULES = {"the highest reading of the day (daily maximum)": "max",
                "the average of the day's readings (daily mean)": "mean"}
 FIRST_SHEET = "(the first sheet with a table)"
-FILE_OPTIONS_KEY = "upload_file_options"  # file key -> that file's ReadOptions (daily rule aside)
-DAILY_RULE_KEY = "upload_daily_rule"
+# file key -> that file's ReadOptions (daily rule aside): the fixes made on the cards, kept over a refresh
+FILE_OPTIONS_KEY = state.kept_on_server("upload_file_options")
+DAILY_RULE_KEY = state.kept_on_server("upload_daily_rule")
 SINGLE_PERSON_FORMATS = {FORMAT_BEARABLE, FORMAT_FLAREDOWN_PERSONAL}
 # File-level notes that are guesses the user should confirm: shown on the card like warnings.
 GUESSES = {"member_from_file_name"}
