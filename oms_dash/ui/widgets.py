@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from oms_dash import schema
 from oms_dash.report import find_chromium, slide_png
 from oms_dash.ui import state
 
@@ -24,12 +25,39 @@ def plot_config(name: str, meeting: bool = False) -> dict:
     return config
 
 
+# Headings for the analysis tables' column names that do not read as words on their own.
+HEADINGS = {
+    "n_members": "members", "n_days": "days logged", "n_raised": "logs in the rise",
+    "days_raised": "days the rise lasted", "n_before": "days logged before", "n_after": "days logged after",
+    "n_events": "events", "n_followed": "followed by a relapse", "preceded_by": "what came before",
+    "q1": "lower quarter", "q3": "upper quarter", "rho": "moving together (rank correlation)",
+    "days_logged": "days logged", "counted_from": "counted from", "share": "share of days logged",
+}
+
+
+def readable_heading(column: object) -> str:
+    """A table heading in words: "days_since_infection" -> "days since infection / fever"."""
+    name = str(column)
+    if name in HEADINGS:
+        return HEADINGS[name]
+    if name.startswith("days_since_"):
+        kind = name.removeprefix("days_since_")
+        return f"days since {schema.EVENT_LABELS.get(kind, kind.replace('_', ' ')).lower()}"
+    return name.replace("_", " ")
+
+
 def show_table(table: pd.DataFrame, column_config: dict | None = None) -> None:
-    """A small table, numbers to two decimals (datetimes untouched)."""
+    """A small table, numbers to two decimals (datetimes untouched), with headings in words and
+    empty cells shown empty (never "None")."""
     floats = table.select_dtypes("float").columns
     view = table.assign(**{str(c): table[c].round(2) for c in floats}) if len(floats) else table.copy()
     view.attrs = {}  # analysis metadata (e.g. the relapse rule) is not table content
-    st.dataframe(view, hide_index=True, column_config=column_config)
+    texts = [c for c in view.columns if pd.api.types.is_string_dtype(view[c].dtype)]
+    if texts:
+        view[texts] = view[texts].astype("object").where(view[texts].notna(), "")
+    view.columns = [readable_heading(c) for c in view.columns]
+    config = {readable_heading(k): v for k, v in (column_config or {}).items()}
+    st.dataframe(view, hide_index=True, column_config=config or None)
 
 
 def png_export(fig: go.Figure, name: str, caption: str | None) -> None:
