@@ -52,7 +52,9 @@ def show_table(table: pd.DataFrame, column_config: dict | None = None) -> None:
     floats = table.select_dtypes("float").columns
     view = table.assign(**{str(c): table[c].round(2) for c in floats}) if len(floats) else table.copy()
     view.attrs = {}  # analysis metadata (e.g. the relapse rule) is not table content
-    texts = [c for c in view.columns if pd.api.types.is_string_dtype(view[c].dtype)]
+    # Text columns only (a column of dates with gaps keeps its type for the table to sort it).
+    texts = [c for c in view.columns if pd.api.types.is_string_dtype(view[c].dtype)
+             and view[c].dropna().map(type).eq(str).all()]
     if texts:
         view[texts] = view[texts].astype("object").where(view[texts].notna(), "")
     view.columns = [readable_heading(c) for c in view.columns]
