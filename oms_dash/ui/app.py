@@ -69,9 +69,10 @@ def _run_page() -> None:
     if meeting:
         st.html(MEETING_CSS)
         _meeting_bar()
-    if group.is_demo:
-        upload = "Upload logs" if meeting else "[Upload logs](./upload)"
-        st.warning(f"**Demo data: not real people.** These logs are invented to show what the "
-                   f"dashboard does. Upload your group's logs on the {upload} page.",
+    if group.is_demo and meeting:  # one line: the projector's height is for the charts
+        st.warning("**Demo data: not real people.**", icon=":material/science:")
+    elif group.is_demo:
+        st.warning("**Demo data: not real people.** These logs are invented to show what the "
+                   "dashboard does. Upload your group's logs on the [Upload logs](./upload) page.",
                    icon=":material/science:")
     current.run()

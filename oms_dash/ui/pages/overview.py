@@ -64,6 +64,13 @@ def _completeness_view(group, chosen, meeting):
     return fig, charts.with_labels(per_member, labels)
 
 
+def _section(title: str, meeting: bool) -> None:
+    """A section heading, left out in meeting mode: each chart's own title says the same, and the
+    projector's 720 pixels are for the chart."""
+    if not meeting:
+        st.subheader(title)
+
+
 def render() -> None:
     st.title("Overview")
     group = state.current_group()
@@ -85,11 +92,11 @@ def render() -> None:
         cols[2].metric("To", f"{summary.date_max:%d %b %Y}")
     cols[3].metric("Symptoms logged", summary.n_items)
 
-    st.subheader("The group's course")
+    _section("The group's course", meeting)
     fig, table = filters.cached_figure(group, chosen, _course_view, meeting=meeting)
     widgets.show_chart(fig, "group-course", caption, table)
 
-    st.subheader("Latest state per symptom")
+    _section("Latest state per symptom", meeting)
     fig, table, items = filters.cached_figure(group, chosen, _latest_view, meeting=meeting)
     link = st.column_config.LinkColumn("Reference", display_text="read")
     widgets.show_chart(fig, "latest-state", caption, table, column_config={"reference": link})
@@ -97,7 +104,7 @@ def render() -> None:
         links = " · ".join(symptom_link(i) for i in items)
         st.markdown(f"Read about each symptom in the Reference: {links}")
 
-    st.subheader("Logging completeness")
+    _section("Logging completeness", meeting)
     fig, table = filters.cached_figure(group, chosen, _completeness_view, meeting=meeting)
     widgets.show_chart(fig, "logging-completeness", caption, table)
     if not meeting:
