@@ -471,8 +471,12 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     events = pd.DataFrame({"member": member_values(ev_rec), "date": dates[ev_rec],
                            "kind": ev["kind"].to_numpy() if len(ev) else [],
                            "detail": ev["text"].reset_index(drop=True) if len(ev) else [],
-                           "source_file": file_name, "source_row": rows[ev_rec]})
-    problems.extend(_event_summaries(ev))
+                           "source_file": file_name, "source_row": rows[ev_rec],
+                           "column": ev["column"].to_numpy() if len(ev) else []})
+    # A long diary repeats the day's answer on each symptom's row: one cold, not one per symptom.
+    events = events.drop_duplicates(["member", "date", "kind", "detail"], ignore_index=True)
+    problems.extend(_event_summaries(events))
+    events = events.drop(columns="column")
     nt, nt_rec = side(canon.notes)
     notes = pd.DataFrame({"member": member_values(nt_rec), "date": dates[nt_rec],
                           "text": nt["text"].reset_index(drop=True) if len(nt) else [],

@@ -143,3 +143,14 @@ def test_a_relapse_after_a_reported_cold_names_the_cold_and_the_report_counts_th
     assert ("Events noted (infections, tapers…)", "1") in report._summary_rows(group)
     figure = next(f.figure for f in report.report_figures(group) if f.name == "relapses")
     assert {trace.name for trace in figure.data} >= {"Infection / fever before"}
+
+
+def test_a_long_diary_repeating_the_days_answer_on_each_symptom_row_notes_one_event():
+    text = ("member,date,symptom,severity,illness\n"
+            "F01,2026-03-01,jerks,1,cold\nF01,2026-03-01,sleep,2,cold\nF01,2026-03-01,gait,1,cold\n"
+            "F01,2026-03-02,jerks,1,\n")
+    result = read("long.csv", text)
+    assert accounted(result.report) and result.report.rows_accepted == 4
+    assert result.tables.events[["date", "kind"]].values.tolist() == [[pd.Timestamp("2026-03-01"),
+                                                                      "infection"]]
+    assert result.report.events == {"infection": 1}
