@@ -22,6 +22,8 @@ from oms_dash.schema import (
     MITCHELL_PIKE_ITEMS,
     SEVERITY_WORDS,
     custom_item_id,
+    is_event_heading,
+    match_event,
     match_item,
     normalise_text,
 )
@@ -116,7 +118,7 @@ class Canonical:
     format: str
     records: pd.DataFrame
     cells: pd.DataFrame
-    events: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["record", "text"]))
+    events: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["record", "text", "column"]))
     treatments: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["record", "text", "dose"]))
     notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["record", "text"]))
@@ -126,6 +128,8 @@ class Canonical:
     totals: pd.DataFrame | None = None  # record, column, value: stated Mitchell-Pike totals
     messages: list[tuple[str, str, str]] = field(default_factory=list)  # (code, column, message)
     day_rule_applies: bool = False
+    # The (role, column) pairs the columns were read as: what the column-mapping form starts from.
+    read_as: tuple[tuple[str, str], ...] = ()
 
 
 class NeedsMapping(Exception):
@@ -203,6 +207,31 @@ def _text_cells(raw: RawTable, column: str | None) -> pd.DataFrame:
     stripped = uniques.str.strip()
     filled = np.flatnonzero((stripped != "").to_numpy()[codes])
     return pd.DataFrame({"record": filled, "text": stripped.take(codes[filled]).to_numpy()})
+
+
+def _event_cells(raw: RawTable, columns: list[str]) -> pd.DataFrame:
+    """The filled cells of the event columns, each with its column (its heading can tell the kind
+    of a "yes"); which answers are events is decided in validation (schema.classify_event)."""
+    parts = [_text_cells(raw, column).assign(column=column) for column in columns]
+    parts = [p for p in parts if len(p)]
+    return (pd.concat(parts, ignore_index=True) if parts
+            else pd.DataFrame(columns=["record", "text", "column"]))
+
+
+def _event_columns(raw: RawTable, candidates, named: str | None) -> list[str]:
+    """The columns read as events: the one named like an event column ('Events', 'Illness'), and
+    every column whose heading asks about illness, fever, vaccination or a taper in one of the five
+    languages (schema.EVENT_HEADING_WORDS), unless it is a symptom scored 0-3 ('Being sick 0-3')."""
+    return [c for c in candidates if c == named or (
+        is_event_heading(c) and not (match_item(c) and _looks_like_scores(raw.cells[c])))]
+
+
+def _notes_message(column: str | None, notes: pd.DataFrame) -> tuple[str, str, str] | None:
+    if column is None or not len(notes):
+        return None
+    return ("notes_column", column, f"Column '{column}' was kept as notes only: free text is never "
+            "drawn in charts or reports (Member view shows it when asked). A note is not read as "
+            "a score or an event.")
 
 
 def _wide_cells(raw: RawTable, item_columns: dict[str, str], scales: dict[str, tuple]) -> pd.DataFrame:
@@ -360,7 +389,8 @@ def _member_series(raw: RawTable, column: str | None, member: str | None, file_n
                   "Upload page; files of the same child should get the same code.")
 
 
-def _long(raw: RawTable, roles, member, file_name) -> Canonical:
+def _long(raw: RawTable, roles, member, file_name, events: tuple[str, ...] | None = None) -> Canonical:
+    """``events``: the columns the user chose as events (column mapping); None: found by heading."""
     member_values, note = _member_series(raw, roles["member"], member, file_name)
     records = _records(raw, member_values, raw.cells[roles["date"]])
     sev = roles["severity"]
@@ -373,14 +403,24 @@ def _long(raw: RawTable, roles, member, file_name) -> Canonical:
                           "value": _column(raw.cells[sev]),
                           "lo": np.broadcast_to(np.float64(lo), (n,)),
                           "hi": np.broadcast_to(np.float64(hi), (n,))}, copy=False)
-    canon = Canonical(FORMAT_LONG, records, cells, events=_text_cells(raw, roles["event"]),
+    used = {roles[r] for r in ("member", "date", "symptom", "severity", "treatment", "notes")} - {None}
+    if events is None:
+        events = _event_columns(raw, [c for c in raw.cells.columns if c not in used], roles["event"])
+    canon = Canonical(FORMAT_LONG, records, cells, events=_event_cells(raw, list(events)),
                       treatments=_text_cells(raw, roles["treatment"]).assign(dose=""),
                       notes=_text_cells(raw, roles["notes"]), day_rule_applies=True)
-    if note:
-        canon.messages.append(note)
-    _report_unused(raw, canon, {roles[r] for r in ("member", "date", "symptom", "severity",
-                                                   "event", "treatment", "notes")})
+    canon.read_as = _read_as(roles, ("member", "date", "symptom", "severity", "treatment", "notes"),
+                             events=events)
+    for message in (note, _notes_message(roles["notes"], canon.notes)):
+        if message:
+            canon.messages.append(message)
+    _report_unused(raw, canon, used | set(events))
     return canon
+
+
+def _read_as(roles, names, items=(), events=()) -> tuple[tuple[str, str], ...]:
+    return tuple((r, roles[r]) for r in names if roles.get(r)) + tuple(
+        (ITEM_ROLE, c) for c in items) + tuple((EVENT_ROLE, c) for c in events)
 
 
 def _form_needs_member(raw: RawTable, roles, member) -> None:
@@ -394,11 +434,13 @@ def _form_needs_member(raw: RawTable, roles, member) -> None:
             list(raw.cells.columns))
 
 
-def _wide(raw: RawTable, roles, member, file_name, fmt: str, items: tuple[str, ...] = ()) -> Canonical:
-    """``items``: columns the user chose as symptoms (column mapping), read whatever they hold."""
+def _wide(raw: RawTable, roles, member, file_name, fmt: str, items: tuple[str, ...] = (),
+          events: tuple[str, ...] | None = None) -> Canonical:
+    """``items``: columns the user chose as symptoms (column mapping), read whatever they hold;
+    ``events``: columns the user chose as events (None: found by their headings)."""
     if fmt == FORMAT_GOOGLE_FORMS:
         _form_needs_member(raw, roles, member)
-    used = {roles[r] for r in ("member", "date", "event", "treatment", "notes", "total")} - {None}
+    used = {roles[r] for r in ("member", "date", "treatment", "notes", "total")} - {None}
     date_col = roles["date"]
     if fmt == FORMAT_GOOGLE_FORMS:
         # Prefer an explicit "date of symptoms" question over the submission timestamp.
@@ -417,6 +459,10 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str, items: tuple[str, .
             dates = dates.where(~blank, stamp.str.strip().str.split(" ").str[0])
             filled_in = int(blank.sum())
     records = _records(raw, member_values, dates.rename(date_col))
+    if events is None:
+        events = _event_columns(raw, [c for c in raw.cells.columns if c not in used and c not in items
+                                      and not is_quasi_identifier(c)], roles["event"])
+    used |= set(events)
     item_columns, scales, custom, amounts, yes_no = {}, {}, [], [], []
     for column in raw.cells.columns:
         if column in items and column not in used:
@@ -451,9 +497,15 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str, items: tuple[str, .
     if fmt == FORMAT_WIDE and roles["total"] and set(MITCHELL_PIKE_ITEMS) <= set(item_columns.values()):
         fmt = FORMAT_MITCHELL_PIKE
     canon = Canonical(fmt, records, _wide_cells(raw, item_columns, scales),
-                      events=_text_cells(raw, roles["event"]),
+                      events=_event_cells(raw, list(events)),
                       treatments=_text_cells(raw, roles["treatment"]).assign(dose=""),
                       notes=_text_cells(raw, roles["notes"]), day_rule_applies=True)
+    canon.read_as = _read_as({**roles, "date": date_col}, ("member", "date", "treatment", "notes"),
+                             items=list(item_columns),
+                             events=events)
+    notes_message = _notes_message(roles["notes"], canon.notes)
+    if notes_message:
+        canon.messages.append(notes_message)
     if roles["total"]:
         canon.totals = pd.DataFrame({"record": np.arange(len(raw.cells)), "column": roles["total"],
                                      "value": raw.cells[roles["total"]].to_numpy()})
@@ -498,6 +550,7 @@ def _report_unused(raw: RawTable, canon: Canonical, used: set) -> None:
 
 
 ITEM_ROLE = "item"  # the mapping's role for "this column is a symptom" (repeatable)
+EVENT_ROLE = "event"  # the mapping's role for "this column's answers are events" (repeatable)
 
 
 def _mapped(raw: RawTable, pairs: tuple[tuple[str, str], ...], member, file_name) -> Canonical:
@@ -511,8 +564,9 @@ def _mapped(raw: RawTable, pairs: tuple[tuple[str, str], ...], member, file_name
                                      f"has roles oms_dash does not know: {', '.join(map(repr, unknown))}")
             + ". Please choose again.", list(raw.cells.columns))
     roles = {role: None for role in ROLE_WORDS}
-    roles.update({r: c for r, c in chosen if r != ITEM_ROLE})
+    roles.update({r: c for r, c in chosen if r not in (ITEM_ROLE, EVENT_ROLE)})
     items = tuple(dict.fromkeys(c for r, c in chosen if r == ITEM_ROLE))
+    events = tuple(dict.fromkeys(c for r, c in chosen if r == EVENT_ROLE))
     if header_key(raw.cells.columns[0]) in _FORM_TIMESTAMPS:
         _form_needs_member(raw, roles, member)
     if roles.get("symptom") and roles.get("severity") and roles.get("date"):
@@ -521,9 +575,9 @@ def _mapped(raw: RawTable, pairs: tuple[tuple[str, str], ...], member, file_name
                 "The column mapping chose both a symptom column with a score column (one symptom "
                 "per row) and symptom columns of their own (one column per symptom). A file is one "
                 "or the other: please choose again.", list(raw.cells.columns))
-        return _long(raw, roles, member, file_name)
+        return _long(raw, roles, member, file_name, events=events)
     if roles.get("date"):
-        return _wide(raw, roles, member, file_name, fmt=FORMAT_WIDE, items=items)
+        return _wide(raw, roles, member, file_name, fmt=FORMAT_WIDE, items=items, events=events)
     raise NeedsMapping("Please choose at least the date column.", list(raw.cells.columns))
 
 
@@ -575,7 +629,8 @@ def _flaredown_long(raw: RawTable) -> Canonical:
     treatments = pd.DataFrame({"record": treat, "text": names.take(treat).reset_index(drop=True),
                                "dose": values.take(treat).reset_index(drop=True)})
     tags = np.flatnonzero(kind == "tag")
-    events = pd.DataFrame({"record": tags, "text": names.take(tags).reset_index(drop=True)})
+    events = pd.DataFrame({"record": tags, "text": names.take(tags).reset_index(drop=True),
+                           "column": c["trackable name"]})
     reasons = {"food": "food entry (not symptom data)", "weather": "weather entry (not symptom data)",
                "hbi": "Harvey-Bradshaw index entry (not used)"}
     used = {"symptom", "condition", "treatment", "tag"}
@@ -625,11 +680,12 @@ def _flaredown_personal(raw: RawTable, member: str) -> Canonical:
                                    "text": re.sub(r" \(\d+\)$", "", column), "dose": dose.to_numpy()}))
     treatments = (pd.concat(parts, ignore_index=True) if parts
                   else pd.DataFrame(columns=["record", "text", "dose"]))
-    events = pd.DataFrame(columns=["record", "text"])
+    events = pd.DataFrame(columns=["record", "text", "column"])
     if tags_col:
         tags = raw.cells[tags_col].str.split(";").explode().str.strip()
         tags = tags[tags.fillna("") != ""]
-        events = pd.DataFrame({"record": tags.index.to_numpy(), "text": tags.to_numpy()})
+        events = pd.DataFrame({"record": tags.index.to_numpy(), "text": tags.to_numpy(),
+                               "column": tags_col})
     canon = Canonical(FORMAT_FLAREDOWN_PERSONAL, records, cells, events=events,
                       treatments=treatments, day_rule_applies=True)
     canon.messages.append(("flaredown_scale", None,
@@ -672,9 +728,28 @@ def _bearable(raw: RawTable, member: str) -> Canonical:
     treatments = pd.DataFrame({"record": meds,
                                "text": med_detail.str.replace(r"\s*\([^)]*\)\s*$", "", regex=True).to_numpy(),
                                "dose": dose})
+    events = _bearable_events(raw, c, category)
     skipped = ("row of category '" + raw.cells[c["category"]].str.strip() + "' (not symptom data)")
-    skipped = skipped[~(is_symptom | category.str.contains("med").to_numpy())]
+    used = is_symptom | category.str.contains("med").to_numpy()
+    used[events["record"].to_numpy(dtype=np.int64)] = True
+    skipped = skipped[~used]
     notes = _text_cells(raw, c.get("notes"))
-    canon = Canonical(FORMAT_BEARABLE, records, cells, treatments=treatments, notes=notes,
-                      skipped=skipped, day_rule_applies=True)
+    canon = Canonical(FORMAT_BEARABLE, records, cells, events=events, treatments=treatments,
+                      notes=notes, skipped=skipped, day_rule_applies=True)
+    notes_message = _notes_message(c.get("notes"), notes)
+    if notes_message:
+        canon.messages.append(notes_message)
     return canon
+
+
+def _bearable_events(raw: RawTable, c: dict[str, str], category: pd.Series) -> pd.DataFrame:
+    """Factors that name an event ("Ill", "Vaccinated", "Fever"), one event each; other factors
+    ("Outside", "Nap") are not events, and a row of those only stays skipped."""
+    if "detail" not in c:
+        return pd.DataFrame(columns=["record", "text", "column"])
+    rows = np.flatnonzero(category.str.contains("factor").to_numpy())
+    factors = raw.cells[c["detail"]].iloc[rows].reset_index(drop=True)
+    parts = factors.str.split(r"\s+\|\s+", regex=True).explode().fillna("").str.strip()
+    named = parts.map(lambda f: bool(f) and match_event(f) is not None).to_numpy(dtype=bool)
+    return pd.DataFrame({"record": rows[parts.index.to_numpy(dtype=np.int64)[named]],
+                         "text": parts.to_numpy()[named], "column": c["detail"]})

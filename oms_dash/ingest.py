@@ -64,6 +64,8 @@ class FileResult:
     needs_mapping: bool = False
     profile: pd.DataFrame | None = None  # age band, sex, country per member (profile.py)
     sheets: list[str] = field(default_factory=list)  # a workbook's sheet names (to choose one)
+    # The (role, column) pairs the columns were read as: the column-mapping form starts from them.
+    detected: tuple[tuple[str, str], ...] = ()
 
 
 def _member_profile(raw: RawTable, canon) -> pd.DataFrame:
@@ -225,7 +227,7 @@ def _checked(name: str, raw: RawTable, report: FileReport, options: ReadOptions,
                                           f"({', '.join(raw.sheets)}). Choose another if needed."))
     report.problems = sort_problems(report.problems)
     return FileResult(report, tables, headers=list(raw.cells.columns), profile=profile,
-                      sheets=list(raw.sheets))
+                      sheets=list(raw.sheets), detected=canon.read_as)
 
 
 def merge(results: list[FileResult], daily_rule: str = "max", is_demo: bool = False) -> GroupData:

@@ -66,6 +66,7 @@ class FileReport:
     encoding: str | None = None
     delimiter: str | None = None
     daily_rule: str | None = None  # how several readings a day were combined, when they were
+    events: dict[str, int] = field(default_factory=dict)  # events read, by kind (schema.EVENT_KINDS)
 
     @property
     def accounted(self) -> bool:
@@ -83,6 +84,7 @@ class FileReport:
             "members": list(self.members), "symptoms": list(self.symptoms),
             "date_min": day(self.date_min), "date_max": day(self.date_max),
             "pii_columns": list(self.pii_columns),
+            "events": sum(self.events.values()),
             "problems": [{"row": p.row, "column": p.column, "severity": p.severity,
                           "message": p.message} for p in self.problems],
         }

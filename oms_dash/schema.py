@@ -111,21 +111,106 @@ TREATMENTS: tuple[Treatment, ...] = (
 )
 TREATMENTS_BY_ID: dict[str, Treatment] = {t.id: t for t in TREATMENTS}
 
+# Event answers ("bad cold, 38.6", "MMR jab", "Impfung") are sorted into kinds by these keywords, in
+# English, German, French, Spanish and Italian, written without accents (text is compared that
+# way: "Erkältung" is "erkaltung"). A keyword counts as a whole word; when an answer holds several,
+# the longest wins ("flu jab" is a vaccination, not the flu). An answer none of them names is kept
+# as "other"; see classify_event for the answers that are not events at all.
 EVENT_KINDS: dict[str, tuple[str, ...]] = {
-    "infection": ("infection", "fever", "cold", "flu", "virus", "viral", "temperature", "cough",
-                  "ear infection", "chest infection", "tummy bug", "stomach bug", "covid", "rsv",
-                  "ill", "illness", "sick"),
-    "vaccination": ("vaccination", "vaccine", "vaccinated", "jab", "immunisation", "immunization",
-                    "shot", "booster"),
-    "steroid_taper": ("steroid taper", "taper", "tapering", "wean", "weaning", "dose reduced",
-                      "reduced dose", "dose reduction", "stopped steroids"),
-    "relapse": ("relapse", "flare", "flare-up", "flare up", "relapse noted"),
+    "infection": (
+        "infection", "infections", "fever", "feverish", "temperature", "high temperature", "cold",
+        "a cold", "flu", "influenza", "virus", "viral", "bug", "cough", "coughing", "runny nose",
+        "sore throat", "tonsillitis", "ear infection", "otitis", "chest infection", "bronchitis",
+        "bronchiolitis", "pneumonia", "croup", "tummy bug", "stomach bug", "gastroenteritis",
+        "diarrhoea", "diarrhea", "covid", "covid-19", "coronavirus", "rsv", "chickenpox",
+        "chicken pox", "measles", "hand foot and mouth", "strep", "uti", "urine infection",
+        "conjunctivitis", "antibiotic", "antibiotics", "ill", "illness", "sick", "unwell", "poorly",
+        # German
+        "infekt", "infektion", "fieber", "erkaltung", "erkaltet", "grippe", "schnupfen", "husten",
+        "halsschmerzen", "mittelohrentzundung", "ohrenentzundung", "mandelentzundung",
+        "lungenentzundung", "magen-darm", "magen darm", "durchfall", "windpocken", "masern", "krank",
+        "antibiotikum",
+        # French
+        "fievre", "rhume", "toux", "otite", "angine", "gastro", "gastro-enterite", "varicelle",
+        "rougeole", "bronchiolite", "malade", "maladie", "antibiotiques",
+        # Spanish
+        "infeccion", "fiebre", "resfriado", "resfrio", "catarro", "gripe", "tos", "varicela",
+        "sarampion", "enfermo", "enferma", "enfermedad", "antibiotico", "antibioticos",
+        # Italian
+        "infezione", "febbre", "raffreddore", "tosse", "gastroenterite", "varicella", "morbillo",
+        "malato", "malata", "malattia", "antibiotici"),
+    "vaccination": (
+        "vaccination", "vaccinations", "vaccine", "vaccines", "vaccinated", "jab", "jabs",
+        "immunisation", "immunization", "immunisations", "immunizations", "immunised", "immunized",
+        "shot", "shots", "booster", "mmr", "dtap", "6-in-1", "4-in-1", "flu jab", "flu shot",
+        "flu vaccine", "bcg",
+        # German
+        "impfung", "impfungen", "geimpft", "impfen", "auffrischimpfung",
+        # French ("vacciné" is "vaccine")
+        "vaccin", "vaccins", "rappel",
+        # Spanish
+        "vacuna", "vacunas", "vacunacion", "vacunado", "vacunada",
+        # Italian
+        "vaccino", "vaccini", "vaccinazione", "vaccinato", "vaccinata", "richiamo"),
+    "steroid_taper": (
+        "steroid taper", "taper", "tapering", "tapered", "wean", "weaning", "weaned", "dose reduced",
+        "reduced dose", "dose reduction", "lower dose", "dose lowered", "stopped steroids",
+        "coming off steroids", "steroids reduced",
+        # German
+        "ausschleichen", "ausgeschlichen", "dosis reduziert", "dosisreduktion",
+        # French
+        "sevrage", "dose reduite", "dose diminuee", "baisse de dose", "diminution de dose",
+        "decroissance",
+        # Spanish
+        "reduccion de dosis", "dosis reducida", "bajada de dosis", "retirada de corticoides",
+        # Italian
+        "dose ridotta", "riduzione della dose", "riduzione dose", "scalaggio", "scalare"),
+    "relapse": ("relapse", "flare", "flare-up", "flare up", "relapse noted", "ruckfall", "schub",
+                "rechute", "poussee", "recaida", "brote", "ricaduta", "recidiva"),
     "other": (),
 }
 EVENT_LABELS: dict[str, str] = {
     "infection": "Infection / fever", "vaccination": "Vaccination", "steroid_taper": "Steroid taper",
     "relapse": "Relapse noted", "other": "Other event",
 }
+# Headings of columns read as events (a whole word of the heading, accents and case aside):
+# "Any illness, fever or vaccination today?", "Krankheit / Impfung", "Fièvre ?", "Events".
+EVENT_HEADING_WORDS: tuple[str, ...] = (
+    "event", "events", "trigger", "triggers", "what happened", "life event", "life events",
+    "illness", "illnesses", "ill", "sick", "unwell", "fever", "infection",
+    "infections", "vaccination", "vaccinations", "vaccine", "vaccines", "vaccinated", "jab", "jabs",
+    "immunisation", "immunisations", "immunization", "immunizations", "taper", "tapering", "wean",
+    "weaning",
+    "ereignis", "ereignisse", "krankheit", "krank", "fieber", "infekt", "infektion", "impfung",
+    "impfungen", "geimpft", "ausschleichen",
+    "evenement", "evenements", "maladie", "malade", "fievre", "vaccin", "vaccins",
+    "evento", "eventos", "enfermedad", "enfermo", "fiebre", "infeccion", "vacuna", "vacunas",
+    "vacunacion",
+    "eventi", "malattia", "malato", "febbre", "infezione", "vaccino", "vaccini", "vaccinazione")
+# Answers that say nothing happened: not events. An answer that starts with one of NO_EVENT_WORDS
+# ("no fever", "keine Impfung", "pas de fièvre") is not an event either, unless a word of
+# CONTRAST_WORDS follows ("no, but MMR jab"): then what follows it is read.
+NO_EVENT_ANSWERS: frozenset[str] = frozenset({
+    "-", "--", "---", "n/a", "na", "n a", "nil", "nothing", "none", "no", "n", "false", "nope", "not",
+    "nah", "0",
+    "all good", "all fine", "fine", "ok", "okay", "healthy", "well",
+    "nein", "keine", "kein", "nichts", "nix", "gesund",
+    "non", "aucun", "aucune", "rien", "neant",
+    "ninguno", "ninguna", "nada", "sin",
+    "nessuno", "nessuna", "niente", "nulla"})
+NO_EVENT_WORDS: frozenset[str] = frozenset({
+    "no", "none", "nothing", "not", "nope", "nein", "kein", "keine", "keiner", "nichts", "non",
+    "aucun", "aucune", "rien", "pas", "ningun", "ninguno", "ninguna", "nada", "sin", "nessun",
+    "nessuno", "nessuna", "niente", "senza"})
+CONTRAST_WORDS: frozenset[str] = frozenset({
+    "but", "except", "apart from", "aber", "ausser", "sondern", "mais", "sauf", "pero", "salvo",
+    "excepto", "ma", "tranne"})
+# Answers that say "yes" to the column's question ("Fever?": "yes"): the heading tells the kind.
+YES_ANSWERS: frozenset[str] = frozenset({"yes", "y", "true", "x", "ja", "j", "oui", "si"})  # "sì" too
+# A body temperature written as a number is a fever: 37.5-43.5 °C or 99.5-110 °F, written with a
+# decimal ("38.6", "38,6") or a unit ("39 °C", "101F").
+FEVER_CELSIUS = (37.5, 43.5)
+FEVER_FAHRENHEIT = (99.5, 110.0)
 
 # --- the tidy tables every input becomes -------------------------------------------------------------
 
@@ -206,6 +291,68 @@ def match_treatment(text: str) -> str | None:
 
 def match_event(text: str) -> str | None:
     return _match(text, "event", exact_only=False)
+
+
+_NUMBER_WITH_UNIT = re.compile(
+    r"(?<![\d.,])(\d{2,3})(?:[.,](\d{1,2}))?\s*(°|º|degrees?|grad)?\s*([cf])?(?![a-z\d])", re.I)
+
+
+def states_a_fever(text: str) -> bool:
+    """Whether the text gives a body temperature of a fever (FEVER_CELSIUS, FEVER_FAHRENHEIT):
+    "38.6", "38,6 °C", "101F". A whole number without a unit ("38") is not read as one."""
+    for whole, decimal, degrees, unit in _NUMBER_WITH_UNIT.findall(str(text)):
+        if not (decimal or degrees or unit):
+            continue
+        value = float(f"{whole}.{decimal or 0}")
+        fahrenheit = unit.lower() == "f" or (not unit and value >= 90)
+        low, high = FEVER_FAHRENHEIT if fahrenheit else FEVER_CELSIUS
+        if low <= value <= high:
+            return True
+    return False
+
+
+def _words_after_contrast(norm: str) -> str | None:
+    """What follows the first contrast word ("no, but MMR jab" -> "mmr jab"), or None."""
+    for word in sorted(CONTRAST_WORDS, key=len, reverse=True):
+        found = re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", norm)
+        if found:
+            return norm[found.end():].strip()
+    return None
+
+
+def event_kinds_named(text: str) -> set[str]:
+    """Every kind of EVENT_KINDS whose keywords the text names (a heading may name several)."""
+    norm = normalise_text(text)
+    return {kind for phrase, kind in _phrases("event")
+            if phrase and phrase in norm and _as_word(phrase).search(norm)}
+
+
+def classify_event(answer: str, heading: str = "") -> str | None:
+    """The kind of event an answer reports, or None when it reports none.
+
+    None: a blank answer, one of NO_EVENT_ANSWERS, or one that starts with a word of NO_EVENT_WORDS
+    ("no fever") with no contrast word after it ("no, but a cold" reads "a cold"). A "yes"
+    (YES_ANSWERS) takes its kind from the heading ("Fever?") when the heading names one kind only.
+    Otherwise the kind named by EVENT_KINDS's keywords, "infection" for a fever temperature
+    ("38.6"), or "other" when no rule says.
+    """
+    norm = normalise_text(answer)
+    if not norm or norm in NO_EVENT_ANSWERS or not re.search(r"[a-z0-9]", norm):
+        return None
+    if norm.split(" ")[0].split("/")[0].strip("-") in NO_EVENT_WORDS:
+        rest = _words_after_contrast(norm)
+        return classify_event(rest, heading) if rest else None
+    if norm in YES_ANSWERS:
+        named = event_kinds_named(heading)
+        return named.pop() if len(named) == 1 else "other"
+    return match_event(norm) or ("infection" if states_a_fever(answer) else "other")
+
+
+def is_event_heading(heading: str) -> bool:
+    """Whether a column's heading asks about events (EVENT_HEADING_WORDS)."""
+    norm = normalise_text(heading)
+    return any(re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", norm)
+               for word in EVENT_HEADING_WORDS)
 
 
 def item_label(item_id: str) -> str:

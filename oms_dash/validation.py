@@ -27,10 +27,11 @@ from oms_dash.privacy import find_quasi_identifier_columns
 from oms_dash.problems import plural
 from oms_dash.readers import RawTable
 from oms_dash.schema import (
+    EVENT_LABELS,
     ITEMS,
     MITCHELL_PIKE_ITEMS,
+    classify_event,
     custom_item_id,
-    match_event,
     match_item,
     match_treatment,
     normalise_text,
@@ -466,12 +467,16 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         contributed[rec[keep]] = True
         return frame[keep], rec[keep]
 
-    ev, ev_rec = side(canon.events)
+    ev, ev_rec = side(_classified_events(canon.events))
     events = pd.DataFrame({"member": member_values(ev_rec), "date": dates[ev_rec],
-                           "kind": _map_unique(ev["text"], lambda t: match_event(t) or "other")
-                           if len(ev) else [],
+                           "kind": ev["kind"].to_numpy() if len(ev) else [],
                            "detail": ev["text"].reset_index(drop=True) if len(ev) else [],
-                           "source_file": file_name, "source_row": rows[ev_rec]})
+                           "source_file": file_name, "source_row": rows[ev_rec],
+                           "column": ev["column"].to_numpy() if len(ev) else []})
+    # A long diary repeats the day's answer on each symptom's row: one cold, not one per symptom.
+    events = events.drop_duplicates(["member", "date", "kind", "detail"], ignore_index=True)
+    problems.extend(_event_summaries(events))
+    events = events.drop(columns="column")
     nt, nt_rec = side(canon.notes)
     notes = pd.DataFrame({"member": member_values(nt_rec), "date": dates[nt_rec],
                           "text": nt["text"].reset_index(drop=True) if len(nt) else [],
@@ -630,6 +635,44 @@ def combine_daily(obs: pd.DataFrame, rule: str = "max",
     return out, int(len(obs) - n_groups)
 
 
+def _classified_events(frame: pd.DataFrame) -> pd.DataFrame:
+    """The event answers that report an event, each with its kind (schema.classify_event, once per
+    distinct answer and column); blank, "no", "keine"... answers are not events and are left out."""
+    if frame is None or not len(frame):
+        return pd.DataFrame(columns=["record", "text", "column", "kind"])
+    column = (frame["column"].astype(str) if "column" in frame
+              else pd.Series("", index=frame.index, dtype="str"))
+    pairs = pd.DataFrame({"text": frame["text"].astype(str).to_numpy(), "column": column.to_numpy()})
+    codes, distinct = pd.factorize(pd.MultiIndex.from_frame(pairs))
+    kinds = np.array([classify_event(text, heading) for text, heading in distinct], dtype=object)
+    kind = kinds[codes] if len(codes) else kinds[:0]
+    reported = pd.notna(kind)
+    return frame.assign(column=column, kind=kind)[reported].reset_index(drop=True)
+
+
+def _event_summaries(events: pd.DataFrame) -> list[dict]:
+    """Per event column, what its answers were read as; and how many no rule could classify."""
+    out = []
+    for column, kinds in events.groupby("column", sort=False)["kind"]:
+        counts = kinds.value_counts()
+        which = ", ".join(f"{n} {EVENT_LABELS.get(k, k).lower()}" for k, n in counts.items())
+        where = f"Column '{column}'" if column else "This file"
+        out.append({"row": None, "column": column or None, "severity": "info", "code": "events_read",
+                    "message": f"{where}: {plural(len(kinds), 'answer')} read as events ({which}). "
+                               "Blank answers and answers like 'no', 'none', 'nein' or '-' are not "
+                               "events."})
+        other = int(counts.get("other", 0))
+        if other:
+            out.append({"row": None, "column": column or None, "severity": "info",
+                        "code": "events_other",
+                        "message": f"{where}: {plural(other, 'answer')} did not say what kind of event "
+                                   f"{'it was' if other == 1 else 'they were'} (an illness or fever, a "
+                                   "vaccination, a steroid taper), so "
+                                   f"{'it was' if other == 1 else 'they were'} kept as 'other event'. "
+                                   "Words like cold, fever, jab, Impfung or taper say the kind."})
+    return out
+
+
 def _courses_from_mentions(frame, members, dates, rows, file_name) -> pd.DataFrame:
     """Diary mentions of a treatment, day by day, become courses (a gap of > 14 days ends one)."""
     cols = ["member", "treatment", "start", "end", "dose", "source_file", "source_row"]
@@ -694,6 +737,7 @@ def _report(canon, raw, file_name, state, reason, problems, obs, events, treatme
     skipped = pd.Series(reason[state == SKIPPED], dtype=object)
     report.skipped_reasons = {str(k): int(v) for k, v in skipped.value_counts().items()}
     report.usable = report.rows_accepted > 0
+    report.events = {str(k): int(n) for k, n in events["kind"].value_counts().items()}
     for code, column, message in canon.messages:
         report.problems.append(Problem(file_name, None, column, "info", code, message))
     report.problems.extend(Problem(file_name, p["row"], p["column"], p["severity"], p["code"],

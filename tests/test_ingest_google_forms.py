@@ -118,8 +118,12 @@ def test_yes_no_questions_are_never_read_as_symptom_scores():
     assert set(obs["item"]) == {"opsoclonus"}  # no "sleep" = 0 from "No", no vomiting from "Yes"
     assert not any(p.severity == "error" for p in report.problems)
     skipped = {p.column for p in report.problems if p.code == "yes_no_column"}
-    assert skipped == {"Any vomiting today?", "Did you give melatonin for sleep?", "Fever?"}
+    assert skipped == {"Any vomiting today?", "Did you give melatonin for sleep?"}
     assert all("yes/no" in p.message for p in report.problems if p.code == "yes_no_column")
+    # "Fever?" asks about an event: its yeses are fevers on their days, its noes are no event.
+    fevers = result.tables.events
+    assert fevers[["date", "kind"]].values.tolist() == [[pd.Timestamp("2026-03-14"), "infection"],
+                                                        [pd.Timestamp("2026-03-16"), "infection"]]
 
 
 def test_a_severity_column_with_a_stray_yes_keeps_its_scores_and_reports_the_yes():

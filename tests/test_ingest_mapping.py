@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from tests.conftest import accounted, read
 
 WIDE = ("member,date,Wobble,Jerks,Shoe size\n"
@@ -52,3 +54,25 @@ def test_symptom_columns_and_a_symptom_name_column_together_are_refused():
                                             ("symptom", "symptom"), ("severity", "severity"),
                                             ("item", "Wobble")))
     assert result.needs_mapping and not result.report.usable
+
+
+def test_columns_chosen_as_events_are_read_as_events_and_only_those():
+    text = ("member,date,Jerks,Happenings,Fever?\n"
+            "F01,2026-03-01,2,MMR jab,yes\n"
+            "F01,2026-03-02,1,none,no\n"
+            "F01,2026-03-03,1,grandma visited,\n")
+    automatic = read("wide.csv", text)
+    assert automatic.tables.events["kind"].tolist() == ["infection"]  # only "Fever?" by its heading
+    assert ("event", "Fever?") in automatic.detected  # what the mapping form starts from
+    mapped = read("wide.csv", text, mapping=(("member", "member"), ("date", "date"),
+                                             ("event", "Happenings"), ("event", "Fever?")))
+    assert accounted(mapped.report)
+    events = mapped.tables.events.sort_values(["date", "kind"])
+    assert events[["date", "kind"]].values.tolist() == [
+        [pd.Timestamp("2026-03-01"), "infection"], [pd.Timestamp("2026-03-01"), "vaccination"],
+        [pd.Timestamp("2026-03-03"), "other"]]
+    # A column left out of the mapping's events is not read as events, and the card is told so.
+    without = read("wide.csv", text, mapping=(("member", "member"), ("date", "date"),
+                                              ("event", "Happenings")))
+    assert set(without.tables.events["kind"]) == {"vaccination", "other"}
+    assert any(p.column == "Fever?" and p.code == "yes_no_column" for p in without.report.problems)

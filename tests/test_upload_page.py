@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from oms_dash.ui.pages.upload import file_key
@@ -99,3 +101,93 @@ def test_pattern_pages_draw_an_uploaded_group(page):
     specs = " ".join(c.proto.spec for c in charts)
     assert "U1" not in specs  # codes never reach a chart
     assert "Member A" in specs
+
+
+FORM = (b'Timestamp,Member code,Date of symptoms,Jerks (0-3),"Any illness, fever or vaccination today?",'
+        b'Anything else?\n'
+        b'2026-03-01 20:00:00,F01,2026-03-01,1,,\n'
+        b'2026-03-02 20:00:00,F01,2026-03-02,1,no,\n'
+        b'2026-03-03 20:00:00,F01,2026-03-03,2,"bad cold, 38.6",\n'
+        b'2026-03-04 20:00:00,F01,2026-03-04,2,MMR jab,\n'
+        b'2026-03-05 20:00:00,F01,2026-03-05,1,went to the zoo,slept badly\n')
+
+
+def _card_subheaders(at) -> list[str]:
+    return [s.value for s in at.subheader if s.value != "Templates"]
+
+
+def test_a_forms_illness_question_shows_on_the_card_as_events_and_other_answers_are_counted():
+    at = upload(("form.csv", FORM))
+    facts = " ".join(m.value for m in at.markdown)
+    assert "events: 1 infection / fever, 1 vaccination, 1 other event" in facts
+    other = [i.value for i in at.info if "kept as 'other event'" in i.value.replace("\\", "")]
+    assert len(other) == 1 and "1 answer" in other[0]
+    # The notes question is kept, but only as notes: the card says so, and shows no green check.
+    notes = [i.value for i in at.info if "Kept as notes only" in i.value]
+    assert len(notes) == 1 and "Anything else?" in notes[0].replace("\\", "")
+    (card,) = _card_subheaders(at)
+    assert "check_circle" not in card
+    # The mapping form offers events and starts from the columns it recognised.
+    fk = file_key("form.csv", FORM)
+    assert at.selectbox(key=f"map_{fk}_member").value == "Member code"
+    assert at.selectbox(key=f"map_{fk}_date").value == "Date of symptoms"
+    assert at.selectbox(key=f"map_{fk}_notes").value == "Anything else?"
+    assert at.multiselect(key=f"map_{fk}_items").value == ["Jerks (0-3)"]
+    assert at.multiselect(key=f"map_{fk}_events").value == ["Any illness, fever or vaccination today?"]
+
+
+def test_a_column_not_used_takes_the_green_check_away_and_events_can_be_mapped():
+    data = (b"member,date,symptom,severity,Extra\nF01,2026-03-01,jerks,2,\n"
+            b"F01,2026-03-02,jerks,1,chickenpox\n")
+    at = upload(("diary.csv", data))
+    (card,) = _card_subheaders(at)
+    assert "check_circle" not in card
+    unused = [i.value for i in at.info if "Columns not used" in i.value]
+    assert len(unused) == 1 and "Extra" in unused[0]
+    fk = file_key("diary.csv", data)
+    events = at.multiselect(key=f"map_{fk}_events")
+    assert events.value == [] and "Extra" in events.options
+    events.set_value(["Extra"])
+    map_columns(at, fk)
+    assert not at.exception
+    facts = " ".join(m.value for m in at.markdown)
+    assert "events: 1 infection / fever" in facts
+    assert not any("Columns not used" in i.value for i in at.info)
+    (card,) = _card_subheaders(at)
+    assert "check_circle" in card
+
+
+def test_long_messages_wrap_in_the_problems_table():
+    ambiguous = b"member,date,symptom,severity\nF01,03/04/2026,jerks,2\nF01,04/05/2026,jerks,1\n"
+    at = upload(("us.csv", ambiguous))
+    table = at.dataframe[0]
+    longest = max(len(m) for m in table.value["what"])
+    assert longest > 200  # the date-order warning
+    # Rows taller than 4rem (64 px) are the ones Streamlit wraps text in; the message column is the
+    # widest.
+    assert table.proto.row_height > 64
+    widths = {name: spec["width"] for name, spec in json.loads(table.proto.columns).items()
+              if "width" in spec}
+    assert widths["what"] == max(widths.values())
+
+
+def test_cards_keep_their_order_and_their_expanders_after_a_fix():
+    day_first = (b"member,date,symptom,severity\nF01,03/04/2026,jerks,2\nF01,13/04/2026,jerks,1\n"
+                 b"F01,05/05/2026,jerks,lots\n")
+    other = b"member,date,symptom,severity\nF02,2026-03-14,jerks,2\nF02,2026-03-02,jerks,x\n"
+    at = upload(("eu.csv", day_first), ("other.csv", other))
+    order = [card.split(" ", 1)[1] for card in _card_subheaders(at)]
+    cards = [e for e in at.expander if e.label != "What each column means"]
+    before = {e._block_id: e.label for e in cards}
+    assert None not in before and len(before) == len(cards) == 6
+    # Month first: 13/04/2026 is no date then, and the card's counts change.
+    at.radio(key=f"opt_{file_key('eu.csv', day_first)}_order").set_value("Month first (03/14/2026)").run()
+    assert not at.exception
+    assert [card.split(" ", 1)[1] for card in _card_subheaders(at)] == order
+    after = {e._block_id: e for e in at.expander if e.label != "What each column means"}
+    # The same expanders, known to the browser by the same ids although their titles changed (the
+    # counts), so it keeps each open or closed as the user left it; none opened or closed by itself.
+    assert set(after) == set(before)
+    assert any(after[i].label != label for i, label in before.items())
+    messages = [e for e in after.values() if e.label.startswith("Messages")]
+    assert [e.proto.expanded for e in messages] == [True, True]

@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from oms_dash.adapters import FORMAT_BEARABLE, FORMAT_FLAREDOWN_PERSONAL, ITEM_ROLE
+from oms_dash.adapters import EVENT_ROLE, FORMAT_BEARABLE, FORMAT_FLAREDOWN_PERSONAL, ITEM_ROLE
 from oms_dash.dictionary import data_dictionary_markdown
 from oms_dash.ingest import FileResult, ReadOptions, merge
 from oms_dash.model import FileReport, GroupData
 from oms_dash.privacy import to_csv_bytes
 from oms_dash.problems import counted, problems_frame, skipped_text
+from oms_dash.schema import EVENT_LABELS
 from oms_dash.templates import TEMPLATES, template_bytes
 from oms_dash.ui import cache, state
 from oms_dash.ui.cache import parse_file
@@ -36,8 +37,12 @@ from oms_dash.ui.text import plain, symptom_link
 ACCEPTED_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "numbers"]
 NO_COLUMN = "(none)"
 MAPPING_ROLES = {"member": "Column with the member code", "date": "Date", "symptom": "Symptom name",
-                 "severity": "Severity / score"}
+                 "severity": "Severity / score", "treatment": "Treatment given (optional)",
+                 "notes": "Notes, free text (optional)"}
 ITEMS_LABEL = "Columns that are symptoms (each read as a symptom named after its heading)"
+EVENTS_LABEL = "Columns that are events (illness, fever, vaccination, steroid taper…)"
+# Repeatable roles of the mapping: a multiselect each, by its session-state suffix.
+MAPPING_LISTS = {ITEM_ROLE: "items", EVENT_ROLE: "events"}
 DATE_ORDERS = {"Automatic (from the dates)": None, "Day first (14/03/2026)": "dayfirst",
                "Month first (03/14/2026)": "monthfirst"}
 DAILY_RULES = {"the highest reading of the day (daily maximum)": "max",
@@ -163,7 +168,8 @@ def _remove_file(fk: str) -> None:
     loaded = _loaded()
     gone = loaded.files.pop(fk)
     cache.forget_file(fk)
-    for key in [k for k in st.session_state if str(k).startswith((f"opt_{fk}_", f"map_{fk}_"))]:
+    for key in [k for k in st.session_state
+                if str(k).startswith((f"opt_{fk}_", f"map_{fk}_", f"card_{fk}_"))]:
         del st.session_state[key]
     _forget_options_of_removed_files(set(loaded.files))
     if loaded.files:
@@ -178,12 +184,14 @@ def _remove_file(fk: str) -> None:
 
 # --- the column mapping ---------------------------------------------------------------------------
 
-def mapping_problem(picks: dict[str, str], items: list[str], member_code: str) -> str | None:
+def mapping_problem(picks: dict[str, str], items: list[str], member_code: str,
+                    events: list[str] = ()) -> str | None:
     """Why a column mapping cannot be used yet, in words for the person who chose it (None: it can).
 
-    ``picks``: the one column of each role (or NO_COLUMN); ``items``: the columns chosen as symptoms.
+    ``picks``: the one column of each role (or NO_COLUMN); ``items``: the columns chosen as symptoms;
+    ``events``: the columns chosen as events.
     """
-    chosen = [c for c in picks.values() if c != NO_COLUMN] + items
+    chosen = [c for c in picks.values() if c != NO_COLUMN] + list(items) + list(events)
     if picks["date"] == NO_COLUMN:
         return "Choose the column that holds the dates."
     if len(chosen) != len(set(chosen)):
@@ -205,44 +213,51 @@ def mapping_problem(picks: dict[str, str], items: list[str], member_code: str) -
 def _apply_mapping(fk: str) -> None:
     ss = st.session_state
     picks = {role: ss[f"map_{fk}_{role}"] for role in MAPPING_ROLES}
-    items = list(ss[f"map_{fk}_items"])
+    items, events = list(ss[f"map_{fk}_items"]), list(ss[f"map_{fk}_events"])
     code = ss[f"map_{fk}_code"].strip()
-    problem = mapping_problem(picks, items, code)
+    problem = mapping_problem(picks, items, code, events)
     if problem:
         ss[f"map_{fk}_problem"] = problem
         return
     ss.pop(f"map_{fk}_problem", None)
     mapping = tuple((role, column) for role, column in picks.items() if column != NO_COLUMN) + tuple(
-        (ITEM_ROLE, column) for column in items)
+        (ITEM_ROLE, column) for column in items) + tuple((EVENT_ROLE, column) for column in events)
     _store()[fk] = dataclasses.replace(_store().get(fk, ReadOptions()), mapping=mapping,
                                        member=code or None)
     ss[_widget_keys(fk)[1]] = code  # the member code field of the file's options says the same
 
 
 def _clear_mapping(fk: str) -> None:
+    """Back to automatic recognition; the form then starts again from what that recognises."""
     _store()[fk] = dataclasses.replace(_store().get(fk, ReadOptions()), mapping=())
-    for role in MAPPING_ROLES:
-        st.session_state[f"map_{fk}_{role}"] = NO_COLUMN
-    st.session_state[f"map_{fk}_items"] = []
+    for key in [*(f"map_{fk}_{role}" for role in MAPPING_ROLES),
+                *(f"map_{fk}_{name}" for name in MAPPING_LISTS.values())]:
+        st.session_state.pop(key, None)
     st.session_state.pop(f"map_{fk}_problem", None)
 
 
 def _mapping_form(result: FileResult, fk: str, opts: ReadOptions) -> None:
     ss = st.session_state
     choices = [NO_COLUMN, *result.headers]
-    chosen = {role: column for role, column in opts.mapping if role != ITEM_ROLE}
+    # The user's own mapping, else what was recognised: the form starts from what is in use.
+    start = opts.mapping or result.detected
+    chosen = {role: column for role, column in start if role not in MAPPING_LISTS}
     for role in MAPPING_ROLES:
         if f"map_{fk}_{role}" not in ss:
             ss[f"map_{fk}_{role}"] = chosen.get(role) if chosen.get(role) in choices else NO_COLUMN
-    if f"map_{fk}_items" not in ss:
-        ss[f"map_{fk}_items"] = [c for role, c in opts.mapping if role == ITEM_ROLE and c in result.headers]
+    for role, name in MAPPING_LISTS.items():
+        if f"map_{fk}_{name}" not in ss:
+            ss[f"map_{fk}_{name}"] = list(dict.fromkeys(c for r, c in start
+                                                        if r == role and c in result.headers))
     if f"map_{fk}_code" not in ss:
         ss[f"map_{fk}_code"] = opts.member or ""
     unused = [p.column for p in result.report.problems if p.code == "unused_column" and p.column]
     if unused:
         st.caption("Not read: " + ", ".join(f"'{plain(c)}'" for c in unused) + ". To read one as a "
                    "symptom named after its heading, choose it under **Columns that are symptoms** "
-                   "below; its cells need scores 0–3 or none / mild / moderate / severe.")
+                   "below (its cells need scores 0–3 or none / mild / moderate / severe); to read "
+                   "it as what happened (an illness, a vaccination...), under **Columns that are "
+                   "events**.")
     with st.form(f"mapping_{fk}", border=False):
         who = st.columns(2)
         who[0].selectbox(MAPPING_ROLES["member"], choices, key=f"map_{fk}_member")
@@ -251,10 +266,18 @@ def _mapping_form(result: FileResult, fk: str, opts: ReadOptions) -> None:
         what = st.columns(3)
         for col, role in zip(what, ("date", "symptom", "severity"), strict=True):
             col.selectbox(MAPPING_ROLES[role], choices, key=f"map_{fk}_{role}")
+        besides = st.columns(2)
+        for col, role in zip(besides, ("treatment", "notes"), strict=True):
+            col.selectbox(MAPPING_ROLES[role], choices, key=f"map_{fk}_{role}")
         st.multiselect(ITEMS_LABEL, result.headers, key=f"map_{fk}_items",
                        placeholder="none: only the columns oms_dash recognises",
                        help="For a file with one column per symptom. Columns named after a symptom "
                             "oms_dash knows are read without being chosen here.")
+        st.multiselect(EVENTS_LABEL, result.headers, key=f"map_{fk}_events",
+                       placeholder="none",
+                       help="Each answer becomes an event of its day: an infection or fever, a "
+                            "vaccination, a steroid taper, or 'other' when the words do not say; "
+                            "blank, 'no', 'none' and '-' are not events.")
         st.caption("A file has either one row per symptom (choose the symptom name and score "
                    "columns) or one column per symptom (leave those at (none), and choose here any "
                    "symptom column oms_dash did not read).")
@@ -325,11 +348,73 @@ def attention_lines(report: FileReport,
     return lines
 
 
-def _status_icon(report: FileReport, attention: list[tuple[str, str]]) -> str:
+# Columns whose content the dashboard does not draw: the card names them, and shows no green check.
+NOT_USED = {"unused_column": "not used", "yes_no_column": "yes/no answers, not used",
+            "amount_column": "amounts, not used"}
+COLUMNS_SKIPPED = "skipped_columns"  # an app's columns that are not symptom data, said in one message
+NOTES_ONLY = "notes_column"
+
+
+def columns_not_used(report: FileReport) -> list[str]:
+    """What the card says about columns whose content is not drawn: not used, or kept as notes only
+    (Markdown, the file's own words through plain())."""
+    lines = []
+    unused = [f"'{plain(p.column)}' ({NOT_USED[p.code]})" for p in report.problems
+              if p.code in NOT_USED and p.column]
+    if unused:
+        lines.append("Columns not used: " + ", ".join(unused) + ". Messages below say why; "
+                     "**Map them yourself** can read one as a symptom or as events.")
+    lines += [plain(p.message) for p in report.problems if p.code == COLUMNS_SKIPPED]
+    notes = [f"'{plain(p.column)}'" for p in report.problems if p.code == NOTES_ONLY and p.column]
+    if notes:
+        lines.append("Kept as notes only (never drawn in charts or reports): " + ", ".join(notes) + ".")
+    return lines
+
+
+def events_line(report: FileReport) -> str | None:
+    """The events read, by kind: "events: 3 infection / fever, 1 vaccination, 1 other event"."""
+    if not report.events:
+        return None
+    return "events: " + ", ".join(f"{n} {EVENT_LABELS.get(kind, kind).lower()}"
+                                  for kind, n in report.events.items())
+
+
+# The problems table: the message column is the wide one, and rows are tall enough for it to wrap
+# (Streamlit wraps a cell's text only in rows taller than 4rem).
+PROBLEM_COLUMN_WIDTHS = {"row": 50, "column": 140, "status": 75, "what": 470}
+MESSAGE_CHARS_PER_LINE = 62  # about what the message column holds at its width
+LINE_PIXELS, MAX_MESSAGE_LINES = 21, 8
+
+
+def problems_table_layout(frame) -> dict:
+    """st.dataframe's column_config and row_height for the problems table: long messages wrap over
+    as many lines as the longest needs (up to MAX_MESSAGE_LINES; a click shows all of a cell)."""
+    config = {name: st.column_config.TextColumn(name, width=width)
+              for name, width in PROBLEM_COLUMN_WIDTHS.items() if name in frame}
+    config["what"] = st.column_config.TextColumn(
+        "what", width=PROBLEM_COLUMN_WIDTHS["what"],
+        help="What was found and how to fix it. Click a message to read it in a box of its own.")
+    longest = max((len(str(m)) for m in frame["what"]), default=0)
+    lines = min(MAX_MESSAGE_LINES, -(-longest // MESSAGE_CHARS_PER_LINE))
+    layout = {"column_config": config}
+    if lines > 1:
+        layout["row_height"] = lines * LINE_PIXELS + 14
+    return layout
+
+
+def _kept_expander(label: str, key: str, expanded: bool, icon: str | None = None):
+    """An expander the browser keeps open or closed as the user left it when a fix re-reads the
+    file: its identity is its key, not its label (which holds counts that change)."""
+    return st.expander(label, expanded=expanded, key=key, icon=icon)
+
+
+def _status_icon(report: FileReport, attention: list[tuple[str, str]], not_used: list[str]) -> str:
     if not report.usable:
         return ":red[:material/error:]"
     if attention or report.rows_rejected or cells_not_used(report):
         return ":orange[:material/warning:]"
+    if not_used:  # used, but not all of it: no green check over what was left out
+        return ":blue[:material/info:]"
     return ":green[:material/check_circle:]"
 
 
@@ -341,7 +426,7 @@ def _options_area(result: FileResult, fk: str, opts: ReadOptions, open_it: bool)
     without_member_column = not opts.mapping and (
         report.format in SINGLE_PERSON_FORMATS or st.session_state.get(member_key)
         or any(p.code == "member_from_file_name" for p in report.problems))
-    with st.expander("Options for this file", icon=":material/tune:", expanded=open_it):
+    with _kept_expander("Options for this file", f"card_{fk}_options", open_it, icon=":material/tune:"):
         st.radio("How are this file's dates written?", list(DATE_ORDERS), key=order_key, horizontal=True,
                  help="Usually worked out from the dates themselves; choose when they could be read "
                       "either way (03/04/2026).")
@@ -360,8 +445,9 @@ def _file_card(result: FileResult, fk: str, opts: ReadOptions) -> None:
     # read: the file's own "columns not recognised" error (often the same words) waits behind it.
     attention = attention_lines(report, frozenset({"needs_mapping"}) if st.session_state.get(
         f"map_{fk}_problem") else frozenset())
+    not_used = columns_not_used(report)
     with st.container(border=True):
-        st.subheader(f"{_status_icon(report, attention)} {plain(report.file)}", anchor=False)
+        st.subheader(f"{_status_icon(report, attention, not_used)} {plain(report.file)}", anchor=False)
         st.caption(f"Recognised as: **{plain(report.format)}**")
         if report.rows_read:
             cols = st.columns(4)
@@ -378,8 +464,15 @@ def _file_card(result: FileResult, fk: str, opts: ReadOptions) -> None:
             facts.append(f"{report.date_min:%d %b %Y} to {report.date_max:%d %b %Y}")
         if report.symptoms:
             facts.append("symptoms: " + ", ".join(symptom_link(s) for s in report.symptoms))
+        if events_line(report):
+            facts.append(events_line(report))
         if facts:
             st.write(" · ".join(facts))
+        for p in report.problems:
+            if p.code == "events_other":
+                st.info(plain(p.message), icon=":material/help:")
+        for line in not_used:
+            st.info(line, icon=":material/visibility_off:")
         if report.daily_rule:
             st.caption(f"Same-day readings of a symptom were combined by {plain(report.daily_rule)}.")
         if report.pii_columns:
@@ -400,17 +493,22 @@ def _file_card(result: FileResult, fk: str, opts: ReadOptions) -> None:
                         "file again:")
             _mapping_form(result, fk, opts)
         elif opts.mapping:  # open, so the user sees the file is read their way and how to undo it
-            with st.expander("Read with your column mapping", icon=":material/table_edit:", expanded=True):
+            with _kept_expander("Read with your column mapping", f"card_{fk}_mapping", True,
+                                icon=":material/table_edit:"):
                 _mapping_form(result, fk, opts)
         elif report.rows_read:
-            with st.expander("Columns read wrongly? Map them yourself", icon=":material/table_edit:"):
+            with _kept_expander("Columns read wrongly? Map them yourself", f"card_{fk}_mapping", False,
+                                icon=":material/table_edit:"):
                 _mapping_form(result, fk, opts)
         if report.problems:
             frame = problems_frame(report)
             # File-level errors are on the card already; the table opens for rows and cells.
             row_errors = any(p.severity == "error" and p.row is not None for p in report.problems)
-            with st.expander(_messages_title(report, len(frame)), expanded=row_errors):
-                st.dataframe(frame, hide_index=True, width="stretch")
+            # Opened by what the file first showed, then as the user leaves it (a fix does not
+            # fold the table away, nor open it).
+            opened = st.session_state.setdefault(f"card_{fk}_messages_opened", row_errors)
+            with _kept_expander(_messages_title(report, len(frame)), f"card_{fk}_messages", opened):
+                st.dataframe(frame, hide_index=True, width="stretch", **problems_table_layout(frame))
         with st.container(horizontal=True):
             if report.rejected_rows is not None and len(report.rejected_rows):
                 st.download_button("Download the rows with problems (CSV)",
