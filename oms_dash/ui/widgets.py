@@ -54,7 +54,7 @@ def show_table(table: pd.DataFrame, column_config: dict | None = None) -> None:
     view.attrs = {}  # analysis metadata (e.g. the relapse rule) is not table content
     # Text columns only (a column of dates with gaps keeps its type for the table to sort it).
     texts = [c for c in view.columns if pd.api.types.is_string_dtype(view[c].dtype)
-             and view[c].dropna().map(type).eq(str).all()]
+             and all(isinstance(v, str) for v in view[c].dropna())]
     if texts:
         view[texts] = view[texts].astype("object").where(view[texts].notna(), "")
     view.columns = [readable_heading(c) for c in view.columns]
