@@ -123,5 +123,6 @@ def entry_url(entry_id: str) -> str:
 
 
 def relapse_entry_url() -> str:
-    """Link from a relapse the dashboard marks (charts, tables) to the 'I think it's a relapse' entry."""
+    """Link from a relapse the dashboard marks (charts, tables) to what a relapse can look like and
+    what to do (the entry RELAPSE_ENTRY)."""
     return entry_url(RELAPSE_ENTRY)
