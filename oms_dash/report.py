@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 
 from oms_dash import analysis, charts, theme
 from oms_dash.model import GroupData
-from oms_dash.reference import DISCLAIMER, PAGE_PATH, Entry, Reference, load_reference
+from oms_dash.reference import DISCLAIMER, PAGE_PATH, Entry, Reference, load_reference, reviewed_text
 
 # Reference entry ids (oms_dash/reference/*.yaml) beside the charts they explain: treatment (the
 # before/after chart) and relapses. Three, so that the printed report keeps to four pages.
@@ -142,7 +142,8 @@ _REFERENCE_LINK = re.compile(r"\[([^\]]+)\]\(\./" + re.escape(PAGE_PATH) + r"[^)
 
 
 def _highlights_html() -> str:
-    """The highlights, then one source list for the whole report, numbered in order of first use."""
+    """The highlights, each with its section's review date, then one source list for the whole
+    report, numbered in order of first use."""
     ref = load_reference()
     numbers: dict[str, int] = {}
     parts = []
@@ -150,8 +151,10 @@ def _highlights_html() -> str:
         cited = sorted(numbers.setdefault(k, len(numbers) + 1) for k in entry.sources)
         marks = ", ".join(f"[{n}]" for n in cited)
         body = _REFERENCE_LINK.sub(r"*\1* in oms_dash's Reference", entry.body)
+        reviewed = html.escape(reviewed_text(ref.section(entry.section)))
         parts.append(f"<section class='highlight'><h3>{html.escape(entry.title)}</h3>"
-                     f"{markdown.markdown(body)}<p class='sources'>Sources: {marks}</p></section>")
+                     f"{markdown.markdown(body)}<p class='sources'>Sources: {marks}. {reviewed}</p>"
+                     "</section>")
     items = "".join(
         f"<li>{html.escape(ref.sources[k].citation)}"
         + (f" {html.escape(ref.sources[k].link)}" if ref.sources[k].link else "")

@@ -17,7 +17,10 @@ from oms_dash import schema
 from oms_dash.reference.loader import small_number
 from oms_dash.ui.registry import PAGES
 
-FACT_SHEET = Path(__file__).resolve().parents[2] / "shared" / "oms-facts.md"
+# The shared fact sheet sits beside the project root (../shared); a worktree is one level deeper.
+FACT_SHEET = next((p / "shared" / "oms-facts.md" for p in Path(__file__).resolve().parents[1:]
+                   if (p / "shared" / "oms-facts.md").is_file()),
+                  Path(__file__).resolve().parents[2] / "shared" / "oms-facts.md")
 MAX_REVIEW_AGE = dt.timedelta(days=730)  # about two years
 
 
@@ -416,6 +419,152 @@ def test_every_fact_carries_no_unsafe_html(ref):
         assert not re.search(r"<\s*[a-z!/]", text, re.IGNORECASE), where
 
 
+# --- the fact sheet's corrections of 2026-12-01: the wrong wording must not come back ----------------
+
+def _flat(text: str) -> str:
+    """Prose with its line breaks undone, so a phrase wrapped in the YAML is still found."""
+    return " ".join(text.split())
+
+
+def _sentence_with(text: str, needle: str) -> str:
+    found = [_flat(s) for s in _sentences(text) if needle in _flat(s)]
+    assert len(found) == 1, (needle, found)
+    return found[0]
+
+
+def test_drooling_and_vomiting_are_family_reports_not_ninds(ref):
+    for item_id in ("drooling", "vomiting"):
+        entry = ref.entries[item_id]
+        assert "NINDS" not in entry.body and "ninds" not in entry.sources, item_id
+        assert "Some families also report" in entry.body, item_id
+    for where, text in _all_text(ref):
+        for sentence in _sentences(text):
+            if re.search(r"drool|vomit", sentence, re.IGNORECASE):
+                assert "NINDS" not in sentence, f"{where}: {sentence!r}"
+
+
+def test_the_unsourced_hypotonia_figure_is_gone(ref):
+    assert not re.search(r"\b9\b[^.]*\b14\b|\b14\b[^.]*\b9\b", ref.entries["hypotonia"].body)
+    for where, text in _all_text(ref):
+        assert not re.search(r"\b9 (of|in) 14\b", text), where
+
+
+def test_speech_figures_are_for_the_oldest_age_band_and_ninds_lists_only_difficulty(ref):
+    body = ref.entries["speech"].body
+    assert "oldest" in _sentence_with(body, "1 in 3")
+    ninds = _sentence_with(body, "NINDS")
+    assert "difficulty speaking" in ninds
+    assert not re.search(r"dysarthria|mutism", ninds, re.IGNORECASE)  # NORD's words, not NINDS's
+    assert "ninds" not in ref.entries["term-dysarthria"].sources
+
+
+def test_infections_entry_names_the_reported_infections_without_causal_words(ref):
+    entry = ref.entries["infections"]
+    assert {"brunklaus2011", "huber2010", "syrbe2015"} <= set(entry.sources)
+    body = entry.body
+    assert "do not say which infections" not in _flat(body)
+    assert "56" in _sentence_with(body, "101 people")
+    assert "8%" in _sentence_with(body, "vaccination in the month")
+    assert "has been reported after" in _sentence_with(body, "Mycoplasma")
+    assert "adenovirus" in _sentence_with(body, "Mycoplasma")
+
+
+def test_new_infection_sources_carry_the_fact_sheets_identifiers(ref):
+    assert ref.sources["huber2010"].doi == "10.1007/s00431-009-1048-3"
+    syrbe = ref.sources["syrbe2015"]
+    assert (syrbe.doi, syrbe.pmid, syrbe.pmc) == ("10.1186/s40064-015-1429-1", "26543770", "PMC4628014")
+
+
+def test_early_treatment_entry_neither_assumes_cause_nor_misreads_de_grandis(ref):
+    entry = ref.entries["early-treatment"]
+    assert entry.title == "Early treatment and outcomes"
+    assert not re.search(r"\bwhy\b|matters", entry.title, re.IGNORECASE)
+    de_grandis = _sentence_with(entry.body, "2 months")
+    assert "diagnosis" in de_grandis and "before treatment" not in de_grandis
+    assert "14 children" in de_grandis
+    assert "not statistically significant" in _flat(entry.body)
+    assert "degrandis2009" in entry.sources
+
+
+def test_outlook_gives_the_normal_outcomes_beside_the_lasting_problems(ref):
+    body = _flat(ref.entries["long-term-outcomes"].body)
+    assert "one-third" in body and "no remaining symptoms" in body
+    assert "60%" in body and "51%" in body  # the problems stay, beside the good outcomes
+    assert "median of about 7" in body and "53 years" in body and "one child had IVIG" in body
+    assert "more intensive" in body
+    assert "mitchell2015" in ref.entries["long-term-outcomes"].sources
+    assert "one-third" in _flat(ref.entries["oms-course-overview"].body)
+
+
+def test_relapses_are_common_only_as_one_older_study_found(ref):
+    for where, text in _all_text(ref):
+        assert not re.search(r"relapses are common in OMS", text, re.IGNORECASE), where
+    body = _flat(ref.entries["relapses"].body)
+    assert "one older study" in _sentence_with(body, "relapses are common")
+    assert "median of about 7" in body
+
+
+def test_the_neuroblastoma_share_is_called_a_second_hand_figure(ref):
+    entry = ref.entries["neuroblastoma"]
+    assert "second-hand" in _flat(entry.body) and "storz2019" in entry.sources
+    assert "quoted" in _sentence_with(entry.body, "2 to 3 in every 100")
+
+
+@pytest.mark.parametrize(("key", "title"), [
+    ("tate2012", "Active comparator-controlled, rater-blinded study of corticotropin-based"),
+    ("mitchell2015", "Effect of increased immunosuppression on developmental outcome"),
+    ("pranzatelli2005", "Sleep disturbance and rage attacks in opsoclonus-myoclonus syndrome"),
+])
+def test_sources_carry_the_full_titles_the_fact_sheet_gives(ref, key, title):
+    citation = " ".join(ref.sources[key].citation.split())
+    assert title in citation and "full title not recorded" not in citation
+
+
+# --- entries a newly diagnosed family needs ---------------------------------------------------------
+
+MEDICATION_SAFETY = "Never stop, reduce or change a medicine on your own"
+
+
+def test_relapse_entry_says_what_a_relapse_looks_like_and_what_to_do(ref):
+    entry = ref.entries[rf.RELAPSE_ENTRY]
+    assert entry.section == "course" and "relapse" in entry.title.lower()
+    assert {"pnb-relapse"} <= set(entry.sources)
+    body = _flat(entry.body)
+    triggers = _sentence_with(body, "small report of 10 children")
+    for trigger in ("fever", "reduced or stopped", "immunisations"):
+        assert trigger in triggers, trigger
+    assert "reported" in triggers
+    assert "contact your child's team promptly" in body
+    assert MEDICATION_SAFETY in body
+    for symptom in ("opsoclonus", "myoclonus", "gait"):  # what it can look like, linked
+        assert rf.entry_url(symptom) in body
+    for neighbour in ("relapses", "relapse-triggers"):  # every relapse page leads to what to do
+        assert rf.relapse_entry_url() in ref.entries[neighbour].body, neighbour
+
+
+def test_relapse_link_opens_the_relapse_entry(ref):
+    url = rf.relapse_entry_url()
+    assert url == f"./{rf.PAGE_PATH}?{rf.ENTRY_PARAM}={rf.RELAPSE_ENTRY}"
+    assert rf.find_entry(url.split("=", 1)[1], ref).id == rf.RELAPSE_ENTRY
+
+
+def test_inherited_or_catching_answers_no_and_no_naming_its_lay_source(ref):
+    entry = ref.entries["inherited-or-catching"]
+    assert entry.sources == ("orphanet1183",)
+    body = _flat(entry.body)
+    assert "Is it inherited? No." in body and "Is it catching? No." in body
+    assert "Orphanet" in entry.body  # a lay fact names its source
+
+
+def test_long_treatment_entry_gives_only_the_side_effect_figures_and_the_safety_line(ref):
+    entry = ref.entries["long-treatment"]
+    assert entry.section == "treatment" and "tate2012" in entry.sources
+    side_effects = _sentence_with(entry.body, "55%")
+    assert "10%" in side_effects and "corticosteroid excess" in side_effects
+    assert "which side effects to watch for" in _flat(entry.body)
+    assert MEDICATION_SAFETY in _flat(entry.body)
+
+
 # --- search and links ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("query", "first"), [
@@ -430,6 +579,18 @@ def test_every_fact_carries_no_unsafe_html(ref):
     ("keppra", "anticonvulsants"),
     ("IVIG", "ivig"),
     ("relapse", "relapses"),
+    # one-letter slips
+    ("rituximub", "rituximab-cyclophosphamide"),
+    ("relaps", "relapses"),
+    ("steriods", "steroids-and-acth"),
+    ("neuroblastma", "neuroblastoma"),
+    # lay words and questions
+    ("chickenpox", "infections"),
+    ("is it inherited", "inherited-or-catching"),
+    ("is it catching", "inherited-or-catching"),
+    ("cure", "treatment-overview"),
+    ("emergency", rf.RELAPSE_ENTRY),
+    ("my child has a fever", rf.RELAPSE_ENTRY),
 ])
 def test_search_finds_entries_by_word_or_synonym(query, first):
     found = rf.search(query)
@@ -460,6 +621,18 @@ def test_search_by_section_title_keeps_the_page_order_of_its_entries(ref):
     assert [e.id for e in found[:len(glossary.entries)]] == [e.id for e in glossary.entries]
 
 
+def test_a_slip_finds_what_the_right_spelling_finds():
+    assert [e.id for e in rf.search("rituximub")] == [e.id for e in rf.search("rituximab")]
+    assert [e.id for e in rf.search("slep")][0] == "sleep"
+
+
+def test_only_one_letter_slips_are_forgiven():
+    # Two letters off, or a different first letter, is another word: "autism" is not "mutism",
+    # "tired" is not "third", "rash" is not "rays". The reference uses none of the three.
+    for word in ("autism", "tired", "rash"):
+        assert rf.search(word) == [], word
+
+
 def test_search_of_nothing_finds_nothing():
     assert rf.search("") == []
     assert rf.search("   ") == []
@@ -475,8 +648,10 @@ def test_reference_url_opens_an_entry_or_searches():
     assert rf.reference_url("") == "./reference"
 
 
-# Schema treatments the reference cannot yet document, each with its reason (none at present).
-UNDOCUMENTED_TREATMENTS: dict[str, str] = {}
+# Schema treatments the reference cannot yet document, each with its reason.
+UNDOCUMENTED_TREATMENTS: dict[str, str] = {
+    "clonazepam": "the fact sheet has no source for it (corrected 2026-12-01)",
+}
 
 
 def test_every_schema_treatment_has_an_entry_or_a_stated_reason(ref):
@@ -490,12 +665,14 @@ def test_every_schema_treatment_has_an_entry_or_a_stated_reason(ref):
             assert rf.reference_url(treatment.id) == f"./reference?entry={entry.id}"
 
 
-def test_clonazepam_is_named_with_the_fact_sheets_hedge(ref):
-    entry = rf.entry_for_treatment("clonazepam", ref)
-    assert entry is not None and entry.id == "symptom-care"
-    assert rf.reference_url("clonazepam") == "./reference?entry=symptom-care"
-    assert "has been used for the jerks" in entry.body and "alongside steroids" in entry.body
-    assert rf.search("clonazepam")[0].id == "symptom-care"
+def test_clonazepam_is_not_named_but_a_family_s_word_still_finds_symptom_care(ref):
+    # Corrected fact sheet: clonazepam has no source. No text names it; symptom care says only that
+    # other medicines may be used, ask the team; the drug's names remain search words.
+    for where, text in _all_text(ref):
+        assert "clonazepam" not in text.lower(), where
+    assert "Other medicines may be used for symptoms" in ref.entries["symptom-care"].body
+    for word in ("clonazepam", "Klonopin", "rivotril"):
+        assert rf.search(word)[0].id == "symptom-care", word
 
 
 def test_reference_url_path_is_the_registered_page():

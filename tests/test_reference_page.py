@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -65,6 +66,23 @@ def test_entry_query_parameter_opens_that_entry():
     opened = [e for e in at.expander if e.label == gait.title]
     assert opened and opened[0].proto.expanded
     assert sum(e.proto.expanded for e in at.expander) == 1
+
+
+def test_the_relapse_link_opens_the_what_to_do_entry():
+    # The link the dashboard puts beside every relapse it marks, followed as a browser would.
+    url = urlsplit(rf.relapse_entry_url())
+    assert url.path.endswith(rf.PAGE_PATH)
+    at = _app(**dict(parse_qsl(url.query)))
+    at.run()
+    assert not at.exception
+    entry = rf.load_reference().entries[rf.RELAPSE_ENTRY]
+    assert at.subheader[0].value == entry.title
+    assert any(c.value == "Opened from a link" for c in at.caption)
+    text = " ".join(_texts(at).split())
+    assert "contact your child's team promptly" in text
+    assert "Never stop, reduce or change a medicine on your own" in text
+    opened = [e for e in at.expander if e.proto.expanded]
+    assert [e.label for e in opened] == [entry.title]
 
 
 def test_entry_parameter_accepts_a_symptom_name():

@@ -85,6 +85,18 @@ def test_highlights_are_real_entries_including_treatment():
     assert "relapses" in {e.section for e in entries} or any("relapse" in e.id for e in entries)
 
 
+def test_each_highlight_prints_its_last_reviewed_date(uploaded_report):
+    # A printed excerpt travels without the dashboard: it must say how fresh it is.
+    _, html = uploaded_report
+    ref = load_reference()
+    blocks = re.findall(r"<section class='highlight'><h3>(.*?)</h3>(.*?)</section>", html, re.S)
+    assert len(blocks) == len(report.HIGHLIGHTS)
+    for entry, (title, block) in zip(report.highlight_entries(ref), blocks, strict=True):
+        d = ref.section(entry.section).last_reviewed
+        assert title == entry.title.replace("'", "&#x27;")
+        assert f"Last reviewed {d.day} {d:%B %Y}." in block, entry.id
+
+
 def test_a_missing_highlight_is_an_error_not_a_gap(monkeypatch):
     monkeypatch.setattr(report, "HIGHLIGHTS", (*report.HIGHLIGHTS, "no-such-entry"))
     with pytest.raises(KeyError, match="no-such-entry"):

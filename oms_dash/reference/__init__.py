@@ -15,7 +15,8 @@ time: ``{{entry:<id>}}`` (a link to another entry, checked to exist) and the sca
 
 Modules: ``model`` (the values and links), ``loader`` (read and check the files), ``search``, and
 ``markdown`` (numbered sources and review lines for the page). This module holds the lookups other
-pages use (:func:`reference_url`, :func:`entry_for_item`, ...) and re-exports the rest.
+pages use (:func:`reference_url`, :func:`entry_for_item`, ...) and re-exports the rest, among it the
+links :func:`entry_url` and :func:`relapse_entry_url` (the entry every marked relapse links to).
 
 No Streamlit here: the page in :mod:`oms_dash.ui.pages.reference` only draws what this package returns.
 """
@@ -29,6 +30,7 @@ from oms_dash.reference.loader import CONTENT_DIR, PLACEHOLDERS, SOURCES_FILE, l
 from oms_dash.reference.markdown import (
     citation_marks,
     review_line,
+    reviewed_text,
     source_markdown,
     sources_markdown,
     synonyms_markdown,
@@ -37,6 +39,7 @@ from oms_dash.reference.model import (
     DISCLAIMER,
     ENTRY_PARAM,
     PAGE_PATH,
+    RELAPSE_ENTRY,
     SEARCH_PARAM,
     Entry,
     Reference,
@@ -44,6 +47,7 @@ from oms_dash.reference.model import (
     Section,
     Source,
     entry_url,
+    relapse_entry_url,
 )
 from oms_dash.reference.search import search
 
@@ -106,10 +110,10 @@ def sources_for(section: str | Section, reference: Reference | None = None) -> l
 
 
 __all__ = [
-    "CONTENT_DIR", "DISCLAIMER", "ENTRY_PARAM", "PAGE_PATH", "PLACEHOLDERS", "SEARCH_PARAM", "SOURCES_FILE",
+    "CONTENT_DIR", "DISCLAIMER", "ENTRY_PARAM", "PAGE_PATH", "PLACEHOLDERS", "RELAPSE_ENTRY", "SEARCH_PARAM",
+    "SOURCES_FILE",
     "Entry", "Reference", "ReferenceContentError", "Section", "Source",
     "citation_marks", "entry_for_item", "entry_for_treatment", "entry_url", "find_entry",
-    "load_reference", "load_sources",
-    "reference_url", "review_line", "search", "source_markdown", "sources_for", "sources_markdown",
-    "synonyms_markdown",
+    "load_reference", "load_sources", "reference_url", "relapse_entry_url", "review_line",
+    "reviewed_text", "search", "source_markdown", "sources_for", "sources_markdown", "synonyms_markdown",
 ]

@@ -52,6 +52,11 @@ def synonyms_markdown(entry: Entry) -> str:
     return f"**Words the dashboard recognises in logs:** {words}."
 
 
-def review_line(section: Section) -> str:
+def reviewed_text(section: Section) -> str:
+    """'Last reviewed 1 December 2026.': the date a family needs beside any excerpt of a section."""
     d = section.last_reviewed
-    return f"Last reviewed {d.day} {d:%B %Y}. {DISCLAIMER}"
+    return f"Last reviewed {d.day} {d:%B %Y}."
+
+
+def review_line(section: Section) -> str:
+    return f"{reviewed_text(section)} {DISCLAIMER}"

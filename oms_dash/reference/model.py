@@ -15,6 +15,9 @@ from urllib.parse import quote, urlencode
 PAGE_PATH = "reference"  # url path of the Reference page (oms_dash.ui.registry); tested to agree
 ENTRY_PARAM = "entry"  # query parameter naming the entry to open
 SEARCH_PARAM = "q"  # query parameter pre-filling the search box
+# The entry every relapse the dashboard marks links to (course.yaml): what a relapse can look like,
+# what has been reported before one, and what to do. Tested to exist.
+RELAPSE_ENTRY = "relapse-suspected"
 
 DISCLAIMER = "Information, not medical advice: talk to your child's neurologist."
 
@@ -117,3 +120,9 @@ class Reference:
 def entry_url(entry_id: str) -> str:
     """Relative link that opens the Reference page at an entry (no check that the entry exists)."""
     return f"./{PAGE_PATH}?{urlencode({ENTRY_PARAM: entry_id}, quote_via=quote)}"
+
+
+def relapse_entry_url() -> str:
+    """Link from a relapse the dashboard marks (charts, tables) to what a relapse can look like and
+    what to do (the entry RELAPSE_ENTRY)."""
+    return entry_url(RELAPSE_ENTRY)

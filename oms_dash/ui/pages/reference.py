@@ -1,7 +1,9 @@
 """Reference page: the cited guide to OMS. Content, search and links live in oms_dash.reference.
 
-Opens the entry named by the ``entry`` query parameter (see oms_dash.reference.reference_url) and
-fills the search box from ``q``. Everything renders as plain Markdown (no unsafe_allow_html).
+Opens the entry named by the ``entry`` query parameter (see oms_dash.reference.reference_url, and
+relapse_entry_url for the link beside every marked relapse), at the top of the page and unfolded in
+its section's tab, and fills the search box from ``q``. Everything renders as plain Markdown (no
+unsafe_allow_html).
 "Show everything" and meeting mode draw the whole guide without tabs or expanders, so it prints; a
 constant print style sheet (PRINT_CSS) leaves the sidebar, header and widgets off the paper.
 """
