@@ -40,8 +40,10 @@ def _leave_meeting_mode() -> None:
 
 def _meeting_bar() -> None:
     """The way out of meeting mode while the sidebar (and its toggle) is hidden."""
+    # No help tooltip: it opened under the pointer that had just switched meeting mode on, over
+    # the page menu at the top.
     st.button("Leave meeting mode", key="leave_meeting", on_click=_leave_meeting_mode, type="tertiary",
-              icon=":material/close_fullscreen:", help="Back to normal type, with the sidebar and controls.")
+              icon=":material/close_fullscreen:")
 
 
 def main() -> None:
