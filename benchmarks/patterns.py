@@ -1,12 +1,14 @@
 """Benchmark of the pattern analyses, figure builders and pages on a 1M-row log. Not a test.
 
-    .venv/bin/python benchmarks/patterns.py [--rows-per-member-day 12] [--no-pages]
+    .venv/bin/python benchmarks/patterns.py [--members N] [--days N] [--no-pages] [--coordinator]
 
 Builds an observation table directly as a DataFrame (100 members, ~2.5 years of daily logs, 12 items
 = about 1M rows), then times each analysis function and each figure builder, printing seconds and the
 ratio to a plain ``groupby(["member", "item"]).score.mean()`` run in the same process, and each
 figure's JSON size (the target is under 1 MB). Finally it times a page rerun through AppTest after a
 filter change (the target is 300 ms), and on Compare patterns the opening of each other tab.
+With --coordinator: the timings a coordinator feels (issue 12), on the demo group and on a 40-family
+two-year group, and the first chart drawn in Chromium after `oms-dash run` prints its address.
 """
 
 from __future__ import annotations
@@ -184,12 +186,107 @@ def run_pages(group: GroupData) -> None:
                 print(f"  tab {view:<20}{'':>18}{time.perf_counter() - t0:>15.2f}")
 
 
+TARGETS = {"filter change": 0.3, "member picked": 0.5, "meeting mode on": 0.5}  # seconds (issue 12)
+
+
+def run_coordinator(groups: dict[str, GroupData | None]) -> None:
+    """What a coordinator feels, through AppTest: a filter change on each group page, picking a
+    member on Member view, turning meeting mode on; beside a rerun with nothing changed (the
+    baseline: Streamlit's own cost of a run)."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from oms_dash.ui import state
+
+    dashboard = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+    print(f"\n{'group':<12}{'what':<28}{'seconds':>9}{'× rerun':>9}{'target':>8}")
+    for name, group in groups.items():
+        at = AppTest.from_file(dashboard, default_timeout=300)
+        if group is not None:
+            at.session_state[state.UPLOAD_KEY] = group
+        at.run()
+        members = (group or state._demo_group()).members
+        rows = []
+        for page in ("overview", "compare", "member"):
+            at.switch_page(f"oms_dash/ui/page_scripts/{page}.py").run()
+            base, _ = timed(at.run)
+            chosen = members[: max(1, len(members) // 3)] if page != "compare" else members[1::2]
+            t0 = time.perf_counter()
+            at.multiselect(key="flt_members").set_value(chosen).run()
+            rows.append((f"filter change, {page}", time.perf_counter() - t0, base, "filter change"))
+            at.multiselect(key="flt_members").set_value([]).run()
+        base, _ = timed(at.run)
+        picks = []
+        for member in members[1:4]:
+            t0 = time.perf_counter()
+            at.selectbox(key="member_view_member").set_value(member).run()
+            picks.append(time.perf_counter() - t0)
+        rows.append(("member picked (median of 3)", statistics.median(picks), base, "member picked"))
+        at.switch_page("oms_dash/ui/page_scripts/overview.py").run()
+        base, _ = timed(at.run)
+        t0 = time.perf_counter()
+        at.toggle(key=state.MEETING_KEY).set_value(True).run()
+        rows.append(("meeting mode on, overview", time.perf_counter() - t0, base, "meeting mode on"))
+        for what, seconds, base, target in rows:
+            flag = "" if seconds <= TARGETS[target] else "  over target"
+            print(f"{name:<12}{what:<28}{seconds:>9.2f}{seconds / base:>9.1f}{TARGETS[target]:>8.1f}{flag}")
+
+
+def first_chart_seconds(port: int = 8591) -> tuple[float, float]:
+    """(seconds from `oms-dash run` printing its address to the first chart drawn in Chromium, the
+    same for a bare page of Streamlit's own to load in it: the baseline). Needs Debian's chromium."""
+    import subprocess
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    from oms_dash.report import CHROMIUM_FLAGS, find_chromium
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=find_chromium(), args=list(CHROMIUM_FLAGS))
+        server = subprocess.Popen([sys.executable, "-m", "oms_dash.cli", "run", "--port", str(port),
+                                   "--no-browser"], stdout=subprocess.PIPE, text=True)
+        try:
+            server.stdout.readline()  # "oms_dash is starting at http://localhost:…"
+            t0 = time.perf_counter()
+            url = f"http://localhost:{port}"
+            while True:
+                try:
+                    urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(url)
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
+            first = time.perf_counter() - t0
+            page = browser.new_page(viewport={"width": 1280, "height": 720})  # Streamlit's shell alone
+            t0 = time.perf_counter()
+            page.goto(url + "/privacy")
+            page.wait_for_selector("h1", timeout=120_000)
+            return first, time.perf_counter() - t0
+        finally:
+            server.terminate()
+            server.wait()
+            browser.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=N_MEMBERS)
     parser.add_argument("--days", type=int, default=N_DAYS)
     parser.add_argument("--no-pages", action="store_true", help="skip the AppTest page timings")
+    parser.add_argument("--coordinator", action="store_true",
+                        help="only what a coordinator feels: filter, member, meeting mode on the demo "
+                             "group and a 40-family two-year group, and the first chart in Chromium")
     args = parser.parse_args(argv)
+    if args.coordinator:
+        first, shell = first_chart_seconds()
+        print(f"first chart after `oms-dash run` prints its address: {first:.2f} s (target 3.0); "
+              f"a page of Streamlit's own alone: {shell:.2f} s ({first / shell:.1f}×)")
+        run_coordinator({"demo": None, "40 families": build(40, 730)})
+        return
     t0 = time.perf_counter()
     group = build(args.members, args.days)
     obs = group.observations

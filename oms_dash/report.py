@@ -38,6 +38,10 @@ MEETING_PRINT_HEIGHT = 450  # meeting type needs more room around a plot: fewer 
 PRINT_TITLE_SIZES = {False: (15, 12), True: (20, 16)}  # (title, subtitle) px, screen / meeting
 PLOT_CONFIG = {"displaylogo": False, "responsive": False, "displayModeBar": False}
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
+# Headless, and nothing of its own over the network (updates, sync, first-run pages): on a closed
+# network those connections fail, many at a time.
+CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run")
 # A4 is the paper of most of the world (ISO 216); Letter is for the US, Canada and a few others.
 PAPER_SIZES = {"a4": "A4", "letter": "Letter"}  # CSS page-size keywords, also the names shown
 DEFAULT_PAPER = "a4"
@@ -292,9 +296,7 @@ def html_to_pdf(html_path: Path, pdf_path: Path, paper: str = DEFAULT_PAPER, tim
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         paged = Path(profile) / "report.html"
         paged.write_text(with_paper(html_path.read_text(encoding="utf-8"), paper), encoding="utf-8")
-        subprocess.run([browser, "--headless=new", "--no-sandbox", "--disable-gpu",
-                        "--disable-background-networking", "--disable-component-update",
-                        "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+        subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
                         "--no-pdf-header-footer", "--virtual-time-budget=15000",
                         f"--print-to-pdf={Path(pdf_path).resolve()}", paged.as_uri()],
                        check=True, capture_output=True, timeout=timeout)

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from oms_dash.report import CHROMIUM_FLAGS
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run",
-               "--disable-dev-shm-usage"]
+LAUNCH_ARGS = [*CHROMIUM_FLAGS, "--disable-dev-shm-usage"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
