@@ -139,7 +139,7 @@ def run_dashboard(port: int | None, no_browser: bool) -> int:
     # Not beside oms_dash/ui/pages/: Streamlit would list a pages/ folder next to its script.
     entry = Path(__file__).parent / "dashboard_entry.py"
     url = f"http://localhost:{port}"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(entry), *as_flags(port)]
+    cmd = [sys.executable, "-m", "oms_dash.serve", "run", str(entry), *as_flags(port)]
     print(f"oms_dash is starting at {url}  (this computer only; press Ctrl+C to stop)", flush=True)
     parent = os.getpid()
     server = subprocess.Popen(cmd, preexec_fn=(lambda: _stop_with_parent(parent))

@@ -75,3 +75,12 @@ def test_stopping_oms_dash_run_stops_its_server(stop):
         for pid in servers:  # a failed run leaves nothing behind either
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_the_servers_warm_up_leaves_the_demo_group_read_for_the_first_visit():
+    from oms_dash import serve
+    from oms_dash.demo import demo_group
+
+    serve.warm_up()
+    assert demo_group() is demo_group()  # read once, and the first session takes that one
+    assert demo_group().is_demo
