@@ -48,7 +48,9 @@ from oms_dash.analysis.course import (
     weekly_severity,
 )
 from oms_dash.analysis.relapses import (
+    DEFAULT_PRESET,
     NONE_OBSERVED,
+    PRESET_NAMES,
     TRIGGER_KINDS,
     RelapseRule,
     detect_relapses,
@@ -58,6 +60,7 @@ from oms_dash.analysis.relapses import (
 )
 
 __all__ = [
+    "DEFAULT_PRESET", "PRESET_NAMES",
     "ALIGNMENTS", "LEVEL_NAMES", "MEASURE_MEAN", "MEASURE_MP", "MIN_TREND_MEMBERS", "NONE_OBSERVED",
     "NOT_YET", "TIME_AXES", "TRIGGER_KINDS", "BeforeAfter", "Cohort", "Cooccurrence", "Profiles",
     "RelapseRule", "align",

@@ -147,15 +147,17 @@ def _show_relapses(group, chosen, item, measure, meeting, caption, labels) -> No
     rule = filters.relapse_rule(measure)
     lookback = filters.kept_choice("rel_lookback", LOOKBACK_DAYS)
     if not meeting:
+        filters.relapse_preset_input(measure)
         with st.expander("Relapse rule (also used on the Member view)", expanded=False):
-            c = st.columns(5)
-            rule = filters.relapse_rule_inputs(measure, c[:4])
-            with c[4]:
+            c = st.columns(4)
+            rule = filters.relapse_rule_inputs(measure, c[:3])
+            with c[3]:
                 lookback = filters.kept_widget(st.number_input, "events looked for in the … days before",
                                                "rel_lookback", LOOKBACK_DAYS,
                                                lambda v: isinstance(v, int) and 1 <= v <= 120, 1, 120)
     st.markdown(f"A relapse here is {rule.describe()}; measured on the "
                 f"{analysis.measure_label(measure)}. It marks a sustained rise, not a diagnosis.")
+    st.caption(rule.error_rates())
     context, per_member, n_members, followed = filters.cached(
         group, chosen, _relapses, scope=chosen.scope, item=item, rule=rule, lookback=int(lookback))
     said = [charts.followed_text(row, int(lookback)) for _, row in followed.iterrows()
