@@ -38,7 +38,7 @@ DAY0 = np.datetime64("2025-01-06")
 COURSE_DAYS = 200  # a planted relapse starts between days 100 and 130
 FLAT_DAYS = 730
 IMPROVING_SHARE = 0.5
-CONDITIONS = "6 symptoms, noise sd 0.3-0.75, up to half the days not logged"
+CONDITIONS = "6 symptoms, noise sd 0.3-0.75, up to half the days or weeks not logged"
 
 
 def simulate(rng: np.random.Generator, n_members: int, days: int, rise: float = 0.0, held: int = 0,

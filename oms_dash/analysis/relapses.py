@@ -31,7 +31,7 @@ daily diaries it found 1% of one-step rises held 14 days and 28% of 1.2-step ris
 member-year. This chart weighs each rise by the member's own noise, skips missing days instead of
 averaging over them, and dates the start at its change point. *Balanced*, daily: 90% of one-step
 rises held 14 days found (96% held 21 days, 96% of 1.2-step rises held 14), one false relapse per
-30 member-years, start dated a median 0 days off; *cautious*: no false relapse in 2,000
+31 member-years, start dated a median 0 days off; *cautious*: no false relapse in 2,000
 member-years. Weekly Mitchell-Pike scores hold less evidence (a rise held two weeks is one or two
 scores): balanced finds 35% of one-step rises held 14 days and 75% of 1.2-step rises held 21 days,
 with one false relapse per 48 member-years. With half the members still improving from a peak,
