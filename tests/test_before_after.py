@@ -67,4 +67,14 @@ def test_the_sentence_says_the_same_numbers_and_what_it_does_not_show():
     words = A.before_after_sentence(result, "IVIG")
     assert words.startswith("In the 4 weeks after starting IVIG, 4 of 6 members logged lower mean severity")
     assert f"{abs(result.median_change):.1f}" in words
+    assert "1 higher and 1 within 0.25 of before" in words
     assert "not what IVIG did" in words
+
+
+def test_the_margin_is_a_quarter_step_on_each_item_of_a_mitchell_pike_total():
+    totals = group({m: 6 * c for m, c in CHANGES.items()})
+    totals.attrs["measure"] = A.MEASURE_MP
+    result = A.before_after(totals, treatments([(m, "ivig", START) for m in CHANGES]), "ivig")
+    assert result.margin == 6 * A.SAME_MARGIN
+    assert (result.lower, result.higher, result.same) == (4, 1, 1)
+    assert "Mitchell-Pike totals" in A.before_after_sentence(result, "IVIG", A.MEASURE_MP)

@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from oms_dash import schema
 from oms_dash.analysis._common import (
+    MEASURE_MEAN,
+    MEASURE_MP,
     MIN_TREND_MEMBERS,
     as_day,
     daily_scores,
@@ -131,7 +134,7 @@ def symptom_profiles(obs: pd.DataFrame, min_members: int | None = None) -> Profi
     return Profiles(members=members, group=group.reset_index())
 
 
-SAME_MARGIN = 0.25  # a change within a quarter step (of the measure's units) counts as "about the same"
+SAME_MARGIN = 0.25  # a change within a quarter step of a 0-3 score counts as "about the same"
 BOOTSTRAP_DRAWS = 2000
 BOOTSTRAP_SEED = 15
 
@@ -203,7 +206,7 @@ def bootstrap_median(values: np.ndarray, seed: int = BOOTSTRAP_SEED,
 
 def before_after(scores: pd.DataFrame, treatments: pd.DataFrame, treatment: str, weeks: int = 4,
                  min_members: int | None = None, min_logs: int = 2, leave_out_other: bool = False,
-                 seed: int = BOOTSTRAP_SEED, margin: float = SAME_MARGIN) -> BeforeAfter:
+                 seed: int = BOOTSTRAP_SEED, margin: float | None = None) -> BeforeAfter:
     """Each member's mean score in the ``weeks`` weeks before vs after their first start of ``treatment``.
 
     Before: start - 7·weeks <= date < start. After: start < date <= start + 7·weeks. The start day
@@ -213,9 +216,13 @@ def before_after(scores: pd.DataFrame, treatments: pd.DataFrame, treatment: str,
     least ``min_logs`` logs on each side. A treatment started by fewer than ``min_members`` members
     of ``treatments`` is ``hidden``: who had a rare treatment could identify a child. Another
     treatment started within the window is flagged; ``leave_out_other`` leaves such members out of
-    the group numbers (another start changes the course too).
+    the group numbers (another start changes the course too). ``margin``: a change within it is
+    "about the same" (default ``SAME_MARGIN`` a step, on each of the six items of a Mitchell-Pike total).
     """
     limit = resolve_min(min_members)
+    if margin is None:
+        items = len(schema.MITCHELL_PIKE_ITEMS) if scores.attrs.get("measure") == MEASURE_MP else 1
+        margin = SAME_MARGIN * items
     starts = treatment_starts(treatments, treatment)
     frame = scores.assign(date=as_day(scores["date"]))
     frame = frame.assign(start=frame["member"].map(starts).astype("datetime64[ns]"))
@@ -267,8 +274,15 @@ def before_after(scores: pd.DataFrame, treatments: pd.DataFrame, treatment: str,
         left_out_other=left_out)
 
 
-def before_after_sentence(result: BeforeAfter, treatment_name: str,
-                          measure_words: str = "mean severity") -> str:
+def _measure_words(measure: str) -> str:
+    if measure == MEASURE_MP:
+        return "Mitchell-Pike totals"
+    if measure.startswith("item:"):
+        return f"scores for {schema.item_label(measure[5:]).lower()}"
+    return "mean severity"
+
+
+def before_after_sentence(result: BeforeAfter, treatment_name: str, measure: str = MEASURE_MEAN) -> str:
     """The plain sentence above the chart, from the same numbers: "In the 4 weeks after starting
     IVIG, 5 of 6 members logged lower mean severity than in the 4 weeks before (median change -0.8,
     interval -1.1 to -0.4). This shows what was logged, not what IVIG did." """
@@ -281,6 +295,7 @@ def before_after_sentence(result: BeforeAfter, treatment_name: str,
               else f"interval {low:.1f} to {high:.1f}".replace("-", "−"))
     change = f"{result.median_change:+.1f}".replace("-", "−").replace("+0.0", "0.0")
     return (f"In the {result.weeks} weeks after starting {treatment_name}, {result.lower} of "
-            f"{result.n_members} members logged lower {measure_words} than in the {result.weeks} weeks "
-            f"before, {result.higher} higher and {result.same} about the same (median change {change}, "
-            f"{spread}). This shows what was logged, not what {treatment_name} did.")
+            f"{result.n_members} members logged lower {_measure_words(measure)} than in the "
+            f"{result.weeks} weeks before, {result.higher} higher and {result.same} within {result.margin:g} "
+            f"of before (median change {change}, {spread}). This shows what was logged, not what "
+            f"{treatment_name} did.")

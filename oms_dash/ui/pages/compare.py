@@ -131,8 +131,7 @@ def _show_before_after(group, chosen, item, measure, meeting, summary, labels) -
     result = filters.cached(group, chosen, _before_after, scope=chosen.scope, item=item,
                             treatment=chosen.treatment, weeks=int(weeks), min_logs=int(min_logs),
                             leave_out_other=bool(leave_out))
-    st.markdown(analysis.before_after_sentence(result, schema.treatment_label(chosen.treatment),
-                                               analysis.measure_label(measure)))
+    st.markdown(analysis.before_after_sentence(result, schema.treatment_label(chosen.treatment), measure))
     st.markdown(f"Each member's mean in the {weeks} weeks before and after their first start of "
                 f"**{schema.treatment_label(chosen.treatment)}**. Other treatments, the natural course and "
                 "chance all change scores too: this is an **association, not proof**.")
