@@ -42,8 +42,7 @@ CONDITIONS = "6 symptoms, noise sd 0.3-0.75, up to half the days or weeks not lo
 
 
 def simulate(rng: np.random.Generator, n_members: int, days: int, rise: float = 0.0, held: int = 0,
-             weekly: bool = False, improving: float = 0.0,
-             first_member: int = 0) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+             weekly: bool = False, improving: float = 0.0) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Scores (member, date, value) of ``n_members`` diaries, each member's noise and true start
     (day index; -1 on a flat course). Daily: the mean severity; weekly: the Mitchell-Pike total."""
     noise = rng.uniform(*NOISE, n_members)
@@ -74,22 +73,22 @@ def simulate(rng: np.random.Generator, n_members: int, days: int, rise: float = 
     value = items.sum(axis=2) if weekly else items.mean(axis=2)
     logged = rng.random(value.shape) >= missing[:, None]
     m, d = np.nonzero(logged)
-    scores = pd.DataFrame({"member": pd.array([f"S{first_member + i:04d}" for i in m], dtype="str"),
+    scores = pd.DataFrame({"member": pd.array([f"S{i:04d}" for i in m], dtype="str"),
                            "date": (DAY0 + day[d]).astype("datetime64[ns]"), "value": value[m, d]})
     scores.attrs["measure"] = MEASURE_MP if weekly else MEASURE_MEAN
     return scores, noise, start
 
 
-def judge(found: pd.DataFrame, n_members: int, start: np.ndarray, held: int) -> tuple[np.ndarray, list, int]:
-    """Per member: found or not; the found start's distance in days; false relapses (outside the window)."""
-    member = found["member"].str.slice(1).astype("int64").to_numpy() % 100_000
+def judge(found: pd.DataFrame, n_members: int, start: np.ndarray, held: int) -> tuple[np.ndarray, list]:
+    """Per member: found or not, and each found relapse's distance in days from its true start."""
+    member = found["member"].str.slice(1).astype("int64").to_numpy()
     day = ((found["start"].to_numpy() - DAY0.astype("datetime64[ns]")) // np.timedelta64(1, "D"))
     true = start[member]
     inside = (true >= 0) & (day >= true - 14) & (day <= true + held + 7)
     hit = np.zeros(n_members, dtype=bool)
     hit[member[inside]] = True
     first = pd.Series(np.abs(day[inside] - true[inside])).groupby(member[inside]).min()
-    return hit, list(first), int((~inside).sum())
+    return hit, list(first)
 
 
 SETTINGS = {  # name -> (weekly, share of members still improving)
@@ -112,7 +111,7 @@ def study(n_members: int, seed: int) -> dict:
             rule = RelapseRule.for_measure(measure, preset)
             recall, off = {}, []
             for (rise, held), (scores, noise, start) in courses.items():
-                hit, distance, _ = judge(detect_relapses(scores, rule), n_members, start, held)
+                hit, distance = judge(detect_relapses(scores, rule), n_members, start, held)
                 recall[(rise, held)] = float(hit[noise <= TARGET_NOISE].mean())
                 if held >= 14 and rise >= 1.0:
                     off += distance

@@ -21,7 +21,7 @@ def test_balanced_finds_planted_relapses_held_two_weeks_at_the_measured_rate(ris
     measured = relapse_rates()["presets"]["balanced"]["daily"]["recall"][f"{rise:g}"]["14"]
     scores, noise, start = simulate(np.random.default_rng(int(rise * 10)), N, 200, rise, 14)
     found = A.detect_relapses(scores, A.RelapseRule.for_measure(A.MEASURE_MEAN))
-    hit, distance, _ = judge(found, N, start, 14)
+    hit, distance = judge(found, N, start, 14)
     assert hit[noise <= 0.75].mean() >= measured - MARGIN
     assert np.median(distance) <= 7  # dated within a week of the true start
 
