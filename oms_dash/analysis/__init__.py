@@ -25,12 +25,15 @@ from oms_dash.analysis._common import (
 )
 from oms_dash.analysis.cohort import (
     ALIGNMENTS,
+    SAME_MARGIN,
     BeforeAfter,
     Cohort,
     Profiles,
     align,
     anchors,
     before_after,
+    before_after_sentence,
+    bootstrap_median,
     cohort,
     symptom_profiles,
     treatment_starts,
@@ -48,7 +51,9 @@ from oms_dash.analysis.course import (
     weekly_severity,
 )
 from oms_dash.analysis.relapses import (
+    DEFAULT_PRESET,
     NONE_OBSERVED,
+    PRESET_NAMES,
     TRIGGER_KINDS,
     RelapseRule,
     detect_relapses,
@@ -58,6 +63,7 @@ from oms_dash.analysis.relapses import (
 )
 
 __all__ = [
+    "DEFAULT_PRESET", "PRESET_NAMES", "SAME_MARGIN", "before_after_sentence", "bootstrap_median",
     "ALIGNMENTS", "LEVEL_NAMES", "MEASURE_MEAN", "MEASURE_MP", "MIN_TREND_MEMBERS", "NONE_OBSERVED",
     "NOT_YET", "TIME_AXES", "TRIGGER_KINDS", "BeforeAfter", "Cohort", "Cooccurrence", "Profiles",
     "RelapseRule", "align",

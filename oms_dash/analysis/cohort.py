@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from oms_dash.analysis._common import as_day, daily_scores, quantile_band, resolve_min, week_start
+from oms_dash import schema
+from oms_dash.analysis._common import (
+    MEASURE_MEAN,
+    MEASURE_MP,
+    MIN_TREND_MEMBERS,
+    as_day,
+    daily_scores,
+    quantile_band,
+    resolve_min,
+    week_start,
+)
 
 ALIGNMENTS = {
     "calendar": "Calendar date",
@@ -124,13 +134,24 @@ def symptom_profiles(obs: pd.DataFrame, min_members: int | None = None) -> Profi
     return Profiles(members=members, group=group.reset_index())
 
 
+SAME_MARGIN = 0.25  # a change within a quarter step of a 0-3 score counts as "about the same"
+BOOTSTRAP_DRAWS = 2000
+BOOTSTRAP_SEED = 15
+
+
 @dataclass
 class BeforeAfter:
     """per_member: member, start, before, after, n_before, n_after, change (after - before), few_logs
-    (a side has fewer than ``min_logs`` logs: shown, but left out of the summary numbers).
+    (a side has fewer than ``min_logs`` logs: shown, but left out of the summary numbers),
+    other_treatment (another treatment started within the window: its name, else ""), verdict
+    ("lower", "higher", "about the same", or "not enough data: <reason>").
 
-    Summary numbers count only members with at least ``min_logs`` logs on both sides (``n_members``).
+    Summary numbers count only members with at least ``min_logs`` logs on both sides (``n_members``),
+    and, with ``leave_out_other``, no other treatment started in the window.
     ``hidden``: fewer than k members ever started the treatment, so nothing per member may be shown.
+    ``median_change`` with a seeded bootstrap ``interval`` (95%, only from ``MIN_TREND_MEMBERS``
+    members), and how many were ``lower``, ``higher`` or the ``same`` (within ``SAME_MARGIN``);
+    ``group_verdict``: "" or "not enough data: <reason>".
     """
 
     treatment: str
@@ -143,10 +164,49 @@ class BeforeAfter:
     min_logs: int = 2
     n_started: int = 0
     hidden: bool = False
+    median_change: float = float("nan")
+    interval: tuple[float, float] = (float("nan"), float("nan"))
+    lower: int = 0
+    higher: int = 0
+    same: int = 0
+    margin: float = SAME_MARGIN
+    group_verdict: str = ""
+    left_out_other: int = 0
+
+
+def _other_starts(treatments: pd.DataFrame, starts: pd.Series, treatment: str, span: int) -> pd.Series:
+    """Per member: the other treatment(s) first started within ``span`` days of the start, else ""."""
+    rows = treatments.loc[(treatments["treatment"] != treatment) & treatments["start"].notna()]
+    anchor = rows["member"].map(starts).astype("datetime64[ns]")
+    rows = rows.assign(start=as_day(rows["start"]), anchor=anchor)
+    near = rows.loc[(rows["start"] - rows["anchor"]).dt.days.abs() <= span]
+    names = near.groupby("member")["treatment"].agg(lambda t: ", ".join(sorted(set(map(str, t)))))
+    return names.reindex(starts.index, fill_value="").astype("str")
+
+
+def _member_verdicts(per: pd.DataFrame, min_logs: int, margin: float) -> pd.Series:
+    verdict = np.select([per["change"] < -margin, per["change"] > margin], ["lower", "higher"],
+                        default="about the same").astype(object)
+    thin_before, thin_after = per["n_before"] < min_logs, per["n_after"] < min_logs
+    verdict[thin_before & thin_after] = f"not enough data: under {min_logs} logs before and after"
+    verdict[thin_before & ~thin_after] = f"not enough data: under {min_logs} logs before"
+    verdict[~thin_before & thin_after] = f"not enough data: under {min_logs} logs after"
+    return pd.Series(verdict, index=per.index, dtype="str")
+
+
+def bootstrap_median(values: np.ndarray, seed: int = BOOTSTRAP_SEED,
+                     draws: int = BOOTSTRAP_DRAWS) -> tuple[float, float]:
+    """95% percentile bootstrap interval of the median, reproducible with ``seed``."""
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(values), (draws, len(values)))
+    medians = np.median(values[picks], axis=1)
+    low, high = np.percentile(medians, [2.5, 97.5])
+    return float(low), float(high)
 
 
 def before_after(scores: pd.DataFrame, treatments: pd.DataFrame, treatment: str, weeks: int = 4,
-                 min_members: int | None = None, min_logs: int = 2) -> BeforeAfter:
+                 min_members: int | None = None, min_logs: int = 2, leave_out_other: bool = False,
+                 seed: int = BOOTSTRAP_SEED, margin: float | None = None) -> BeforeAfter:
     """Each member's mean score in the ``weeks`` weeks before vs after their first start of ``treatment``.
 
     Before: start - 7·weeks <= date < start. After: start < date <= start + 7·weeks. The start day
@@ -154,9 +214,15 @@ def before_after(scores: pd.DataFrame, treatments: pd.DataFrame, treatment: str,
     ``scores``: member, date, value (``score_series``). Members with a start but no scores on a
     side keep NaN there. Group medians are NaN (suppressed) below ``min_members`` members with at
     least ``min_logs`` logs on each side. A treatment started by fewer than ``min_members`` members
-    of ``treatments`` is ``hidden``: who had a rare treatment could identify a child.
+    of ``treatments`` is ``hidden``: who had a rare treatment could identify a child. Another
+    treatment started within the window is flagged; ``leave_out_other`` leaves such members out of
+    the group numbers (another start changes the course too). ``margin``: a change within it is
+    "about the same" (default ``SAME_MARGIN`` a step, on each of the six items of a Mitchell-Pike total).
     """
     limit = resolve_min(min_members)
+    if margin is None:
+        items = len(schema.MITCHELL_PIKE_ITEMS) if scores.attrs.get("measure") == MEASURE_MP else 1
+        margin = SAME_MARGIN * items
     starts = treatment_starts(treatments, treatment)
     frame = scores.assign(date=as_day(scores["date"]))
     frame = frame.assign(start=frame["member"].map(starts).astype("datetime64[ns]"))
@@ -177,13 +243,59 @@ def before_after(scores: pd.DataFrame, treatments: pd.DataFrame, treatment: str,
                         "n_after": sizes["after"].fillna(0).astype("int64")}, index=members)
     per["change"] = per["after"] - per["before"]
     per["few_logs"] = (per["n_before"] < min_logs) | (per["n_after"] < min_logs)
+    per["other_treatment"] = _other_starts(treatments, starts, treatment, span)
+    per["verdict"] = _member_verdicts(per, int(min_logs), margin)
     per = per.reset_index()
     complete = per.dropna(subset=["before", "after"])
     complete = complete.loc[~complete["few_logs"]]
+    confounded = complete["other_treatment"] != ""
+    left_out = int(confounded.sum()) if leave_out_other else 0
+    if leave_out_other:
+        complete = complete.loc[~confounded]
     n_members = len(complete)
     suppressed = n_members < limit
+    change = complete["change"].to_numpy(dtype="float64")
+    interval = ((float("nan"), float("nan")) if suppressed or n_members < MIN_TREND_MEMBERS
+                else bootstrap_median(change, seed))
+    if n_members == 0:
+        verdict = f"not enough data: no member has {min_logs} logs on both sides"
+    elif suppressed:
+        verdict = f"not enough data: {n_members} members with {min_logs} logs on both sides, under {limit}"
+    else:
+        verdict = ""
     return BeforeAfter(
         treatment=treatment, weeks=int(weeks), per_member=per, n_members=n_members,
         median_before=float("nan") if suppressed else float(complete["before"].median()),
         median_after=float("nan") if suppressed else float(complete["after"].median()),
-        suppressed=suppressed, min_logs=int(min_logs), n_started=len(starts), hidden=len(starts) < limit)
+        suppressed=suppressed, min_logs=int(min_logs), n_started=len(starts), hidden=len(starts) < limit,
+        median_change=float("nan") if suppressed else float(np.median(change)), interval=interval,
+        lower=int((change < -margin).sum()), higher=int((change > margin).sum()),
+        same=int((np.abs(change) <= margin).sum()), margin=margin, group_verdict=verdict,
+        left_out_other=left_out)
+
+
+def _measure_words(measure: str) -> str:
+    if measure == MEASURE_MP:
+        return "Mitchell-Pike totals"
+    if measure.startswith("item:"):
+        return f"scores for {schema.item_label(measure[5:]).lower()}"
+    return "mean severity"
+
+
+def before_after_sentence(result: BeforeAfter, treatment_name: str, measure: str = MEASURE_MEAN) -> str:
+    """The plain sentence above the chart, from the same numbers: "In the 4 weeks after starting
+    IVIG, 5 of 6 members logged lower mean severity than in the 4 weeks before (median change -0.8,
+    interval -1.1 to -0.4). This shows what was logged, not what IVIG did." """
+    if result.hidden:
+        return f"Too few members started {treatment_name} to show their courses."
+    if result.group_verdict:
+        return f"{treatment_name} in the {result.weeks} weeks before and after: {result.group_verdict}."
+    low, high = result.interval
+    spread = ("too few members for an interval" if np.isnan(low)
+              else f"interval {low:.1f} to {high:.1f}".replace("-", "−"))
+    change = f"{result.median_change:+.1f}".replace("-", "−").replace("+0.0", "0.0")
+    return (f"In the {result.weeks} weeks after starting {treatment_name}, {result.lower} of "
+            f"{result.n_members} members logged lower {_measure_words(measure)} than in the "
+            f"{result.weeks} weeks before, {result.higher} higher and {result.same} within {result.margin:g} "
+            f"of before (median change {change}, {spread}). This shows what was logged, not what "
+            f"{treatment_name} did.")

@@ -436,12 +436,12 @@ def kept_choice(name: str, default):
 
 # --- the relapse rule, shared by Compare patterns and Member view ----------------------------------------
 
-RULE_INPUTS = {  # field -> (label, min, max, step)
+RULE_INPUTS = {  # field -> (label, min, max, step); a change from the preset says its rates are unmeasured
     "rise": ("Rise of at least", 0.5, 18.0, 0.5),
-    "smooth_days": ("in the mean of … days around each log", 1, 42, 1),
-    "window_days": ("above the lowest level of the last … days", 7, 120, 1),
+    "window_days": ("above the mean of the last … days", 14, 180, 1),
     "min_days": ("lasting at least … days", 1, 60, 1),
 }
+PRESET_LABELS = {"cautious": "Cautious", "balanced": "Balanced (default)", "sensitive": "Sensitive"}
 
 
 def _rule_scale(measure: str) -> str:
@@ -451,22 +451,44 @@ def _rule_scale(measure: str) -> str:
 
 def relapse_rule(measure: str) -> analysis.RelapseRule:
     """The relapse rule the user chose on Compare patterns for this measure's scale (else the default)."""
-    base = analysis.RelapseRule.for_measure(measure)
     scale = _rule_scale(measure)
+    preset = kept_choice(f"rule_{scale}_preset", analysis.DEFAULT_PRESET)
+    base = analysis.RelapseRule.for_measure(measure, preset if preset in PRESET_LABELS else
+                                            analysis.DEFAULT_PRESET)
     chosen = {f: kept_choice(f"rule_{scale}_{f}", getattr(base, f)) for f in RULE_INPUTS}
     return dataclasses.replace(base, rise=float(chosen["rise"]),
                                **{f: int(chosen[f]) for f in RULE_INPUTS if f != "rise"})
 
 
+def _reset_rule_numbers(scale: str, name: str, key: str) -> None:
+    # A new preset starts from its own numbers (the measured ones), not the last preset's changes.
+    _keep_page_choice(name, key)
+    for field in RULE_INPUTS:
+        st.session_state.pop(PAGE_KEPT + f"rule_{scale}_{field}", None)
+
+
+def relapse_preset_input(measure: str) -> str:
+    """The preset choice (cautious, balanced, sensitive), kept across pages; returns its name."""
+    scale = _rule_scale(measure)
+    name, key = f"rule_{scale}_preset", PAGE_WIDGET + f"rule_{scale}_preset"
+    kept = kept_choice(name, analysis.DEFAULT_PRESET)
+    st.session_state[key] = kept if kept in PRESET_LABELS else analysis.DEFAULT_PRESET
+    st.selectbox("Relapse setting", list(PRESET_LABELS), format_func=PRESET_LABELS.get, key=key,
+                 on_change=_reset_rule_numbers, args=(scale, name, key),
+                 help="Cautious misses more relapses and raises the fewest false ones; sensitive, the "
+                      "reverse.")
+    return st.session_state[key]
+
+
 def relapse_rule_inputs(measure: str, columns) -> analysis.RelapseRule:
     """Number inputs for the rule (one per column), kept across pages; returns the chosen rule."""
-    base = analysis.RelapseRule.for_measure(measure)
+    base = relapse_rule(measure)
     scale = _rule_scale(measure)
+    preset = analysis.RelapseRule.for_measure(measure, base.preset)
     for column, (field, (label, lo, hi, step)) in zip(columns, RULE_INPUTS.items(), strict=False):
-        default = getattr(base, field)
         kind = float if field == "rise" else int
         with column:
-            kept_widget(st.number_input, label, f"rule_{scale}_{field}", kind(default),
+            kept_widget(st.number_input, label, f"rule_{scale}_{field}", kind(getattr(preset, field)),
                         lambda v, lo=lo, hi=hi, kind=kind: isinstance(v, kind) and lo <= v <= hi,
                         kind(lo), kind(hi), step=kind(step))
     return relapse_rule(measure)

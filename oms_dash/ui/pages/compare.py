@@ -47,9 +47,10 @@ def _profiles(obs, group):
     return profiles, table.reset_index()
 
 
-def _before_after(obs, group, scope, item, treatment, weeks, min_logs):
+def _before_after(obs, group, scope, item, treatment, weeks, min_logs, leave_out_other=False):
     scores = filters.cached_scope(group, scope, _scores, scope=scope, item=item)
-    return analysis.before_after(scores, group.treatments, treatment, weeks=weeks, min_logs=min_logs)
+    return analysis.before_after(scores, group.treatments, treatment, weeks=weeks, min_logs=min_logs,
+                                 leave_out_other=leave_out_other)
 
 
 def _relapses(obs, group, scope, item, rule, lookback):
@@ -114,6 +115,7 @@ def _show_before_after(group, chosen, item, measure, meeting, summary, labels) -
         return
     weeks = filters.kept_choice("ba_weeks", DEFAULT_WEEKS)
     min_logs = filters.kept_choice("ba_min_logs", DEFAULT_MIN_LOGS)
+    leave_out = filters.kept_choice("ba_leave_out", False)
     if not meeting:
         c = st.columns(2)
         with c[0]:
@@ -124,8 +126,12 @@ def _show_before_after(group, chosen, item, measure, meeting, summary, labels) -
                 st.number_input, "Fewest logs on each side to count", "ba_min_logs", DEFAULT_MIN_LOGS,
                 lambda v: isinstance(v, int) and 1 <= v <= 30, 1, 30,
                 help="Members with fewer logs before or after are drawn hollow and left out of the median.")
+        leave_out = filters.kept_widget(st.checkbox, "Leave out members who started another treatment in "
+                                        "these weeks", "ba_leave_out", False, lambda v: isinstance(v, bool))
     result = filters.cached(group, chosen, _before_after, scope=chosen.scope, item=item,
-                            treatment=chosen.treatment, weeks=int(weeks), min_logs=int(min_logs))
+                            treatment=chosen.treatment, weeks=int(weeks), min_logs=int(min_logs),
+                            leave_out_other=bool(leave_out))
+    st.markdown(analysis.before_after_sentence(result, schema.treatment_label(chosen.treatment), measure))
     st.markdown(f"Each member's mean in the {weeks} weeks before and after their first start of "
                 f"**{schema.treatment_label(chosen.treatment)}**. Other treatments, the natural course and "
                 "chance all change scores too: this is an **association, not proof**.")
@@ -147,15 +153,17 @@ def _show_relapses(group, chosen, item, measure, meeting, caption, labels) -> No
     rule = filters.relapse_rule(measure)
     lookback = filters.kept_choice("rel_lookback", LOOKBACK_DAYS)
     if not meeting:
+        filters.relapse_preset_input(measure)
         with st.expander("Relapse rule (also used on the Member view)", expanded=False):
-            c = st.columns(5)
-            rule = filters.relapse_rule_inputs(measure, c[:4])
-            with c[4]:
+            c = st.columns(4)
+            rule = filters.relapse_rule_inputs(measure, c[:3])
+            with c[3]:
                 lookback = filters.kept_widget(st.number_input, "events looked for in the … days before",
                                                "rel_lookback", LOOKBACK_DAYS,
                                                lambda v: isinstance(v, int) and 1 <= v <= 120, 1, 120)
     st.markdown(f"A relapse here is {rule.describe()}; measured on the "
                 f"{analysis.measure_label(measure)}. It marks a sustained rise, not a diagnosis.")
+    st.caption(rule.error_rates())
     context, per_member, n_members, followed = filters.cached(
         group, chosen, _relapses, scope=chosen.scope, item=item, rule=rule, lookback=int(lookback))
     said = [charts.followed_text(row, int(lookback)) for _, row in followed.iterrows()
