@@ -160,7 +160,10 @@ def _x_values(trace) -> np.ndarray:
     if x is None:
         x0 = getattr(trace, "x0", None)
         return np.array([] if x0 is None else [x0], dtype=object)
-    return np.asarray(x, dtype=object)
+    values = np.asarray(x)
+    if values.dtype.kind == "M":  # as object, datetime64[ns] would become integers
+        return np.datetime_as_string(values, unit="s").astype(object)
+    return values.astype(object)
 
 
 def fit_time_axes(fig: go.Figure, relative: bool = False, axes: tuple[str, ...] | None = None) -> None:
