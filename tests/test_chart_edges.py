@@ -328,3 +328,20 @@ def test_report_builds_at_1_and_200_members(n_members):
         assert f'id="chart-{item.name}"' in html
     panels = next(f.figure for f in figures_made if f.name == "member-panels")
     assert (panels.data[0].type == "heatmap") == (n_members > C.MAX_PANELS[True])
+    # On paper (fixed height) 200 labels would print over each other: plotly then picks which to show.
+    printed = report._print_sized(next(f.figure for f in figures_made if f.name == "heatmap"), True)
+    assert (printed.layout.yaxis.tickmode == "array") == (n_members == 1)
+
+
+def test_member_view_table_says_ongoing_for_a_course_without_an_end():
+    """Demo member F01 takes trazodone with no end date: the page's treatments table says so."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import DASHBOARD
+
+    at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    at.switch_page("oms_dash/ui/page_scripts/member.py").run()
+    at.selectbox(key="member_view_member").set_value("F01").run()
+    assert not at.exception
+    ends = [list(df.value["end"]) for df in at.dataframe if "end" in df.value.columns]
+    assert ends and "ongoing" in ends[0] and not any(pd.isna(v) or v == "None" for v in ends[0])
