@@ -155,15 +155,23 @@ DATE_TICKS = (  # never a time of day: days, then months, then years as the span
 )
 
 
-def _x_values(trace) -> np.ndarray:
+def _x_extent(trace, relative: bool) -> tuple | None:
+    """(first, last) x of a trace: weeks as floats, or dates as Timestamps (day strings,
+    Timestamps and datetime64 alike); None when it has none. Only the two ends are kept: a
+    timeline holds thousands of points."""
     x = getattr(trace, "x", None)
     if x is None:
         x0 = getattr(trace, "x0", None)
-        return np.array([] if x0 is None else [x0], dtype=object)
-    values = np.asarray(x)
-    if values.dtype.kind == "M":  # as object, datetime64[ns] would become integers
-        return np.datetime_as_string(values, unit="s").astype(object)
-    return values.astype(object)
+        values = pd.Series([] if x0 is None else [x0])
+    else:
+        values = pd.Series(x).dropna()
+    if values.empty:
+        return None
+    if relative:
+        weeks = values.astype("float64")
+        return float(weeks.min()), float(weeks.max())
+    # Day strings ("2026-03-02") sort as their dates do: only the two ends are read as dates.
+    return pd.Timestamp(values.min()), pd.Timestamp(values.max())
 
 
 def fit_time_axes(fig: go.Figure, relative: bool = False, axes: tuple[str, ...] | None = None) -> None:
@@ -172,43 +180,29 @@ def fit_time_axes(fig: go.Figure, relative: bool = False, axes: tuple[str, ...] 
     centred on the data, with dates (or whole weeks) as tick labels: one relapse, one day or one
     week is a point on a readable calendar, not a line of milliseconds."""
     names = axes or tuple(k for k in fig.layout if k.startswith("xaxis")) or ("xaxis",)
-    drawn, heat = [], False
+    ends, heat = [], False
     for trace in fig.data:
-        axis = "xaxis" + (trace.xaxis or "x")[1:]
-        if axis not in names:
+        if "xaxis" + (trace.xaxis or "x")[1:] not in names:
             continue
-        values = _x_values(trace)
-        values = values[pd.notna(values)]
-        if len(values):
-            drawn.append(values)
+        extent = _x_extent(trace, relative)
+        if extent is not None:
+            ends += extent
             heat = heat or trace.type == "heatmap"
     if relative:
         ticks = {"tickformat": "d"}
-        if drawn:
-            weeks = np.concatenate([v.astype("float64") for v in drawn])
-            lo, hi = float(weeks.min()) - (0.5 if heat else 0), float(weeks.max()) + (0.5 if heat else 0)
-            if hi - lo < MIN_WEEKS_SHOWN:
-                mid = (lo + hi) / 2
-                lo, hi = mid - MIN_WEEKS_SHOWN / 2, mid + MIN_WEEKS_SHOWN / 2
-                ticks["range"] = [lo, hi]
-            if hi - lo <= 12:
-                ticks["dtick"] = 1
+        least, half = MIN_WEEKS_SHOWN, 0.5 if heat else 0  # a heatmap's cell reaches half a week out
     else:
         ticks = {"type": "date", "tickformatstops": list(DATE_TICKS)}
-        if drawn:
-            # Day strings, Timestamps and datetime64 alike, read as text (one parse for them all).
-            text = pd.Series(np.concatenate(drawn).astype("str"))
-            days = pd.to_datetime(text, errors="coerce", format="mixed").dropna()
-            if len(days):
-                half = pd.Timedelta(days=3.5 if heat else 0)
-                lo, hi = days.min() - half, days.max() + half
-                if hi - lo < pd.Timedelta(days=MIN_DAYS_SHOWN):
-                    mid = lo + (hi - lo) / 2
-                    lo, hi = mid - pd.Timedelta(days=MIN_DAYS_SHOWN / 2), mid + pd.Timedelta(
-                        days=MIN_DAYS_SHOWN / 2)
-                    ticks["range"] = [f"{lo:%Y-%m-%d %H:%M}", f"{hi:%Y-%m-%d %H:%M}"]
-    for name in names:
-        fig.layout[name].update(ticks)
+        least, half = pd.Timedelta(days=MIN_DAYS_SHOWN), pd.Timedelta(days=3.5 if heat else 0)
+    if ends:
+        lo, hi = min(ends) - half, max(ends) + half
+        if hi - lo < least:
+            mid = lo + (hi - lo) / 2
+            lo, hi = mid - least / 2, mid + least / 2
+            ticks["range"] = [lo, hi] if relative else [f"{lo:%Y-%m-%d %H:%M}", f"{hi:%Y-%m-%d %H:%M}"]
+        if relative and hi - lo <= 12:
+            ticks["dtick"] = 1
+    fig.update_layout({name: ticks for name in names})
 
 
 def _label_every_row(fig: go.Figure, rows: list[str]) -> None:
