@@ -804,7 +804,7 @@ def before_after_figure(result: BeforeAfter, measure: str, meeting: bool = False
                    if few.any() else "")
     started = f" (of {result.n_started} who started it)" if result.n_started > result.n_members else ""
     subtitle = (f"{_n_text(result.n_members)} with at least {result.min_logs} logs on both sides{started} · "
-                f"{result.weeks} weeks each side, start day excluded{note}{hollow_note} · {ASSOCIATION}")
+                f"{result.weeks} weeks each side, start day excluded{note}{hollow_note}")
     return _finish(fig, title, subtitle, meeting, f"Relative to starting {name}", measure_label(measure),
                    caption)
 
