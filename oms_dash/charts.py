@@ -94,9 +94,9 @@ def _finish(fig: go.Figure, title: str, subtitle: str, meeting: bool, x_title: s
             ) -> go.Figure:
     """Titles, template and size for every figure. ``rows``: labelled rows down the side (members,
     symptoms), each given room for its label. ``time_axis`` ("calendar" or a relative axis): the x
-    axes (``time_axes``, default all) are time, fitted by ``fit_time_axes``. In meeting mode a
-    chart is no taller than ``theme.MEETING_MAX_HEIGHT`` unless its rows need more, and never so
-    short that its plot is squeezed out by its words."""
+    axes (``time_axes``, default all) are time, fitted by ``fit_time_axes``. Without rows a chart
+    takes ``theme.chart_height`` (meeting: ``MEETING_MAX_HEIGHT``, a 1280x720 screen) or the
+    builder's ``height``; never so short that its words squeeze the plot out."""
     # Long words do not wrap in plotly: break titles so they fit a projector's width too.
     title_lines = textwrap.wrap(title, TITLE_WIDTH[meeting]) or [""]
     sub_lines = textwrap.wrap(subtitle, SUBTITLE_WIDTH[meeting]) or [""]
