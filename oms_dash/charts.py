@@ -39,6 +39,7 @@ from oms_dash.analysis import (
     week_start,
 )
 
+MAX_PANELS = {False: 24, True: 12}  # member panels side by side: six rows on a screen, three on a projector
 GL_POINTS = 3000  # above this many points in a trace, draw with WebGL (Scattergl)
 MAX_RAW_POINTS = 8000  # a member timeline drops its daily dots (keeps the mean line) beyond this
 ASSOCIATION = "association, not proof"
@@ -81,12 +82,24 @@ def _scatter_class(n_points: int):
     return go.Scattergl if n_points > GL_POINTS else go.Scatter
 
 
+MIN_PLOT_HEIGHT = {False: 200, True: 240}  # px of plot area left when the words are counted
+ROW_HEIGHT = {False: 18, True: 22}  # px per labelled row (member, symptom): room for every tick label
+TITLE_WIDTH = {False: 90, True: 76}  # characters per title line: about 1,200 px at 18 or 26 px type
+SUBTITLE_WIDTH = {False: 120, True: 110}  # characters per subtitle line (13 or 18 px type)
+
+
 def _finish(fig: go.Figure, title: str, subtitle: str, meeting: bool, x_title: str | None = None,
-            y_title: str | None = None, caption: str | None = None, height: int | None = None) -> go.Figure:
+            y_title: str | None = None, caption: str | None = None, height: int | None = None,
+            rows: int | None = None, time_axis: str | None = None, time_axes: tuple[str, ...] | None = None
+            ) -> go.Figure:
+    """Titles, template and size for every figure. ``rows``: labelled rows down the side (members,
+    symptoms), each given room for its label. ``time_axis`` ("calendar" or a relative axis): the x
+    axes (``time_axes``, default all) are time, fitted by ``fit_time_axes``. Without rows a chart
+    takes ``theme.chart_height`` (meeting: ``MEETING_MAX_HEIGHT``, a 1280x720 screen) or the
+    builder's ``height``; never so short that its words squeeze the plot out."""
     # Long words do not wrap in plotly: break titles so they fit a projector's width too.
-    width = 68 if meeting else 90  # characters: about 1,100 px of chart at 22 px or 16 px type
-    title_lines = textwrap.wrap(title, width) or [""]
-    sub_lines = textwrap.wrap(subtitle, int(width * 1.3)) or [""]
+    title_lines = textwrap.wrap(title, TITLE_WIDTH[meeting]) or [""]
+    sub_lines = textwrap.wrap(subtitle, SUBTITLE_WIDTH[meeting]) or [""]
     # Title and subtitle in one block above the plot, so the top margin grows to fit every line
     # (plotly's own subtitle is not counted by automargin and would overlap a wrapped title).
     sizes = theme.sizes(meeting)
@@ -110,10 +123,99 @@ def _finish(fig: go.Figure, title: str, subtitle: str, meeting: bool, x_title: s
         fig.layout.xaxis.title.text = x_title
     if y_title is not None:
         fig.layout.yaxis.title.text = y_title
-    fig.update_layout(height=height or theme.chart_height(meeting))
+    if time_axis is not None:
+        fit_time_axes(fig, relative=time_axis != "calendar", axes=time_axes)
+    bottom = (fig.layout.template.layout.margin.b or 0) + (theme.sizes(meeting)["legend"] * 2
+                                                           if _legend_shown(fig) else 0)
+    least = int(top + bottom + MIN_PLOT_HEIGHT[meeting])
+    if rows:
+        height = max(least, int(top + bottom + rows * ROW_HEIGHT[meeting]))
+    else:
+        height = max(height or theme.chart_height(meeting), least)
+    fig.update_layout(height=int(height))
     if caption:
         add_caption(fig, caption, meeting)
     return fig
+
+
+def _legend_shown(fig: go.Figure) -> bool:
+    if fig.layout.showlegend is not None:
+        return bool(fig.layout.showlegend)
+    return sum(1 for t in fig.data if t.showlegend is not False) > 1
+
+
+# --- time axes ------------------------------------------------------------------------------------------
+
+MIN_DAYS_SHOWN = 28  # a date axis spans at least four weeks: plotly zooms one day down to milliseconds
+MIN_WEEKS_SHOWN = 4
+DATE_TICKS = (  # never a time of day: days, then months, then years as the span grows
+    dict(dtickrange=[None, "M1"], value="%-d %b %Y"),
+    dict(dtickrange=["M1", "M12"], value="%b %Y"),
+    dict(dtickrange=["M12", None], value="%Y"),
+)
+
+
+def _x_extent(trace, relative: bool) -> tuple | None:
+    """(first, last) x of a trace: weeks as floats, or dates as Timestamps (day strings,
+    Timestamps and datetime64 alike); None when it has none. Only the two ends are kept: a
+    timeline holds thousands of points."""
+    x = getattr(trace, "x", None)
+    if x is None:
+        x0 = getattr(trace, "x0", None)
+        values = pd.Series([] if x0 is None else [x0])
+    else:
+        values = pd.Series(x).dropna()
+    if values.empty:
+        return None
+    if relative:
+        weeks = values.astype("float64")
+        return float(weeks.min()), float(weeks.max())
+    # Day strings ("2026-03-02") sort as their dates do: only the two ends are read as dates.
+    return pd.Timestamp(values.min()), pd.Timestamp(values.max())
+
+
+def fit_time_axes(fig: go.Figure, relative: bool = False, axes: tuple[str, ...] | None = None) -> None:
+    """Every time axis of a figure (``axes``: layout names such as "xaxis", "xaxis2"; default all
+    the figure's x axes) spans at least ``MIN_DAYS_SHOWN`` days or ``MIN_WEEKS_SHOWN`` weeks,
+    centred on the data, with dates (or whole weeks) as tick labels: one relapse, one day or one
+    week is a point on a readable calendar, not a line of milliseconds."""
+    names = axes or tuple(k for k in fig.layout if k.startswith("xaxis")) or ("xaxis",)
+    ends, heat = [], False
+    for trace in fig.data:
+        if "xaxis" + (trace.xaxis or "x")[1:] not in names:
+            continue
+        extent = _x_extent(trace, relative)
+        if extent is not None:
+            ends += extent
+            heat = heat or trace.type == "heatmap"
+    if relative:
+        ticks = {"tickformat": "d"}
+        least, half = MIN_WEEKS_SHOWN, 0.5 if heat else 0  # a heatmap's cell reaches half a week out
+    else:
+        ticks = {"type": "date", "tickformatstops": list(DATE_TICKS)}
+        least, half = pd.Timedelta(days=MIN_DAYS_SHOWN), pd.Timedelta(days=3.5 if heat else 0)
+    if ends:
+        lo, hi = min(ends) - half, max(ends) + half
+        if hi - lo < least:
+            mid = lo + (hi - lo) / 2
+            lo, hi = mid - least / 2, mid + least / 2
+            ticks["range"] = [lo, hi] if relative else [f"{lo:%Y-%m-%d %H:%M}", f"{hi:%Y-%m-%d %H:%M}"]
+        if relative and hi - lo <= 12:
+            ticks["dtick"] = 1
+    fig.update_layout({name: ticks for name in names})
+
+
+def _label_every_row(fig: go.Figure, rows: list[str]) -> None:
+    """Top to bottom, a label on every row: plotly skips labels it thinks are crowded."""
+    fig.update_yaxes(autorange="reversed", type="category", tickmode="array", tickvals=rows, ticktext=rows)
+
+
+def _heatmap_x(columns, relative: bool) -> dict:
+    """A heatmap's x: its week columns, or for a single week the week and its width (plotly gives a
+    lone column the width of one millisecond)."""
+    if len(columns) == 1:
+        return {"x0": columns[0], "dx": 1 if relative else 7 * 24 * 3600 * 1000}
+    return {"x": columns}
 
 
 def title_parts(fig: go.Figure) -> tuple[str, str]:
@@ -143,14 +245,47 @@ def restyle(fig: go.Figure, meeting: bool = True) -> go.Figure:
 
 def add_caption(fig: go.Figure, caption: str, meeting: bool = False) -> go.Figure:
     """Writes the caption (n, span, generated on, not medical advice) into the figure itself, so a
-    PNG or a screenshot carries it. Returns the same figure."""
-    size = theme.sizes(meeting)["annotation"]
+    PNG or a screenshot carries it. Returns the same figure.
+
+    The caption goes under the x axis' tick labels and title, the legend under the caption. Plotly
+    would move the plot up to fit long tick labels (automargin) but not the caption with it, so
+    the room below the plot is measured here and the bottom axes keep the margin given."""
+    sizes = theme.sizes(meeting)
+    size = sizes["annotation"]
     lines = textwrap.wrap(caption, 95 if meeting else 130)
+    depth = _axis_depth(fig, sizes)
     fig.add_annotation(text="<br>".join(lines), xref="paper", yref="paper", x=0, y=0, xanchor="left",
-                       yanchor="top", yshift=-(size * 4 + 20), showarrow=False, align="left",
+                       yanchor="top", yshift=-depth, showarrow=False, align="left",
                        font=dict(size=size), name="caption")
-    fig.update_layout(margin=dict(b=size * (5 + 1.3 * len(lines)) + 40))
+    legend = _legend_depth(fig, sizes["legend"], meeting)
+    fig.update_layout(margin=dict(b=int(depth + size * 1.35 * len(lines) + legend + 16)))
+    fig.update_xaxes(automargin=False)
     return fig
+
+
+def _axis_depth(fig: go.Figure, sizes: dict[str, int]) -> int:
+    """Pixels under the plot taken by the bottom axis: tick labels (as many lines as the longest
+    wrapped label) and the axis title."""
+    lines = 1
+    for trace in fig.data:
+        if trace.type == "heatmap" and trace.x is not None:
+            lines = max(lines, *(str(x).count("<br>") + 1 for x in trace.x))
+    for name in (k for k in fig.layout if k.startswith("xaxis")):
+        axis = fig.layout[name]
+        if axis.ticktext:
+            lines = max(lines, *(str(t).count("<br>") + 1 for t in axis.ticktext))
+    titled = any(fig.layout[k].title.text for k in fig.layout if k.startswith("xaxis"))
+    return int(sizes["tick"] * 1.3 * lines + 14 + (sizes["base"] * 1.6 if titled else 0) + 8)
+
+
+def _legend_depth(fig: go.Figure, size: int, meeting: bool) -> int:
+    """Pixels for the legend row(s) at the bottom: entries of about their text's width."""
+    if not _legend_shown(fig):
+        return 0
+    names = [str(t.name or "") for t in fig.data if t.showlegend is not False and t.name]
+    width = sum(len(n) * size * 0.6 + 50 for n in dict.fromkeys(names))
+    rows = max(1, -(-int(width) // (1180 if meeting else 900)))
+    return int(rows * size * 1.6 + 8)
 
 
 def empty_figure(title: str, message: str, meeting: bool = False, caption: str | None = None) -> go.Figure:
@@ -240,9 +375,11 @@ def group_course_figure(course: pd.DataFrame, meeting: bool = False, caption: st
     _band(fig, course["week"], course["q25"], course["q75"], course["median"], "Group median", meeting,
           n=course["n_members"])
     fig.update_yaxes(range=[0, measure_max(measure)])
-    subtitle = f"{measure_label(measure)} · {_n_range(shown['n_members'])} per week · {suppressed_note()}"
+    subtitle = (f"{measure_label(measure)} · {_n_range(shown['n_members'])} logging each week · weeks "
+                f"under {min_group_size()} members not drawn")
     subtitle += _relative_note(time_axis, course.attrs.get("excluded", []))
-    return _finish(fig, title, subtitle, meeting, week_axis_title(time_axis), measure_label(measure), caption)
+    return _finish(fig, title, subtitle, meeting, week_axis_title(time_axis), measure_label(measure), caption,
+                   time_axis=time_axis)
 
 
 def week_axis_title(time_axis: str) -> str:
@@ -278,19 +415,19 @@ def completeness_figure(table: pd.DataFrame, meeting: bool = False, reveal: bool
     words = np.where(z < 0, "not yet logging", logged)
     scale = [[0.0, theme.NOT_YET_COLOR], [0.124, theme.NOT_YET_COLOR], [0.125, "#FFFFFF"],
              [1.0, theme.OKABE_ITO["blue"]]]
+    rows = [labels[m] for m in grid.index]
     fig = go.Figure(go.Heatmap(
-        z=z, x=grid.columns, y=[labels[m] for m in grid.index], customdata=words,
+        z=z, **_heatmap_x(grid.columns, time_axis != "calendar"), y=rows, customdata=words,
         zmin=-1, zmax=7, colorscale=scale, xgap=1, ygap=1,
         colorbar=dict(title=dict(text="days logged"), tickvals=[-1, 0, 7],
                       ticktext=["not yet logging", "0", "7"]),
         hovertemplate="%{y}<br>" + _week_hover(time_axis) + "<br>%{customdata}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed")
-    subtitle = (f"{_n_text(len(grid))} · {grid.shape[1]} weeks · white: nothing logged that week · "
-                "grey: before the member's first log")
+    _label_every_row(fig, rows)
+    subtitle = (f"{_n_text(len(grid))} · {theme.plural(grid.shape[1], 'week')} · white: nothing logged that "
+                "week · grey: before the member's first log")
     subtitle += _relative_note(time_axis, table.attrs.get("excluded", []))
-    height = max(300, 120 + 22 * len(grid) * (1.4 if meeting else 1))
     return _finish(fig, "Logging completeness: days logged per member and week", subtitle, meeting,
-                   week_axis_title(time_axis), "Member", caption, int(height))
+                   week_axis_title(time_axis), "Member", caption, rows=len(rows), time_axis=time_axis)
 
 
 def latest_state_figure(state: pd.DataFrame, meeting: bool = False, window_days: int = 14,
@@ -316,8 +453,8 @@ def latest_state_figure(state: pd.DataFrame, meeting: bool = False, window_days:
     if hidden:
         subtitle += (f" · {theme.plural(hidden, 'symptom')} with fewer than {min_group_size()} members "
                      "not drawn")
-    height = max(320, 140 + 36 * len(shown) * (1.3 if meeting else 1))
-    return _finish(fig, title, subtitle, meeting, "Number of members", "Symptom", caption, int(height))
+    return _finish(fig, title, subtitle, meeting, "Number of members", "Symptom", caption,
+                   rows=int(1.6 * len(shown)))
 
 
 # --- one member --------------------------------------------------------------------------------------
@@ -330,11 +467,12 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
     """One member's small multiples (``analysis.member_timeline``): the total first, then each item.
 
     Dots are daily scores, the line the rolling mean drawn per segment (a gap stays a gap).
-    Treatments (rows of one member's treatments table) are shaded bands on every panel and lanes in
-    the bottom panel, with events as markers; relapse starts (``analysis.detect_relapses``) are
-    marked with a cross on the total and a dashed line through every panel. With ``anchor`` (the
-    member's first log or onset day) time is drawn as weeks since it (``time_axis`` names which),
-    not as calendar dates.
+    Treatments (rows of one member's treatments table) are labelled lanes in a panel of their own
+    below the scores, in colours no symptom uses, with events as markers there; relapse starts
+    found by the rule (``analysis.detect_relapses``) are a cross on the total and a dashed line
+    through every panel, apart from a relapse the family noted (a star in the events lane). With
+    ``anchor`` (the member's first log or onset day) time is drawn as weeks since it
+    (``time_axis`` names which), not as calendar dates.
     """
     measure = timeline.attrs.get("measure") or "mean_severity"
     order = {item.id: i for i, item in enumerate(schema.ITEMS)}
@@ -355,12 +493,13 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
         x_hover, x_title = "week %{x:.1f}", TIME_AXES[time_axis]
     has_lanes = len(treatments) > 0 or len(events) > 0
     names = [("Total: " + measure_label(measure)) if s == "total" else schema.item_label(s) for s in series]
+    names = ["<br>".join(textwrap.wrap(n, 70)) for n in names]  # a long custom symptom name wraps
     rows = len(series) + (1 if has_lanes else 0)
     if not series:
         return empty_figure(f"{member_label}: nothing logged in this range", "No scores to draw.", meeting,
                             caption)
     lane_names = sorted(treatments["treatment"].astype("str").unique().tolist()) if len(treatments) else []
-    lane_height = 0.5 + 0.25 * (len(lane_names) + 1)
+    lane_height = 0.2 + 0.3 * (len(lane_names) + (1 if len(events) else 0))
     heights = [1.0] * len(series) + ([lane_height] if has_lanes else [])
     titles = tuple(names + (["Treatments and events"] if has_lanes else []))
     layout = copy.deepcopy(_panel_layout(titles, tuple(heights)))
@@ -395,46 +534,50 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
         layout[_axis_name("yaxis", r)].update(range=[-0.1 * top, top * 1.08],
                                               title={"text": "score" if s != "total" else "total"})
     # Shapes span every panel (yref "paper") and are set in one go: add_vrect/add_vline per panel
-    # re-validate the whole figure each call (seconds on a long timeline).
-    # Treatments: a thin strip of the treatment's colour along the top of every panel (no wide
-    # see-through bands: overlapping courses blurred into grey), with the lanes panel below.
-    domains = [layout[_axis_name("yaxis", r)]["domain"] for r in range(1, len(series) + 1)]
-    strip = 4 / (140 + (210 if meeting else 160) * sum(heights))  # 4 px per treatment
-    shapes = [dict(type="rect", xref="x", yref="paper", x0=start, x1=end if pd.notna(end) else date_max,
-                   y0=top - strip * (k + 1), y1=top - strip * k, opacity=0.9, line_width=0, layer="above",
-                   fillcolor=theme.color_for_treatment(str(name)))
-              for k, name in enumerate(lane_names)
-              for _, start, end in treatments.loc[treatments["treatment"].astype("str") == name,
-                                                  ["treatment", "start", "end"]].itertuples(index=False)
-              for _, top in domains]
+    # re-validate the whole figure each call (seconds on a long timeline). Treatments are drawn
+    # only in their own lanes: over the score panels they hid the score-3 line.
+    shapes = []
+    day_text = ((lambda v: f"week {v:.1f}") if anchor is not None
+                else (lambda v: f"{pd.Timestamp(v):%-d %b %Y}"))
     if has_lanes:
         lane_row = rows
         for name in lane_names:
             courses = treatments.loc[treatments["treatment"].astype("str") == name]
-            xs, ys = [], []
+            label = schema.treatment_label(name)
+            lane = "<br>".join(textwrap.wrap(label, 16))  # a long treatment name wraps beside its lane
+            xs, ys, words = [], [], []
             for start, end in zip(courses["start"], courses["end"], strict=True):
-                xs += [start, end if pd.notna(end) else date_max, None]
-                ys += [schema.treatment_label(name)] * 2 + [None]
+                ongoing = pd.isna(end)
+                xs += [start, date_max if ongoing else end, None]
+                ys += [lane] * 2 + [None]
+                said = f"{label}: {day_text(start)} – {'ongoing' if ongoing else day_text(end)}"
+                words += [said, said, None]
             # Markers at both ends keep a one-day course (a rituximab infusion) visible.
-            traces.append(go.Scatter(x=xs, y=ys, mode="lines+markers", name=schema.treatment_label(name),
+            traces.append(go.Scatter(x=xs, y=ys, mode="lines+markers", name=label, text=words,
                                      marker=dict(symbol="line-ns-open", size=18 if meeting else 14,
                                                  color=theme.color_for_treatment(name), line=dict(width=3)),
                                      line=dict(color=theme.color_for_treatment(name),
                                                width=14 if meeting else 10),
-                                     legendgroup="treatments", hoverinfo="x+name", **_panel(lane_row)))
+                                     legendgroup="treatments", hovertemplate="%{text}<extra></extra>",
+                                     **_panel(lane_row)))
         for kind, part in events.groupby("kind", sort=True):
             color, symbol = theme.event_style(str(kind))
             label = schema.EVENT_LABELS.get(str(kind), str(kind))
+            label = f"{label} by the family" if kind == "relapse" else label
             traces.append(go.Scatter(x=part["date"], y=["Events"] * len(part), mode="markers", name=label,
                                      marker=dict(color=color, symbol=symbol, size=16 if meeting else 11,
                                                  line=dict(color="#000000", width=1)),
                                      hovertemplate=x_hover + "<extra>" + label + "</extra>",
                                      **_panel(lane_row)))
-        layout[_axis_name("yaxis", lane_row)].update(title={"text": ""}, type="category")
+        lanes = [*(["Events"] if len(events) else []),
+                 *["<br>".join(textwrap.wrap(schema.treatment_label(n), 16)) for n in reversed(lane_names)]]
+        layout[_axis_name("yaxis", lane_row)].update(
+            title={"text": ""}, type="category", categoryorder="array", categoryarray=lanes,
+            tickmode="array", tickvals=lanes, ticktext=lanes, range=[-0.6, len(lanes) - 0.4])
     if relapses is not None and len(relapses):
         total_row = series.index("total") + 1 if "total" in series else 1
         traces.append(go.Scatter(x=relapses["start"], y=relapses["start_value"], mode="markers",
-                                 name="relapse start (by the rule)",
+                                 name="relapse start (found by the rule)",
                                  marker=dict(symbol="x", size=18 if meeting else 12, color=theme.GROUP_COLOR,
                                              line=dict(width=2)),
                                  hovertemplate="relapse observed from " + x_hover + "<extra></extra>",
@@ -448,13 +591,14 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
             else f"daily dots not drawn (over {MAX_RAW_POINTS:,} scores: choose fewer symptoms or dates)")
     subtitle = f"{_n_text(1)} · {dots} · line: {window_days}-day mean, gaps over a week left open"
     if len(treatments):
-        subtitle += " · coloured strips on top: treatments (see the lanes below)"
+        subtitle += " · treatments in the lanes at the bottom"
     if relapses is not None and len(relapses):
-        subtitle += f" · ×: {theme.plural(len(relapses), 'relapse')} by the rule"
-    per_row = 210 if meeting else 160
+        subtitle += f" · ×: {theme.plural(len(relapses), 'relapse')} found by the rule"
+    # A projector fits the whole member on one screen while each panel keeps 90 px.
+    per_row = max(110, (theme.MEETING_MAX_HEIGHT - 330) / sum(heights)) if meeting else 160
     height = 140 + int(per_row * sum(heights))
     fig = _finish(fig, f"{member_label}: each symptom over time", subtitle, meeting, caption=caption,
-                  height=height)
+                  height=height, time_axis=time_axis if anchor is not None else "calendar")
     fig.layout.xaxis.title.text = None
     fig.layout[_axis_name("xaxis", rows)].title.text = x_title
     return fig
@@ -487,16 +631,20 @@ def cohort_figure(cohort: Cohort, measure: str, meeting: bool = False, reveal: b
                   labels: Mapping[str, str] | None = None) -> go.Figure:
     """Each member's weekly course as a thin line, the group median and interquartile band over them."""
     members = cohort.members
-    axis = ALIGNMENTS[cohort.by] if cohort.by != "treatment" or not treatment else \
-        f"Days since starting {schema.treatment_label(treatment)}"
+    # Members are binned by week: the axis says weeks (the sidebar's unit), not days.
+    axis = ALIGNMENTS[cohort.by].replace("Days", "Weeks") if cohort.by != "treatment" or not treatment else \
+        f"Weeks since starting {schema.treatment_label(treatment)}"
+    calendar = cohort.by == "calendar"
     n = members["member"].nunique()
     title = f"Members' courses by {axis.lower()}, with the group median"
     if n == 0:
         return empty_figure(title, "No member has data for this alignment.", meeting, caption)
     labels = _labels_for(members["member"].unique(), labels, reveal)
     frame = members.assign(label=members["member"].map(labels))
+    if not calendar:
+        frame = frame.assign(x=frame["x"] / 7)
     # A week with no data breaks the member's line: never a straight line across missing weeks.
-    step = np.timedelta64(7, "D") if cohort.by == "calendar" else 7
+    step = np.timedelta64(7, "D") if calendar else 1
     line = _broken(frame, ["member"], "x", ["value", "label"], max_step=step)
     cls = _scatter_class(len(frame))
     fig = go.Figure()
@@ -507,7 +655,8 @@ def cohort_figure(cohort: Cohort, measure: str, meeting: bool = False, reveal: b
     group = cohort.group
     drawn = not group["suppressed"].all()
     if drawn:
-        _band(fig, group["x"], group["q25"], group["q75"], group["median"], "Group median", meeting,
+        x = group["x"] if calendar else group["x"] / 7
+        _band(fig, x, group["q25"], group["q75"], group["median"], "Group median", meeting,
               n=group["n_members"])
     fig.update_yaxes(range=[0, measure_max(measure)])
     if cohort.by != "calendar":
@@ -516,16 +665,18 @@ def cohort_figure(cohort: Cohort, measure: str, meeting: bool = False, reveal: b
     band = (f"median {suppressed_note()}" if drawn
             else f"group median not drawn: under {min_group_size()} members at every point")
     subtitle = f"{_n_text(n)}{excluded} · weekly means, lines broken at weeks without a log · {band}"
-    return _finish(fig, title, subtitle, meeting, "Week" if cohort.by == "calendar" else axis,
-                   measure_label(measure), caption)
+    return _finish(fig, title, subtitle, meeting, "Week" if calendar else axis,
+                   measure_label(measure), caption, time_axis="calendar" if calendar else "weeks")
 
 
 def heatmap_figure(weekly: pd.DataFrame, item: str | None = None, meeting: bool = False, reveal: bool = False,
                    caption: str | None = None, labels: Mapping[str, str] | None = None,
-                   time_axis: str = "calendar") -> go.Figure:
-    """Members × weeks mean severity (``analysis.weekly_severity``)."""
+                   time_axis: str = "calendar", measure: str | None = None,
+                   title: str | None = None) -> go.Figure:
+    """Members × weeks mean severity (``analysis.weekly_severity``), or (``measure``) weekly means
+    of that measure on its own scale."""
     what = "all symptoms" if item is None else schema.item_label(item)
-    title = f"Mean severity per member and week: {what}"
+    title = title or f"Mean severity per member and week: {what}"
     if weekly.empty:
         return empty_figure(title, "Nothing logged in this range.", meeting, caption)
     labels = _labels_for(weekly["member"].unique(), labels, reveal)
@@ -534,17 +685,22 @@ def heatmap_figure(weekly: pd.DataFrame, item: str | None = None, meeting: bool 
                   else range(int(grid.columns.min()), int(grid.columns.max()) + 1))
     grid = grid.reindex(columns=every_week)
     grid = grid.reindex(sorted(grid.index, key=lambda m: labels[m]))
+    rows = [labels[m] for m in grid.index]
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(dtype="float64"), x=grid.columns, y=[labels[m] for m in grid.index], zmin=0,
-        zmax=schema.SEVERITY_MAX, colorscale=theme.SEVERITY_SCALE, xgap=1, ygap=1,
+        z=grid.to_numpy(dtype="float64"), **_heatmap_x(grid.columns, time_axis != "calendar"), y=rows, zmin=0,
+        zmax=schema.SEVERITY_MAX if measure is None else measure_max(measure),
+        colorscale=theme.SEVERITY_SCALE, xgap=1, ygap=1,
         colorbar=dict(title=dict(text="severity"), tickvals=list(schema.SEVERITY_LABELS),
-                      ticktext=[f"{k} {v}" for k, v in schema.SEVERITY_LABELS.items()]),
+                      ticktext=[f"{k} {v}" for k, v in schema.SEVERITY_LABELS.items()]) if measure is None
+        else dict(title=dict(text="weekly<br>mean")),
         hovertemplate="%{y}<br>" + _week_hover(time_axis) + "<br>mean %{z:.2f}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed")
-    subtitle = f"{_n_text(len(grid))} · {grid.shape[1]} weeks · 0 none – 3 severe · blank: no log that week"
+    _label_every_row(fig, rows)
+    scale = "0 none – 3 severe" if measure is None else measure_label(measure)
+    subtitle = (f"{_n_text(len(grid))} · {theme.plural(grid.shape[1], 'week')} · {scale} · "
+                "blank: no log that week")
     subtitle += _relative_note(time_axis, weekly.attrs.get("excluded", []))
-    height = max(300, 120 + 22 * len(grid) * (1.4 if meeting else 1))
-    return _finish(fig, title, subtitle, meeting, week_axis_title(time_axis), "Member", caption, int(height))
+    return _finish(fig, title, subtitle, meeting, week_axis_title(time_axis), "Member", caption,
+                   rows=len(rows), time_axis=time_axis)
 
 
 def profile_figure(profiles: Profiles, meeting: bool = False, reveal: bool = False,
@@ -584,8 +740,8 @@ def profile_figure(profiles: Profiles, meeting: bool = False, reveal: bool = Fal
     n = members["member"].nunique()
     note = "" if len(shown) == len(group) else f" · group mean {suppressed_note()}"
     subtitle = f"{_n_text(n)} · mean of daily scores, 0 none – 3 severe{note}"
-    height = max(360, 160 + 40 * len(items) * (1.3 if meeting else 1))
-    return _finish(fig, title, subtitle, meeting, "Mean severity (0-3)", "Symptom", caption, int(height))
+    return _finish(fig, title, subtitle, meeting, "Mean severity (0-3)", "Symptom", caption,
+                   rows=int(1.6 * len(items)))
 
 
 def before_after_figure(result: BeforeAfter, measure: str, meeting: bool = False, reveal: bool = False,
@@ -646,8 +802,9 @@ def before_after_figure(result: BeforeAfter, measure: str, meeting: bool = False
     note = "" if median_drawn else f" · group median not drawn under {MIN_TREND_MEMBERS} members"
     hollow_note = (f" · hollow: under {result.min_logs} logs on a side, not in the median"
                    if few.any() else "")
-    subtitle = (f"{_n_text(result.n_members)} with at least {result.min_logs} logs on both sides · "
-                f"{result.weeks} weeks each side, start day excluded{note}{hollow_note} · {ASSOCIATION}")
+    started = f" (of {result.n_started} who started it)" if result.n_started > result.n_members else ""
+    subtitle = (f"{_n_text(result.n_members)} with at least {result.min_logs} logs on both sides{started} · "
+                f"{result.weeks} weeks each side, start day excluded{note}{hollow_note}")
     return _finish(fig, title, subtitle, meeting, f"Relative to starting {name}", measure_label(measure),
                    caption)
 
@@ -706,7 +863,7 @@ def relapse_figure(context: pd.DataFrame, n_members: int, rule: RelapseRule, loo
         part = context.loc[context["preceded_by"] == kind]
         color, symbol = theme.event_style(kind if kind != NONE_OBSERVED else "other")
         name = (f"{schema.EVENT_LABELS.get(kind, kind)} before" if kind != NONE_OBSERVED
-                else "nothing observed before")
+                else f"nothing noted in the {lookback_days} days before")
         marker = dict(color=color, symbol=symbol, size=16 if meeting else 11,
                       line=dict(color="#000000", width=1))
         hover = "%{y}<br>" + x_hover + "<extra>" + name + "</extra>"
@@ -732,22 +889,25 @@ def relapse_figure(context: pd.DataFrame, n_members: int, rule: RelapseRule, loo
         fig.update_layout(barmode="stack")
         fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text="Share of events", row=1, col=2)
         fig.update_yaxes(autorange="reversed", row=1, col=2)
-    fig.update_yaxes(type="category", categoryorder="category descending", row=1, col=1, title_text="Member")
+    rows = sorted(labels.values(), reverse=True)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows, tickmode="array",
+                     tickvals=rows, ticktext=rows, row=1, col=1, title_text="Member")
     fig.update_xaxes(title_text=x_title, row=1, col=1)
     for annotation in fig.layout.annotations:
         annotation.font.size = theme.sizes(meeting)["base"]
-    none_before = int((context["preceded_by"] == NONE_OBSERVED).sum())
     if followed is None:
         shares_note = ""
     elif relapsing < min_group_size():
         shares_note = f" · shares {suppressed_note()}"
     else:
         shares_note = f" · bars: events with {lookback_days} days of logs after them"
-    subtitle = (f"{_n_text(n_members)} · {theme.plural(len(context), 'relapse')} in {relapsing} of them, "
-                f"{none_before} with no infection, taper or vaccination observed before · {rule_text}"
-                f"{shares_note} · timing observed, not cause")
-    height = max(360, 160 + 30 * len(labels) * (1.4 if meeting else 1))
-    return _finish(fig, title, subtitle, meeting, caption=caption, height=int(height))
+    subtitle = (f"{_n_text(n_members)} in view · {theme.plural(len(context), 'relapse')} in "
+                f"{members_text(relapsing)} · {rule_text}{shares_note} · timing observed, not cause")
+    # Every marker's meaning in the legend, also when only one kind is drawn (plotly hides a
+    # one-entry legend).
+    fig.update_layout(showlegend=True)
+    return _finish(fig, title, subtitle, meeting, caption=caption, rows=max(len(labels), 2 * len(shown)),
+                   time_axis=time_axis, time_axes=("xaxis",))
 
 
 def cooccurrence_figure(co: Cooccurrence, meeting: bool = False, caption: str | None = None) -> go.Figure:
@@ -763,22 +923,27 @@ def cooccurrence_figure(co: Cooccurrence, meeting: bool = False, caption: str | 
                                    f"at least {co.min_weeks + 1} of the same consecutive weeks.", meeting,
                             caption)
     names = [schema.item_label(i) for i in rho.index]
+    # Level under each column, never slanted (slanted names ran into the caption), in lines as wide
+    # as a column of a 1,000 px chart holds.
+    across = ["<br>".join(textwrap.wrap(n, max(8, 100 // len(names)))) for n in names]
     z = rho.to_numpy(dtype="float64")
     counts = co.n_members.to_numpy(dtype="int64")
     text = np.where(np.isnan(z), "", np.char.mod("%.2f", np.nan_to_num(z)))
     fig = go.Figure(go.Heatmap(
-        z=z, x=names, y=names, zmin=-1, zmax=1, colorscale=theme.DIVERGING_SCALE, text=text,
+        z=z, x=across, y=names, zmin=-1, zmax=1, colorscale=theme.DIVERGING_SCALE, text=text,
         texttemplate="%{text}", textfont=dict(size=theme.sizes(meeting)["annotation"]),
         customdata=np.vectorize(members_text)(counts),
-        colorbar=dict(title=dict(text="median ρ")), xgap=1, ygap=1,
-        hovertemplate="%{y} & %{x}<br>median ρ = %{z:.2f}<br>from %{customdata}<extra></extra>"))
+        colorbar=dict(title=dict(text="together<br>(median)"), tickvals=[-1, 0, 1],
+                      ticktext=["−1 opposite", "0 unrelated", "1 together"]), xgap=1, ygap=1,
+        hovertemplate="%{y} & %{x}<br>move together: %{z:.2f} (median across members)<br>"
+                      "from %{customdata}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(tickangle=-30)
-    subtitle = (f"{_n_text(co.n_group)} · rank correlation (Spearman ρ) of each member's changes, at "
-                f"least {co.min_weeks} per member · median across members · blank: under {limit} members "
-                "· observed together, not cause and effect")
-    side = max(420, 160 + 48 * len(names) * (1.3 if meeting else 1))
-    return _finish(fig, title, subtitle, meeting, "Symptom", "Symptom", caption, int(side))
+    fig.update_xaxes(tickangle=0)
+    subtitle = (f"{_n_text(co.n_group)} · how closely two symptoms rise and fall together week to week "
+                f"(1 always, 0 not at all; median of the members' rank correlations) · blank: under "
+                f"{limit} members · not cause and effect")
+    return _finish(fig, title, subtitle, meeting, "Symptom", "Symptom", caption,
+                   rows=int(len(names) * 1.5) + max(s.count("<br>") for s in across) + 2)
 
 
 def member_small_multiples_figure(scores: pd.DataFrame, measure: str, meeting: bool = False,
@@ -799,6 +964,11 @@ def member_small_multiples_figure(scores: pd.DataFrame, measure: str, meeting: b
         weekly = relative_weeks(weekly, anchors)
     labels = _labels_for(weekly["member"].unique(), labels, reveal)
     order = sorted(labels, key=lambda m: labels[m])
+    if len(order) > MAX_PANELS[meeting]:
+        # More panels than a screen or a page holds legibly (and than make_subplots can space):
+        # the same weekly means, one labelled row per member.
+        return heatmap_figure(weekly, meeting=meeting, caption=caption, labels=labels, time_axis=time_axis,
+                              measure=measure, title="Each member's course, one row each (weekly means)")
     rows = -(-len(order) // columns)
     fig = make_subplots(rows=rows, cols=columns, shared_xaxes=True, shared_yaxes=True,
                         subplot_titles=[labels[m] for m in order], horizontal_spacing=0.03,
@@ -821,11 +991,12 @@ def member_small_multiples_figure(scores: pd.DataFrame, measure: str, meeting: b
                       row=i // columns + 1, col=i % columns + 1)
     fig.update_yaxes(range=[0, measure_max(measure)])
     fig.update_annotations(font_size=theme.sizes(meeting)["legend"])
-    height = 170 * rows + 160 if not meeting else 220 * rows + 200
+    # A projector shows three rows of panels on one screen (MAX_PANELS), a page six.
+    height = 170 * rows + 160 if not meeting else min(theme.MEETING_MAX_HEIGHT, 150 * rows + 260)
     subtitle = (f"{_n_text(len(order))} · weekly means · {measure_label(measure)} · "
                 "gaps over two weeks left open")
     if relative:
         subtitle += f" · x: {TIME_AXES[time_axis].lower()}"
         subtitle += _relative_note(time_axis, weekly.attrs.get("excluded", []))
-    return _finish(fig, title, subtitle, meeting, caption=caption, height=height)
+    return _finish(fig, title, subtitle, meeting, caption=caption, height=height, time_axis=time_axis)
 

@@ -34,6 +34,7 @@ HIGHLIGHTS = ("treatment-overview", "relapses", "relapse-triggers")
 # Fixed, not responsive: a chart must keep its size when printed. 680×380 CSS px fits the printable
 # width of A4 (186 mm ≈ 703 px) and Letter (192 mm ≈ 725 px) with 12 mm margins, two to a page.
 PRINT_CHART_SIZE = (680, 380)
+PRINT_ROW_HEIGHT = 14  # px a row label needs on a printed chart
 MEETING_PRINT_HEIGHT = 450  # meeting type needs more room around a plot: fewer charts to a page
 PRINT_TITLE_SIZES = {False: (15, 12), True: (20, 16)}  # (title, subtitle) px, screen / meeting
 PLOT_CONFIG = {"displaylogo": False, "responsive": False, "displayModeBar": False}
@@ -223,6 +224,13 @@ def _print_sized(fig: go.Figure, meeting: bool) -> go.Figure:
     height = MEETING_PRINT_HEIGHT if meeting else height
     printed = go.Figure(fig).update_layout(width=width, height=height, autosize=False)
     _fit_title(printed, meeting)
+    # Rows labelled one by one on the page (every member) overprint each other on a printed chart
+    # of fixed height: there plotly may leave some labels out instead.
+    room = (height - printed.layout.margin.t - 60) / PRINT_ROW_HEIGHT
+    for name in (k for k in printed.layout if k.startswith("yaxis")):
+        axis = printed.layout[name]
+        if axis.tickmode == "array" and axis.tickvals is not None and len(axis.tickvals) > room:
+            axis.update(tickmode="auto", tickvals=None, ticktext=None)
     return printed
 
 

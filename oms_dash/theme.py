@@ -43,19 +43,25 @@ _ITEM_COLORS: dict[str, str] = {
     "tremor": TOL_MUTED["teal"], "drooling": TOL_MUTED["olive"], "vomiting": OKABE_ITO["yellow"],
     "hypotonia": TOL_MUTED["purple"],
 }
+# Treatments in earth tones and greys that no symptom line uses: a treatment lane never reads as a
+# symptom (orange ACTH was taken for the orange walking line). Told apart by their labels, and
+# by lightness as well as hue.
+TREATMENT_PALETTE: tuple[str, ...] = (
+    "#6F4E37", "#A67C52", "#4D4D4D", "#8C7853", "#3E2723", "#A1887F", "#5D6D5B", "#7B6A58",
+)
 _TREATMENT_COLORS: dict[str, str] = {
-    "acth": OKABE_ITO["orange"], "dexamethasone": OKABE_ITO["vermillion"],
-    "methylprednisolone": OKABE_ITO["yellow"], "prednisolone": TOL_MUTED["olive"],
-    "ivig": OKABE_ITO["sky_blue"], "rituximab": OKABE_ITO["reddish_purple"],
-    "cyclophosphamide": TOL_MUTED["indigo"], "chemotherapy": TOL_MUTED["wine"],
-    "tumour_surgery": TOL_MUTED["teal"], "trazodone": OKABE_ITO["bluish_green"],
-    "clonazepam": OKABE_ITO["blue"], "therapy": TOL_MUTED["purple"],
+    "acth": TREATMENT_PALETTE[0], "dexamethasone": TREATMENT_PALETTE[1],
+    "methylprednisolone": TREATMENT_PALETTE[2], "prednisolone": TREATMENT_PALETTE[3],
+    "ivig": TREATMENT_PALETTE[4], "rituximab": TREATMENT_PALETTE[5],
+    "cyclophosphamide": TREATMENT_PALETTE[6], "chemotherapy": TREATMENT_PALETTE[7],
+    "tumour_surgery": TREATMENT_PALETTE[2], "trazodone": TREATMENT_PALETTE[1],
+    "clonazepam": TREATMENT_PALETTE[3], "therapy": TREATMENT_PALETTE[6],
 }
 EVENT_STYLES: dict[str, tuple[str, str]] = {  # kind -> (colour, marker symbol): never colour alone
     "infection": (OKABE_ITO["vermillion"], "triangle-up"),
     "vaccination": (OKABE_ITO["blue"], "diamond"),
     "steroid_taper": (OKABE_ITO["orange"], "triangle-down"),
-    "relapse": (OKABE_ITO["black"], "x"),
+    "relapse": (OKABE_ITO["black"], "star-open"),  # noted by the family; the rule's finding is an x
     "other": ("#595959", "circle-open"),
 }
 # Severity, one sequential scale everywhere (heatmaps, latest-state bars): light grey for none to
@@ -82,8 +88,9 @@ def color_for_item(item_id: str) -> str:
 
 
 def color_for_treatment(treatment_id: str) -> str:
-    """The treatment's colour in every chart (bands, lanes, legends)."""
-    return _TREATMENT_COLORS.get(treatment_id) or _stable_pick(f"treatment:{treatment_id}")
+    """The treatment's colour in every chart (bands, lanes, legends): never a symptom's colour."""
+    return _TREATMENT_COLORS.get(treatment_id) or TREATMENT_PALETTE[
+        zlib.crc32(f"treatment:{treatment_id}".encode()) % len(TREATMENT_PALETTE)]
 
 
 def event_style(kind: str) -> tuple[str, str]:
@@ -145,11 +152,32 @@ pio.templates["oms_screen"] = SCREEN_TEMPLATE
 pio.templates["oms_meeting"] = MEETING_TEMPLATE
 
 
+# A 1280x720 projector: the chart (its title block inside) plus the caption and the PNG button
+# under it (about 100 px at meeting type) fit the screen's height.
+MEETING_MAX_HEIGHT = 600
+
+
 def chart_height(meeting: bool) -> int:
     """A chart's height when its builder gives none. Meeting type and its title block need a taller
-    chart, or a projector shows a thin strip of plot; 600 px still fits a 1280x720 screen. (Set on
-    the figure itself: Streamlit reads the figure's height, not its template's.)"""
-    return 600 if meeting else 480
+    chart, or a projector shows a thin strip of plot. (Set on the figure itself: Streamlit reads
+    the figure's height, not its template's.)"""
+    return MEETING_MAX_HEIGHT if meeting else 480
+
+
+def _luminance(hex_color: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    h = hex_color.lstrip("#")
+    r, g, b = (channel(int(h[i:i + 2], 16)) for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(foreground: str, background: str = "#FFFFFF") -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21); AA asks 4.5 for body text."""
+    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
 
 
 def template(meeting: bool) -> go.layout.Template:

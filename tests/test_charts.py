@@ -137,8 +137,8 @@ def test_member_timeline_keeps_gaps_and_marks_treatments_events_relapses(data):
     assert np.isnan(np.asarray(myoclonus.y, dtype=float)).sum() >= 1  # the two-week gap is a break
     assert any(t.name == "IVIG" for t in fig.data)
     assert any(t.name == "Infection / fever" for t in fig.data)
-    assert any(t.name == "relapse start (by the rule)" for t in fig.data)
-    assert any(s.type == "rect" for s in fig.layout.shapes)
+    assert any(t.name == "relapse start (found by the rule)" for t in fig.data)
+    assert any(s.type == "line" for s in fig.layout.shapes)  # the relapse through every panel
     assert "Member A" in fig.layout.title.text
 
 
@@ -333,13 +333,15 @@ def test_profiles_label_every_symptom_on_a_horizontal_axis(data):
     assert fig.layout.xaxis.range == (0, 3) and not fig.layout.yaxis.tickangle
 
 
-def test_member_timeline_says_what_is_drawn_and_uses_thin_treatment_strips(data):
+def test_member_timeline_says_what_is_drawn_and_keeps_treatments_in_their_own_lane(data):
     obs, tr, ev = data
     mine = A.member_timeline(obs, "kid_1")
     fig = C.member_timeline_figure(mine, "Member A", tr[tr.member == "kid_1"], meeting=False)
     assert "dots: daily scores" in fig.layout.title.text
-    rects = [sh for sh in fig.layout.shapes if sh.type == "rect"]
-    assert rects and all(sh.y1 - sh.y0 < 0.05 for sh in rects)  # strips, not bands over the panel
+    assert not [sh for sh in fig.layout.shapes if sh.type == "rect"]  # nothing over the score panels
+    lane = next(t for t in fig.data if t.name == "IVIG")
+    score_axes = {t.yaxis for t in fig.data if t.name == "7-day mean"}
+    assert lane.yaxis not in score_axes  # the lanes panel below the scores
     many = pd.concat([mine] * (C.MAX_RAW_POINTS // len(mine) + 1), ignore_index=True)
     many.attrs = mine.attrs
     crowded = C.member_timeline_figure(many, "Member A")

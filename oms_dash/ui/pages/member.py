@@ -1,4 +1,4 @@
-"""Member view page: one member's course, treatments as bands, events and relapses marked."""
+"""Member view page: one member's course, treatments in their own lanes, events and relapses marked."""
 
 from __future__ import annotations
 
@@ -91,13 +91,16 @@ def render() -> None:
     widgets.show_chart(fig, "member-timeline", caption, table[["series", moment, "value", "rolling"]],
                        "Every score drawn")
 
-    st.caption(f"Relapses (×) are marked by the rule set on Compare patterns: {rule.describe()}, on the "
-               f"{analysis.measure_label(measure)}. {len(relapses)} found in this range.")
+    st.caption(f"Relapses found by the rule (×) use the rule set on Compare patterns: {rule.describe()}, "
+               f"on the {analysis.measure_label(measure)}. {len(relapses)} found in this range. A relapse "
+               "the family noted in its log is a star in the events lane.")
     cols = st.columns(2)
     with cols[0]:
         st.markdown("**Treatments**")
+        # An ongoing course has no end: it says so, not "None".
+        ends = when(treatments["end"]).astype("str").where(treatments["end"].notna(), "ongoing")
         view = treatments.assign(treatment=treatments["treatment"].map(schema.treatment_label),
-                                 start=when(treatments["start"]), end=when(treatments["end"]))
+                                 start=when(treatments["start"]), end=ends)
         widgets.show_table(view[["treatment", "start", "end", "dose"]])
     with cols[1]:
         st.markdown("**Events**")
