@@ -459,6 +459,9 @@ def latest_state_figure(state: pd.DataFrame, meeting: bool = False, window_days:
 
 # --- one member --------------------------------------------------------------------------------------
 
+LANE_WRAP = 20  # characters of a treatment's name beside its lane ("Trazodone (sleep)" on one line)
+
+
 def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments: pd.DataFrame | None = None,
                            events: pd.DataFrame | None = None, relapses: pd.DataFrame | None = None,
                            meeting: bool = False, window_days: int = 7, show_points: bool = True,
@@ -500,6 +503,9 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
                             caption)
     lane_names = sorted(treatments["treatment"].astype("str").unique().tolist()) if len(treatments) else []
     lane_height = 0.2 + 0.3 * (len(lane_names) + (1 if len(events) else 0))
+    # With one or two score panels (meeting mode shows the total alone) the lanes would otherwise
+    # take most of the height: they get at most about half of it.
+    lane_height *= min(1.0, len(series) / 2)
     heights = [1.0] * len(series) + ([lane_height] if has_lanes else [])
     titles = tuple(names + (["Treatments and events"] if has_lanes else []))
     layout = copy.deepcopy(_panel_layout(titles, tuple(heights)))
@@ -544,7 +550,7 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
         for name in lane_names:
             courses = treatments.loc[treatments["treatment"].astype("str") == name]
             label = schema.treatment_label(name)
-            lane = "<br>".join(textwrap.wrap(label, 16))  # a long treatment name wraps beside its lane
+            lane = "<br>".join(textwrap.wrap(label, LANE_WRAP))  # a long name wraps beside its lane
             xs, ys, words = [], [], []
             for start, end in zip(courses["start"], courses["end"], strict=True):
                 ongoing = pd.isna(end)
@@ -558,7 +564,8 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
                                                  color=theme.color_for_treatment(name), line=dict(width=3)),
                                      line=dict(color=theme.color_for_treatment(name),
                                                width=14 if meeting else 10),
-                                     legendgroup="treatments", hovertemplate="%{text}<extra></extra>",
+                                     legendgroup="treatments", showlegend=False,  # its lane says it
+                                     hovertemplate="%{text}<extra></extra>",
                                      **_panel(lane_row)))
         for kind, part in events.groupby("kind", sort=True):
             color, symbol = theme.event_style(str(kind))
@@ -570,7 +577,8 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
                                      hovertemplate=x_hover + "<extra>" + label + "</extra>",
                                      **_panel(lane_row)))
         lanes = [*(["Events"] if len(events) else []),
-                 *["<br>".join(textwrap.wrap(schema.treatment_label(n), 16)) for n in reversed(lane_names)]]
+                 *["<br>".join(textwrap.wrap(schema.treatment_label(n), LANE_WRAP))
+                   for n in reversed(lane_names)]]
         layout[_axis_name("yaxis", lane_row)].update(
             title={"text": ""}, type="category", categoryorder="array", categoryarray=lanes,
             tickmode="array", tickvals=lanes, ticktext=lanes, range=[-0.6, len(lanes) - 0.4])
@@ -597,7 +605,8 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
     # A projector fits the whole member on one screen while each panel keeps 90 px.
     per_row = max(110, (theme.MEETING_MAX_HEIGHT - 330) / sum(heights)) if meeting else 160
     height = 140 + int(per_row * sum(heights))
-    fig = _finish(fig, f"{member_label}: each symptom over time", subtitle, meeting, caption=caption,
+    what = "the total over time" if series == ["total"] else "each symptom over time"
+    fig = _finish(fig, f"{member_label}: {what}", subtitle, meeting, caption=caption,
                   height=height, time_axis=time_axis if anchor is not None else "calendar")
     fig.layout.xaxis.title.text = None
     fig.layout[_axis_name("xaxis", rows)].title.text = x_title
@@ -609,7 +618,9 @@ def _panel_layout(titles: tuple[str, ...], heights: tuple[float, ...]) -> dict:
     """make_subplots' layout for panels stacked on one shared time axis, made once per set of panels
     (about 0.1 s for a dozen panels; a copy of the layout costs next to nothing)."""
     rows = len(titles)
-    return make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.04 if rows < 8 else 0.02,
+    # Room between panels for the next panel's title (a fraction of the plot's height: more when few).
+    spacing = 0.09 if rows <= 3 else 0.04 if rows < 8 else 0.02
+    return make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=spacing,
                          row_heights=list(heights), subplot_titles=list(titles)).to_dict()["layout"]
 
 

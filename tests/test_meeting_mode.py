@@ -3,6 +3,8 @@ menu at the top (checked in tests/browser), and there is always a way back out o
 
 from __future__ import annotations
 
+import json
+
 from streamlit.testing.v1 import AppTest
 
 from oms_dash.demo import demo_group
@@ -79,3 +81,31 @@ def test_the_upload_page_is_not_reachable_in_meeting_mode():
     assert not at.exception, [e.value for e in at.exception]
     assert not at.file_uploader
     assert not any("Upload logs" == t.value for t in at.title)
+
+
+MEMBER = "oms_dash/ui/page_scripts/member.py"
+
+
+def test_member_view_in_meeting_mode_fits_the_total_and_the_chosen_symptoms():
+    at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    at.switch_page(MEMBER).run()
+    panels_before = len(at.get("plotly_chart")[0].proto.spec)
+    at.toggle(key=state.MEETING_KEY).set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    total_only = at.get("plotly_chart")[0].proto.spec
+    assert len(total_only) < panels_before  # one panel of scores instead of one per symptom
+    layout = json.loads(total_only)["layout"]
+    assert layout["height"] <= 620
+    assert any(m.value.startswith("**Showing:**") for m in at.markdown)
+
+
+def test_every_relapse_marked_links_to_what_a_family_can_do():
+    from oms_dash.reference import relapse_entry_url
+    from oms_dash.ui.text import RELAPSE_HELP
+
+    assert relapse_entry_url() in RELAPSE_HELP
+    at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    at.session_state["_kept_pg_compare_view"] = "Relapses"
+    at.switch_page(COMPARE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert RELAPSE_HELP in _said(at)

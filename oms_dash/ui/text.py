@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from oms_dash.reference import reference_url
+from oms_dash.reference import reference_url, relapse_entry_url
 from oms_dash.schema import ITEMS_BY_ID, item_label
 
 # Every character with a meaning in CommonMark, GitHub Markdown, Streamlit's directives
@@ -20,6 +20,8 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&\"'^])")
 # space after the scheme, the `www` or before the `@` keeps them as text.
 _AUTOLINK = re.compile(r"(?i)(?<=\bhttps)(?=:)|(?<=\bhttp)(?=:)|(?<=\bftp)(?=:)|(?<=\bwww)(?=\.)|(?=@)")
 _ZWSP = "\u200b"
+# Beside every relapse the dashboard marks: what a family can do (the Reference entry's words).
+RELAPSE_HELP = f"A rise in a diary is not a diagnosis. [Is it a relapse? What to do]({relapse_entry_url()})"
 
 
 def plain(text: object) -> str:

@@ -195,3 +195,62 @@ def test_meeting_mode_hides_the_upload_page_and_file_names(dashboard_url, browse
         assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         context.close()
+
+
+def _luminance(rgb: str) -> float:
+    channels = [float(v) / 255 for v in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(fore: str, back: str = "rgb(255, 255, 255)") -> float:
+    hi, lo = sorted((_luminance(fore), _luminance(back)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _choose(page, label: str, options: list[str]) -> None:
+    """Picks options in a sidebar multiselect or selectbox, as a coordinator does."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stWidgetLabel"]', has_text=label).first
+    widget = box.locator("xpath=..")
+    for option in options:
+        widget.locator("input").first.click()
+        page.get_by_role("option", name=option, exact=True).click()
+        wait_for_app(page)
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+
+
+def test_meeting_mode_shows_the_prepared_choice_and_each_chart_fits_1280x720(dashboard_url, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(dashboard_url)
+        wait_for_app(page)
+        _choose(page, "Members", ["Member A", "Member B"])
+        _choose(page, "Treatment", ["ACTH"])
+        page.get_by_text("Meeting mode").click()
+        wait_for_app(page)
+        for title in ("Overview", "Compare patterns", "Member view"):
+            _open_page(page, title)
+            if title != "Member view":
+                line = page.get_by_text("Showing:").first.locator("xpath=..").inner_text()
+                assert "2 of 12 members" in line and "ACTH" in line, line
+            page.wait_for_selector(".js-plotly-plot .main-svg")
+            for i in range(page.locator(".js-plotly-plot").count()):
+                chart = page.locator(".js-plotly-plot").nth(i)
+                chart.scroll_into_view_if_needed()
+                box = chart.bounding_box()
+                assert box["height"] <= 720 - 60, (title, i, box)  # room for its caption
+                assert box["width"] <= 1280
+            captions = page.eval_on_selector_all('[data-testid="stCaptionContainer"]',
+                                                 "els => els.map(e => getComputedStyle(e).color)")
+            assert captions and min(_contrast(c) for c in captions) >= 4.5, captions
+            page.screenshot(path=str(ARTIFACTS / f"prepared-meeting-{title.split()[0].lower()}.png"))
+        _open_page(page, "Compare patterns")
+        page.get_by_role("tab", name="Before / after").click()
+        wait_for_app(page)
+        assert page.get_by_text("ACTH").count() >= 1 and page.get_by_text("starting IVIG").count() == 0
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()

@@ -6,6 +6,7 @@ import streamlit as st
 
 from oms_dash import analysis, charts, schema
 from oms_dash.ui import filters, state, widgets
+from oms_dash.ui.text import RELAPSE_HELP
 
 VIEWS = ("Cohort curves", "Heatmap", "Profiles", "Before / after", "Relapses", "Co-occurrence")
 TAB_KEY = "compare_view"
@@ -178,6 +179,8 @@ def _show_relapses(group, chosen, item, measure, meeting, caption, labels) -> No
     widgets.show_chart(fig, "relapses", caption, charts.with_labels(per_member, labels),
                        "Relapses per member")
     if len(context):
+        if not meeting:
+            st.markdown(RELAPSE_HELP)
         with st.expander("Each relapse found"):
             widgets.show_table(charts.with_labels(context, labels))
 

@@ -7,7 +7,7 @@ import streamlit as st
 from oms_dash import analysis, charts, schema
 from oms_dash.privacy import redact_text
 from oms_dash.ui import filters, state, widgets
-from oms_dash.ui.text import symptom_link
+from oms_dash.ui.text import RELAPSE_HELP, symptom_link
 
 MEMBER_KEY = "member_view_member"
 REVEAL_KEY = "member_view_reveal_codes"
@@ -22,10 +22,12 @@ def _member_measure(obs, group, member):
     return analysis.score_series(obs.loc[obs["member"] == member]).attrs["measure"]
 
 
-def _member_course(obs, group, member, window_days, rule):
-    """Everything drawn for one member: timeline, relapses, and their treatments and events in range."""
+def _member_course(obs, group, member, window_days, rule, total_only=False):
+    """Everything drawn for one member: timeline, relapses, and their treatments and events in range.
+    ``total_only``: the timeline holds the total alone (meeting mode, when no symptom is chosen)."""
     mine = obs.loc[obs["member"] == member]
-    timeline = analysis.member_timeline(mine, member, window_days=window_days)
+    timeline = analysis.member_timeline(mine, member, items=() if total_only else None,
+                                        window_days=window_days)
     scores = analysis.score_series(mine)
     relapses = analysis.detect_relapses(scores, rule)
     first, last = mine["date"].min(), mine["date"].max()
@@ -38,10 +40,17 @@ def _member_course(obs, group, member, window_days, rule):
     return timeline, relapses, scores.attrs["measure"], treatments, events, span
 
 
+def _total_only(chosen, meeting: bool) -> bool:
+    """In meeting mode one panel per symptom (ten, in a full diary) is taller than a projector's
+    screen: the total is shown, and the symptoms the coordinator chose in the filters beside it."""
+    return meeting and not chosen.items
+
+
 def _member_figure(group, chosen, member, label, meeting, rule):
     window_days, time_axis = chosen.smoothing_days, chosen.time_axis
     timeline, relapses, _, treatments, events, _ = filters.cached(
-        group, chosen, _member_course, member=member, window_days=window_days, rule=rule)
+        group, chosen, _member_course, member=member, window_days=window_days, rule=rule,
+        total_only=_total_only(chosen, meeting))
     anchors = filters.time_anchors(group, time_axis)
     anchor = None if anchors is None else anchors.get(member)
     return charts.member_timeline_figure(timeline, label, treatments, events, relapses, meeting,
@@ -65,14 +74,17 @@ def render() -> None:
     member = filters.kept_widget(st.selectbox, "Member", "member", members[0], lambda v: v in members,
                                  members, format_func=lambda m: labels.get(m, "Member ?"),
                                  widget_key=MEMBER_KEY)
-    st.markdown("One member's logs as written: dots are the daily scores, the line a rolling mean that "
-                "never bridges a gap of more than a week. What happened around a treatment or an event "
-                "is **observed, not proven**: the course changes for many reasons.")
+    filters.show_scope_line(group, chosen, filters.scope_summary(group, chosen))
+    if not meeting:
+        st.markdown("One member's logs as written: dots are the daily scores, the line a rolling mean that "
+                    "never bridges a gap of more than a week. What happened around a treatment or an "
+                    "event is **observed, not proven**: the course changes for many reasons.")
 
     # The same relapse rule as chosen on Compare patterns (kept per scale in the session).
     rule = filters.relapse_rule(filters.cached(group, chosen, _member_measure, member=member))
     timeline, relapses, measure, treatments, events, span = filters.cached(
-        group, chosen, _member_course, member=member, window_days=chosen.smoothing_days, rule=rule)
+        group, chosen, _member_course, member=member, window_days=chosen.smoothing_days, rule=rule,
+        total_only=_total_only(chosen, meeting))
     # The figure is kept too (not copied): with thousands of daily dots it costs more than the analysis.
     fig = filters.cached_figure(group, chosen, _member_figure, member=member,
                                 label=labels.get(member, "Member"), meeting=meeting, rule=rule)
@@ -94,6 +106,8 @@ def render() -> None:
     st.caption(f"Relapses found by the rule (×) use the rule set on Compare patterns: {rule.describe()}, "
                f"on the {analysis.measure_label(measure)}. {len(relapses)} found in this range. A relapse "
                "the family noted in its log is a star in the events lane.")
+    if len(relapses) and not meeting:
+        st.markdown(RELAPSE_HELP)
     cols = st.columns(2)
     with cols[0]:
         st.markdown("**Treatments**")
