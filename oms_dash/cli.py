@@ -42,6 +42,19 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     _add_reading_options(check)
 
+    summary = sub.add_parser("summary", help="the numbers behind the pages, for a program to read",
+                             description="Read log files as `check` does and print the numbers the "
+                                         "pages show: relapses found, before/after each treatment, "
+                                         "the group's weekly course, symptoms that move together. "
+                                         "Groups under the small-group size are hidden, as on the pages.")
+    summary.add_argument("files", nargs="+", metavar="FILE")
+    summary.add_argument("--json", action="store_true", help="print one JSON object (the documented form)")
+    summary.add_argument("--preset", choices=("cautious", "balanced", "sensitive"), default="balanced",
+                         help="how readily a rise counts as a relapse (default balanced)")
+    summary.add_argument("--min-group", type=int, metavar="K", default=None,
+                         help="hide group figures drawn from fewer than K members (default 3; never lower)")
+    _add_reading_options(summary)
+
     report = sub.add_parser("report", help="build the one-page meeting report (HTML, optional PDF)",
                             description="Build a self-contained meeting report with no names in it. "
                                         "Without FILEs, the demo data is used and the report says so.")
@@ -118,6 +131,8 @@ def _main(argv: list[str] | None) -> int:
         return check_files(args)
     if args.command == "report":
         return build_report(args)
+    if args.command == "summary":
+        return print_summary(args)
     return 2
 
 
@@ -225,6 +240,34 @@ def check_files(args) -> int:
         for report in reports:
             print(render_report_text(report))
     return 0 if all(r.usable for r in reports) else 2
+
+
+def print_summary(args) -> int:
+    """`oms-dash summary`: what `check` says of each file on stderr, then the summary on stdout."""
+    from oms_dash.ingest import read_paths
+    from oms_dash.problems import render_report_text
+    from oms_dash.summary import group_summary
+
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        print("These files could not be found: " + ", ".join(missing), file=sys.stderr)
+        return 2
+    group = read_paths(args.files, reading_options(args))
+    for report in group.reports:
+        print(render_report_text(report), file=sys.stderr)
+    if not group.usable:
+        print("Nothing usable was found in these files: no summary.", file=sys.stderr)
+        return 2
+    summary = group_summary(group, preset=args.preset)
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        print(f"{len(summary['members'])} members; {len(summary['relapses'])} relapses found "
+              f"({args.preset} setting). Add --json for every number.")
+        for ba in summary["before_after"]:
+            print(f"  {ba['treatment']}: {ba['n_members']} members with logs on both sides, median change "
+                  f"{ba['median_change'] if ba['median_change'] is not None else 'not shown'}")
+    return 0
 
 
 def build_report(args) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from oms_dash import analysis, charts, schema
+from oms_dash.summary import DEFAULT_MIN_LOGS, DEFAULT_WEEKS  # the summary's numbers are the page's
 from oms_dash.ui import filters, state, widgets
 from oms_dash.ui.text import RELAPSE_HELP
 
@@ -12,8 +13,6 @@ VIEWS = ("Cohort curves", "Heatmap", "Profiles", "Before / after", "Relapses", "
 TAB_KEY = "compare_view"
 TAB_CHOICE = "compare_view"
 LOOKBACK_DAYS = 30
-DEFAULT_WEEKS = 4
-DEFAULT_MIN_LOGS = 2
 
 
 def _scores(obs, group, scope, item):
