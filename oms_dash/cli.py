@@ -210,8 +210,8 @@ def check_files(args) -> int:
 
             report = FileReport(file=shown)
             reason = "it does not exist" if not path.exists() else f"it could not be opened ({exc.strerror})"
-            report.problems.append(Problem(str(name), None, None, "error", "missing_file",
-                                           f"The file {name} could not be read: {reason}."))
+            report.problems.append(Problem(file=str(name), severity="error", code="missing_file",
+                                           message=f"The file {name} could not be read: {reason}."))
             reports.append(report)
             continue
         reports.append(read_file(shown, data, options).report)

@@ -249,7 +249,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     rows = records["row"].to_numpy()
     member_col = records.attrs.get("member_column")
     date_col = records.attrs.get("date_column")
-    problems: list[dict] = []
+    problems: list[Problem] = []
     state = np.full(n, LIVE, dtype=np.int8)
     reason = _Reasons(n)  # set for every row that ends skipped or rejected
 
@@ -268,8 +268,9 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
             msgs = np.asarray(messages, dtype=object)[idx]
         reason[idx] = msgs
         vals = value(idx) if callable(value) else [None] * len(idx)
-        problems.extend({"row": int(rows[i]), "column": column, "severity": "error", "code": code,
-                         "message": str(m), "value": v} for i, m, v in zip(idx, msgs, vals, strict=True))
+        problems.extend(Problem(file=file_name, row=int(rows[i]), column=column, severity="error",
+                                code=code, message=str(m), value=v)
+                        for i, m, v in zip(idx, msgs, vals, strict=True))
 
     # Skipped by design: blank lines and entries that are not symptom data.
     # Each column is factorized once: blank rows and exact duplicates both come from the codes.
@@ -339,7 +340,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     if bad_date.any():
         reject(bad_date, date_col, parsed.errors, "bad_date",
                lambda idx: [str(v) for v in date_text.iloc[idx]])
-    problems.extend(_date_order_notes(parsed, date_col, date_order))
+    problems.extend(_date_order_notes(parsed, file_name, date_col, date_order))
     dates = parsed.dates.to_numpy()
     contributed = np.zeros(n, dtype=bool)
 
@@ -388,8 +389,8 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
             column_text = (cells["column"].take(bad_idx if every else pos[bad_idx]).astype(str)
                            .to_numpy(dtype=object))
             value_text = values.iloc[bad_idx].to_numpy(dtype=object)
-            problems.extend({"row": int(rows[rec[i]]), "column": c, "severity": "error",
-                             "code": "bad_score", "message": str(e), "value": str(v)}
+            problems.extend(Problem(file=file_name, row=int(rows[rec[i]]), column=c, severity="error",
+                                    code="bad_score", message=str(e), value=str(v))
                             for i, c, e, v in zip(bad_idx, column_text, error_text, value_text, strict=True))
             all_bad = np.zeros(n, dtype=bool)
             all_bad[rec[bad]] = True
@@ -443,7 +444,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
             "raw_scale": _provenance(parsed_scores.scale, good_codes),
             "source_file": one_value(file_name, len(g)),
             "source_row": rows if every_row else rows[g]}, copy=False)
-        _check_totals(canon, obs, rows, problems)
+        problems.extend(_total_mismatches(canon, obs, rows, file_name))
         # Which members and items the observations hold, from their codes (not a million strings).
         # (When every cell gave a score, every distinct item and member is in them.)
         present_items = set(id_uniques if all_good and every and not exact_too else id_uniques[np.flatnonzero(
@@ -454,10 +455,11 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
         if custom:
             custom = [c for c in custom if c in present_items]
         # Wide files already named each such column; the summary is for names found in cells.
-        if custom and not any(code == "custom_item" for code, _column, _message in canon.messages):
-            problems.append({"row": None, "column": None, "severity": "info", "code": "custom_items",
-                             "message": "Symptoms oms_dash does not know were kept as their own: "
-                                        + ", ".join(custom[:10]) + ("…" if len(custom) > 10 else "")})
+        if custom and not any(p.code == "custom_item" for p in canon.messages):
+            problems.append(Problem(file=file_name, severity="info",
+                                    code="custom_items",
+                                    message="Symptoms oms_dash does not know were kept as their own: "
+                                            + ", ".join(custom[:10]) + ("…" if len(custom) > 10 else "")))
 
     def side(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         if frame is None or not len(frame):
@@ -475,7 +477,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
                            "column": ev["column"].to_numpy() if len(ev) else []})
     # A long diary repeats the day's answer on each symptom's row: one cold, not one per symptom.
     events = events.drop_duplicates(["member", "date", "kind", "detail"], ignore_index=True)
-    problems.extend(_event_summaries(events))
+    problems.extend(_event_summaries(events, file_name))
     events = events.drop(columns="column")
     nt, nt_rec = side(canon.notes)
     notes = pd.DataFrame({"member": member_values(nt_rec), "date": dates[nt_rec],
@@ -510,10 +512,11 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     if combined:
         report.daily_rule = DAILY_RULES[daily_rule]
         extra = "1 extra reading" if combined == 1 else f"{combined} extra readings"
-        report.problems.append(Problem(file_name, None, None, "info", "daily_rule",
-                                       f"Some symptoms were recorded more than once on the same day "
-                                       f"({extra}); oms_dash kept {DAILY_RULES[daily_rule]}, "
-                                       "never the sum."))
+        report.problems.append(Problem(file=file_name, severity="info",
+                                       code="daily_rule",
+                                       message=f"Some symptoms were recorded more than once on the same "
+                                               f"day ({extra}); oms_dash kept {DAILY_RULES[daily_rule]}, "
+                                               "never the sum."))
     wrong = {c: t for c, t in (("score", "float64"), ("source_row", "int64")) if obs[c].dtype != t}
     obs = obs.astype(wrong) if wrong else obs
     if obs["date"].dtype != "datetime64[ns]":  # already so when built above
@@ -522,7 +525,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     return Tables(obs, treatments, events, notes, onsets), report
 
 
-def _date_order_notes(parsed, column, chosen: str | None) -> list[dict]:
+def _date_order_notes(parsed, file_name: str, column, chosen: str | None) -> list[Problem]:
     """How the day/month order of a column was decided, and what it means for dates like 03/04."""
     if not parsed.order:
         return []
@@ -530,7 +533,8 @@ def _date_order_notes(parsed, column, chosen: str | None) -> list[dict]:
     other = "month" if first == "day" else "day"
 
     def note(code, severity, message):
-        return {"row": None, "column": column, "severity": severity, "code": code, "message": message}
+        return Problem(file=file_name, column=column, severity=severity, code=code,
+                       message=message)
 
     if chosen:
         return [note("date_order", "info", f"Dates were read {first}-first, as you chose.")]
@@ -576,10 +580,10 @@ def _vocabulary_ids():
     return [i.id for i in ITEMS]
 
 
-def _check_totals(canon: Canonical, obs: pd.DataFrame, rows: np.ndarray, problems: list) -> None:
+def _total_mismatches(canon: Canonical, obs: pd.DataFrame, rows: np.ndarray, file_name: str) -> list[Problem]:
     """A stated Mitchell-Pike total is recomputed from the six items; a mismatch is reported."""
     if canon.totals is None or obs.empty:
-        return
+        return []
     mp = obs[obs["item"].isin(MITCHELL_PIKE_ITEMS)]
     sums = mp.groupby("source_row").agg(total=("score", "sum"), n=("item", "nunique"))
     # A total that is not a number is simply not checked: the items are what the dashboard uses.
@@ -588,10 +592,10 @@ def _check_totals(canon: Canonical, obs: pd.DataFrame, rows: np.ndarray, problem
                        index=rows[canon.totals["record"].to_numpy(dtype=np.int64)])
     both = sums[sums["n"] == len(MITCHELL_PIKE_ITEMS)].join(stated.rename("stated"), how="inner")
     column = str(canon.totals["column"].iat[0])
-    for row, r in both[both["stated"].notna() & (both["stated"] != both["total"])].iterrows():
-        problems.append({"row": int(row), "column": column, "severity": "warning", "code": "total_mismatch",
-                         "message": f"the total says {r['stated']:g} but the six items add up to "
-                                    f"{r['total']:g}; oms_dash uses the items"})
+    return [Problem(file=file_name, row=int(row), column=column, severity="warning", code="total_mismatch",
+                    message=f"the total says {r['stated']:g} but the six items add up to {r['total']:g}; "
+                            "oms_dash uses the items")
+            for row, r in both[both["stated"].notna() & (both["stated"] != both["total"])].iterrows()]
 
 
 def combine_daily(obs: pd.DataFrame, rule: str = "max",
@@ -650,26 +654,27 @@ def _classified_events(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(column=column, kind=kind)[reported].reset_index(drop=True)
 
 
-def _event_summaries(events: pd.DataFrame) -> list[dict]:
+def _event_summaries(events: pd.DataFrame, file_name: str) -> list[Problem]:
     """Per event column, what its answers were read as; and how many no rule could classify."""
     out = []
     for column, kinds in events.groupby("column", sort=False)["kind"]:
         counts = kinds.value_counts()
         which = ", ".join(f"{n} {EVENT_LABELS.get(k, k).lower()}" for k, n in counts.items())
         where = f"Column '{column}'" if column else "This file"
-        out.append({"row": None, "column": column or None, "severity": "info", "code": "events_read",
-                    "message": f"{where}: {plural(len(kinds), 'answer')} read as events ({which}). "
-                               "Blank answers and answers like 'no', 'none', 'nein' or '-' are not "
-                               "events."})
+        out.append(Problem(file=file_name, column=column or None, severity="info",
+                           code="events_read",
+                           message=f"{where}: {plural(len(kinds), 'answer')} read as events ({which}). "
+                                   "Blank answers and answers like 'no', 'none', 'nein' or '-' are not "
+                                   "events."))
         other = int(counts.get("other", 0))
         if other:
-            out.append({"row": None, "column": column or None, "severity": "info",
-                        "code": "events_other",
-                        "message": f"{where}: {plural(other, 'answer')} did not say what kind of event "
-                                   f"{'it was' if other == 1 else 'they were'} (an illness or fever, a "
-                                   "vaccination, a steroid taper), so "
-                                   f"{'it was' if other == 1 else 'they were'} kept as 'other event'. "
-                                   "Words like cold, fever, jab, Impfung or taper say the kind."})
+            out.append(Problem(file=file_name, column=column or None, severity="info",
+                               code="events_other",
+                               message=f"{where}: {plural(other, 'answer')} did not say what kind of "
+                                       f"event {'it was' if other == 1 else 'they were'} (an illness or "
+                                       "fever, a vaccination, a steroid taper), so "
+                                       f"{'it was' if other == 1 else 'they were'} kept as 'other event'. "
+                                       "Words like cold, fever, jab, Impfung or taper say the kind."))
     return out
 
 
@@ -738,10 +743,8 @@ def _report(canon, raw, file_name, state, reason, problems, obs, events, treatme
     report.skipped_reasons = {str(k): int(v) for k, v in skipped.value_counts().items()}
     report.usable = report.rows_accepted > 0
     report.events = {str(k): int(n) for k, n in events["kind"].value_counts().items()}
-    for code, column, message in canon.messages:
-        report.problems.append(Problem(file_name, None, column, "info", code, message))
-    report.problems.extend(Problem(file_name, p["row"], p["column"], p["severity"], p["code"],
-                                   p["message"], p.get("value")) for p in problems)
+    report.problems.extend(canon.messages)
+    report.problems.extend(problems)
     # Distinct values first: these tables can hold millions of rows.
     obs_members, obs_items = obs_present or (pd.unique(obs["member"].dropna()),
                                              pd.unique(obs["item"].dropna()))
@@ -753,18 +756,20 @@ def _report(canon, raw, file_name, state, reason, problems, obs, events, treatme
     if ends:
         span = pd.concat(ends)
         report.date_min, report.date_max = pd.Timestamp(span.min()), pd.Timestamp(span.max())
-    report.rejected_rows = rejected_rows_table(raw, state, reason, report.problems)
+    kept_cells = _unused_cells_of_kept_rows(raw, state, report.problems)
+    report.cells_not_used = sum(len(said) for said in kept_cells.values())
+    report.rejected_rows = rejected_rows_table(raw, state, reason, kept_cells)
     if not report.usable:
-        report.problems.insert(0, Problem(file_name, None, None, "error", "nothing_usable",
-                                          "Nothing in this file could be used: " + _why_nothing(report)))
+        report.problems.insert(0, Problem(file=file_name, severity="error",
+                                          code="nothing_usable",
+                                          message="Nothing in this file could be used: "
+                                                  + _why_nothing(report)))
     return report
 
 
-def rejected_rows_table(raw, state, reason, problems: list[Problem]) -> pd.DataFrame | None:
-    """What the page offers to download: every rejected row, and every kept row with a cell that
-    was not used, as the spreadsheet has it (its row number first, no index of our own), with the
-    reason. Age, sex and country never leave in it (identifying columns are already gone)."""
-    rejected = np.flatnonzero(state == REJECTED)
+def _unused_cells_of_kept_rows(raw, state, problems: list[Problem]) -> dict[int, list[str]]:
+    """For each accepted record with a cell that was not used (a bad score beside good ones),
+    what the rejected-rows table says of those cells."""
     kept_cells: dict[int, list[str]] = {}
     for p in problems:
         if p.severity != "error" or p.row is None:
@@ -772,6 +777,15 @@ def rejected_rows_table(raw, state, reason, problems: list[Problem]) -> pd.DataF
         i = int(np.searchsorted(raw.rows, p.row))  # spreadsheet rows count up, one per record
         if i < len(raw.rows) and raw.rows[i] == p.row and state[i] == ACCEPTED:
             kept_cells.setdefault(i, []).append(f"kept, but '{p.column}' was not used: {p.message}")
+    return kept_cells
+
+
+def rejected_rows_table(raw, state, reason, kept_cells: dict[int, list[str]]) -> pd.DataFrame | None:
+    """What the page offers to download: every rejected row, and every kept row with a cell that
+    was not used (`kept_cells`: record -> what is said of them), as the spreadsheet has it (its row
+    number first, no index of our own), with the reason. Age, sex and country never leave in it
+    (identifying columns are already gone)."""
+    rejected = np.flatnonzero(state == REJECTED)
     if not len(rejected) and not kept_cells:
         return None
     listed = np.sort(np.concatenate([rejected, np.fromiter(kept_cells, dtype=np.int64)]))
