@@ -27,7 +27,6 @@ The scan's contract (``find_identifying_columns``):
 from __future__ import annotations
 
 import math
-import os
 import re
 import unicodedata
 from collections import Counter
@@ -41,18 +40,21 @@ from oms_dash.codes import factorize_text
 from oms_dash.schema import match_event, match_item, match_treatment
 
 DEFAULT_MIN_GROUP_SIZE = 3
-MIN_GROUP_ENV = "OMS_DASH_MIN_GROUP_SIZE"  # set by `oms-dash run/report --min-group N`
+_min_group_size = DEFAULT_MIN_GROUP_SIZE
 
 
-def _min_group_size_setting() -> int:
-    """The threshold for this process: 3, or higher when the coordinator asked (never lower)."""
-    try:
-        return max(DEFAULT_MIN_GROUP_SIZE, int(os.environ.get(MIN_GROUP_ENV, DEFAULT_MIN_GROUP_SIZE)))
-    except ValueError:
-        return DEFAULT_MIN_GROUP_SIZE
+def min_group_size() -> int:
+    """The one privacy threshold: group figures drawn from fewer members than this are hidden."""
+    return _min_group_size
 
 
-MIN_GROUP_SIZE = _min_group_size_setting()  # the one privacy threshold: aggregates over fewer are hidden
+def set_min_group_size(k: int) -> None:
+    """Raises the threshold for this process, as the coordinator asked (`oms-dash run/report
+    --min-group K`); it never goes below 3, as smaller groups could point at a child."""
+    global _min_group_size
+    if k < DEFAULT_MIN_GROUP_SIZE:
+        raise ValueError(f"the small-group threshold cannot go below {DEFAULT_MIN_GROUP_SIZE}")
+    _min_group_size = int(k)
 SAMPLE_SIZE = 500
 MIN_SHARE = 0.3  # share of checked values that must look identifying to flag a structured column
 PHONE_REGIONS = ("GB", "US", "DE", "FR", "AU", "NL", "IE")
@@ -884,9 +886,10 @@ def relabel(frame: pd.DataFrame, labels: dict[str, str], column: str = "member")
 # --- small groups --------------------------------------------------------------------------------
 
 
-def can_show_aggregate(n_members: int, k: int = MIN_GROUP_SIZE) -> bool:
-    """Whether an aggregate over ``n_members`` distinct members may be shown."""
-    return n_members >= k
+def can_show_aggregate(n_members: int, k: int | None = None) -> bool:
+    """Whether an aggregate over ``n_members`` distinct members may be shown (``k``: the
+    threshold, min_group_size() unless given)."""
+    return n_members >= (min_group_size() if k is None else k)
 
 
 # --- CSV safety ----------------------------------------------------------------------------------

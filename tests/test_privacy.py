@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from oms_dash import privacy
 from oms_dash.privacy import (
-    MIN_GROUP_SIZE,
     age_band,
     can_show_aggregate,
     csv_safe,
@@ -568,7 +567,7 @@ def test_relabel_replaces_codes_and_never_shows_an_unknown_code():
 # --- small groups ---------------------------------------------------------------------------------
 
 def test_threshold_constant():
-    assert MIN_GROUP_SIZE == 3
+    assert privacy.min_group_size() == 3
     assert not can_show_aggregate(2)
     assert can_show_aggregate(3)
     assert can_show_aggregate(2, k=2)
@@ -656,13 +655,36 @@ def test_core_does_not_import_streamlit_or_plotly():
     assert not imported & {"streamlit", "plotly"}
 
 
-def test_the_small_group_threshold_can_be_raised_never_lowered():
-    import subprocess
-    import sys
+def test_the_small_group_threshold_can_be_raised_never_lowered(monkeypatch):
+    monkeypatch.setattr(privacy, "_min_group_size", privacy.min_group_size())  # put back after
+    privacy.set_min_group_size(5)
+    assert privacy.min_group_size() == 5 and not can_show_aggregate(4)
+    with pytest.raises(ValueError):
+        privacy.set_min_group_size(2)
+    assert privacy.min_group_size() == 5
 
-    code = "from oms_dash.privacy import MIN_GROUP_SIZE; print(MIN_GROUP_SIZE)"
-    for setting, expected in (("5", "5"), ("1", "3"), ("many", "3")):
-        env = {**__import__("os").environ, "OMS_DASH_MIN_GROUP_SIZE": setting}
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                             check=True)
-        assert out.stdout.strip() == expected, setting
+
+def test_run_min_group_reaches_the_dashboards_process(monkeypatch):
+    """`oms-dash run --min-group 5` hands the threshold to the dashboard's script, which sets it
+    there before any page is drawn (an environment variable read at import is not needed)."""
+    from oms_dash import cli
+    from oms_dash.settings import apply_script_args
+
+    started = []
+
+    class Server:
+        def __init__(self, cmd, **_options):
+            started.append(cmd)
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(privacy, "_min_group_size", privacy.min_group_size())
+    monkeypatch.setattr(cli.subprocess, "Popen", Server)
+    monkeypatch.setattr(cli.signal, "signal", lambda *args: None)
+    assert cli.main(["run", "--min-group", "5", "--no-browser", "--port", "8599"]) == 0
+    (cmd,) = started
+    script_args = cmd[cmd.index("--") + 1:]
+    privacy.set_min_group_size(3)  # as a new process starts
+    apply_script_args(script_args)
+    assert privacy.min_group_size() == 5
