@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from oms_dash.codes import factorize_text
+from oms_dash.model import Problem
 from oms_dash.privacy import is_quasi_identifier
 from oms_dash.readers import RawTable
 from oms_dash.schema import (
@@ -126,10 +127,16 @@ class Canonical:
     courses: pd.DataFrame | None = None
     onsets: pd.DataFrame | None = None
     totals: pd.DataFrame | None = None  # record, column, value: stated Mitchell-Pike totals
-    messages: list[tuple[str, str, str]] = field(default_factory=list)  # (code, column, message)
+    file: str = ""  # the file's name, as the notes below give it
+    messages: list[Problem] = field(default_factory=list)  # file-level notes on how it was read
     day_rule_applies: bool = False
     # The (role, column) pairs the columns were read as: what the column-mapping form starts from.
     read_as: tuple[tuple[str, str], ...] = ()
+
+    def note(self, code: str, column: str | None, message: str) -> None:
+        """A note on how the file was read (problems.CATALOGUE: `code`), for its report."""
+        self.messages.append(Problem(file=self.file, column=column, severity="info",
+                                     code=code, message=message))
 
 
 class NeedsMapping(Exception):
@@ -226,12 +233,12 @@ def _event_columns(raw: RawTable, candidates, named: str | None) -> list[str]:
         is_event_heading(c) and not (match_item(c) and _looks_like_scores(raw.cells[c])))]
 
 
-def _notes_message(column: str | None, notes: pd.DataFrame) -> tuple[str, str, str] | None:
-    if column is None or not len(notes):
-        return None
-    return ("notes_column", column, f"Column '{column}' was kept as notes only: free text is never "
-            "drawn in charts or reports (Member view shows it when asked). A note is not read as "
-            "a score or an event.")
+def _note_notes_column(canon: Canonical, column: str | None) -> None:
+    if column is None or not len(canon.notes):
+        return
+    canon.note("notes_column", column, f"Column '{column}' was kept as notes only: free text is never "
+               "drawn in charts or reports (Member view shows it when asked). A note is not read as "
+               "a score or an event.")
 
 
 def _wide_cells(raw: RawTable, item_columns: dict[str, str], scales: dict[str, tuple]) -> pd.DataFrame:
@@ -328,7 +335,7 @@ def recognise(raw: RawTable, file_name: str, member: str | None,
         return _mapped(raw, tuple(mapping.items()) if isinstance(mapping, dict) else tuple(mapping),
                        member, file_name)
     if {"user id", "checkin date", "trackable type", "trackable name", "trackable value"} <= keys:
-        return _flaredown_long(raw)
+        return _flaredown_long(raw, file_name)
     if {"date", "category", "rating/amount"} <= keys:
         return _single_person(_bearable, raw, member, file_name)
     if header_key(headers[0]) == "date" and keys & {"tags", "foods", "weather summary"}:
@@ -337,7 +344,7 @@ def recognise(raw: RawTable, file_name: str, member: str | None,
     if roles["treatment"] and roles["start"]:
         return _courses(raw, roles, member, file_name)
     if roles["onset"] and roles["member"] and not roles["symptom"]:
-        return _onsets(raw, roles)
+        return _onsets(raw, roles, file_name)
     if roles["symptom"] and roles["severity"] and roles["date"]:
         return _long(raw, roles, member, file_name)
     if header_key(headers[0]) in _FORM_TIMESTAMPS:
@@ -361,7 +368,7 @@ def recognise(raw: RawTable, file_name: str, member: str | None,
 def _single_person(adapter, raw: RawTable, member: str | None, file_name: str) -> Canonical:
     """App exports hold one person's data and no member column: the code is given or from the name."""
     code, note = _member_series(raw, None, member, file_name)
-    canon = adapter(raw, code)
+    canon = adapter(raw, code, file_name)
     if note:
         canon.messages.insert(0, note)
     return canon
@@ -377,16 +384,24 @@ def _member_series(raw: RawTable, column: str | None, member: str | None, file_n
         return member, None
     code = member_from_filename(file_name)
     if code is not None:
-        return code, ("member_from_file_name", None,
-                      f"This file has no member column, so its rows were given the member code "
-                      f"'{code}' found in the file name. If that is wrong, give this file its "
-                      "member's code (files of the same child should get the same code).")
+        return code, _member_note(file_name,
+                                  f"This file has no member column, so its rows were given the member code "
+                                  f"'{code}' found in the file name. If that is wrong, give this file "
+                                  "its member's code (files of the same child should get the same "
+                                  "code).")
     code = neutral_member_code(raw)
-    return code, ("member_from_file_name", None,
-                  f"This export has no member code (no member column, and none in the file name), "
-                  f"so it was given the code '{code}', which stands for this file only. Type the "
-                  "member's code for this file in 'Member code for single-person exports' on the "
-                  "Upload page; files of the same child should get the same code.")
+    return code, _member_note(file_name,
+                              "This export has no member code (no member column, and none in the "
+                              f"file name), so it was given the code '{code}', which stands for "
+                              "this file only. "
+                              "Type the member's code for this file in 'Member code for "
+                              "single-person exports' on the Upload page; files of the same child "
+                              "should get the same code.")
+
+
+def _member_note(file_name: str, message: str) -> Problem:
+    return Problem(file=file_name, severity="info",
+                   code="member_from_file_name", message=message)
 
 
 def _long(raw: RawTable, roles, member, file_name, events: tuple[str, ...] | None = None) -> Canonical:
@@ -408,12 +423,12 @@ def _long(raw: RawTable, roles, member, file_name, events: tuple[str, ...] | Non
         events = _event_columns(raw, [c for c in raw.cells.columns if c not in used], roles["event"])
     canon = Canonical(FORMAT_LONG, records, cells, events=_event_cells(raw, list(events)),
                       treatments=_text_cells(raw, roles["treatment"]).assign(dose=""),
-                      notes=_text_cells(raw, roles["notes"]), day_rule_applies=True)
+                      notes=_text_cells(raw, roles["notes"]), day_rule_applies=True, file=file_name)
     canon.read_as = _read_as(roles, ("member", "date", "symptom", "severity", "treatment", "notes"),
                              events=events)
-    for message in (note, _notes_message(roles["notes"], canon.notes)):
-        if message:
-            canon.messages.append(message)
+    if note:
+        canon.messages.append(note)
+    _note_notes_column(canon, roles["notes"])
     _report_unused(raw, canon, used | set(events))
     return canon
 
@@ -499,36 +514,34 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str, items: tuple[str, .
     canon = Canonical(fmt, records, _wide_cells(raw, item_columns, scales),
                       events=_event_cells(raw, list(events)),
                       treatments=_text_cells(raw, roles["treatment"]).assign(dose=""),
-                      notes=_text_cells(raw, roles["notes"]), day_rule_applies=True)
+                      notes=_text_cells(raw, roles["notes"]), day_rule_applies=True, file=file_name)
     canon.read_as = _read_as({**roles, "date": date_col}, ("member", "date", "treatment", "notes"),
                              items=list(item_columns),
                              events=events)
-    notes_message = _notes_message(roles["notes"], canon.notes)
-    if notes_message:
-        canon.messages.append(notes_message)
+    _note_notes_column(canon, roles["notes"])
     if roles["total"]:
         canon.totals = pd.DataFrame({"record": np.arange(len(raw.cells)), "column": roles["total"],
                                      "value": raw.cells[roles["total"]].to_numpy()})
     if note:
         canon.messages.append(note)
     if filled_in:
-        canon.messages.append(("date_from_timestamp", date_col,
-                               f"'{date_col}' was left blank "
-                               + ("once" if filled_in == 1 else f"{filled_in} times")
-                               + "; the day the form was sent was used for those answers."))
+        canon.note("date_from_timestamp", date_col,
+                   f"'{date_col}' was left blank "
+                   + ("once" if filled_in == 1 else f"{filled_in} times")
+                   + "; the day the form was sent was used for those answers.")
     for column in custom:
-        canon.messages.append(("custom_item", column,
-                               f"Column '{column}' is not a symptom oms_dash knows; its scores are "
-                               "kept as a symptom of their own."))
+        canon.note("custom_item", column,
+                   f"Column '{column}' is not a symptom oms_dash knows; its scores are "
+                   "kept as a symptom of their own.")
     for column in amounts:
-        canon.messages.append(("amount_column", column,
-                               f"Column '{column}' holds amounts (hours, counts, doses...), not a "
-                               "severity score, so it was not used."))
+        canon.note("amount_column", column,
+                   f"Column '{column}' holds amounts (hours, counts, doses...), not a "
+                   "severity score, so it was not used.")
     for column in yes_no:
-        canon.messages.append(("yes_no_column", column,
-                               f"Column '{column}' holds yes/no answers, not a severity score, so it "
-                               "was not used (a yes/no is never turned into a score). To record "
-                               "something that happened, like a fever, use an 'event' column."))
+        canon.note("yes_no_column", column,
+                   f"Column '{column}' holds yes/no answers, not a severity score, so it "
+                   "was not used (a yes/no is never turned into a score). To record "
+                   "something that happened, like a fever, use an 'event' column.")
     _report_unused(raw, canon, used | set(item_columns) | set(amounts) | set(yes_no))
     return canon
 
@@ -542,11 +555,11 @@ def _report_unused(raw: RawTable, canon: Canonical, used: set) -> None:
         if column in used or not (raw.cells[column].str.strip() != "").any():
             continue
         if is_quasi_identifier(column):
-            canon.messages.append(("group_counts_only", column, f"Column '{column}' {GROUP_COUNTS_ONLY}"))
+            canon.note("group_counts_only", column, f"Column '{column}' {GROUP_COUNTS_ONLY}")
         else:
-            canon.messages.append(("unused_column", column,
-                                   f"Column '{column}' was not used: it is not a member, date, "
-                                   "symptom, treatment, event or notes column."))
+            canon.note("unused_column", column,
+                       f"Column '{column}' was not used: it is not a member, date, "
+                       "symptom, treatment, event or notes column.")
 
 
 ITEM_ROLE = "item"  # the mapping's role for "this column is a symptom" (repeatable)
@@ -592,23 +605,23 @@ def _courses(raw: RawTable, roles, member, file_name) -> Canonical:
     courses.attrs.update(treatment_column=roles["treatment"], end_column=roles["end"] or "end")
     canon = Canonical(FORMAT_COURSES, records,
                       pd.DataFrame(columns=["record", "column", "item", "value", "lo", "hi"]),
-                      courses=courses)
+                      courses=courses, file=file_name)
     if note:
         canon.messages.append(note)
     _report_unused(raw, canon, {roles[r] for r in ("member", "treatment", "start", "end", "dose")})
     return canon
 
 
-def _onsets(raw: RawTable, roles) -> Canonical:
+def _onsets(raw: RawTable, roles, file_name: str) -> Canonical:
     records = _records(raw, raw.cells[roles["member"]], raw.cells[roles["onset"]])
     canon = Canonical(FORMAT_MEMBERS, records,
                       pd.DataFrame(columns=["record", "column", "item", "value", "lo", "hi"]),
-                      onsets=pd.DataFrame({"record": np.arange(len(raw.cells))}))
+                      onsets=pd.DataFrame({"record": np.arange(len(raw.cells))}), file=file_name)
     _report_unused(raw, canon, {roles["member"], roles["onset"]})
     return canon
 
 
-def _flaredown_long(raw: RawTable) -> Canonical:
+def _flaredown_long(raw: RawTable, file_name: str) -> Canonical:
     c = {header_key(h): h for h in raw.cells.columns}
     # The type column holds a handful of words: decide per distinct word, then spread by code.
     type_codes, type_uniques = pd.factorize(raw.cells[c["trackable type"]], use_na_sentinel=False)
@@ -640,19 +653,20 @@ def _flaredown_long(raw: RawTable) -> Canonical:
     skip_idx = np.flatnonzero(np.isin(type_codes, skipped_kinds))
     skipped = pd.Series(reason_of[type_codes[skip_idx]], index=skip_idx, dtype=object)
     canon = Canonical(FORMAT_FLAREDOWN_LONG, records, cells, events=events,
-                      treatments=treatments, skipped=skipped, day_rule_applies=True)
-    canon.messages.append(("group_counts_only", None, "Age, sex and country are used only for the "
-                           "group's counts (age bands, sex, country), never shown for a member, "
-                           "because they could help identify them."))
-    canon.messages.append(("flaredown_scale", c["trackable value"],
-                           "Flaredown scores symptoms 0-4; they are rescaled to oms_dash's 0-3."))
+                      treatments=treatments, skipped=skipped, day_rule_applies=True,
+                      file=file_name)
+    canon.note("group_counts_only", None, "Age, sex and country are used only for the "
+               "group's counts (age bands, sex, country), never shown for a member, "
+               "because they could help identify them.")
+    canon.note("flaredown_scale", c["trackable value"],
+               "Flaredown scores symptoms 0-4; they are rescaled to oms_dash's 0-3.")
     return canon
 
 
 _WEATHER = re.compile(r"^weather\b", re.I)
 
 
-def _flaredown_personal(raw: RawTable, member: str) -> Canonical:
+def _flaredown_personal(raw: RawTable, member: str, file_name: str) -> Canonical:
     date_col = raw.cells.columns[0]
     records = _records(raw, member, raw.cells[date_col])
     item_columns, scales, treatment_cols, skipped_cols = {}, {}, [], []
@@ -687,19 +701,19 @@ def _flaredown_personal(raw: RawTable, member: str) -> Canonical:
         events = pd.DataFrame({"record": tags.index.to_numpy(), "text": tags.to_numpy(),
                                "column": tags_col})
     canon = Canonical(FORMAT_FLAREDOWN_PERSONAL, records, cells, events=events,
-                      treatments=treatments, day_rule_applies=True)
-    canon.messages.append(("flaredown_scale", None,
-                           "Flaredown scores symptoms 0-4; they are rescaled to oms_dash's 0-3."))
+                      treatments=treatments, day_rule_applies=True, file=file_name)
+    canon.note("flaredown_scale", None,
+               "Flaredown scores symptoms 0-4; they are rescaled to oms_dash's 0-3.")
     if skipped_cols:
-        canon.messages.append(("skipped_columns", None,
-                               "Not symptom data, not used: " + ", ".join(skipped_cols) + "."))
+        canon.note("skipped_columns", None,
+                   "Not symptom data, not used: " + ", ".join(skipped_cols) + ".")
     return canon
 
 
 _BEARABLE_LABEL = re.compile(r"^(.*?)\s*\((mild|moderate|severe|none)\)\s*$", re.I)
 
 
-def _bearable(raw: RawTable, member: str) -> Canonical:
+def _bearable(raw: RawTable, member: str, file_name: str) -> Canonical:
     c = {header_key(h): h for h in raw.cells.columns}
     category = raw.cells[c["category"]].str.strip().str.lower()
     records = _records(raw, member, raw.cells[c["date"]])
@@ -735,10 +749,8 @@ def _bearable(raw: RawTable, member: str) -> Canonical:
     skipped = skipped[~used]
     notes = _text_cells(raw, c.get("notes"))
     canon = Canonical(FORMAT_BEARABLE, records, cells, events=events, treatments=treatments,
-                      notes=notes, skipped=skipped, day_rule_applies=True)
-    notes_message = _notes_message(c.get("notes"), notes)
-    if notes_message:
-        canon.messages.append(notes_message)
+                      notes=notes, skipped=skipped, day_rule_applies=True, file=file_name)
+    _note_notes_column(canon, c.get("notes"))
     return canon
 
 

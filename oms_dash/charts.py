@@ -3,7 +3,7 @@
 Every builder titles its figure with what it shows, puts the number of members in the title or
 subtitle, names its axes, takes ``meeting`` (the meeting-mode template) and shows members by their
 display labels ("Member A"), never their codes, unless the caller passes ``reveal=True``. Group
-aggregates drawn from fewer than ``privacy.MIN_GROUP_SIZE`` members arrive suppressed from the
+aggregates drawn from fewer than ``privacy.min_group_size()`` members arrive suppressed from the
 analysis and are left out with a note saying so. Words are descriptive: observed, associated.
 """
 

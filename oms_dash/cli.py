@@ -123,10 +123,12 @@ def _main(argv: list[str] | None) -> int:
         if args.min_group < 3:
             print("--min-group cannot go below 3: smaller groups could point at a child.", file=sys.stderr)
             return 2
-        # Read once when the privacy module is imported, by this process and the dashboard's.
-        os.environ["OMS_DASH_MIN_GROUP_SIZE"] = str(args.min_group)
+        from oms_dash.privacy import set_min_group_size
+
+        set_min_group_size(args.min_group)  # this process's (the report's); run hands it on
     if args.command in (None, "run"):
-        return run_dashboard(getattr(args, "port", None), getattr(args, "no_browser", False))
+        return run_dashboard(getattr(args, "port", None), getattr(args, "no_browser", False),
+                             getattr(args, "min_group", None))
     if args.command == "check":
         return check_files(args)
     if args.command == "report":
@@ -147,14 +149,15 @@ def _free_port(start: int = 8501) -> int:
     raise SystemExit("No free port found between 8501 and 8600; give one with --port.")
 
 
-def run_dashboard(port: int | None, no_browser: bool) -> int:
-    from oms_dash.settings import as_flags
+def run_dashboard(port: int | None, no_browser: bool, min_group: int | None = None) -> int:
+    from oms_dash.settings import as_flags, script_args
 
     port = port or _free_port()
     # Not beside oms_dash/ui/pages/: Streamlit would list a pages/ folder next to its script.
     entry = Path(__file__).parent / "dashboard_entry.py"
     url = f"http://localhost:{port}"
-    cmd = [sys.executable, "-m", "oms_dash.serve", "run", str(entry), *as_flags(port)]
+    cmd = [sys.executable, "-m", "oms_dash.serve", "run", str(entry), *as_flags(port),
+           *script_args(min_group)]
     print(f"oms_dash is starting at {url}  (this computer only; press Ctrl+C to stop)", flush=True)
     parent = os.getpid()
     server = subprocess.Popen(cmd, preexec_fn=(lambda: _stop_with_parent(parent))
@@ -225,8 +228,8 @@ def check_files(args) -> int:
 
             report = FileReport(file=shown)
             reason = "it does not exist" if not path.exists() else f"it could not be opened ({exc.strerror})"
-            report.problems.append(Problem(str(name), None, None, "error", "missing_file",
-                                           f"The file {name} could not be read: {reason}."))
+            report.problems.append(Problem(file=str(name), severity="error", code="missing_file",
+                                           message=f"The file {name} could not be read: {reason}."))
             reports.append(report)
             continue
         reports.append(read_file(shown, data, options).report)

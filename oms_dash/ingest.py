@@ -112,9 +112,9 @@ def _drop_identifying(raw: RawTable, report: FileReport) -> list[str]:
     for header, cells in scan.redacted.items():
         held = "1 cell held" if cells == 1 else f"{cells:,} cells held"
         report.problems.append(Problem(
-            report.file, None, header, "info", "redacted_cells",
-            f"In column '{header}', {held} a contact detail or ID number (an email, phone number, "
-            f"web link, address or the like); that part is shown as {REMOVED}."))
+            file=report.file, column=header, severity="info", code="redacted_cells",
+            message=f"In column '{header}', {held} a contact detail or ID number (an email, phone "
+                    f"number, web link, address or the like); that part is shown as {REMOVED}."))
     people = []
     shown = []
     for f in scan.findings:
@@ -128,16 +128,16 @@ def _drop_identifying(raw: RawTable, report: FileReport) -> list[str]:
             # The heading itself is the identifying part: it is never repeated, only located.
             shown.append({"column": where, "reason": f["reason"], "kind": f["kind"]})
             report.problems.append(Problem(
-                report.file, None, None, "warning", "identifying_column",
-                f"A column whose heading looks like a person's name ({where}) was removed before "
-                "anything was shown or kept; its heading is not repeated here. oms_dash never "
-                "shows identifying information."))
+                file=report.file, severity="warning", code="identifying_column",
+                message=f"A column whose heading looks like a person's name ({where}) was removed "
+                        "before anything was shown or kept; its heading is not repeated here. oms_dash "
+                        "never shows identifying information."))
         else:
             shown.append({k: f[k] for k in ("column", "reason", "kind")})
             report.problems.append(Problem(
-                report.file, None, f["column"], "warning", "identifying_column",
-                f"Column '{f['column']}' was removed before anything was shown or kept: it "
-                f"{f['reason']}. oms_dash never shows identifying information."))
+                file=report.file, column=f["column"], severity="warning", code="identifying_column",
+                message=f"Column '{f['column']}' was removed before anything was shown or kept: it "
+                        f"{f['reason']}. oms_dash never shows identifying information."))
     if scan.findings:
         raw.cells = raw.cells.drop(columns=[f["column"] for f in scan.findings])
     report.pii_columns = shown
@@ -157,11 +157,11 @@ def read_file(name: str, data: bytes, options: ReadOptions = ReadOptions(),
     except Exception as exc:  # noqa: BLE001 - the promise to the user: never a traceback
         report = FileReport(file=name, format=FORMAT_UNKNOWN)
         report.problems.append(Problem(
-            name, None, None, "error", "internal_error",
-            "oms_dash could not read this file because of a fault in oms_dash itself "
-            f"({type(exc).__name__}), not because of anything you did. Saving the file again as "
-            "CSV UTF-8 may get round it; please tell the oms_dash maintainers, without sending "
-            "the file."))
+            file=name, severity="error", code="internal_error",
+            message="oms_dash could not read this file because of a fault in oms_dash itself "
+                    f"({type(exc).__name__}), not because of anything you did. Saving the file again "
+                    "as CSV UTF-8 may get round it; please tell the oms_dash maintainers, without "
+                    "sending the file."))
         return FileResult(report)
 
 
@@ -172,15 +172,16 @@ def _read_file(name: str, data: bytes, options: ReadOptions, progress) -> FileRe
             [f"daily rule '{options.daily_rule}' (use max or mean; readings are never summed)"]
             if options.daily_rule not in ("max", "mean") else [])
     if wrong:
-        report.problems.append(Problem(name, None, None, "error", "bad_option",
-                                       "oms_dash was asked for an unknown " + " and ".join(wrong) + "."))
+        report.problems.append(Problem(file=name, severity="error", code="bad_option",
+                                       message="oms_dash was asked for an unknown "
+                                               + " and ".join(wrong) + "."))
         return FileResult(report)
     megabytes = len(data) / 1e6
     try:
         raw = read_table(name, data, sheet=options.sheet, progress=lambda fraction: progress(
             0.4 * fraction, f"reading {name}: {fraction * megabytes:,.0f} of {megabytes:,.0f} MB"))
     except UnreadableFile as exc:
-        report.problems.append(Problem(name, None, None, "error", exc.code, exc.message))
+        report.problems.append(Problem(file=name, severity="error", code=exc.code, message=exc.message))
         return FileResult(report, sheets=list(exc.sheets))
     report.encoding, report.delimiter = raw.encoding, raw.delimiter
     progress(0.4, f"read {len(raw.cells):,} rows of {name}")
@@ -208,10 +209,11 @@ def _checked(name: str, raw: RawTable, report: FileReport, options: ReadOptions,
                 "and upload the file again.", list(raw.cells.columns))
     except NeedsMapping as exc:
         report.rows_read = report.rows_rejected = len(raw.cells)
-        report.problems.append(Problem(name, None, None, "error", "needs_mapping", exc.message))
+        report.problems.append(Problem(file=name, severity="error", code="needs_mapping",
+                                       message=exc.message))
         report.rejected_rows = rejected_rows_table(raw, np.full(len(raw.cells), REJECTED),
                                                    np.full(len(raw.cells), "columns not recognised",
-                                                           dtype=object), [])
+                                                           dtype=object), {})
         report.problems = sort_problems(report.problems)
         return FileResult(report, headers=exc.headers, needs_mapping=True, sheets=list(raw.sheets))
     progress(0.5, f"checking every row of {name}")
@@ -222,9 +224,9 @@ def _checked(name: str, raw: RawTable, report: FileReport, options: ReadOptions,
     report.pii_columns = pii_columns
     report.problems[:0] = pii
     if raw.sheets and len(raw.sheets) > 1:
-        report.problems.insert(0, Problem(name, None, None, "info", "sheet",
-                                          f"Read the sheet '{raw.sheet}' of {len(raw.sheets)} "
-                                          f"({', '.join(raw.sheets)}). Choose another if needed."))
+        report.problems.insert(0, Problem(file=name, severity="info", code="sheet",
+                                          message=f"Read the sheet '{raw.sheet}' of {len(raw.sheets)} "
+                                                  f"({', '.join(raw.sheets)}). Choose another if needed."))
     report.problems = sort_problems(report.problems)
     return FileResult(report, tables, headers=list(raw.cells.columns), profile=profile,
                       sheets=list(raw.sheets), detected=canon.read_as)

@@ -23,9 +23,12 @@ from oms_dash.schema import (
 SEVERITIES = ("error", "warning", "info")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Problem:
     """One thing wrong (or worth knowing) about an input, in words a parent understands.
+
+    Made by keyword, so that no code is taken for a message; `code` is a key of
+    problems.CATALOGUE, which says what each code means and which option fixes it.
 
     severity: "error" means the row (or cell) was rejected; "warning" means it was kept but
     something was guessed or fixed; "info" is context (e.g. which date order was inferred).
@@ -33,8 +36,8 @@ class Problem:
     """
 
     file: str
-    row: int | None
-    column: str | None
+    row: int | None = None
+    column: str | None = None
     severity: str
     code: str
     message: str
@@ -55,6 +58,7 @@ class FileReport:
     rows_accepted: int = 0
     rows_rejected: int = 0
     rows_skipped: int = 0
+    cells_not_used: int = 0  # cells with a problem in rows that were accepted (a bad score beside good ones)
     skipped_reasons: dict[str, int] = field(default_factory=dict)
     members: list[str] = field(default_factory=list)
     symptoms: list[str] = field(default_factory=list)
@@ -86,7 +90,7 @@ class FileReport:
             "pii_columns": list(self.pii_columns),
             "events": sum(self.events.values()),
             "problems": [{"row": p.row, "column": p.column, "severity": p.severity,
-                          "message": p.message} for p in self.problems],
+                          "code": p.code, "message": p.message} for p in self.problems],
         }
 
 

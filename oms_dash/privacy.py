@@ -14,7 +14,7 @@ The scan's contract (``find_identifying_columns``):
   phone number, web link, postcode, ID number or street address in any note, all notes read: the
   whole column is dropped, because one leaked contact detail is enough to identify a family.
 - Every other text column is kept, but each cell's email, link, phone or ID number, IP address,
-  postcode or street address is replaced by "[removed]" in place (``redact_identifying_cells``),
+  postcode or street address is replaced by "[removed]" in place (``scan_table``),
   so a stray detail in a short column is never shown either. Names inside free text cannot be
   found reliably; that is why notes are never drawn in charts or reports.
 - Every column is read through its distinct values (``_Distinct``): a million-row diary holds a
@@ -27,7 +27,6 @@ The scan's contract (``find_identifying_columns``):
 from __future__ import annotations
 
 import math
-import os
 import re
 import unicodedata
 from collections import Counter
@@ -41,18 +40,21 @@ from oms_dash.codes import factorize_text
 from oms_dash.schema import match_event, match_item, match_treatment
 
 DEFAULT_MIN_GROUP_SIZE = 3
-MIN_GROUP_ENV = "OMS_DASH_MIN_GROUP_SIZE"  # set by `oms-dash run/report --min-group N`
+_min_group_size = DEFAULT_MIN_GROUP_SIZE
 
 
-def _min_group_size_setting() -> int:
-    """The threshold for this process: 3, or higher when the coordinator asked (never lower)."""
-    try:
-        return max(DEFAULT_MIN_GROUP_SIZE, int(os.environ.get(MIN_GROUP_ENV, DEFAULT_MIN_GROUP_SIZE)))
-    except ValueError:
-        return DEFAULT_MIN_GROUP_SIZE
+def min_group_size() -> int:
+    """The one privacy threshold: group figures drawn from fewer members than this are hidden."""
+    return _min_group_size
 
 
-MIN_GROUP_SIZE = _min_group_size_setting()  # the one privacy threshold: aggregates over fewer are hidden
+def set_min_group_size(k: int) -> None:
+    """Raises the threshold for this process, as the coordinator asked (`oms-dash run/report
+    --min-group K`); it never goes below 3, as smaller groups could point at a child."""
+    global _min_group_size
+    if k < DEFAULT_MIN_GROUP_SIZE:
+        raise ValueError(f"the small-group threshold cannot go below {DEFAULT_MIN_GROUP_SIZE}")
+    _min_group_size = int(k)
 SAMPLE_SIZE = 500
 MIN_SHARE = 0.3  # share of checked values that must look identifying to flag a structured column
 PHONE_REGIONS = ("GB", "US", "DE", "FR", "AU", "NL", "IE")
@@ -614,7 +616,7 @@ def _scan_column(header: str, column: _Distinct) -> dict | None:
                                   "whole column is left out",
                         "kind": kind}
     # A structured column goes when a meaningful share of a sample looks identifying; a stray
-    # contact detail in a kept column is blanked by redact_identifying_cells instead.
+    # contact detail in a kept column is blanked by scan_table instead.
     counts: Counter[str] = Counter()
     for value, times in Counter(values).items():  # each distinct value is judged once
         for kind in _value_kinds(value):
@@ -688,11 +690,11 @@ def _birth_dates_by_content(table: pd.DataFrame, skip: set, column) -> list[dict
     return findings
 
 
-def find_identifying_columns(table: pd.DataFrame, redact: bool = True) -> list[dict]:
-    """Columns of a raw upload that identify people, each ``{"column", "reason", "kind"}``; and,
-    with ``redact`` (the default), stray contact details in every other text column blanked in
-    place by ``redact_identifying_cells``, so nothing identifying is shown, cached or exported from
-    a kept column either. The ingest calls ``scan_table``, which also says what was blanked.
+def find_identifying_columns(table: pd.DataFrame) -> list[dict]:
+    """Columns of a raw upload that identify people, each ``{"column", "reason", "kind"}``; and
+    stray contact details in every other text column blanked in place, so nothing identifying is
+    shown, cached or exported from a kept column either. The ingest calls ``scan_table``, which
+    also says what was blanked.
 
     ``table``: the user's headers as columns, cells as strings ("" or NaN for blank); duplicate
     headers are allowed. At most one finding per header, in column order; ``column`` is the header
@@ -701,7 +703,7 @@ def find_identifying_columns(table: pd.DataFrame, redact: bool = True) -> list[d
     ("looks like email addresses (judging by its heading)") and never quotes a cell.
     See the module docstring for the rules.
     """
-    return scan_table(table, redact=redact).findings
+    return scan_table(table).findings
 
 
 @dataclass(frozen=True)
@@ -713,10 +715,13 @@ class Scan:
     redacted: dict
 
 
-def scan_table(table: pd.DataFrame, redact: bool = True, factorize=None) -> Scan:
-    """``find_identifying_columns`` and, with ``redact``, ``redact_identifying_cells`` on the rest,
-    reading each column's distinct values once for both. ``factorize(column) -> (codes, distinct
-    values)`` (``pd.factorize`` by default) lets the ingest share the hashing it does anyway."""
+def scan_table(table: pd.DataFrame, factorize=None) -> Scan:
+    """The identifying columns of ``table`` (see the module docstring), and the identifying part
+    of every cell of every other text column blanked in place: emails, web links, phone and ID
+    numbers, IP addresses, postcodes and street addresses become "[removed]" ("ring Sarah 07700
+    900123" -> "ring Sarah [removed]"); each column's distinct values are read once for both.
+    ``factorize(column) -> (codes, distinct values)`` (``pd.factorize`` by default) lets the ingest
+    share the hashing it does anyway."""
     findings: dict = {}
     columns: dict[int, _Distinct] = {}
 
@@ -736,17 +741,8 @@ def scan_table(table: pd.DataFrame, redact: bool = True, factorize=None) -> Scan
         findings[finding["column"]] = finding
     order = {header: position for position, header in reversed(list(enumerate(table.columns)))}
     result = sorted(findings.values(), key=lambda f: order[f["column"]])
-    redacted = _redact(table, set(findings), column) if redact else {}
+    redacted = _redact(table, set(findings), column)
     return Scan(result, redacted)
-
-
-def redact_identifying_cells(table: pd.DataFrame, skip: set | None = None) -> dict:
-    """Blanks, in place, the identifying part of every cell of every text column (but those in
-    ``skip``, the columns being dropped): emails, web links, phone and ID numbers, IP addresses,
-    postcodes and street addresses become "[removed]" ("ring Sarah 07700 900123" -> "ring Sarah
-    [removed]"). Returns {column: number of cells changed}. Every distinct value is read, so a
-    stray detail in a kept column is never shown; names cannot be found this way."""
-    return _redact(table, skip or set(), lambda position: _Distinct(table.iloc[:, position]))
 
 
 def _redact(table: pd.DataFrame, skip: set, column) -> dict:
@@ -890,121 +886,10 @@ def relabel(frame: pd.DataFrame, labels: dict[str, str], column: str = "member")
 # --- small groups --------------------------------------------------------------------------------
 
 
-def can_show_aggregate(n_members: int, k: int = MIN_GROUP_SIZE) -> bool:
-    """Whether an aggregate over ``n_members`` distinct members may be shown."""
-    return n_members >= k
-
-
-def hidden_note(n_hidden: int, k: int = MIN_GROUP_SIZE) -> str | None:
-    """Plain words for the page under a table or chart, or None when nothing was hidden."""
-    if n_hidden <= 0:
-        return None
-    what = "1 value" if n_hidden == 1 else f"{n_hidden} values"
-    return f"Hidden: {what} from fewer than {k} members, to protect them."
-
-
-@dataclass(frozen=True)
-class Suppression:
-    """The outcome of hiding small groups.
-
-    table: the input with the cells of small groups blanked (rows kept, so the page can show where
-        something was hidden), plus ``n_members`` (blank where hidden too).
-    hidden: the group keys whose values were blanked (no counts, no values).
-    """
-
-    table: pd.DataFrame
-    hidden: pd.DataFrame
-    k: int
-
-    @property
-    def note(self) -> str | None:
-        return hidden_note(len(self.hidden), self.k)
-
-
-def suppress_small_groups(frame: pd.DataFrame, group_cols: list[str], member_col: str = "member",
-                          k: int = MIN_GROUP_SIZE, value_cols: list[str] | None = None,
-                          n_col: str = "n_members") -> Suppression:
-    """Blank the cells of an aggregate that were computed from fewer than ``k`` distinct members.
-
-    ``frame`` is either
-    - an aggregate with a column ``n_col`` of distinct members per row (one row per group), e.g.
-      ``groupby(group_cols).agg(mean=("score", "mean"), n_members=("member", "nunique"))``; or
-    - tidy rows with ``member_col`` (no ``n_col``): they are counted per group first, giving a
-      member-count table (one row per group).
-    ``value_cols`` (default: every column but ``group_cols`` and ``n_col``) are blanked to NA where
-    the group has fewer than ``k`` members; ``n_col`` is blanked too, since a count is an aggregate.
-    Integer and boolean value columns become float so they can hold the blanks.
-    """
-    if k < 1:
-        raise ValueError("k must be at least 1")
-    if n_col not in frame.columns:
-        if member_col not in frame.columns:
-            raise KeyError(f"need either {n_col!r} or {member_col!r} in the frame")
-        frame = (frame.groupby(group_cols, dropna=False, sort=True)[member_col].nunique()
-                 .rename(n_col).reset_index())
-    table = frame.copy()
-    counts = pd.to_numeric(table[n_col], errors="raise").astype("float64")
-    small = counts < k
-    if value_cols is None:
-        value_cols = [c for c in table.columns if c not in group_cols and c != n_col]
-    for col in [*value_cols, n_col]:
-        column = table[col]
-        if pd.api.types.is_bool_dtype(column) or pd.api.types.is_integer_dtype(column):
-            column = column.astype("float64")
-        table[col] = column.mask(small)
-    hidden = frame.loc[small.to_numpy(), list(group_cols)].reset_index(drop=True)
-    return Suppression(table=table, hidden=hidden, k=k)
-
-
-def keep_large_groups(frame: pd.DataFrame, group_cols: list[str], member_col: str = "member",
-                      k: int = MIN_GROUP_SIZE) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Row-level filter before aggregating: (rows of groups with >= k members, hidden group keys).
-
-    Aggregate the kept rows by the same ``group_cols`` (or coarser) and every value shown rests on
-    at least ``k`` members.
-    """
-    if frame.empty:
-        return frame.copy(), frame.loc[:, list(group_cols)].iloc[0:0].copy()
-    n = frame.groupby(group_cols, dropna=False)[member_col].transform("nunique")
-    keep = (n >= k).to_numpy()
-    hidden = (frame.loc[~keep, list(group_cols)].drop_duplicates()
-              .sort_values(list(group_cols)).reset_index(drop=True))
-    return frame.loc[keep].copy(), hidden
-
-
-# --- relative dates ------------------------------------------------------------------------------
-
-
-def to_relative_days(dates, anchor):
-    """Whole days from ``anchor`` to each date (negative before it): shows time, not calendar dates.
-
-    ``dates``: a Series, array-like or single date; ``anchor``: a single date or a Series aligned
-    with ``dates`` (e.g. each member's onset). Times of day are ignored. Missing dates or anchors
-    give <NA>. A Series in gives an ``Int64`` Series out (same index); a scalar gives int or None.
-    """
-    if not isinstance(dates, pd.Series) and pd.api.types.is_scalar(dates):
-        date, start = pd.Timestamp(dates), pd.Timestamp(anchor)
-        if pd.isna(date) or pd.isna(start):
-            return None
-        return int((date.normalize() - start.normalize()).days)
-    series = dates if isinstance(dates, pd.Series) else pd.Series(dates)
-    days = pd.to_datetime(series).dt.normalize()
-    if isinstance(anchor, pd.Series):
-        start = pd.to_datetime(anchor).dt.normalize()
-    else:
-        start = pd.Timestamp(anchor).normalize()
-    return (days - start).dt.days.astype("Int64")
-
-
-def member_anchors(frame: pd.DataFrame, onsets: dict[str, pd.Timestamp] | None = None,
-                   member_col: str = "member", date_col: str = "date") -> dict[str, pd.Timestamp]:
-    """Each member's day 0: their onset when known, else their first logged date."""
-    first = frame.groupby(member_col)[date_col].min()
-    anchors = {str(m): pd.Timestamp(d) for m, d in first.items() if not pd.isna(d)}
-    for member, onset in (onsets or {}).items():
-        if onset is not None and not pd.isna(onset):
-            anchors[str(member)] = pd.Timestamp(onset)
-    return anchors
+def can_show_aggregate(n_members: int, k: int | None = None) -> bool:
+    """Whether an aggregate over ``n_members`` distinct members may be shown (``k``: the
+    threshold, min_group_size() unless given)."""
+    return n_members >= (min_group_size() if k is None else k)
 
 
 # --- CSV safety ----------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ import pandas as pd
 from oms_dash.privacy import (
     AGE_BANDS,
     AGE_UNKNOWN,
-    MIN_GROUP_SIZE,
     age_band,
     find_quasi_identifier_columns,
+    min_group_size,
 )
 from oms_dash.schema import PROFILE_COLUMNS
 
@@ -83,11 +83,12 @@ def _safe_breakdown(counts: pd.Series, k: int) -> dict[str, int] | None:
     return {**shown, OTHER: other}
 
 
-def profile_counts(profile: pd.DataFrame, k: int = MIN_GROUP_SIZE) -> pd.DataFrame:
+def profile_counts(profile: pd.DataFrame, k: int | None = None) -> pd.DataFrame:
     """Members per age band, sex and country, safe to show at a meeting: every count shown is at
     least k, small categories are merged into "other", and a breakdown whose small counts could be
     worked out from the rest (4 members: 3 girls, so 1 boy) is replaced by one row, "n members;
-    breakdown hidden to protect small groups"."""
+    breakdown hidden to protect small groups". ``k``: min_group_size() unless given."""
+    k = min_group_size() if k is None else k
     rows = []
     for column, what in (("age_band", "Age band"), ("sex", "Sex"), ("country", "Country")):
         if column not in profile or (profile[column] == "unknown").all():

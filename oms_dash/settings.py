@@ -1,8 +1,11 @@
-"""Streamlit settings oms_dash always runs with (privacy and calm looks).
+"""Streamlit settings oms_dash always runs with (privacy and calm looks), and the dashboard's own.
 
 `.streamlit/config.toml` holds the same values for `streamlit run dashboard.py`; it is only read
 from the working directory, so `oms-dash run` passes these itself. A test keeps the two equal.
+The dashboard's own settings (the small-group threshold) reach its process as script arguments.
 """
+
+import argparse
 
 STREAMLIT_SETTINGS: dict[str, dict[str, object]] = {
     "server": {
@@ -45,3 +48,19 @@ def as_flags(port: int | None = None) -> list[str]:
     if port is not None:
         flags.append(f"--server.port={port}")
     return flags
+
+
+def script_args(min_group: int | None) -> list[str]:
+    """What `oms-dash run` hands the dashboard's script, after Streamlit's flags ("--" starts them)."""
+    return ["--", "--min-group", str(min_group)] if min_group else []
+
+
+def apply_script_args(argv: list[str]) -> None:
+    """In the dashboard's process, before a page is drawn: the settings `script_args` gave it."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--min-group", type=int, default=None)
+    given, _unknown = parser.parse_known_args(argv)
+    if given.min_group:
+        from oms_dash.privacy import set_min_group_size
+
+        set_min_group_size(given.min_group)

@@ -9,6 +9,9 @@ rows_read == rows_accepted + rows_rejected + rows_skipped:
   Each skip reason is a singular noun phrase ("empty row", "food entry (not symptom data)") that
   problems.counted() puts after its count: "1 empty row", "3 empty rows".
 A bad cell on an otherwise good wide row is reported as its own problem and the row is kept.
+
+`validate` is a pipeline of one step per check and per kind of record (scores, events, notes,
+treatments, courses, onsets); each writes to one Ledger of where every record stands and why.
 """
 
 from __future__ import annotations
@@ -110,6 +113,97 @@ class _Reasons:
         if not isinstance(where, np.ndarray):
             return None
         return np.full(int(where.sum()) if where.dtype == bool else len(where), None, dtype=object)
+
+
+class Ledger:
+    """Where each record of one file stands, and why: every record starts live and ends accepted,
+    rejected or skipped (each rejection and skip with its reason), with the problems found on the
+    way. Records are positions 0..n-1; `rows` are their spreadsheet row numbers.
+
+    The first word on a record stands: a record already rejected or skipped is not rejected or
+    skipped again. `accept` marks a record as having given something (a score, an event, a note,
+    a course, an onset); `close` then accepts those still live and skips the rest."""
+
+    def __init__(self, file: str, rows: np.ndarray):
+        self.file = file
+        self.rows = rows
+        self.state = np.full(len(rows), LIVE, dtype=np.int8)
+        self.reason = _Reasons(len(rows))
+        self.gave = np.zeros(len(rows), dtype=bool)
+        self.problems: list[Problem] = []
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def live(self, records: np.ndarray | None = None) -> np.ndarray:
+        """Whether each record (of `records`, else all) is still live, as a mask."""
+        return self.state == LIVE if records is None else self.state[records] == LIVE
+
+    def reject(self, mask: np.ndarray, column: str | None, messages, code: str, value=None) -> None:
+        """Rejects the live records of `mask`, each with a problem line: `messages` is one text, or
+        one per record (an array or a Series by record); `value(positions)` gives their cells."""
+        idx = np.flatnonzero(mask & self.live())
+        if not len(idx):
+            return
+        self.state[idx] = REJECTED
+        if isinstance(messages, str):
+            msgs = [messages] * len(idx)
+        elif isinstance(messages, pd.Series):  # only the rejected rows' messages become objects
+            msgs = messages.iloc[idx].to_numpy(dtype=object)
+        else:
+            msgs = np.asarray(messages, dtype=object)[idx]
+        self.reason[idx] = msgs
+        vals = value(idx) if callable(value) else [None] * len(idx)
+        rows = self.rows
+        self.problems.extend(Problem(file=self.file, row=int(rows[i]), column=column, severity="error",
+                                     code=code, message=str(m), value=v)
+                             for i, m, v in zip(idx, msgs, vals, strict=True))
+
+    def reject_if_nothing_given(self, mask: np.ndarray, messages: np.ndarray) -> None:
+        """Rejects the live records of `mask` that gave nothing, with no problem line of their own:
+        the problems of their cells already name them. `messages`: one per record."""
+        rejected = mask & ~self.gave & self.live()
+        self.state[rejected] = REJECTED
+        self.reason[rejected] = messages[rejected]
+
+    def skip(self, records: np.ndarray, reasons) -> None:
+        """Skips the live ones of `records` (positions, or a mask); `reasons`: one text, or one per
+        record given."""
+        idx = np.flatnonzero(records) if records.dtype == bool else records
+        if not len(idx):
+            return
+        live = self.live(idx)
+        self.state[idx[live]] = SKIPPED
+        self.reason[idx[live]] = (reasons if isinstance(reasons, str)
+                                  else np.asarray(reasons, dtype=object)[live])
+
+    def accept(self, records: np.ndarray) -> None:
+        """These records gave something: they end accepted, if nothing rejects them first."""
+        self.gave[records] = True
+
+    def close(self) -> None:
+        """What is left gave nothing and had nothing wrong: skipped, with the reason said."""
+        self.skip(self.live() & ~self.gave, "row with nothing recorded (all symptom cells blank)")
+        self.state[self.live()] = ACCEPTED
+
+    def count(self, state: int) -> int:
+        return int(np.count_nonzero(self.state == state))
+
+    def skipped_reasons(self) -> dict[str, int]:
+        skipped = pd.Series(self.reason[self.state == SKIPPED], dtype=object)
+        return {str(k): int(v) for k, v in skipped.value_counts().items()}
+
+    def unused_cells_of_kept_rows(self, problems: list[Problem]) -> dict[int, list[str]]:
+        """For each accepted record with a cell that was not used (a bad score beside good ones),
+        what the rejected-rows table says of those cells."""
+        kept_cells: dict[int, list[str]] = {}
+        for p in problems:
+            if p.severity != "error" or p.row is None:
+                continue
+            i = int(np.searchsorted(self.rows, p.row))  # spreadsheet rows count up, one per record
+            if i < len(self.rows) and self.rows[i] == p.row and self.state[i] == ACCEPTED:
+                kept_cells.setdefault(i, []).append(f"kept, but '{p.column}' was not used: {p.message}")
+        return kept_cells
 
 
 def _through(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -244,276 +338,45 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     Work is per distinct value (members, dates, scores, symptom names), then spread to the rows by
     code: no Python loop over rows, except one per problem found. `today` bounds future dates.
     """
-    records = canon.records
-    n = len(records)
-    rows = records["row"].to_numpy()
-    member_col = records.attrs.get("member_column")
-    date_col = records.attrs.get("date_column")
-    problems: list[dict] = []
-    state = np.full(n, LIVE, dtype=np.int8)
-    reason = _Reasons(n)  # set for every row that ends skipped or rejected
-
-    def reject(mask: np.ndarray, column, messages, code: str, value=None) -> None:
-        """Rejects the still-live records of `mask`; messages/value: one string or one per record."""
-        new = mask & (state == LIVE)
-        idx = np.flatnonzero(new)
-        if not len(idx):
-            return
-        state[idx] = REJECTED
-        if isinstance(messages, str):
-            msgs = [messages] * len(idx)
-        elif isinstance(messages, pd.Series):  # only the rejected rows' messages become objects
-            msgs = messages.iloc[idx].to_numpy(dtype=object)
-        else:
-            msgs = np.asarray(messages, dtype=object)[idx]
-        reason[idx] = msgs
-        vals = value(idx) if callable(value) else [None] * len(idx)
-        problems.extend({"row": int(rows[i]), "column": column, "severity": "error", "code": code,
-                         "message": str(m), "value": v} for i, m, v in zip(idx, msgs, vals, strict=True))
-
-    # Skipped by design: blank lines and entries that are not symptom data.
-    # Each column is factorized once: blank rows and exact duplicates both come from the codes.
-    # Columns are factorized on demand (and once): a row is known not to be blank as soon as one
-    # of its cells is filled, and rows are known distinct as soon as a few columns tell them apart.
-    nonblank = np.zeros(n, dtype=bool)
     factorize = factorize or ColumnCodes()
-    raw_columns = list(raw.cells.columns)
-    known_codes: dict[int, tuple[np.ndarray, int]] = {}
-
-    def column_codes(i: int) -> tuple[np.ndarray, int]:
-        if i not in known_codes:
-            codes, uniques = factorize(raw.cells[raw_columns[i]])
-            known_codes[i] = (codes, uniques)
-        codes, uniques = known_codes[i]
-        return codes, len(uniques)
-
-    for i in range(len(raw_columns)):
-        codes, _count = column_codes(i)
-        uniques = known_codes[i][1]
-        filled = (pd.Series(uniques, dtype="str").fillna("").str.strip() != "").to_numpy()
-        nonblank |= filled[codes] if len(codes) else False
-        if nonblank.all():
-            break
-    state[~nonblank] = SKIPPED
-    reason[~nonblank] = "empty row"
-    if len(canon.skipped):
-        idx = canon.skipped.index.to_numpy()
-        live = state[idx] == LIVE
-        state[idx[live]] = SKIPPED
-        reason[idx[live]] = canon.skipped.to_numpy(dtype=object)[live]
-
-    # Rows with more cells than the header: their cells may have shifted, so none is guessed at.
-    if raw.extra_cells is not None:
-        extra = raw.extra_cells
-        messages = np.array([f"this row has {k} more cell{'s' if k > 1 else ''} than there are "
-                             "column names; the extra cells were not used, and neither was the row, "
-                             "as its cells may have shifted. A number written with a decimal comma "
-                             "(3,5) is split in two this way: scores are whole numbers, so check "
-                             "this row's values"
-                             for k in extra], dtype=object)
-        reject(extra > 0, None, messages, "extra_cells")
-
-    # Exact duplicates of an earlier row.
-    if raw_columns and _all_distinct((column_codes(i) for i in range(len(raw_columns))), n):
-        dup = np.zeros(n, dtype=bool)
-    else:
-        first = _first_of_duplicates(raw.cells, [column_codes(i) for i in range(len(raw_columns))])
-        dup = first != np.arange(n)
-    if dup.any():
-        messages = np.full(n, "", dtype=object)
-        messages[dup] = [f"exact duplicate of row {r}" for r in rows[first[dup]]]
-        reject(dup, None, messages, "duplicate")
-
-    member_codes, member_uniques = normalise_member_codes(records["member"], factorize)
-    blank_member = np.asarray([u == "" for u in member_uniques], dtype=bool)
-    reject(blank_member[member_codes] if n else np.zeros(0, dtype=bool), member_col,
-           "the member code is missing (every row needs the member's code, e.g. F01)", "missing_member")
-    date_text = records["date"]
+    records = canon.records
+    ledger = Ledger(file_name, records["row"].to_numpy())
+    raw_codes = _RawColumnCodes(raw, factorize)
+    # Skipped by design: blank lines, then what the adapter found is not symptom data (food...).
+    _skip_blank_rows(ledger, raw_codes)
+    ledger.skip(canon.skipped.index.to_numpy(), canon.skipped.to_numpy(dtype=object))
+    _reject_extra_cells(ledger, raw)
+    _reject_duplicates(ledger, raw, raw_codes)
+    members = _Members(records, factorize)
+    ledger.reject(members.missing(), records.attrs.get("member_column"),
+                  "the member code is missing (every row needs the member's code, e.g. F01)",
+                  "missing_member")
     if canon.onsets is not None:  # a member list: a member whose onset is not known is no error
-        unknown = (date_text.fillna("").str.strip() == "").to_numpy() & (state == LIVE)
-        state[unknown] = SKIPPED
-        reason[unknown] = "row with no onset date"
-    course_ends = canon.courses["end"].astype(str) if canon.courses is not None else None
-    parsed = parse_dates(date_text, order=date_order, today=today, factorize=factorize, also=course_ends)
-    bad_date = parsed.bad
-    if bad_date.any():
-        reject(bad_date, date_col, parsed.errors, "bad_date",
-               lambda idx: [str(v) for v in date_text.iloc[idx]])
-    problems.extend(_date_order_notes(parsed, date_col, date_order))
+        ledger.skip((records["date"].fillna("").str.strip() == "").to_numpy(), "row with no onset date")
+    parsed = _dates(ledger, canon, date_order, today, factorize)
     dates = parsed.dates.to_numpy()
-    contributed = np.zeros(n, dtype=bool)
+    scores = _observations(ledger, canon, members, parsed, factorize) if len(canon.cells) else None
+    events = _events(ledger, canon, members, dates)
+    notes = _notes(ledger, canon, members, dates)
+    treatments = (_treatment_file(ledger, canon, members, dates, date_order, today)
+                  if canon.courses is not None else _treatment_mentions(ledger, canon, members, dates))
+    onsets = _onsets(ledger, canon, members, dates)
+    ledger.close()
 
-    # Member codes already written as they are normalised (the usual case) need no new strings:
-    # the column itself serves when every row is wanted in order.
-    members_as_written = (records["member"].dtype == "str" and all(
-        isinstance(u, str) and u == c for u, c in zip(factorize(records["member"])[1], member_uniques,
-                                                      strict=True)))
-
-    def member_values(idx: np.ndarray | None) -> pd.Series:
-        """The normalised member codes of the records at `idx` (None: every record, in order)."""
-        if idx is None or every_position(idx, n):
-            if members_as_written:
-                return records["member"].reset_index(drop=True).rename(None)
-            idx = positions(n)
-        return _take_str(member_uniques, member_codes[idx])
-
-    # Score cells.
-    cells = canon.cells
-    obs = None
-    if len(cells):
-        rec = cells["record"].to_numpy(dtype=np.int64)
-        # Work on positions, not filtered copies of the cell table (it can hold millions of cells).
-        live_cells = state[rec] == LIVE  # blank cells parse as "not recorded" below
-        every = bool(live_cells.all())
-        pos = None if every else np.flatnonzero(live_cells)
-        rec = rec if every else rec[pos]
-        values = cells["value"].astype(str)
-        values = values if every else values.take(pos)
-        lo, hi = (cells["lo"], cells["hi"]) if every else (cells["lo"].take(pos), cells["hi"].take(pos))
-        parsed_scores = parse_score_codes(values, lo, hi, factorize=factorize)
-        score_codes = parsed_scores.codes
-        bad_key = np.asarray(parsed_scores.error != "", dtype=bool)
-        good_key = ~bad_key & ~np.isnan(parsed_scores.score)  # "n/a" and the like: not recorded
-        bad = bad_key[score_codes] if bad_key.any() else np.zeros(len(score_codes), dtype=bool)
-        all_good = bool(good_key.all())  # the usual case: no gathers below
-        gi = None if all_good else np.flatnonzero(good_key[score_codes])
-
-        def good_only(array: np.ndarray) -> np.ndarray:
-            return array if all_good else array[gi]
-
-        contributed[good_only(rec)] = True
-        if bad.any():
-            bad_idx = np.flatnonzero(bad)
-            error_text = parsed_scores.error.take(score_codes[bad_idx]).to_numpy(dtype=object)
-            column_text = (cells["column"].take(bad_idx if every else pos[bad_idx]).astype(str)
-                           .to_numpy(dtype=object))
-            value_text = values.iloc[bad_idx].to_numpy(dtype=object)
-            problems.extend({"row": int(rows[rec[i]]), "column": c, "severity": "error",
-                             "code": "bad_score", "message": str(e), "value": str(v)}
-                            for i, c, e, v in zip(bad_idx, column_text, error_text, value_text, strict=True))
-            all_bad = np.zeros(n, dtype=bool)
-            all_bad[rec[bad]] = True
-            all_bad &= ~contributed & (state == LIVE)
-            first_err = pd.Series(error_text, index=rec[bad]).groupby(level=0).first()
-            msgs = np.full(n, "", dtype=object)
-            msgs[first_err.index.to_numpy()] = first_err.to_numpy(dtype=object)
-            # Those rows get no second problem line: the cell problem above already names them.
-            state[all_bad] = REJECTED
-            reason[all_bad] = msgs[all_bad]
-        g = good_only(rec)
-        cell_items = cells["item"] if every else cells["item"].take(pos)
-        all_codes, item_uniques = (factorize(cell_items) if cell_items.dtype == "str"
-                                   else pd.factorize(cell_items, use_na_sentinel=False))
-        item_codes = good_only(all_codes)
-        item_ids = np.asarray([_item_id(str(u)) for u in item_uniques], dtype=object)
-        exact_too = False  # some cells' names are read as exact names too (as extra ids)
-        if "exact" in cells:
-            exact = cells["exact"].to_numpy(dtype=bool)
-            exact = good_only(exact if every else exact[pos])
-            exact_too = bool(exact.any())
-            if exact_too:
-                exact_ids = np.asarray([_exact_item_id(str(u)) for u in item_uniques], dtype=object)
-                # Exact matches become extra "uniques" appended after the ordinary ones.
-                item_codes = np.where(exact, item_codes + len(item_ids), item_codes)
-                item_ids = np.concatenate([item_ids, exact_ids])
-        respelled = same_custom_items(dict.fromkeys(item_ids))
-        if respelled:
-            item_ids = np.asarray([respelled.get(i, i) for i in item_ids], dtype=object)
-        clean_member_codes, clean_members = pd.factorize(member_uniques)
-        id_codes, id_uniques = pd.factorize(item_ids)
-        every_row = every_position(g, n)  # then no gathers are needed
-        # The text columns of a million scores are written out on the other core meanwhile.
-        item_text = _meanwhile(factorize, _take_str, item_ids, item_codes)
-        member_text = _meanwhile(factorize, member_values, None if every_row else g)
-        value_text = (_meanwhile(factorize, lambda: values.take(gi).reset_index(drop=True))
-                      if not all_good else lambda: values.reset_index(drop=True))
-        obs_member_codes = _through(clean_member_codes, member_codes if every_row else member_codes[g])
-        obs_item_codes = _through(id_codes, item_codes)
-        day_key = _combined_codes([(obs_member_codes, len(clean_members)),
-                                   (parsed.day_codes if every_row else parsed.day_codes[g],
-                                    int(parsed.day_codes.max(initial=0)) + 1),
-                                   (obs_item_codes, len(id_uniques))], dense=False)
-        good_codes = good_only(score_codes)
-        obs = pd.DataFrame({  # new arrays only: no need for the frame to copy them again
-            "member": member_text(),
-            "date": dates if every_row else dates[g],
-            "item": item_text(),
-            "score": parsed_scores.score[good_codes],
-            "raw_value": value_text(),
-            "raw_scale": _provenance(parsed_scores.scale, good_codes),
-            "source_file": one_value(file_name, len(g)),
-            "source_row": rows if every_row else rows[g]}, copy=False)
-        _check_totals(canon, obs, rows, problems)
-        # Which members and items the observations hold, from their codes (not a million strings).
-        # (When every cell gave a score, every distinct item and member is in them.)
-        present_items = set(id_uniques if all_good and every and not exact_too else id_uniques[np.flatnonzero(
-            np.bincount(obs_item_codes, minlength=len(id_uniques)))])
-        present_members = set(clean_members if every_row else clean_members[np.flatnonzero(
-            np.bincount(obs_member_codes, minlength=len(clean_members)))])
-        custom = sorted(set(item_ids) - set(_vocabulary_ids()))
-        if custom:
-            custom = [c for c in custom if c in present_items]
-        # Wide files already named each such column; the summary is for names found in cells.
-        if custom and not any(code == "custom_item" for code, _column, _message in canon.messages):
-            problems.append({"row": None, "column": None, "severity": "info", "code": "custom_items",
-                             "message": "Symptoms oms_dash does not know were kept as their own: "
-                                        + ", ".join(custom[:10]) + ("…" if len(custom) > 10 else "")})
-
-    def side(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-        if frame is None or not len(frame):
-            return frame.iloc[0:0] if frame is not None else pd.DataFrame(), np.array([], dtype=np.int64)
-        rec = frame["record"].to_numpy(dtype=np.int64)
-        keep = state[rec] == LIVE
-        contributed[rec[keep]] = True
-        return frame[keep], rec[keep]
-
-    ev, ev_rec = side(_classified_events(canon.events))
-    events = pd.DataFrame({"member": member_values(ev_rec), "date": dates[ev_rec],
-                           "kind": ev["kind"].to_numpy() if len(ev) else [],
-                           "detail": ev["text"].reset_index(drop=True) if len(ev) else [],
-                           "source_file": file_name, "source_row": rows[ev_rec],
-                           "column": ev["column"].to_numpy() if len(ev) else []})
-    # A long diary repeats the day's answer on each symptom's row: one cold, not one per symptom.
-    events = events.drop_duplicates(["member", "date", "kind", "detail"], ignore_index=True)
-    problems.extend(_event_summaries(events))
-    events = events.drop(columns="column")
-    nt, nt_rec = side(canon.notes)
-    notes = pd.DataFrame({"member": member_values(nt_rec), "date": dates[nt_rec],
-                          "text": nt["text"].reset_index(drop=True) if len(nt) else [],
-                          "source_file": file_name, "source_row": rows[nt_rec]})
-    tr, tr_rec = side(canon.treatments)
-    treatments = _courses_from_mentions(tr, member_values(tr_rec).to_numpy(), dates[tr_rec],
-                                        rows[tr_rec], file_name)
-
-    if canon.courses is not None:
-        treatments = _treatment_file(canon, member_values, dates, rows, state, reject, contributed,
-                                     file_name, date_order, today)
-    onsets: dict = {}
-    if canon.onsets is not None:
-        live_idx = np.flatnonzero(state == LIVE)
-        contributed[live_idx] = True
-        onsets = dict(zip(member_values(live_idx), pd.to_datetime(dates[live_idx]), strict=True))
-
-    # Whatever is left gave nothing and had nothing wrong: skipped, with the reason said.
-    nothing = (state == LIVE) & ~contributed
-    state[nothing] = SKIPPED
-    reason[nothing] = "row with nothing recorded (all symptom cells blank)"
-    state[state == LIVE] = ACCEPTED
-
-    if obs is None:
-        obs = empty_observations()
-    obs, combined = combine_daily(obs, daily_rule, day_key if len(cells) else None)
-    report = _report(canon, raw, file_name, state, reason, problems, obs, events, treatments,
-                     (present_members, present_items) if len(cells) else None)
+    obs, combined = combine_daily(scores.table if scores else empty_observations(), daily_rule,
+                                  scores.day_key if scores else None)
+    report = _report(canon, raw, ledger, obs, events, treatments,
+                     (scores.members, scores.items) if scores else None)
     if onsets:
         report.members = sorted(set(report.members) | {str(m) for m in onsets})
     if combined:
         report.daily_rule = DAILY_RULES[daily_rule]
         extra = "1 extra reading" if combined == 1 else f"{combined} extra readings"
-        report.problems.append(Problem(file_name, None, None, "info", "daily_rule",
-                                       f"Some symptoms were recorded more than once on the same day "
-                                       f"({extra}); oms_dash kept {DAILY_RULES[daily_rule]}, "
-                                       "never the sum."))
+        report.problems.append(Problem(file=file_name, severity="info",
+                                       code="daily_rule",
+                                       message=f"Some symptoms were recorded more than once on the same "
+                                               f"day ({extra}); oms_dash kept {DAILY_RULES[daily_rule]}, "
+                                               "never the sum."))
     wrong = {c: t for c, t in (("score", "float64"), ("source_row", "int64")) if obs[c].dtype != t}
     obs = obs.astype(wrong) if wrong else obs
     if obs["date"].dtype != "datetime64[ns]":  # already so when built above
@@ -522,7 +385,263 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     return Tables(obs, treatments, events, notes, onsets), report
 
 
-def _date_order_notes(parsed, column, chosen: str | None) -> list[dict]:
+class _RawColumnCodes:
+    """Each raw column factorized on demand, and once: a row is known not to be blank as soon as
+    one of its cells is filled, and rows are known distinct as soon as a few columns tell them
+    apart, so most columns of a clean file are never needed for either."""
+
+    def __init__(self, raw: RawTable, factorize: ColumnCodes):
+        self._raw, self._factorize = raw, factorize
+        self.columns = list(raw.cells.columns)
+        self._known: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def codes_and_uniques(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        if i not in self._known:
+            self._known[i] = self._factorize(self._raw.cells[self.columns[i]])
+        return self._known[i]
+
+    def __call__(self, i: int) -> tuple[np.ndarray, int]:
+        """(codes, number of codes) of column i."""
+        codes, uniques = self.codes_and_uniques(i)
+        return codes, len(uniques)
+
+
+def _skip_blank_rows(ledger: Ledger, raw_codes: _RawColumnCodes) -> None:
+    nonblank = np.zeros(len(ledger), dtype=bool)
+    for i in range(len(raw_codes.columns)):
+        codes, uniques = raw_codes.codes_and_uniques(i)
+        filled = (pd.Series(uniques, dtype="str").fillna("").str.strip() != "").to_numpy()
+        nonblank |= filled[codes] if len(codes) else False
+        if nonblank.all():
+            break
+    ledger.skip(~nonblank, "empty row")
+
+
+def _reject_extra_cells(ledger: Ledger, raw: RawTable) -> None:
+    """Rows with more cells than the header: their cells may have shifted, so none is guessed at."""
+    if raw.extra_cells is None:
+        return
+    extra = raw.extra_cells
+    messages = np.array([f"this row has {k} more cell{'s' if k > 1 else ''} than there are "
+                         "column names; the extra cells were not used, and neither was the row, "
+                         "as its cells may have shifted. A number written with a decimal comma "
+                         "(3,5) is split in two this way: scores are whole numbers, so check "
+                         "this row's values"
+                         for k in extra], dtype=object)
+    ledger.reject(extra > 0, None, messages, "extra_cells")
+
+
+def _reject_duplicates(ledger: Ledger, raw: RawTable, raw_codes: _RawColumnCodes) -> None:
+    """Exact duplicates of an earlier row."""
+    n, columns = len(ledger), range(len(raw_codes.columns))
+    if raw_codes.columns and _all_distinct((raw_codes(i) for i in columns), n):
+        return
+    first = _first_of_duplicates(raw.cells, [raw_codes(i) for i in columns])
+    dup = first != np.arange(n)
+    if dup.any():
+        messages = np.full(n, "", dtype=object)
+        messages[dup] = [f"exact duplicate of row {r}" for r in ledger.rows[first[dup]]]
+        ledger.reject(dup, None, messages, "duplicate")
+
+
+class _Members:
+    """The records' member codes, normalised per distinct value (' f 01' and 'F01' are one)."""
+
+    def __init__(self, records: pd.DataFrame, factorize: ColumnCodes):
+        self._written = records["member"]
+        self.codes, self.uniques = normalise_member_codes(self._written, factorize)
+        # Codes already written as they are normalised (the usual case) need no new strings: the
+        # column itself serves when every record is wanted in order.
+        self._as_written = (self._written.dtype == "str" and all(
+            isinstance(u, str) and u == c for u, c in zip(factorize(self._written)[1], self.uniques,
+                                                          strict=True)))
+
+    def missing(self) -> np.ndarray:
+        blank = np.asarray([u == "" for u in self.uniques], dtype=bool)
+        return blank[self.codes] if len(self.codes) else np.zeros(0, dtype=bool)
+
+    def values(self, idx: np.ndarray | None) -> pd.Series:
+        """The normalised member codes of the records at `idx` (None: every record, in order)."""
+        n = len(self.codes)
+        if idx is None or every_position(idx, n):
+            if self._as_written:
+                return self._written.reset_index(drop=True).rename(None)
+            idx = positions(n)
+        return _take_str(self.uniques, self.codes[idx])
+
+
+def _dates(ledger: Ledger, canon: Canonical, order: str | None, today, factorize):
+    """The records' dates, parsed; unreadable ones rejected, and how the day/month order was read."""
+    text = canon.records["date"]
+    column = canon.records.attrs.get("date_column")
+    course_ends = canon.courses["end"].astype(str) if canon.courses is not None else None
+    parsed = parse_dates(text, order=order, today=today, factorize=factorize, also=course_ends)
+    if parsed.bad.any():
+        ledger.reject(parsed.bad, column, parsed.errors, "bad_date",
+                      lambda idx: [str(v) for v in text.iloc[idx]])
+    ledger.problems.extend(_date_order_notes(parsed, ledger.file, column, order))
+    return parsed
+
+
+@dataclass
+class _Observations:
+    table: pd.DataFrame
+    day_key: np.ndarray  # equal exactly when (member, date, item) are: for combine_daily
+    members: set  # the members and items the table holds
+    items: set
+
+
+def _observations(ledger: Ledger, canon: Canonical, members: _Members, parsed,
+                  factorize: ColumnCodes) -> _Observations:
+    """The score cells of live records: each read on its column's scale; a bad cell is a problem
+    of its own, and a record none of whose cells gave a score is rejected."""
+    cells, rows, dates, n = canon.cells, ledger.rows, parsed.dates.to_numpy(), len(ledger)
+    rec = cells["record"].to_numpy(dtype=np.int64)
+    # Work on positions, not filtered copies of the cell table (it can hold millions of cells).
+    live_cells = ledger.live(rec)  # blank cells parse as "not recorded" below
+    every = bool(live_cells.all())
+    pos = None if every else np.flatnonzero(live_cells)
+    rec = rec if every else rec[pos]
+    values = cells["value"].astype(str)
+    values = values if every else values.take(pos)
+    lo, hi = (cells["lo"], cells["hi"]) if every else (cells["lo"].take(pos), cells["hi"].take(pos))
+    parsed_scores = parse_score_codes(values, lo, hi, factorize=factorize)
+    score_codes = parsed_scores.codes
+    bad_key = np.asarray(parsed_scores.error != "", dtype=bool)
+    good_key = ~bad_key & ~np.isnan(parsed_scores.score)  # "n/a" and the like: not recorded
+    bad = bad_key[score_codes] if bad_key.any() else np.zeros(len(score_codes), dtype=bool)
+    all_good = bool(good_key.all())  # the usual case: no gathers below
+    gi = None if all_good else np.flatnonzero(good_key[score_codes])
+
+    def good_only(array: np.ndarray) -> np.ndarray:
+        return array if all_good else array[gi]
+
+    ledger.accept(good_only(rec))
+    if bad.any():
+        bad_idx = np.flatnonzero(bad)
+        error_text = parsed_scores.error.take(score_codes[bad_idx]).to_numpy(dtype=object)
+        column_text = (cells["column"].take(bad_idx if every else pos[bad_idx]).astype(str)
+                       .to_numpy(dtype=object))
+        value_text = values.iloc[bad_idx].to_numpy(dtype=object)
+        ledger.problems.extend(Problem(file=ledger.file, row=int(rows[rec[i]]), column=c, severity="error",
+                                       code="bad_score", message=str(e), value=str(v))
+                               for i, c, e, v in zip(bad_idx, column_text, error_text, value_text,
+                                                     strict=True))
+        with_bad_cell = np.zeros(n, dtype=bool)
+        with_bad_cell[rec[bad]] = True
+        first_err = pd.Series(error_text, index=rec[bad]).groupby(level=0).first()
+        msgs = np.full(n, "", dtype=object)
+        msgs[first_err.index.to_numpy()] = first_err.to_numpy(dtype=object)
+        ledger.reject_if_nothing_given(with_bad_cell, msgs)
+    g = good_only(rec)
+    cell_items = cells["item"] if every else cells["item"].take(pos)
+    all_codes, item_uniques = (factorize(cell_items) if cell_items.dtype == "str"
+                               else pd.factorize(cell_items, use_na_sentinel=False))
+    item_codes = good_only(all_codes)
+    item_ids = np.asarray([_item_id(str(u)) for u in item_uniques], dtype=object)
+    exact_too = False  # some cells' names are read as exact names too (as extra ids)
+    if "exact" in cells:
+        exact = cells["exact"].to_numpy(dtype=bool)
+        exact = good_only(exact if every else exact[pos])
+        exact_too = bool(exact.any())
+        if exact_too:
+            exact_ids = np.asarray([_exact_item_id(str(u)) for u in item_uniques], dtype=object)
+            # Exact matches become extra "uniques" appended after the ordinary ones.
+            item_codes = np.where(exact, item_codes + len(item_ids), item_codes)
+            item_ids = np.concatenate([item_ids, exact_ids])
+    respelled = same_custom_items(dict.fromkeys(item_ids))
+    if respelled:
+        item_ids = np.asarray([respelled.get(i, i) for i in item_ids], dtype=object)
+    clean_member_codes, clean_members = pd.factorize(members.uniques)
+    id_codes, id_uniques = pd.factorize(item_ids)
+    every_row = every_position(g, n)  # then no gathers are needed
+    # The text columns of a million scores are written out on the other core meanwhile.
+    item_text = _meanwhile(factorize, _take_str, item_ids, item_codes)
+    member_text = _meanwhile(factorize, members.values, None if every_row else g)
+    value_text = (_meanwhile(factorize, lambda: values.take(gi).reset_index(drop=True))
+                  if not all_good else lambda: values.reset_index(drop=True))
+    obs_member_codes = _through(clean_member_codes, members.codes if every_row else members.codes[g])
+    obs_item_codes = _through(id_codes, item_codes)
+    day_key = _combined_codes([(obs_member_codes, len(clean_members)),
+                               (parsed.day_codes if every_row else parsed.day_codes[g],
+                                int(parsed.day_codes.max(initial=0)) + 1),
+                               (obs_item_codes, len(id_uniques))], dense=False)
+    good_codes = good_only(score_codes)
+    obs = pd.DataFrame({  # new arrays only: no need for the frame to copy them again
+        "member": member_text(),
+        "date": dates if every_row else dates[g],
+        "item": item_text(),
+        "score": parsed_scores.score[good_codes],
+        "raw_value": value_text(),
+        "raw_scale": _provenance(parsed_scores.scale, good_codes),
+        "source_file": one_value(ledger.file, len(g)),
+        "source_row": rows if every_row else rows[g]}, copy=False)
+    ledger.problems.extend(_total_mismatches(canon, obs, rows, ledger.file))
+    # Which members and items the observations hold, from their codes (not a million strings).
+    # (When every cell gave a score, every distinct item and member is in them.)
+    present_items = set(id_uniques if all_good and every and not exact_too else id_uniques[np.flatnonzero(
+        np.bincount(obs_item_codes, minlength=len(id_uniques)))])
+    present_members = set(clean_members if every_row else clean_members[np.flatnonzero(
+        np.bincount(obs_member_codes, minlength=len(clean_members)))])
+    custom = sorted(set(item_ids) - set(_vocabulary_ids()))
+    if custom:
+        custom = [c for c in custom if c in present_items]
+    # Wide files already named each such column; the summary is for names found in cells.
+    if custom and not any(p.code == "custom_item" for p in canon.messages):
+        ledger.problems.append(Problem(file=ledger.file, severity="info", code="custom_items",
+                                       message="Symptoms oms_dash does not know were kept as their own: "
+                                               + ", ".join(custom[:10]) + ("…" if len(custom) > 10 else "")))
+    return _Observations(obs, day_key, present_members, present_items)
+
+
+def _accept_live(ledger: Ledger, frame: pd.DataFrame | None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows of an adapter's table (events, notes, treatments) whose record is live, and those
+    records, which are accepted: they gave something."""
+    if frame is None or not len(frame):
+        return frame.iloc[0:0] if frame is not None else pd.DataFrame(), np.array([], dtype=np.int64)
+    rec = frame["record"].to_numpy(dtype=np.int64)
+    keep = ledger.live(rec)
+    ledger.accept(rec[keep])
+    return frame[keep], rec[keep]
+
+
+def _events(ledger: Ledger, canon: Canonical, members: _Members, dates: np.ndarray) -> pd.DataFrame:
+    ev, ev_rec = _accept_live(ledger, _classified_events(canon.events))
+    events = pd.DataFrame({"member": members.values(ev_rec), "date": dates[ev_rec],
+                           "kind": ev["kind"].to_numpy() if len(ev) else [],
+                           "detail": ev["text"].reset_index(drop=True) if len(ev) else [],
+                           "source_file": ledger.file, "source_row": ledger.rows[ev_rec],
+                           "column": ev["column"].to_numpy() if len(ev) else []})
+    # A long diary repeats the day's answer on each symptom's row: one cold, not one per symptom.
+    events = events.drop_duplicates(["member", "date", "kind", "detail"], ignore_index=True)
+    ledger.problems.extend(_event_summaries(events, ledger.file))
+    return events.drop(columns="column")
+
+
+def _notes(ledger: Ledger, canon: Canonical, members: _Members, dates: np.ndarray) -> pd.DataFrame:
+    nt, nt_rec = _accept_live(ledger, canon.notes)
+    return pd.DataFrame({"member": members.values(nt_rec), "date": dates[nt_rec],
+                         "text": nt["text"].reset_index(drop=True) if len(nt) else [],
+                         "source_file": ledger.file, "source_row": ledger.rows[nt_rec]})
+
+
+def _treatment_mentions(ledger: Ledger, canon: Canonical, members: _Members,
+                        dates: np.ndarray) -> pd.DataFrame:
+    tr, tr_rec = _accept_live(ledger, canon.treatments)
+    return _courses_from_mentions(tr, members.values(tr_rec).to_numpy(), dates[tr_rec],
+                                  ledger.rows[tr_rec], ledger.file)
+
+
+def _onsets(ledger: Ledger, canon: Canonical, members: _Members, dates: np.ndarray) -> dict:
+    """A member list's onsets: member -> onset date, for every live record."""
+    if canon.onsets is None:
+        return {}
+    live_idx = np.flatnonzero(ledger.live())
+    ledger.accept(live_idx)
+    return dict(zip(members.values(live_idx), pd.to_datetime(dates[live_idx]), strict=True))
+
+
+def _date_order_notes(parsed, file_name: str, column, chosen: str | None) -> list[Problem]:
     """How the day/month order of a column was decided, and what it means for dates like 03/04."""
     if not parsed.order:
         return []
@@ -530,7 +649,8 @@ def _date_order_notes(parsed, column, chosen: str | None) -> list[dict]:
     other = "month" if first == "day" else "day"
 
     def note(code, severity, message):
-        return {"row": None, "column": column, "severity": severity, "code": code, "message": message}
+        return Problem(file=file_name, column=column, severity=severity, code=code,
+                       message=message)
 
     if chosen:
         return [note("date_order", "info", f"Dates were read {first}-first, as you chose.")]
@@ -576,10 +696,10 @@ def _vocabulary_ids():
     return [i.id for i in ITEMS]
 
 
-def _check_totals(canon: Canonical, obs: pd.DataFrame, rows: np.ndarray, problems: list) -> None:
+def _total_mismatches(canon: Canonical, obs: pd.DataFrame, rows: np.ndarray, file_name: str) -> list[Problem]:
     """A stated Mitchell-Pike total is recomputed from the six items; a mismatch is reported."""
     if canon.totals is None or obs.empty:
-        return
+        return []
     mp = obs[obs["item"].isin(MITCHELL_PIKE_ITEMS)]
     sums = mp.groupby("source_row").agg(total=("score", "sum"), n=("item", "nunique"))
     # A total that is not a number is simply not checked: the items are what the dashboard uses.
@@ -588,10 +708,10 @@ def _check_totals(canon: Canonical, obs: pd.DataFrame, rows: np.ndarray, problem
                        index=rows[canon.totals["record"].to_numpy(dtype=np.int64)])
     both = sums[sums["n"] == len(MITCHELL_PIKE_ITEMS)].join(stated.rename("stated"), how="inner")
     column = str(canon.totals["column"].iat[0])
-    for row, r in both[both["stated"].notna() & (both["stated"] != both["total"])].iterrows():
-        problems.append({"row": int(row), "column": column, "severity": "warning", "code": "total_mismatch",
-                         "message": f"the total says {r['stated']:g} but the six items add up to "
-                                    f"{r['total']:g}; oms_dash uses the items"})
+    return [Problem(file=file_name, row=int(row), column=column, severity="warning", code="total_mismatch",
+                    message=f"the total says {r['stated']:g} but the six items add up to {r['total']:g}; "
+                            "oms_dash uses the items")
+            for row, r in both[both["stated"].notna() & (both["stated"] != both["total"])].iterrows()]
 
 
 def combine_daily(obs: pd.DataFrame, rule: str = "max",
@@ -650,26 +770,27 @@ def _classified_events(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(column=column, kind=kind)[reported].reset_index(drop=True)
 
 
-def _event_summaries(events: pd.DataFrame) -> list[dict]:
+def _event_summaries(events: pd.DataFrame, file_name: str) -> list[Problem]:
     """Per event column, what its answers were read as; and how many no rule could classify."""
     out = []
     for column, kinds in events.groupby("column", sort=False)["kind"]:
         counts = kinds.value_counts()
         which = ", ".join(f"{n} {EVENT_LABELS.get(k, k).lower()}" for k, n in counts.items())
         where = f"Column '{column}'" if column else "This file"
-        out.append({"row": None, "column": column or None, "severity": "info", "code": "events_read",
-                    "message": f"{where}: {plural(len(kinds), 'answer')} read as events ({which}). "
-                               "Blank answers and answers like 'no', 'none', 'nein' or '-' are not "
-                               "events."})
+        out.append(Problem(file=file_name, column=column or None, severity="info",
+                           code="events_read",
+                           message=f"{where}: {plural(len(kinds), 'answer')} read as events ({which}). "
+                                   "Blank answers and answers like 'no', 'none', 'nein' or '-' are not "
+                                   "events."))
         other = int(counts.get("other", 0))
         if other:
-            out.append({"row": None, "column": column or None, "severity": "info",
-                        "code": "events_other",
-                        "message": f"{where}: {plural(other, 'answer')} did not say what kind of event "
-                                   f"{'it was' if other == 1 else 'they were'} (an illness or fever, a "
-                                   "vaccination, a steroid taper), so "
-                                   f"{'it was' if other == 1 else 'they were'} kept as 'other event'. "
-                                   "Words like cold, fever, jab, Impfung or taper say the kind."})
+            out.append(Problem(file=file_name, column=column or None, severity="info",
+                               code="events_other",
+                               message=f"{where}: {plural(other, 'answer')} did not say what kind of "
+                                       f"event {'it was' if other == 1 else 'they were'} (an illness or "
+                                       "fever, a vaccination, a steroid taper), so "
+                                       f"{'it was' if other == 1 else 'they were'} kept as 'other event'. "
+                                       "Words like cold, fever, jab, Impfung or taper say the kind."))
     return out
 
 
@@ -697,7 +818,9 @@ ONGOING_WORDS = frozenset({"ongoing", "on going", "current", "currently", "conti
                            "n/a", "na", "-", "--", "–", "—"})
 
 
-def _treatment_file(canon, members, dates, rows, state, reject, contributed, file_name, order, today):
+def _treatment_file(ledger: Ledger, canon: Canonical, members: _Members, dates: np.ndarray,
+                    order: str | None, today) -> pd.DataFrame:
+    """A file of treatment courses: each row a course, with its start (the record's date) and end."""
     courses = canon.courses
     end_text = courses["end"].astype(str).str.strip()
     open_ended = (end_text == "") | end_text.str.lower().str.rstrip(".").isin(ONGOING_WORDS)
@@ -707,41 +830,38 @@ def _treatment_file(canon, members, dates, rows, state, reject, contributed, fil
     end = parsed.dates.where(~open_ended, pd.NaT)
     bad = ((parsed.errors != "") & ~open_ended).to_numpy()
     end_column = courses.attrs.get("end_column", "end")
-    reject(bad, end_column, parsed.errors.reset_index(drop=True), "bad_date",
-           lambda idx: [str(v) for v in end_text.iloc[idx]])
+    ledger.reject(bad, end_column, parsed.errors.reset_index(drop=True), "bad_date",
+                  lambda idx: [str(v) for v in end_text.iloc[idx]])
     start = pd.to_datetime(dates)
     before = (end.notna() & (end.to_numpy() < start)).to_numpy()
-    reject(before, end_column, "the course ends before it starts (check the start and end dates; "
-           "leave the end blank if the treatment is still going on)", "end_before_start")
+    ledger.reject(before, end_column, "the course ends before it starts (check the start and end dates; "
+                  "leave the end blank if the treatment is still going on)", "end_before_start")
     missing = (courses["treatment"].astype(str).str.strip() == "").to_numpy()
-    reject(missing, courses.attrs.get("treatment_column", "treatment"),
-           "the treatment name is missing (write which treatment it was, e.g. IVIG)", "missing_treatment")
-    live = state == LIVE
-    contributed[live] = True
-    return pd.DataFrame({"member": members(np.flatnonzero(live)).to_numpy(),
+    ledger.reject(missing, courses.attrs.get("treatment_column", "treatment"),
+                  "the treatment name is missing (write which treatment it was, e.g. IVIG)",
+                  "missing_treatment")
+    live = ledger.live()
+    ledger.accept(live)
+    return pd.DataFrame({"member": members.values(np.flatnonzero(live)).to_numpy(),
                          "treatment": _map_unique(courses["treatment"][live], _treatment_id),
                          "start": start[live], "end": end.to_numpy()[live],
                          "dose": courses["dose"].astype(str).to_numpy()[live],
-                         "source_file": file_name, "source_row": rows[live]})
+                         "source_file": ledger.file, "source_row": ledger.rows[live]})
 
 
-def _report(canon, raw, file_name, state, reason, problems, obs, events, treatments,
-            obs_present=None) -> FileReport:
+def _report(canon, raw, ledger: Ledger, obs, events, treatments, obs_present=None) -> FileReport:
     """`obs_present`: (members, items) of `obs` when already known."""
-    report = FileReport(file=file_name, format=canon.format, encoding=raw.encoding,
+    report = FileReport(file=ledger.file, format=canon.format, encoding=raw.encoding,
                         delimiter=raw.delimiter)
-    report.rows_read = len(state)
-    report.rows_accepted = int((state == ACCEPTED).sum())
-    report.rows_rejected = int((state == REJECTED).sum())
-    report.rows_skipped = int((state == SKIPPED).sum())
-    skipped = pd.Series(reason[state == SKIPPED], dtype=object)
-    report.skipped_reasons = {str(k): int(v) for k, v in skipped.value_counts().items()}
+    report.rows_read = len(ledger)
+    report.rows_accepted = ledger.count(ACCEPTED)
+    report.rows_rejected = ledger.count(REJECTED)
+    report.rows_skipped = ledger.count(SKIPPED)
+    report.skipped_reasons = ledger.skipped_reasons()
     report.usable = report.rows_accepted > 0
     report.events = {str(k): int(n) for k, n in events["kind"].value_counts().items()}
-    for code, column, message in canon.messages:
-        report.problems.append(Problem(file_name, None, column, "info", code, message))
-    report.problems.extend(Problem(file_name, p["row"], p["column"], p["severity"], p["code"],
-                                   p["message"], p.get("value")) for p in problems)
+    report.problems.extend(canon.messages)
+    report.problems.extend(ledger.problems)
     # Distinct values first: these tables can hold millions of rows.
     obs_members, obs_items = obs_present or (pd.unique(obs["member"].dropna()),
                                              pd.unique(obs["item"].dropna()))
@@ -753,25 +873,23 @@ def _report(canon, raw, file_name, state, reason, problems, obs, events, treatme
     if ends:
         span = pd.concat(ends)
         report.date_min, report.date_max = pd.Timestamp(span.min()), pd.Timestamp(span.max())
-    report.rejected_rows = rejected_rows_table(raw, state, reason, report.problems)
+    kept_cells = ledger.unused_cells_of_kept_rows(report.problems)
+    report.cells_not_used = sum(len(said) for said in kept_cells.values())
+    report.rejected_rows = rejected_rows_table(raw, ledger.state, ledger.reason, kept_cells)
     if not report.usable:
-        report.problems.insert(0, Problem(file_name, None, None, "error", "nothing_usable",
-                                          "Nothing in this file could be used: " + _why_nothing(report)))
+        report.problems.insert(0, Problem(file=ledger.file, severity="error",
+                                          code="nothing_usable",
+                                          message="Nothing in this file could be used: "
+                                                  + _why_nothing(report)))
     return report
 
 
-def rejected_rows_table(raw, state, reason, problems: list[Problem]) -> pd.DataFrame | None:
+def rejected_rows_table(raw, state, reason, kept_cells: dict[int, list[str]]) -> pd.DataFrame | None:
     """What the page offers to download: every rejected row, and every kept row with a cell that
-    was not used, as the spreadsheet has it (its row number first, no index of our own), with the
-    reason. Age, sex and country never leave in it (identifying columns are already gone)."""
+    was not used (`kept_cells`: record -> what is said of them), as the spreadsheet has it (its row
+    number first, no index of our own), with the reason. Age, sex and country never leave in it
+    (identifying columns are already gone)."""
     rejected = np.flatnonzero(state == REJECTED)
-    kept_cells: dict[int, list[str]] = {}
-    for p in problems:
-        if p.severity != "error" or p.row is None:
-            continue
-        i = int(np.searchsorted(raw.rows, p.row))  # spreadsheet rows count up, one per record
-        if i < len(raw.rows) and raw.rows[i] == p.row and state[i] == ACCEPTED:
-            kept_cells.setdefault(i, []).append(f"kept, but '{p.column}' was not used: {p.message}")
     if not len(rejected) and not kept_cells:
         return None
     listed = np.sort(np.concatenate([rejected, np.fromiter(kept_cells, dtype=np.int64)]))

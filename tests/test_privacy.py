@@ -13,21 +13,16 @@ from hypothesis import strategies as st
 
 from oms_dash import privacy
 from oms_dash.privacy import (
-    MIN_GROUP_SIZE,
     age_band,
     can_show_aggregate,
     csv_safe,
     find_identifying_columns,
     find_quasi_identifier_columns,
     is_quasi_identifier,
-    keep_large_groups,
-    member_anchors,
     member_labels,
     redact_text,
     relabel,
-    suppress_small_groups,
     to_csv_bytes,
-    to_relative_days,
 )
 
 # --- the corpus: (header, values, expected kind) ---------------------------------------------------
@@ -379,12 +374,12 @@ def test_redaction_leaves_nothing_the_scan_would_find():
             assert privacy._value_kinds(redact_text(value)) in ((), ("name",)), (header, value)
 
 
-def test_redaction_can_be_left_to_the_caller_and_reports_counts():
+def test_the_scan_reports_how_many_cells_it_blanked_and_leaves_dropped_columns_alone():
     table = _table([("Email", ["a@b.org"]),
                     ("detail", ["ok", "ring 07700 900123", "ring 07700 900123"] + ["ok"] * 7)])
-    assert [f["column"] for f in find_identifying_columns(table, redact=False)] == ["Email"]
-    assert table["detail"].iloc[1] == "ring 07700 900123"
-    assert privacy.redact_identifying_cells(table, skip={"Email"}) == {"detail": 2}
+    scan = privacy.scan_table(table)
+    assert [f["column"] for f in scan.findings] == ["Email"]
+    assert scan.redacted == {"detail": 2}
     assert table["Email"].iloc[0] == "a@b.org"  # a dropped column is not worked on
     assert table["detail"].tolist()[:3] == ["ok", f"ring {privacy.REMOVED}", f"ring {privacy.REMOVED}"]
 
@@ -571,91 +566,11 @@ def test_relabel_replaces_codes_and_never_shows_an_unknown_code():
 
 # --- small groups ---------------------------------------------------------------------------------
 
-def _rows(members_per_treatment: dict[str, int]) -> pd.DataFrame:
-    rows = []
-    for treatment, n in members_per_treatment.items():
-        for m in range(n):
-            for day in range(2):
-                rows.append({"member": f"F{m:02d}", "treatment": treatment, "day": day,
-                             "score": float(m + day)})
-    return pd.DataFrame(rows)
-
-
 def test_threshold_constant():
-    assert MIN_GROUP_SIZE == 3
+    assert privacy.min_group_size() == 3
     assert not can_show_aggregate(2)
     assert can_show_aggregate(3)
     assert can_show_aggregate(2, k=2)
-
-
-def test_suppression_of_an_aggregate_two_hidden_three_shown():
-    rows = _rows({"ivig": 3, "rituximab": 2})
-    aggregate = (rows.groupby("treatment")
-                 .agg(mean=("score", "mean"), n_members=("member", "nunique")).reset_index())
-    result = suppress_small_groups(aggregate, ["treatment"])
-    table = result.table.set_index("treatment")
-    assert table.loc["ivig", "mean"] == pytest.approx(1.5)
-    assert table.loc["ivig", "n_members"] == 3
-    assert pd.isna(table.loc["rituximab", "mean"])
-    assert pd.isna(table.loc["rituximab", "n_members"])
-    assert result.hidden["treatment"].tolist() == ["rituximab"]
-    assert result.note == "Hidden: 1 value from fewer than 3 members, to protect them."
-    assert aggregate["n_members"].tolist() == [3, 2]  # input untouched
-
-
-def test_suppression_counts_tidy_rows_itself_and_k_is_configurable():
-    rows = _rows({"ivig": 3, "rituximab": 2, "acth": 1})
-    result = suppress_small_groups(rows, ["treatment"])
-    assert result.table.set_index("treatment")["n_members"].to_dict() == pytest.approx(
-        {"acth": float("nan"), "ivig": 3.0, "rituximab": float("nan")}, nan_ok=True)
-    assert sorted(result.hidden["treatment"]) == ["acth", "rituximab"]
-    assert "2 values" in result.note
-    relaxed = suppress_small_groups(rows, ["treatment"], k=2)
-    assert relaxed.hidden["treatment"].tolist() == ["acth"]
-    nothing = suppress_small_groups(rows, ["treatment"], k=1)
-    assert nothing.hidden.empty and nothing.note is None
-    with pytest.raises(ValueError):
-        suppress_small_groups(rows, ["treatment"], k=0)
-
-
-def test_suppression_by_several_group_columns():
-    rows = pd.concat([_rows({"ivig": 3}), _rows({"ivig": 2}).assign(day=5)])
-    aggregate = (rows.groupby(["treatment", "day"])
-                 .agg(mean=("score", "mean"), n_members=("member", "nunique")).reset_index())
-    result = suppress_small_groups(aggregate, ["treatment", "day"], value_cols=["mean"])
-    assert result.hidden.to_dict("records") == [{"treatment": "ivig", "day": 5}]
-    assert result.table["mean"].isna().sum() == 1
-
-
-def test_keep_large_groups_filters_rows_before_aggregating():
-    rows = _rows({"ivig": 3, "rituximab": 2})
-    kept, hidden = keep_large_groups(rows, ["treatment"])
-    assert set(kept["treatment"]) == {"ivig"}
-    assert hidden["treatment"].tolist() == ["rituximab"]
-    assert kept.groupby("treatment")["member"].nunique().min() >= MIN_GROUP_SIZE
-    empty_kept, empty_hidden = keep_large_groups(rows.iloc[0:0], ["treatment"])
-    assert empty_kept.empty and empty_hidden.empty
-
-
-# --- relative dates -------------------------------------------------------------------------------
-
-def test_relative_days_series_and_scalar():
-    dates = pd.Series([pd.Timestamp("2025-03-04 10:00"), pd.Timestamp("2025-03-01"), pd.NaT,
-                       pd.Timestamp("2025-03-14")])
-    days = to_relative_days(dates, pd.Timestamp("2025-03-04 23:00"))
-    assert days.dtype == "Int64"
-    assert days.tolist()[:2] == [0, -3] and pd.isna(days.iloc[2]) and days.iloc[3] == 10
-    assert to_relative_days(pd.Timestamp("2025-03-10"), pd.Timestamp("2025-03-04")) == 6
-    assert to_relative_days(pd.NaT, pd.Timestamp("2025-03-04")) is None
-
-
-def test_relative_days_per_member_anchor():
-    frame = pd.DataFrame({"member": ["F01", "F01", "F02"],
-                          "date": pd.to_datetime(["2025-03-10", "2025-03-04", "2025-05-01"])})
-    anchors = member_anchors(frame, onsets={"F02": pd.Timestamp("2025-04-01")})
-    assert anchors == {"F01": pd.Timestamp("2025-03-04"), "F02": pd.Timestamp("2025-04-01")}
-    days = to_relative_days(frame["date"], frame["member"].map(anchors))
-    assert days.tolist() == [6, 0, 30]
 
 
 # --- CSV safety -----------------------------------------------------------------------------------
@@ -740,13 +655,36 @@ def test_core_does_not_import_streamlit_or_plotly():
     assert not imported & {"streamlit", "plotly"}
 
 
-def test_the_small_group_threshold_can_be_raised_never_lowered():
-    import subprocess
-    import sys
+def test_the_small_group_threshold_can_be_raised_never_lowered(monkeypatch):
+    monkeypatch.setattr(privacy, "_min_group_size", privacy.min_group_size())  # put back after
+    privacy.set_min_group_size(5)
+    assert privacy.min_group_size() == 5 and not can_show_aggregate(4)
+    with pytest.raises(ValueError):
+        privacy.set_min_group_size(2)
+    assert privacy.min_group_size() == 5
 
-    code = "from oms_dash.privacy import MIN_GROUP_SIZE; print(MIN_GROUP_SIZE)"
-    for setting, expected in (("5", "5"), ("1", "3"), ("many", "3")):
-        env = {**__import__("os").environ, "OMS_DASH_MIN_GROUP_SIZE": setting}
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                             check=True)
-        assert out.stdout.strip() == expected, setting
+
+def test_run_min_group_reaches_the_dashboards_process(monkeypatch):
+    """`oms-dash run --min-group 5` hands the threshold to the dashboard's script, which sets it
+    there before any page is drawn (an environment variable read at import is not needed)."""
+    from oms_dash import cli
+    from oms_dash.settings import apply_script_args
+
+    started = []
+
+    class Server:
+        def __init__(self, cmd, **_options):
+            started.append(cmd)
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(privacy, "_min_group_size", privacy.min_group_size())
+    monkeypatch.setattr(cli.subprocess, "Popen", Server)
+    monkeypatch.setattr(cli.signal, "signal", lambda *args: None)
+    assert cli.main(["run", "--min-group", "5", "--no-browser", "--port", "8599"]) == 0
+    (cmd,) = started
+    script_args = cmd[cmd.index("--") + 1:]
+    privacy.set_min_group_size(3)  # as a new process starts
+    apply_script_args(script_args)
+    assert privacy.min_group_size() == 5

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 import oms_dash
 from oms_dash.model import GroupData
-from oms_dash.privacy import MIN_GROUP_SIZE
+from oms_dash.privacy import min_group_size
 from oms_dash.ui.pages import privacy as page
 
 
@@ -50,7 +50,7 @@ def test_page_renders_and_says_the_plain_facts():
                    "this computer only", "No fonts, scripts or images",
                    "removed as soon as a file is read", "Every note is read",
                    "stray contact detail", "[removed]", "put together as *other*", "Member A",
-                   f"fewer than {MIN_GROUP_SIZE} members", "never drawn in charts",
+                   f"fewer than {min_group_size()} members", "never drawn in charts",
                    "not medical advice", oms_dash.__version__]:
         assert phrase in text, phrase
     assert "demo group" in " ".join(m.value for m in at.markdown)

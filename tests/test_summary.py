@@ -30,12 +30,14 @@ def test_the_command_prints_the_documented_object(capsys):
     assert KEYS <= set(out)
     assert out["members"] == sorted(out["members"]) and "F01" in out["members"]
     day = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-    assert out["relapses"] and all(day.match(r["start"]) and r["preset"] == "balanced" for r in out["relapses"])
+    assert out["relapses"]
+    assert all(day.match(r["start"]) and r["preset"] == "balanced" for r in out["relapses"])
     assert all(day.match(w["week"]) for w in out["group_course"])
     first = out["before_after"][0]
     assert {"treatment", "weeks", "per_member", "n_members", "median_change", "interval", "lower", "higher",
             "same"} <= set(first)
-    assert {"member", "before", "after", "n_before", "n_after", "change", "flag"} <= set(first["per_member"][0])
+    member = first["per_member"][0]
+    assert {"member", "before", "after", "n_before", "n_after", "change", "flag"} <= set(member)
     assert {"a", "b", "rho", "n_members"} <= set(out["cooccurrence"][0])
 
 

@@ -27,11 +27,11 @@ MEASURE_MAX = {MEASURE_MP: float(schema.MITCHELL_PIKE_TOTAL_MAX), MEASURE_MEAN: 
 MIN_TREND_MEMBERS = 5
 
 def min_group_size() -> int:
-    """Fewest members a group aggregate may be drawn from: privacy.MIN_GROUP_SIZE, the one threshold."""
+    """Fewest members a group aggregate may be drawn from: privacy.min_group_size(), the one threshold."""
     # Imported here, not at the top: the privacy scan's phone-number tables cost ~0.1 s to import.
-    from oms_dash.privacy import MIN_GROUP_SIZE
+    from oms_dash import privacy
 
-    return int(MIN_GROUP_SIZE)
+    return privacy.min_group_size()
 
 
 def resolve_min(min_members: int | None) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import oms_dash
-from oms_dash.privacy import AGE_BANDS, MIN_GROUP_SIZE
+from oms_dash.privacy import AGE_BANDS, min_group_size
 from oms_dash.ui import state
 
 FORGET_BUTTON_KEY = "privacy_forget_uploaded_data"
@@ -34,6 +34,7 @@ def _stays_here() -> None:
 
 def _members_protected() -> None:
     bands = ", ".join(label for _low, _high, label in AGE_BANDS)
+    k = min_group_size()
     st.subheader("How members are protected")
     st.markdown(
         "- **Columns that could identify someone are removed as soon as a file is read**, before "
@@ -49,9 +50,9 @@ def _members_protected() -> None:
         "- **Members are shown as *Member A*, *Member B*, …**: the same letter on every page and in "
         "the report. Only you can show the real member codes, on your own screen; never in meeting "
         "mode or in a report.\n"
-        f"- **Averages, ranges and counts over fewer than {MIN_GROUP_SIZE} members are hidden**, "
+        f"- **Averages, ranges and counts over fewer than {k} members are hidden**, "
         "with a note saying so, because a figure about one or two children points at them. In "
-        f"*Who is in the group*, groups under {MIN_GROUP_SIZE} are put together as *other*, or the "
+        f"*Who is in the group*, groups under {k} are put together as *other*, or the "
         "breakdown is hidden when a small group could be worked out from the others. "
         "To hide more, start the dashboard with `oms-dash run --min-group 5` (it never goes "
         "below 3).\n"

@@ -58,7 +58,6 @@ GUESSES = {"member_from_file_name"}
 FIXED_BY_OPTIONS = {"ambiguous_dates", "ambiguous_dates_chosen", "member_from_file_name", "sheet"}
 ROW_WARNINGS = {"total_mismatch": "{n} weekly total(s) do not match the six item scores; oms_dash uses "
                                   "the item scores. The rows are listed under Messages below."}
-KEPT_ROW = "kept, but"  # how the rejected-rows table marks a kept row with a cell that was not used
 ROW_WARNING_OTHER = "{n} row(s) were kept but need a look; they are listed under Messages below."
 
 
@@ -292,23 +291,12 @@ def _mapping_form(result: FileResult, fk: str, opts: ReadOptions) -> None:
 
 # --- one file's card ------------------------------------------------------------------------------
 
-def cells_not_used(report: FileReport) -> int:
-    """Cells not used in rows that were kept (a bad score beside good ones), as opposed to whole
-    rows rejected."""
-    table = report.rejected_rows
-    rejected = (set() if table is None or "spreadsheet row" not in table
-                else {int(row) for row, why in zip(table["spreadsheet row"], table["why it was rejected"],
-                                                   strict=True) if not str(why).startswith(KEPT_ROW)})
-    return sum(1 for p in report.problems
-               if p.severity == "error" and p.row is not None and p.row not in rejected)
-
-
 def rows_detail(report: FileReport) -> list[str]:
     """What the four counts do not say: why rows were skipped, and cells left out of kept rows."""
     lines = []
     if report.skipped_reasons:
         lines.append(f"Skipped by design: {skipped_text(report)}.")
-    cells = cells_not_used(report)
+    cells = report.cells_not_used
     if cells:
         lines.append(f"{_cells(cells)} not used in rows that were kept (a bad score next to good "
                      "ones); they are listed under Messages.")
@@ -320,7 +308,7 @@ def _cells(n: int) -> str:
 
 
 def _messages_title(report: FileReport, count: int) -> str:
-    cells = cells_not_used(report)
+    cells = report.cells_not_used
     parts = [text for n, text in ((report.rows_rejected, counted(report.rows_rejected, "row rejected")),
                                   (report.rows_skipped, f"{report.rows_skipped:,} skipped by design"),
                                   (cells, f"{_cells(cells)} not used in kept rows")) if n]
@@ -411,7 +399,7 @@ def _kept_expander(label: str, key: str, expanded: bool, icon: str | None = None
 def _status_icon(report: FileReport, attention: list[tuple[str, str]], not_used: list[str]) -> str:
     if not report.usable:
         return ":red[:material/error:]"
-    if attention or report.rows_rejected or cells_not_used(report):
+    if attention or report.rows_rejected or report.cells_not_used:
         return ":orange[:material/warning:]"
     if not_used:  # used, but not all of it: no green check over what was left out
         return ":blue[:material/info:]"
