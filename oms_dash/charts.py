@@ -755,6 +755,15 @@ def profile_figure(profiles: Profiles, meeting: bool = False, reveal: bool = Fal
                    rows=int(1.6 * len(items)))
 
 
+def _other_treatments(per_member: pd.DataFrame) -> np.ndarray:
+    """Per member: ", also started X" when another treatment started within the window, else ""."""
+    if "other_treatment" not in per_member:
+        return np.full(len(per_member), "", dtype=object)
+    other = per_member["other_treatment"].fillna("").astype("str").to_numpy(dtype=object)
+    return np.array([f", also started {', '.join(schema.treatment_label(t) for t in o.split(', '))}"
+                     if o else "" for o in other], dtype=object)
+
+
 def before_after_figure(result: BeforeAfter, measure: str, meeting: bool = False, reveal: bool = False,
                         caption: str | None = None, labels: Mapping[str, str] | None = None) -> go.Figure:
     """Slope chart: each member's mean in the weeks before vs after their first start of the treatment.
@@ -788,8 +797,14 @@ def before_after_figure(result: BeforeAfter, measure: str, meeting: bool = False
                                     part[after].to_numpy(dtype="float64"), np.full(n, np.nan)]).ravel()
 
         names = np.repeat(part["member"].map(labels).to_numpy(dtype=object), 3)
-        logs = [text for before, after in zip(part["n_before"], part["n_after"], strict=True)
-                for text in (theme.plural(int(before), "log"), theme.plural(int(after), "log"), None)]
+        others = _other_treatments(part)
+        logs = [text for before, after, other in zip(part["n_before"], part["n_after"], others, strict=True)
+                for text in (theme.plural(int(before), "log"), theme.plural(int(after), "log") + other, None)]
+        # A member who started another treatment in the same weeks is a diamond: the change is not
+        # this treatment's alone to be seen with.
+        symbols = np.repeat(np.where(others != "", "diamond", "circle").astype(object), 3)
+        if hollow:
+            symbols = symbols + "-open"
         label = (f"Members with under {result.min_logs} logs on a side (hollow)" if hollow
                  else "Members (one line each)")
         fig.add_trace(go.Scatter(
@@ -798,9 +813,13 @@ def before_after_figure(result: BeforeAfter, measure: str, meeting: bool = False
             line=dict(color=theme.rgba(theme.MEMBER_COLOR, 0.5 if hollow else 0.8),
                       width=2 if meeting else 1.2, dash="dot" if hollow else "solid"),
             marker=dict(size=10 if meeting else 7, color="#FFFFFF" if hollow else theme.MEMBER_COLOR,
-                        symbol="circle-open" if hollow else "circle",
-                        line=dict(color=theme.MEMBER_COLOR, width=1.5)),
+                        symbol=symbols, line=dict(color=theme.MEMBER_COLOR, width=1.5)),
             hovertemplate="%{text}<br>%{x}: %{y:.2f} (%{customdata})<extra></extra>"))
+    flagged = int((_other_treatments(complete) != "").sum())
+    if flagged:  # the diamond's meaning in the legend (a marker-only entry, no data)
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="also started another treatment "
+                                 "in these weeks", marker=dict(symbol="diamond", size=10 if meeting else 7,
+                                                                color=theme.MEMBER_COLOR)))
     median_drawn = not result.suppressed and result.n_members >= MIN_TREND_MEMBERS
     if median_drawn:
         fig.add_trace(go.Scatter(

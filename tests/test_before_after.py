@@ -78,3 +78,22 @@ def test_the_margin_is_a_quarter_step_on_each_item_of_a_mitchell_pike_total():
     assert result.margin == 6 * A.SAME_MARGIN
     assert (result.lower, result.higher, result.same) == (4, 1, 1)
     assert "Mitchell-Pike totals" in A.before_after_sentence(result, "IVIG", A.MEASURE_MP)
+
+
+def test_a_member_who_started_another_treatment_is_flagged_on_the_chart():
+    from oms_dash import analysis, charts
+    from oms_dash.demo import demo_group
+
+    group = demo_group()
+    scores = analysis.score_series(analysis.daily_scores(group.observations))
+    result = analysis.before_after(scores, group.treatments, "ivig")
+    drawn = result.per_member.dropna(subset=["before", "after"])
+    flagged = int((drawn["other_treatment"] != "").sum())
+    assert flagged > 0  # the demo's IVIG starts come with steroids
+    fig = charts.before_after_figure(result, scores.attrs["measure"])
+    symbols = [sym for trace in fig.data if trace.marker.symbol is not None
+               and not isinstance(trace.marker.symbol, str) for sym in trace.marker.symbol]
+    assert sum("diamond" in s for s in symbols) == 3 * flagged  # each member's two points and its break
+    assert any(t.name and "another treatment" in t.name for t in fig.data)
+    hovers = " ".join(str(c) for t in fig.data for c in (t.customdata if t.customdata is not None else []))
+    assert "also started" in hovers
