@@ -24,7 +24,14 @@ import numpy as np
 import pandas as pd
 
 from oms_dash.model import FileReport, GroupData, empty_table
-from oms_dash.schema import EVENT_COLUMNS, NOTE_COLUMNS, OBSERVATION_COLUMNS, TREATMENT_COLUMNS
+from oms_dash.schema import (
+    EVENT_COLUMNS,
+    ITEMS_BY_ID,
+    NOTE_COLUMNS,
+    OBSERVATION_COLUMNS,
+    TREATMENT_COLUMNS,
+    normalise_text,
+)
 
 SUFFIX = ".omsgroup"
 DAILY_RULES = ("max", "mean")
@@ -85,6 +92,7 @@ class FileAdded:
     rows_new: int = 0
     rows_duplicate: int = 0
     rows_conflict: int = 0
+    rows_combined: int = 0  # readings folded into another file's of the same day (the daily rule)
 
 
 @dataclass
@@ -96,6 +104,7 @@ class AddResult:
     rows_new: int = 0
     rows_duplicate: int = 0
     rows_conflict: int = 0
+    rows_combined: int = 0
     # member, date, item, group_score, new_score, file, kept ("group" or "new file")
     conflicts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         {c: pd.Series(dtype=t) for c, t in CONFLICT_COLUMNS.items()}))
@@ -103,7 +112,7 @@ class AddResult:
 
     def counts(self) -> dict:
         return {"rows_new": self.rows_new, "rows_duplicate": self.rows_duplicate,
-                "rows_conflict": self.rows_conflict}
+                "rows_conflict": self.rows_conflict, "rows_combined": self.rows_combined}
 
 
 CONFLICT_COLUMNS = {"member": "str", "date": "datetime64[ns]", "item": "str", "group_score": "float64",
@@ -369,32 +378,42 @@ def add(path: Path | str, passphrase: str, new, take_new_from: Collection[str] =
     An observation already in the group with the same score is counted, not added twice; one with
     another score is a conflict: the group's score is kept unless its file is in `take_new_from`.
     Treatments, events and notes already in the group are not added twice. All in one transaction.
+    The files of one add are first merged as the Upload page merges them (readings of one symptom
+    on one day in two files combined by the group's daily rule), so the group shows what an upload
+    of the same files shows; each file's readings folded into another's are counted as combined.
     """
     connection = _open(path, passphrase)
     try:
         with _transaction(connection):
-            return _add(connection, _as_group(new, _settings(connection)["daily_rule"]), set(take_new_from))
+            group, combined = _merged(new, _settings(connection)["daily_rule"])
+            return _add(connection, group, set(take_new_from), combined)
     finally:
         connection.close()
 
 
-def _as_group(new, daily_rule: str) -> GroupData:
+def _merged(new, daily_rule: str) -> tuple[GroupData, dict[str, int]]:
+    """One group from what is added, and per file how many readings were combined into another's."""
     if isinstance(new, GroupData):
-        return new
+        return new, {}
     from oms_dash.ingest import merge
 
-    return merge(list(new), daily_rule)
+    results = list(new)
+    group = merge(results, daily_rule)
+    kept = group.observations["source_file"].astype(str).value_counts()
+    return group, {r.report.file: len(r.tables.observations) - int(kept.get(r.report.file, 0))
+                   for r in results if r.tables is not None}
 
 
-def _add(connection, group: GroupData, take_new_from: set[str]) -> AddResult:
+def _add(connection, group: GroupData, take_new_from: set[str], combined: dict[str, int]) -> AddResult:
     settings = _settings(connection)
     merged = {normalised_code(k): normalised_code(v) for k, v in settings["merged_codes"].items()}
     upload = connection.execute("INSERT INTO uploads (added_at) VALUES (?)", (_now(),)).lastrowid
-    result = AddResult(upload=upload)
+    result = AddResult(upload=upload, rows_combined=sum(combined.values()))
     file_ids: dict[str, tuple[FileAdded, int]] = {}
 
     def record(report: FileReport) -> None:
-        added = FileAdded(report.file, f"upload {upload}, file {len(result.files) + 1}")
+        added = FileAdded(report.file, f"upload {upload}, file {len(result.files) + 1}",
+                          rows_combined=combined.get(report.file, 0))
         result.files.append(added)
         file_ids[report.file] = (added, connection.execute(
             "INSERT INTO upload_files (upload, number, label, format, usable, rows_read, rows_accepted, "
@@ -402,9 +421,6 @@ def _add(connection, group: GroupData, take_new_from: set[str]) -> AddResult:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0)",
             (upload, len(result.files), added.label, report.format, int(report.usable), report.rows_read,
              report.rows_accepted, report.rows_rejected, report.rows_skipped)).lastrowid)
-
-    for report in group.reports:
-        record(report)
 
     def file_of(names: pd.Series) -> list[int]:
         for name in sorted(set(map(str, names)) - set(file_ids)):  # a GroupData made without its reports
@@ -415,14 +431,29 @@ def _add(connection, group: GroupData, take_new_from: set[str]) -> AddResult:
         codes = codes.astype(str)
         return codes.replace(merged) if merged else codes
 
+    for report in group.reports:
+        record(report)
+    _add_tables(connection, group, settings["keep_notes"], members_of, file_of, file_ids, take_new_from,
+                result)
+    for added, file_id in file_ids.values():
+        connection.execute(
+            "UPDATE upload_files SET rows_new = ?, rows_duplicate = ?, rows_conflict = ? WHERE id = ?",
+            (added.rows_new, added.rows_duplicate, added.rows_conflict, file_id))
+    return result
+
+
+def _add_tables(connection, group: GroupData, keep_notes: bool, members_of, file_of, file_ids,
+                take_new_from, result: AddResult) -> None:
+    """The rows of every table, under the member codes the group uses."""
     tables = {"observations": group.observations, "treatments": group.treatments, "events": group.events}
-    if settings["keep_notes"]:
+    if keep_notes:
         tables["notes"] = group.notes
     codes = set()
     for table in tables.values():
         codes.update(members_of(table["member"]).unique())
     profile = group.profile.assign(member=members_of(group.profile["member"]))
-    onsets = {merged.get(normalised_code(m), m): d for m, d in group.onsets.items()}
+    onsets = dict(zip(members_of(pd.Series(list(group.onsets), dtype="str")), group.onsets.values(),
+                      strict=True))
     member_ids = _ids(connection, "members", "code", codes | set(profile["member"]) | set(onsets))
     _add_profile(connection, profile, onsets, member_ids)
 
@@ -431,11 +462,6 @@ def _add(connection, group: GroupData, take_new_from: set[str]) -> AddResult:
     for name, table in tables.items():
         if name != "observations" and len(table):
             _add_rows(connection, name, table.assign(member=members_of(table["member"])), member_ids, file_of)
-    for added, file_id in file_ids.values():
-        connection.execute(
-            "UPDATE upload_files SET rows_new = ?, rows_duplicate = ?, rows_conflict = ? WHERE id = ?",
-            (added.rows_new, added.rows_duplicate, added.rows_conflict, file_id))
-    return result
 
 
 def _add_profile(connection, profile: pd.DataFrame, onsets: dict, member_ids: dict[str, int]) -> None:
@@ -453,6 +479,7 @@ def _add_observations(connection, obs: pd.DataFrame, member_ids, file_of, file_i
                       result: AddResult) -> None:
     if obs.empty:
         return
+    obs = obs.assign(item=_group_spelling(connection, obs["item"].astype(str)))
     item_ids = _ids(connection, "items", "name", obs["item"].unique())
     scale_ids = _ids(connection, "scales", "name", obs["raw_scale"].dropna().astype(str).unique())
     new = pd.DataFrame({
@@ -474,10 +501,11 @@ def _add_observations(connection, obs: pd.DataFrame, member_ids, file_of, file_i
         added.rows_new += int((of_file & ~in_group).sum())
         added.rows_duplicate += int((of_file & same).sum())
         added.rows_conflict += int((of_file & conflict).sum())
-    result.rows_new, result.rows_duplicate = int((~in_group).sum()), int(same.sum())
-    result.rows_conflict = int(conflict.sum())
+    result.rows_new += int((~in_group).sum())
+    result.rows_duplicate += int(same.sum())
+    result.rows_conflict += int(conflict.sum())
     if conflict.any():
-        result.conflicts = pd.DataFrame({
+        found_here = pd.DataFrame({
             "member": pd.Series(obs["member"].to_numpy()[conflict], dtype="str"),
             "date": obs["date"].to_numpy()[conflict],
             "item": pd.Series(obs["item"].to_numpy()[conflict], dtype="str"),
@@ -485,6 +513,8 @@ def _add_observations(connection, obs: pd.DataFrame, member_ids, file_of, file_i
             "file": pd.Series(files[conflict], dtype="str"),
             "kept": pd.Series(np.where(take[conflict], "new file", "group"), dtype="str"),
         })
+        result.conflicts = pd.concat([result.conflicts, found_here], ignore_index=True) \
+            if len(result.conflicts) else found_here
     written = ~in_group | take
     if not written.any():
         return
@@ -499,6 +529,15 @@ def _add_observations(connection, obs: pd.DataFrame, member_ids, file_of, file_i
                strict=True)
     # INSERT OR REPLACE: a new row goes in, a conflict taken from the new file replaces the group's.
     connection.executemany("INSERT OR REPLACE INTO observations VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _group_spelling(connection, items: pd.Series) -> pd.Series:
+    """Custom symptoms spelled as the group first had them ("irritabilite" joins "irritabilité")."""
+    known = {normalise_text(name): name for (name,) in connection.execute("SELECT name FROM items")
+             if name not in ITEMS_BY_ID}
+    respelled = {i: known[normalise_text(i)] for i in items.unique() if i not in ITEMS_BY_ID
+                 and known.get(normalise_text(i), i) != i}
+    return items.replace(respelled) if respelled else items
 
 
 def _held_scores(connection, new: pd.DataFrame) -> pd.DataFrame:

@@ -137,6 +137,24 @@ def test_a_conflict_takes_the_new_files_score_when_asked_for_that_file(group):
     assert per_file == {"april.csv": (1, 1, 1), "other.csv": (0, 0, 1)}
 
 
+def test_two_files_of_one_add_are_combined_as_an_upload_combines_them(group):
+    result = gf.add(group, PASSPHRASE, [read("diary.csv", DIARY), read("april.csv", NEXT_MONTH)])
+    per_file = {f.file: (f.rows_new, f.rows_duplicate, f.rows_conflict, f.rows_combined)
+                for f in result.files}
+    # The daily maximum of 1 (diary) and 2 (april) is april's; of 3 and 3, the diary's (the first).
+    assert per_file == {"diary.csv": (3, 0, 0, 1), "april.csv": (2, 0, 0, 1)}
+    obs = gf.load(group, PASSPHRASE).observations.set_index(["member", "date", "item"])["score"]
+    assert obs[("ZQX71", pd.Timestamp("2026-03-02"), "opsoclonus")] == 2.0
+
+
+def test_a_custom_symptom_keeps_the_groups_spelling(group):
+    header = "member,date,symptom,severity\n"
+    gf.add(group, PASSPHRASE, [read("a.csv", header + "ZQX71,2026-03-01,Irritabilité,2\n")])
+    gf.add(group, PASSPHRASE, [read("b.csv", header + "ZQX71,2026-03-02,irritabilite,1\n")])
+    items = gf.load(group, PASSPHRASE).observations["item"]
+    assert items.nunique() == 1
+
+
 def test_merged_member_codes_join_the_member_they_were_merged_into(group):
     gf.update_settings(group, PASSPHRASE, merged_codes={"ZQX7": "ZQX71"})
     gf.add(group, PASSPHRASE, [read("diary.csv", DIARY)])
