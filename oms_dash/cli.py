@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-browser", action="store_true", help="do not open a browser window")
     run.add_argument("--min-group", type=int, metavar="K", default=None,
                      help="hide group figures drawn from fewer than K members (default 3; never lower)")
+    run.add_argument("--group", metavar="FILE", help="show this group file (its passphrase is asked for)")
 
     check = sub.add_parser("check", help="check log files and say what is wrong, row by row",
                            description="Read log files exactly as the Upload page does and report, "
@@ -115,6 +116,11 @@ def _main(argv: list[str] | None) -> int:
             return 2
         # Read once when the privacy module is imported, by this process and the dashboard's.
         os.environ["OMS_DASH_MIN_GROUP_SIZE"] = str(args.min_group)
+    if getattr(args, "group", None) and args.command == "run":
+        from oms_dash.group_cli import run_with_group
+
+        if run_with_group(args.group):
+            return 1
     if args.command in (None, "run"):
         return run_dashboard(getattr(args, "port", None), getattr(args, "no_browser", False))
     if args.command == "check":

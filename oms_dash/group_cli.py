@@ -12,13 +12,11 @@ import getpass
 import json
 import os
 import sys
+from pathlib import Path
 
 PASSPHRASE_VARIABLE = "OMS_DASH_PASSPHRASE"
 NEW_PASSPHRASE_VARIABLE = "OMS_DASH_NEW_PASSPHRASE"
-MIN_PASSPHRASE_LENGTH = 8
-PASSPHRASE_HINT = ("Choose a passphrase of four or more unrelated words, like 'tulip orbit candle river'. "
-                   "It is never stored anywhere: if it is lost, nobody can open the group file again, "
-                   "not even oms_dash. Write it down and keep it somewhere safe.")
+GROUP_FILE_VARIABLE = "OMS_DASH_GROUP_FILE"  # the group `oms-dash run --group` shows (ui/group_panel.py)
 SHOWN_CONFLICTS = 20  # in text output; --json lists them all
 
 
@@ -79,6 +77,8 @@ def run_group(args) -> int:
 
 def _ask(prompt: str, variable: str, new: bool = False) -> str:
     """The passphrase from the environment variable, else from the prompt (twice when new)."""
+    from oms_dash.group_file import MIN_PASSPHRASE_LENGTH, PASSPHRASE_HINT
+
     given = os.environ.get(variable)
     if given is None:
         if new:
@@ -93,6 +93,22 @@ def _ask(prompt: str, variable: str, new: bool = False) -> str:
         raise _Refused(f"That passphrase is too short to protect the group (fewer than "
                        f"{MIN_PASSPHRASE_LENGTH} characters). {PASSPHRASE_HINT}")
     return given
+
+
+def run_with_group(path: str) -> int:
+    """`oms-dash run --group FILE`: the passphrase checked here, then handed to the dashboard's server
+    (its environment, which only this user can read) with the file's name."""
+    from oms_dash import group_file
+
+    try:
+        passphrase = _passphrase()
+        group_file.settings(path, passphrase)
+    except (group_file.GroupFileError, _Refused) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    os.environ[PASSPHRASE_VARIABLE] = passphrase
+    os.environ[GROUP_FILE_VARIABLE] = str(Path(path).resolve())
+    return 0
 
 
 def _passphrase() -> str:

@@ -36,6 +36,10 @@ from oms_dash.schema import (
 )
 
 SUFFIX = ".omsgroup"
+MIN_PASSPHRASE_LENGTH = 8
+PASSPHRASE_HINT = ("Choose a passphrase of four or more unrelated words, like 'tulip orbit candle river'. "
+                   "It is never stored anywhere: if it is lost, nobody can open the group file again, "
+                   "not even oms_dash. Write it down and keep it somewhere safe.")
 DAILY_RULES = ("max", "mean")
 DEFAULT_SETTINGS = {"daily_rule": "max", "min_group_size": 3, "keep_notes": False, "merged_codes": {}}
 # Scores are equal when they agree to this many decimals (a daily mean is kept to 3).
