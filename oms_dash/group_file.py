@@ -9,7 +9,8 @@ dates. Free-text notes only when the group was made with ``keep_notes``.
 
 Every write is one transaction: an add that is interrupted (a closed laptop, a killed process)
 leaves the group exactly as it was. Member codes, symptom names and scales are stored once each
-and referred to by number, which keeps the file small and opening it fast.
+and referred to by number; each member's observations are one compressed block of columns (see
+BLOCK_COLUMNS), which keeps the file smaller than the same data gzipped and opening it fast.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import datetime as dt
 import io
 import json
 import zlib
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +36,6 @@ from oms_dash.schema import (
     normalise_text,
 )
 
-SUFFIX = ".omsgroup"
 MIN_PASSPHRASE_LENGTH = 8
 PASSPHRASE_HINT = ("Choose a passphrase of four or more unrelated words, like 'tulip orbit candle river'. "
                    "It is never stored anywhere: if it is lost, nobody can open the group file again, "
@@ -684,14 +684,5 @@ def update_settings(path: Path | str, passphrase: str, **values) -> None:
         with _transaction(connection):
             connection.executemany("INSERT OR REPLACE INTO settings VALUES (?, ?)",
                                    [(k, json.dumps(v)) for k, v in values.items()])
-    finally:
-        connection.close()
-
-
-def meetings(path: Path | str, passphrase: str) -> Sequence[dt.date]:
-    connection = _open(path, passphrase)
-    try:
-        return [dt.date(1970, 1, 1) + dt.timedelta(days=d)
-                for (d,) in connection.execute("SELECT day FROM meetings ORDER BY day")]
     finally:
         connection.close()
