@@ -431,10 +431,12 @@ def _add(connection, group: GroupData, take_new_from: set[str], combined: dict[s
             (upload, len(result.files), added.label, report.format, int(report.usable), report.rows_read,
              report.rows_accepted, report.rows_rejected, report.rows_skipped)).lastrowid)
 
-    def file_of(names: pd.Series) -> list[int]:
-        for name in sorted(set(map(str, names)) - set(file_ids)):  # a GroupData made without its reports
+    def file_of(names: pd.Series) -> np.ndarray:
+        """The upload_files number of each row's file (worked out per distinct file name)."""
+        distinct = [str(n) for n in pd.unique(names)]
+        for name in sorted(set(distinct) - set(file_ids)):  # a GroupData made without its reports
             record(FileReport(file=name, format="", usable=True))
-        return [file_ids[str(n)][1] for n in names]
+        return names.astype(str).map({n: file_ids[n][1] for n in distinct}).to_numpy(dtype=np.int64)
 
     def members_of(codes: pd.Series) -> pd.Series:
         codes = codes.astype(str)
@@ -499,11 +501,11 @@ def _add_observations(connection, obs: pd.DataFrame, member_ids, file_of, file_i
         "score": obs["score"].to_numpy(dtype=np.float64),
         "raw_value": obs["raw_value"].astype(object).where(obs["raw_value"].notna(), None).to_numpy(),
         "scale": obs["raw_scale"].astype(object).map(scale_ids).fillna(0).to_numpy(dtype=np.int64),
-        "upload_file": np.asarray(file_of(obs["source_file"].astype(str)), dtype=np.int64),
+        "upload_file": file_of(obs["source_file"]),
         "source_row": obs["source_row"].to_numpy(dtype=np.int64),
     })
     found = np.full(len(new), np.nan)
-    take_files = np.isin(files, list(take_new_from))
+    take_files = pd.Series(files).isin(take_new_from).to_numpy()
     for member_id, part in new.groupby("member_id", sort=False):
         positions = part.index.to_numpy()
         held = _read_block(connection, int(member_id))
@@ -522,11 +524,12 @@ def _add_observations(connection, obs: pd.DataFrame, member_ids, file_of, file_i
     same = in_group & (np.round(found, SCORE_DECIMALS) == np.round(new["score"].to_numpy(), SCORE_DECIMALS))
     conflict = in_group & ~same
     take = conflict & take_files
-    for name, (added, _) in file_ids.items():
-        of_file = files == name
-        added.rows_new += int((of_file & ~in_group).sum())
-        added.rows_duplicate += int((of_file & same).sum())
-        added.rows_conflict += int((of_file & conflict).sum())
+    file_codes, file_names = pd.factorize(files)
+    for counted, mask in (("rows_new", ~in_group), ("rows_duplicate", same), ("rows_conflict", conflict)):
+        for name, n in zip(file_names, np.bincount(file_codes, weights=mask, minlength=len(file_names)),
+                           strict=True):
+            added = file_ids[name][0]
+            setattr(added, counted, getattr(added, counted) + int(n))
     result.rows_new += int((~in_group).sum())
     result.rows_duplicate += int(same.sum())
     result.rows_conflict += int(conflict.sum())
@@ -616,7 +619,7 @@ def _add_rows(connection, table: str, frame: pd.DataFrame, member_ids, file_of) 
     for i, key in enumerate(zip(*(values[c] for c in source), strict=True)):
         if key not in held:
             held.add(key)
-            rows.append((*key, files[i], int(frame["source_row"].iloc[i])))
+            rows.append((*key, int(files[i]), int(frame["source_row"].iloc[i])))
     marks = ", ".join("?" * (len(stored) + 2))
     connection.executemany(
         f"INSERT INTO {table} ({', '.join(stored)}, file, source_row) VALUES ({marks})", rows)
