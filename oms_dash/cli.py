@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-browser", action="store_true", help="do not open a browser window")
     run.add_argument("--min-group", type=int, metavar="K", default=None,
                      help="hide group figures drawn from fewer than K members (default 3; never lower)")
+    run.add_argument("--group", metavar="FILE", help="show this group file (its passphrase is asked for)")
 
     check = sub.add_parser("check", help="check log files and say what is wrong, row by row",
                            description="Read log files exactly as the Upload page does and report, "
@@ -69,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_reading_options(report)
     report.add_argument("--min-group", type=int, metavar="K", default=None,
                         help="hide group figures drawn from fewer than K members (default 3; never lower)")
+    from oms_dash.group_cli import add_group_parser
+
+    add_group_parser(sub)
     return parser
 
 
@@ -126,6 +130,11 @@ def _main(argv: list[str] | None) -> int:
         from oms_dash.privacy import set_min_group_size
 
         set_min_group_size(args.min_group)  # this process's (the report's); run hands it on
+    if getattr(args, "group", None) and args.command == "run":
+        from oms_dash.group_cli import run_with_group
+
+        if run_with_group(args.group):
+            return 1
     if args.command in (None, "run"):
         return run_dashboard(getattr(args, "port", None), getattr(args, "no_browser", False),
                              getattr(args, "min_group", None))
@@ -135,6 +144,10 @@ def _main(argv: list[str] | None) -> int:
         return build_report(args)
     if args.command == "summary":
         return print_summary(args)
+    if args.command == "group":
+        from oms_dash.group_cli import run_group
+
+        return run_group(args)
     return 2
 
 
@@ -212,37 +225,51 @@ def _open_when_ready(url: str) -> None:
 
 def check_files(args) -> int:
     from oms_dash.ingest import read_file
-    from oms_dash.problems import cli_message, render_report_text
 
     options = reading_options(args)
-    reports = []
-    # A file is named as given, without its folders, unless two files share that name.
-    bare = [Path(name).name for name in args.files]
-    shown_names = [b if bare.count(b) == 1 else str(name) for b, name in zip(bare, args.files, strict=True)]
-    for name, shown in zip(args.files, shown_names, strict=True):
+    reports = [r.report for r in read_logs(args.files, lambda shown, data: read_file(shown, data, options))]
+    print_reports(reports, args.json)
+    return 0 if all(r.usable for r in reports) else 2
+
+
+def read_logs(names: list[str], read) -> list:
+    """`read(shown name, bytes)` for each file named on the command line; a file that cannot be
+    opened gets an unusable FileResult that says why. A file is named as given, without its
+    folders, unless two files share that name."""
+    from oms_dash.ingest import FileResult
+    from oms_dash.model import FileReport, Problem
+
+    results = []
+    bare = [Path(name).name for name in names]
+    shown_names = [b if bare.count(b) == 1 else str(name) for b, name in zip(bare, names, strict=True)]
+    for name, shown in zip(names, shown_names, strict=True):
         path = Path(name)
         try:
             data = path.read_bytes()
         except OSError as exc:
-            from oms_dash.model import FileReport, Problem
-
             report = FileReport(file=shown)
             reason = "it does not exist" if not path.exists() else f"it could not be opened ({exc.strerror})"
             report.problems.append(Problem(file=str(name), severity="error", code="missing_file",
                                            message=f"The file {name} could not be read: {reason}."))
-            reports.append(report)
+            results.append(FileResult(report))
             continue
-        reports.append(read_file(shown, data, options).report)
-    if args.json:
+        results.append(read(shown, data))
+    return results
+
+
+def print_reports(reports: list, as_json: bool, extra: dict | None = None) -> None:
+    """check's output: a text card per file, or one JSON object (with `extra`'s keys added)."""
+    from oms_dash.problems import cli_message, render_report_text
+
+    if as_json:
         files = [r.as_json() for r in reports]
         for file, report in zip(files, reports, strict=True):
             for shown, p in zip(file["problems"], report.problems, strict=True):
                 shown["message"] = cli_message(p.code, p.message)
-        print(json.dumps({"files": files}, indent=2, ensure_ascii=False))
+        print(json.dumps({"files": files, **(extra or {})}, indent=2, ensure_ascii=False))
     else:
         for report in reports:
             print(render_report_text(report))
-    return 0 if all(r.usable for r in reports) else 2
 
 
 def print_summary(args) -> int:

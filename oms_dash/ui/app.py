@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from oms_dash.ui import state
+from oms_dash.ui import group_panel, state
 from oms_dash.ui.registry import PAGES
 
 ICON = str(Path(__file__).parent / "icon.png")
@@ -51,6 +51,7 @@ def main() -> None:
     # A local favicon: a material-symbol one would be fetched from Google's font servers.
     st.set_page_config(page_title="oms_dash", page_icon=ICON, layout="wide")
     state.attach_session()
+    group_panel.open_on_start()
     try:
         _run_page()
     finally:  # also when a page reruns or stops the script: what it changed is kept on the server

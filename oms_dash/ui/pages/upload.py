@@ -30,7 +30,7 @@ from oms_dash.privacy import to_csv_bytes
 from oms_dash.problems import counted, problems_frame, skipped_text
 from oms_dash.schema import EVENT_LABELS
 from oms_dash.templates import TEMPLATES, template_bytes
-from oms_dash.ui import cache, state
+from oms_dash.ui import cache, group_panel, state
 from oms_dash.ui.cache import parse_file
 from oms_dash.ui.text import plain, symptom_link
 
@@ -559,7 +559,7 @@ def _say_news(loaded: LoadedSet) -> None:
     loaded.news.clear()
 
 
-def _loaded_files(loaded: LoadedSet, rule: str) -> None:
+def _loaded_files(loaded: LoadedSet, rule: str) -> list[FileResult]:
     """The group and the card of every loaded file, whether or not the uploader holds it now."""
     read = _read_all(loaded.files, rule)
     results = [result for result, _, _ in read]
@@ -571,6 +571,7 @@ def _loaded_files(loaded: LoadedSet, rule: str) -> None:
     _group_banner(results, kept if kept is not None else GroupData())
     for result, fk, opts in read:
         _file_card(result, fk, opts)
+    return results
 
 
 def _group_banner(results: list[FileResult], group) -> None:
@@ -606,12 +607,14 @@ def render() -> None:
                                     "already loaded.")
     if uploads:
         _take_in(uploads)
+    results = []
     if loaded.files:
         st.caption("Each loaded file has its card below. Files you add join them; **Remove this file** "
                    "on a card takes one out, **Forget uploaded data** all of them.")
-        _loaded_files(loaded, rule)
+        results = _loaded_files(loaded, rule)
     else:
         _say_news(loaded)
+    group_panel.render(results)
     st.divider()
     st.subheader("Templates", anchor=False)
     st.write("Give these to families who do not have a diary yet. Use a member code like F01, "

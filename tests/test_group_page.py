@@ -1,0 +1,98 @@
+"""The group file on the Upload page (AppTest): open a saved group, add the loaded logs, mark a meeting."""
+
+from __future__ import annotations
+
+import pytest
+
+from oms_dash import group_file as gf
+from tests.conftest import DASHBOARD, read, shown, upload, upload_page
+
+PASSPHRASE = "tulip orbit candle seventeen"
+LOG = b"member,date,symptom,severity\nQ1,2026-01-05,jerks,2\nQ1,2026-01-06,jerks,1\nQ2,2026-01-05,sleep,3\n"
+
+
+@pytest.fixture
+def saved_group(tmp_path):
+    path = tmp_path / "our.omsgroup"
+    gf.create(path, PASSPHRASE)
+    gf.add(path, PASSPHRASE, [read("march.csv", LOG)])
+    return path
+
+
+def _fill(at, path, passphrase: str):
+    at.text_input(key="group_file_path").input(str(path))
+    at.text_input(key="group_file_passphrase").input(passphrase)
+    return at
+
+
+def _click(at, label: str):
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_saved_group_opens_and_every_page_shows_it(saved_group):
+    at = _click(_fill(upload_page(), saved_group, PASSPHRASE), "Open the group")
+    assert any("Every page shows the group file our.omsgroup" in shown(s.value) for s in at.success)
+    assert any("uploaded logs**: 2 members" in c.value for c in at.sidebar.caption)
+    at.switch_page("oms_dash/ui/page_scripts/overview.py").run()
+    assert not at.exception
+    assert not any("Demo data" in w.value for w in at.warning)
+
+
+def test_a_wrong_passphrase_is_said_and_the_demo_stays(saved_group):
+    at = _click(_fill(upload_page(), saved_group, "not it at all"), "Open the group")
+    assert any("could not be opened with this passphrase" in shown(e.value) for e in at.error)
+    assert any("demo group" in c.value for c in at.sidebar.caption)
+
+
+def test_the_loaded_logs_are_added_and_counted(saved_group):
+    april = b"member,date,symptom,severity\nQ1,2026-01-06,jerks,3\nQ1,2026-04-01,jerks,1\n"
+    at = upload(("april.csv", april))
+    at = _click(_fill(at, saved_group, PASSPHRASE), "Add the loaded logs to it")
+    assert any("1 new observations, 0 already in the group (not added twice), 1 with another score"
+               in shown(s.value) for s in at.success)
+    conflicts = at.dataframe[-1].value
+    assert conflicts[["the group's score", "the file's score", "kept"]].values.tolist() == [
+        [1.0, 3.0, "group"]]
+    assert gf.summary(saved_group, PASSPHRASE)["observations"] == 4
+
+
+def test_today_is_marked_as_a_meeting(saved_group):
+    _click(_fill(upload_page(), saved_group, PASSPHRASE), "Mark today as a meeting")
+    assert len(gf.summary(saved_group, PASSPHRASE)["meetings"]) == 1
+
+
+def test_run_with_a_group_opens_it_in_a_new_session(saved_group, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("OMS_DASH_GROUP_FILE", str(saved_group))
+    monkeypatch.setenv("OMS_DASH_PASSPHRASE", PASSPHRASE)
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert any("uploaded logs**: 2 members" in c.value for c in at.sidebar.caption)
+
+
+def test_run_with_a_group_and_a_wrong_passphrase_does_not_start(saved_group, monkeypatch, capsys):
+    from oms_dash.cli import main
+
+    monkeypatch.setenv("OMS_DASH_PASSPHRASE", "not it at all")
+    assert main(["run", "--group", str(saved_group), "--no-browser"]) == 1
+    assert "could not be opened with this passphrase" in capsys.readouterr().err
+
+
+def test_a_new_group_file_is_made_only_with_the_same_passphrase_twice(tmp_path):
+    path = tmp_path / "new.omsgroup"
+    at = upload_page()
+    assert any("nobody can open the group file again" in m.value for m in at.markdown)
+    at.text_input(key="group_file_new_path").input(str(path))
+    at.text_input(key="group_file_new_passphrase").input(PASSPHRASE)
+    at.text_input(key="group_file_new_again").input(PASSPHRASE + "x")
+    _click(at, "Make the group file")
+    assert any("not the same" in e.value for e in at.error) and not path.exists()
+    at.text_input(key="group_file_new_path").input(str(path))
+    at.text_input(key="group_file_new_passphrase").input(PASSPHRASE)
+    at.text_input(key="group_file_new_again").input(PASSPHRASE)
+    _click(at, "Make the group file")
+    assert gf.summary(path, PASSPHRASE)["observations"] == 0
