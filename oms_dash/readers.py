@@ -11,6 +11,8 @@ import csv
 import datetime as dt
 import io
 import re
+import sys
+import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +26,11 @@ from oms_dash.model import Problem
 from oms_dash.privacy import column_letter
 
 DELIMITERS = (",", ";", "\t", "|")
+# The csv module refuses a cell over 128 kB with an error; a long cell is read, then rejected alone.
+csv.field_size_limit(sys.maxsize)
+# Columns read from a file, at most: diaries have tens; a file of 100,000 columns is not one, and
+# reading them all would take minutes.
+MAX_COLUMNS = 1_000
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ""}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 
@@ -55,6 +62,7 @@ class RawTable:
     # column once (in the background) and shares the result with each stage that needs it.
     column_codes: Callable[[pd.Series], tuple] | None = field(default=None, repr=False)
     problems: list[Problem] = field(default_factory=list)  # cells not read, cells filled in
+    columns_not_read: int = 0  # columns beyond MAX_COLUMNS
 
 
 _MAGIC = (
@@ -104,11 +112,99 @@ def read_table(name: str, data: bytes, sheet: str | int | None = None, progress=
         raise UnreadableFile(
             "This file is named like an Excel workbook but is not one (it may be damaged). "
             "Open it in Excel and save it again as .xlsx or CSV.", "corrupt_excel")
-    fast = _read_utf8_lazily(data, progress)
-    if fast is not None:
-        return fast
-    text, encoding = decode_text(data)
-    return _read_text(text, encoding, data)
+    data, problems = _without_stray_zero_bytes(name, data)
+    data, unclosed = _close_runaway_quote(name, data)
+    table = _read_utf8_lazily(data, progress)
+    if table is None:
+        text, encoding = decode_text(data)
+        table = _read_text(text, encoding, data)
+    if table.columns_not_read:
+        problems.append(Problem(
+            name, None, None, "warning", "too_many_columns",
+            f"The file has more than {MAX_COLUMNS:,} columns; oms_dash read the first {MAX_COLUMNS:,} "
+            "(a diary has far fewer) and not the ones after them."))
+    table.problems = problems + unclosed + _drop_overlong_cells(name, table)
+    return table
+
+
+def _without_stray_zero_bytes(name: str, data: bytes) -> tuple[bytes, list[Problem]]:
+    """A text file with a few zero bytes (left by a crash or a copy) has them removed, with a
+    warning: only a file full of them (a program, a picture) is refused as not text. UTF-16 text,
+    every other byte zero, is left to decode_text."""
+    sample = data[:4000]
+    if b"\x00" not in sample or sample.count(b"\x00") > len(sample) // 4:
+        return data, []
+    zeros = data.count(b"\x00")
+    controls = sum(sample.count(bytes([c])) for c in range(1, 32) if c not in (9, 10, 13))
+    if zeros > max(10, len(data) // 1000) or controls > len(sample) // 100:
+        return data, []
+    return data.replace(b"\x00", b""), [Problem(
+        name, None, None, "warning", "zero_bytes",
+        f"The file holds {zeros:,} zero byte{'s' if zeros > 1 else ''} (invisible characters no "
+        "text holds, left by a crash or a copy); they were removed and the rest was read.")]
+
+
+def _close_runaway_quote(name: str, data: bytes) -> tuple[bytes, list[Problem]]:
+    """A quote that opens a cell and is never closed would take every later line into that cell
+    (97 rows of 100 lost in one note). When a file ends inside quotes, the quote is closed at the
+    end of its own line, the lines after it are read as rows, and the row is named."""
+    if data.count(b'"') % 2 == 0 or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data, []  # every quote closed (doubled quotes inside a cell count two)
+    lines = data.split(b"\n")
+    delimiter = sniff_delimiter(data[:200_000].decode("latin-1").splitlines()[:60]).encode()
+    in_quote, opened, record, opened_record = False, None, 0, 0
+    for number, line in enumerate(lines):
+        if not in_quote:
+            record += 1
+        if b'"' in line:
+            was_in = in_quote
+            in_quote = _ends_in_quote(line, delimiter, in_quote)
+            if in_quote and not was_in:
+                opened, opened_record = number, record
+    if not in_quote or opened is None:
+        return data, []
+    line = lines[opened]
+    lines[opened] = line[:-1] + b'"\r' if line.endswith(b"\r") else line + b'"'
+    return b"\n".join(lines), [Problem(
+        name, opened_record, None, "warning", "unclosed_quote",
+        "a quote is opened and never closed; it was closed at the end of this row, and the lines "
+        "after it were read as rows (close the quote in the file to be sure)")]
+
+
+def _ends_in_quote(line: bytes, delimiter: bytes, in_quote: bool) -> bool:
+    """Whether a line ends inside a quoted cell, as a CSV reader reads it: a quote opens a cell
+    only at its start, and two quotes inside one stand for a quote."""
+    at_cell_start, i = not in_quote, 0
+    while i < len(line):
+        char = line[i:i + 1]
+        if in_quote:
+            if char == b'"':
+                if line[i + 1:i + 2] == b'"':
+                    i += 1
+                else:
+                    in_quote = False
+        elif char == b'"' and at_cell_start:
+            in_quote = True
+        at_cell_start = not in_quote and char == delimiter
+        i += 1
+    return in_quote
+
+
+def _drop_overlong_cells(name: str, table: RawTable) -> list[Problem]:
+    """Each cell longer than a spreadsheet cell can be (a runaway note, a pasted file) is emptied
+    with an error on that cell: it costs that cell, not the file, and is never printed."""
+    problems = []
+    for column in table.cells.columns:
+        lengths = table.cells[column].str.len()
+        if lengths.max() <= MAX_CELL_CHARS:
+            continue
+        for at in np.flatnonzero((lengths > MAX_CELL_CHARS).to_numpy()):
+            problems.append(Problem(
+                name, int(table.rows[at]), column, "error", "cell_too_long",
+                f"the cell in column {column} holds {int(lengths.iat[at]):,} characters, more than "
+                f"a spreadsheet cell can ({MAX_CELL_CHARS:,}); it was not read"))
+        table.cells[column] = table.cells[column].where(lengths <= MAX_CELL_CHARS, "")
+    return problems
 
 
 _HEAD_BYTES = 800_000  # holds at least the 200,000 characters the delimiter and header come from
@@ -187,10 +283,13 @@ def _read_text(text: str, encoding: str, data: bytes | None = None) -> RawTable:
         return fast
     sample_width = max((len(r) for r in csv.reader(lines, delimiter=delimiter)), default=1)
     try:
-        grid = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(sample_width + 4),
-                           dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                           index_col=False, engine="c", quotechar='"')
-    except (pd.errors.ParserError, ValueError):
+        with warnings.catch_warnings():
+            # Lines longer than the names: pandas would cut them with a warning, losing cells.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            grid = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(sample_width + 4),
+                               dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                               index_col=False, engine="c", quotechar='"')
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
         # Ragged lines longer than the sample: the csv module copes with anything.
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         width = max(len(r) for r in records)
@@ -267,27 +366,40 @@ def _read_text_fast(text: str, lines: list[str], encoding: str, delimiter: str,
                   else text[offset:].encode("utf-8"))
         quoted = '"' in text
     pieces = _pieces(source, quoted)
+    kept = names[:MAX_COLUMNS]
+
+    def read_piece(piece, block_size: int | None = None):
+        return pacsv.read_csv(
+            pa.py_buffer(piece),
+            read_options=pacsv.ReadOptions(column_names=names, **(
+                {"block_size": block_size, "use_threads": False} if block_size else {})),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                             newlines_in_values=quoted, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(kept, pa.large_string()), include_columns=kept,
+                strings_can_be_null=False, quoted_strings_can_be_null=False))
+
     parts = []
     try:
         for done, piece in enumerate(pieces, start=1):
-            parts.append(pacsv.read_csv(
-                pa.py_buffer(piece),
-                read_options=pacsv.ReadOptions(column_names=names),
-                parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"',
-                                                 double_quote=True, newlines_in_values=quoted,
-                                                 ignore_empty_lines=False),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.large_string()),
-                    strings_can_be_null=False, quoted_strings_can_be_null=False)))
+            try:
+                parts.append(read_piece(piece))
+            except pa.ArrowInvalid as exc:
+                if "straddl" not in str(exc):
+                    raise
+                # A line longer than the reader's block (a 50 MB line): the piece read as one block.
+                parts.append(read_piece(piece, block_size=len(piece) + 1))
             if progress is not None and len(pieces) > 1:
                 progress(done / len(pieces))
         table = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
     except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
         return None
     body = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
-    body.columns = range(columns)
-    return _from_grid(body, encoding=encoding, delimiter=delimiter, header_at=0, line_offset=header_at,
-                      no_missing=True)
+    body.columns = range(len(kept))
+    table = _from_grid(body, encoding=encoding, delimiter=delimiter, header_at=0, line_offset=header_at,
+                       no_missing=True)
+    table.columns_not_read = columns - len(kept)
+    return table
 
 
 # Excel's own limits: a cell holds at most 32,767 characters and a sheet 16,384 columns. A longer
@@ -610,6 +722,8 @@ def _from_grid(grid: pd.DataFrame, encoding: str | None, delimiter: str | None,
                header_at: int | None = None, line_offset: int = 0, no_missing: bool = False) -> RawTable:
     """`header_at`: the header's row in `grid` when already known; `line_offset`: lines above `grid`;
     `no_missing`: the grid is known to hold text in every cell (no NaN to fill)."""
+    columns_not_read = max(0, grid.shape[1] - MAX_COLUMNS)
+    grid = grid.iloc[:, :MAX_COLUMNS]
     grid = grid if no_missing or not grid.isna().any().any() else grid.fillna("")
     grid.columns = range(grid.shape[1])
     if header_at is None:
@@ -648,5 +762,5 @@ def _from_grid(grid: pd.DataFrame, encoding: str | None, delimiter: str | None,
                              "header_only")
     return RawTable(cells=cells, rows=rows, encoding=encoding, delimiter=delimiter,
                     header_row=header_at + 1, dropped_empty_columns=dropped + len(header) - width,
-                    extra_cells=beyond if beyond.any() else None)
+                    extra_cells=beyond if beyond.any() else None, columns_not_read=columns_not_read)
 

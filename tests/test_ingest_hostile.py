@@ -4,6 +4,7 @@ Each must end with plain words about the file, never a traceback or "a fault in 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import subprocess
@@ -161,3 +162,62 @@ def test_a_member_code_merged_down_thirty_rows_belongs_to_each_row_and_the_repor
     assert set(result.tables.observations["member"]) == {"F02"}
     [merged] = [p for p in result.report.problems if p.code == "merged_cells"]
     assert merged.severity == "warning" and "A2:A31" in merged.message
+
+
+def diary(rows: int, note=lambda row: "ok") -> list[str]:
+    """The lines of a long diary with a notes column, each row a different member's day (a thousand
+    days each); `note(row)` is the notes cell of spreadsheet row `row`."""
+    start = dt.date(2022, 1, 1)
+    return ["member,date,myoclonus,notes"] + [
+        f"F{row // 1000:02d},{start + dt.timedelta(days=row % 1000):%Y-%m-%d},{row % 4},{note(row)}"
+        for row in range(2, rows + 2)]
+
+
+def test_a_quote_never_closed_costs_no_rows_and_is_named():
+    lines = diary(100)
+    lines[3] = lines[3].rsplit(",", 1)[0] + ',"Bad night, cried'
+    report = read("diary.csv", "\n".join(lines) + "\n").report
+    assert report.rows_read == 100 and report.rows_accepted == 100
+    [unclosed] = [p for p in report.problems if p.code == "unclosed_quote"]
+    assert unclosed.row == 4 and "never closed" in unclosed.message
+
+
+def test_a_quote_never_closed_deep_in_a_long_file_is_found_after_closed_multiline_notes():
+    lines = diary(40_000)
+    lines[10] = lines[10].rsplit(",", 1)[0] + ',"a note\nover two lines"'  # closed: one record
+    lines[30_001] = lines[30_001].rsplit(",", 1)[0] + ',"opened here'
+    report = read("diary.csv", "\n".join(lines) + "\n").report
+    assert report.rows_read == 40_000 and report.rows_accepted == 40_000
+    assert [p.row for p in report.problems if p.code == "unclosed_quote"] == [30_002]
+
+
+def test_a_long_notes_cell_or_a_50_mb_line_costs_that_cell_not_the_file(tmp_path):
+    lines = diary(50, lambda row: "x" * 140_000 if row == 12 else "y" * 50_000_000 if row == 20 else "ok")
+    path = tmp_path / "long_cells.csv"
+    path.write_text("\n".join(lines) + "\n")
+    report = check_capped(path, megabytes=1500)
+    assert report["rows_read"] == report["rows_accepted"] == 50
+    too_long = [p for p in report["problems"] if "more than a spreadsheet cell can" in p["message"]]
+    assert [p["row"] for p in too_long] == [12, 20]
+    assert "xxxxxxxxxx" not in json.dumps(report) and "yyyyyyyyyy" not in json.dumps(report)
+
+
+def test_one_zero_byte_near_the_top_does_not_make_the_file_binary():
+    data = ("\n".join(diary(500)) + "\n").encode()
+    report = read("diary.csv", data[:2000] + b"\x00" + data[2000:]).report
+    assert report.usable and report.rows_accepted == 500
+    assert [p.code for p in report.problems if p.severity == "warning"] == ["zero_bytes"]
+
+
+def test_a_file_full_of_zero_bytes_is_still_refused_as_not_text():
+    report = read("diary.csv", b"member,date\n" + bytes(range(256)) * 40).report
+    assert not report.usable and report.problems[0].code == "binary"
+
+
+def test_a_hundred_thousand_columns_give_one_summary_not_a_message_per_column():
+    header = ",".join(["member", "date", "myoclonus"] + [f"extra {i}" for i in range(100_000)])
+    cells = ",".join(["F01", "2026-01-05", "2"] + [""] * 100_000)
+    report = read("wide.csv", f"{header}\n{cells}\n").report
+    assert report.rows_accepted == 1
+    assert [p.code for p in report.problems].count("too_many_columns") == 1
+    assert len(report.problems) < 2_000
