@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -208,11 +209,20 @@ def check_files(args) -> int:
         for file, report in zip(files, reports, strict=True):
             for shown, p in zip(file["problems"], report.problems, strict=True):
                 shown["message"] = cli_message(p.code, p.message)
-        print(json.dumps({"files": files}, indent=2, ensure_ascii=False))
+        print(_printable(json.dumps({"files": files}, indent=2, ensure_ascii=False)))
     else:
         for report in reports:
-            print(render_report_text(report))
+            print(_printable(render_report_text(report)))
     return 0 if all(r.usable for r in reports) else 2
+
+
+# Characters a terminal acts on instead of showing (ESC starts a command that can rewrite the screen,
+# U+202E turns the text around): a file name or a cell can hold them. JSON writes C0 ones escaped.
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(text: str) -> str:
+    return _TERMINAL_CONTROLS.sub("", text)
 
 
 def build_report(args) -> int:

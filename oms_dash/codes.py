@@ -5,9 +5,21 @@ recognisers and validation all work on distinct values, never cell by cell.
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+
+def clean_member_code(text: str) -> str:
+    """A member code as it is compared: full-width letters and digits as plain ones (NFKC), no
+    spaces and no invisible characters (a zero-width space pasted from a chat), upper case: 'ｆ０１',
+    ' f 01' and 'F01' are one member."""
+    plain = unicodedata.normalize("NFKC", text) if not text.isascii() else text
+    if not plain.isascii():
+        plain = "".join(c for c in plain if unicodedata.category(c) not in ("Cf", "Cc"))
+    return "".join(plain.split()).upper()
 
 
 def factorize_text(values: pd.Series) -> tuple[np.ndarray, pd.Index]:

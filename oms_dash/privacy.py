@@ -26,6 +26,7 @@ The scan's contract (``find_identifying_columns``):
 
 from __future__ import annotations
 
+import csv
 import math
 import os
 import re
@@ -1009,7 +1010,7 @@ def member_anchors(frame: pd.DataFrame, onsets: dict[str, pd.Timestamp] | None =
 
 # --- CSV safety ----------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def _escape_cell(value):
@@ -1021,8 +1022,9 @@ def _escape_cell(value):
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells and headers cannot run as spreadsheet formulas.
 
-    Text starting with =, +, -, @, a tab or a carriage return gets a leading apostrophe (the
-    spreadsheet convention for "this is text"). Numbers, dates and missing cells are untouched.
+    Text starting with =, +, -, @, a tab, a carriage return or a line feed gets a leading
+    apostrophe (the spreadsheet convention for "this is text"). Numbers, dates and missing cells
+    are untouched.
     """
     out = frame.copy()
     for position in range(out.shape[1]):
@@ -1037,7 +1039,8 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV for download: formula-safe, UTF-8 with a BOM so Excel shows accents right.
+    """CSV for download: formula-safe, every text cell quoted, UTF-8 with a BOM so Excel shows
+    accents right.
 
     A meaningful index (named, or not the default 0..n-1) becomes ordinary columns first, so its
     labels are escaped like any cell; the default index is left out.
@@ -1047,4 +1050,6 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
         and index.step == 1
     if not plain:
         frame = frame.reset_index()
-    return csv_safe(frame).to_csv(index=False).encode("utf-8-sig")
+    # Every text cell quoted: a cell holding a carriage return or a line feed, left bare, would end
+    # the row there in a spreadsheet, and the rest ("\r=1+1" -> "=1+1") start a cell of its own.
+    return csv_safe(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")

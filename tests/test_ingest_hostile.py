@@ -13,6 +13,7 @@ import zipfile
 
 import openpyxl
 
+from oms_dash.readers import read_table
 from tests.conftest import read
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -221,3 +222,67 @@ def test_a_hundred_thousand_columns_give_one_summary_not_a_message_per_column():
     assert report.rows_accepted == 1
     assert [p.code for p in report.problems].count("too_many_columns") == 1
     assert len(report.problems) < 2_000
+
+
+def test_shift_jis_and_gb18030_text_is_read_in_its_own_encoding_not_as_mojibake():
+    japanese = "メンバー,日付,ミオクローヌス,メモ\n" + "".join(
+        f"F01,2026-01-{day:02d},{day % 4},夜泣きがひどい\n" for day in range(1, 8))
+    chinese = "member,date,myoclonus,备注\n" + "".join(
+        f"F02,2026-01-{day:02d},{day % 4},晚上哭得很厉害\n" for day in range(1, 8))
+    for text, encoding, note in ((japanese, "shift_jis", "夜泣きがひどい"),
+                                 (chinese, "gb18030", "晚上哭得很厉害")):
+        raw = read_table("diary.csv", text.encode(encoding))
+        assert raw.cells.iloc[0, 3] == note, encoding
+
+
+def test_western_european_text_that_is_not_utf8_is_still_read_as_windows_1252():
+    raw = read_table("diary.csv", "member,date,notes\nF01,2026-01-05,très fatigué, pleurs\n"
+                                  "F01,2026-01-06,Irritabilité\n".encode("cp1252"))
+    assert raw.encoding == "windows-1252" and raw.cells["notes"].iloc[1] == "Irritabilité"
+
+
+def test_full_width_and_invisible_characters_do_not_make_another_member():
+    text = ("member,date,myoclonus\nF01,2026-01-05,1\nｆ０１,2026-01-06,2\nF\u200b01,2026-01-07,3\n"
+            "\ufeffF01,2026-01-08,1\n")
+    result = read("diary.csv", text)
+    assert result.report.rows_accepted == 4
+    assert set(result.tables.observations["member"]) == {"F01"}
+
+
+def test_fractions_ranges_minus_zero_and_impossible_times_are_rejected():
+    text = ("member,date,myoclonus,ataxia\nF01,2026-01-05,1/2,1\nF01,2026-01-06,0-3,1\n"
+            "F01,2026-01-07,-0,1\nF01,2026-01-08,2,1\nF01,2026-01-09T25:61:61,2,1\n")
+    report = read("diary.csv", text).report
+    errors = {p.row: p.message for p in report.problems if p.severity == "error"}
+    assert set(errors) == {2, 3, 4, 6}
+    assert "not one score" in errors[2] and "not one score" in errors[3] and "'-0'" in errors[4]
+    assert "no hour 25" in errors[6]
+
+
+def test_the_date_order_note_never_counts_zero_dates_as_its_evidence():
+    # Only impossible day/month dates: the order shown by no date at all.
+    report = read("diary.csv", "member,date,myoclonus\nF01,32/13/2026,1\nF01,2026-01-06,2\n").report
+    assert all("as 0 dates" not in p.message and "(like '')" not in p.message for p in report.problems)
+
+
+def test_control_characters_in_a_file_name_are_not_sent_to_the_terminal(tmp_path):
+    path = tmp_path / "diary\x1b[2J\x1b]0;owned\x07.csv"
+    path.write_text("member,date,myoclonus\nF01,2026-01-05,1\n")
+    for mode in ([], ["--json"]):
+        done = subprocess.run([sys.executable, "-m", "oms_dash.cli", "check", *mode, str(path)],
+                              capture_output=True, text=True, timeout=120)
+        assert "\x1b" not in done.stdout and "\x07" not in done.stdout
+        assert "diary" in done.stdout
+
+
+def test_a_cell_starting_with_a_carriage_return_and_a_formula_is_quoted_in_the_csv():
+    import csv as csv_module
+
+    import pandas as pd
+
+    from oms_dash.privacy import to_csv_bytes
+
+    data = to_csv_bytes(pd.DataFrame({"note": ["\r=1+1", "\n@SUM(A1)", "a\tb", "fine"]}))
+    rows = list(csv_module.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert [r[0] for r in rows] == ["note", "'\r=1+1", "'\n@SUM(A1)", "a\tb", "fine"]
+    assert "\"'\r=1+1\"" in data.decode("utf-8-sig")
