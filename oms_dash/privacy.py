@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from oms_dash.codes import factorize_text
+from oms_dash.codes import arrow_of, factorize_text
 from oms_dash.schema import match_event, match_item, match_treatment
 
 DEFAULT_MIN_GROUP_SIZE = 3
@@ -511,7 +511,7 @@ def _ascii_candidates(values: pd.Series) -> np.ndarray | None:
     """The pre-filter asked of pyarrow directly when every value is plain ASCII (there RE2 reads
     \\d and \\b as Python does); None otherwise. pandas would make the same choice, but it
     parses the long pattern again on every call to find that out (7 ms each)."""
-    arrow = getattr(values.array, "_pa_array", None)
+    arrow = arrow_of(values)
     if values.dtype != "str" or arrow is None or arrow.null_count:
         return None
     import pyarrow.compute as pc
