@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -266,10 +267,10 @@ def print_reports(reports: list, as_json: bool, extra: dict | None = None) -> No
         for file, report in zip(files, reports, strict=True):
             for shown, p in zip(file["problems"], report.problems, strict=True):
                 shown["message"] = cli_message(p.code, p.message)
-        print(json.dumps({"files": files, **(extra or {})}, indent=2, ensure_ascii=False))
+        print(_printable(json.dumps({"files": files, **(extra or {})}, indent=2, ensure_ascii=False)))
     else:
         for report in reports:
-            print(render_report_text(report))
+            print(_printable(render_report_text(report)))
 
 
 def print_summary(args) -> int:
@@ -284,7 +285,7 @@ def print_summary(args) -> int:
         return 2
     group = read_paths(args.files, reading_options(args))
     for report in group.reports:
-        print(render_report_text(report), file=sys.stderr)
+        print(_printable(render_report_text(report)), file=sys.stderr)
     if not group.usable:
         print("Nothing usable was found in these files: no summary.", file=sys.stderr)
         return 2
@@ -298,6 +299,15 @@ def print_summary(args) -> int:
             print(f"  {ba['treatment']}: {ba['n_members']} members with logs on both sides, median change "
                   f"{ba['median_change'] if ba['median_change'] is not None else 'not shown'}")
     return 0
+
+
+# Characters a terminal acts on instead of showing (ESC starts a command that can rewrite the screen,
+# U+202E turns the text around): a file name or a cell can hold them. JSON writes C0 ones escaped.
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(text: str) -> str:
+    return _TERMINAL_CONTROLS.sub("", text)
 
 
 def build_report(args) -> int:

@@ -5,9 +5,28 @@ recognisers and validation all work on distinct values, never cell by cell.
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+
+def arrow_of(values: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow data of a text column pandas keeps in Arrow (its str dtype), without a copy (the
+    same object each time, so it can key a cache); None for any other column."""
+    array = values.array
+    return array.__arrow_array__() if isinstance(array, pd.arrays.ArrowStringArray) else None
+
+
+def clean_member_code(text: str) -> str:
+    """A member code as it is compared: full-width letters and digits as plain ones (NFKC), no
+    spaces and no invisible characters (a zero-width space pasted from a chat), upper case: 'ｆ０１',
+    ' f 01' and 'F01' are one member."""
+    plain = unicodedata.normalize("NFKC", text) if not text.isascii() else text
+    if not plain.isascii():
+        plain = "".join(c for c in plain if unicodedata.category(c) not in ("Cf", "Cc"))
+    return "".join(plain.split()).upper()
 
 
 def factorize_text(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -16,7 +35,7 @@ def factorize_text(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     in the same order, without pandas' wrapping around them (a sixth of the time on a million cells).
     Two shapes every diary has are coded without hashing each cell: a column of one-character
     cells (scores 0-3) and a column that is mostly blank (notes)."""
-    arrow = getattr(values.array, "_pa_array", None)
+    arrow = arrow_of(values)
     if values.dtype != "str" or not isinstance(arrow, pa.ChunkedArray) or not len(values):
         return pd.factorize(values, use_na_sentinel=False)
     pieces = _short_cells(arrow)
@@ -138,7 +157,7 @@ class ColumnCodes:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="oms_dash-codes")
         for values in columns:
-            arrow = getattr(values.array, "_pa_array", None)
+            arrow = arrow_of(values)
             if values.dtype == "str" and arrow is not None and id(arrow) not in self._pending:
                 self._pending[id(arrow)] = (arrow, self._pool.submit(factorize_text, values))
 
@@ -160,7 +179,7 @@ class ColumnCodes:
         column's own: a wide file's score cells are its symptom columns, already hashed. Equal to
         pd.factorize of the joined column: its distinct values appear in the same order."""
         joined = pd.concat(columns, ignore_index=True)
-        arrow = getattr(joined.array, "_pa_array", None)
+        arrow = arrow_of(joined)
         if arrow is None or not columns or any(c.dtype != "str" for c in columns):
             return joined
         parts = [self(c) for c in columns]
@@ -175,7 +194,7 @@ class ColumnCodes:
     def __call__(self, values: pd.Series):
         if values.dtype != "str":
             values = values.fillna("").astype(str)
-        arrow = getattr(values.array, "_pa_array", None)
+        arrow = arrow_of(values)
         if arrow is not None:
             hit = self._seen.get(id(arrow))
             if hit is not None and hit[0] is arrow:

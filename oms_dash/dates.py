@@ -24,6 +24,7 @@ _DAY_MONTH_NAME = re.compile(r"^(\d{1,2})[ \-]([a-z]{3,9})\.?,?[ \-](\d{4})(?:$|
 _MONTH_NAME_DAY = re.compile(r"^([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?:$|[ T,])", re.I)
 _PLAIN_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
+_TIME = re.compile(r"\s*(\d{1,2}):(\d{2})(?::(\d{2}))?")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 ORDERS = ("dayfirst", "monthfirst")
 
@@ -73,6 +74,8 @@ def _split(value: str):
         if 20000 <= serial <= 80000:
             return ("serial", serial)
     text = _ORDINAL.sub(r"\1", _WEEKDAY.sub("", text))
+    if (m := _ISO.match(text) or _NUMERIC.match(text)) and (wrong := _impossible_time(text[m.end():])):
+        return ("error", f"'{value.strip()[:40]}' is not a real date and time: {wrong}")
     if m := _ISO.match(text):
         return ("ymd", int(m[1]), int(m[2]), int(m[3]))
     if m := _NUMERIC.match(text):
@@ -87,6 +90,17 @@ def _split(value: str):
         if month:
             return ("ymd", int(m[3]), month, int(m[2]))
     return ("error", f"'{value.strip()[:40]}' is not a date I can read (write it like 2026-03-14)")
+
+
+def _impossible_time(rest: str) -> str:
+    """What is wrong with the time after a date ("25:61:61": no such hour), or ''."""
+    m = _TIME.match(rest)
+    if not m:
+        return ""
+    hour, minute, second = int(m[1]), int(m[2]), int(m[3] or 0)
+    wrong = [f"no hour {hour}"] * (hour > 23) + [f"no minute {minute}"] * (minute > 59) + \
+        [f"no second {second}"] * (second > 59)
+    return ", ".join(wrong) + " (a time is 00:00 to 23:59)" if wrong else ""
 
 
 def _make(y: int, m: int, d: int, text: str = ""):

@@ -154,6 +154,13 @@ def read_file(name: str, data: bytes, options: ReadOptions = ReadOptions(),
     """
     try:
         return _read_file(name, data, options, progress or (lambda fraction, words: None))
+    except MemoryError:  # the file's size, not a fault: say what to do about it
+        report = FileReport(file=name, format=FORMAT_UNKNOWN)
+        report.problems.append(Problem(
+            file=name, row=None, column=None, severity="error", code="too_big",
+            message="This file is too big for this computer's memory to check. Split it into smaller "
+            "files (a year of diaries each, say) and upload those."))
+        return FileResult(report)
     except Exception as exc:  # noqa: BLE001 - the promise to the user: never a traceback
         report = FileReport(file=name, format=FORMAT_UNKNOWN)
         report.problems.append(Problem(
@@ -195,6 +202,7 @@ def _read_file(name: str, data: bytes, options: ReadOptions, progress) -> FileRe
 
 def _checked(name: str, raw: RawTable, report: FileReport, options: ReadOptions, progress) -> FileResult:
     named_people = _drop_identifying(raw, report)
+    report.problems += raw.problems  # cells the reader could not read as they are
     pii, pii_columns = list(report.problems), list(report.pii_columns)
     try:
         canon = recognise(raw, name, options.member, options.mapping or None)

@@ -26,6 +26,7 @@ The scan's contract (``find_identifying_columns``):
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 import unicodedata
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from oms_dash.codes import factorize_text
+from oms_dash.codes import arrow_of, factorize_text
 from oms_dash.schema import match_event, match_item, match_treatment
 
 DEFAULT_MIN_GROUP_SIZE = 3
@@ -512,7 +513,7 @@ def _ascii_candidates(values: pd.Series) -> np.ndarray | None:
     """The pre-filter asked of pyarrow directly when every value is plain ASCII (there RE2 reads
     \\d and \\b as Python does); None otherwise. pandas would make the same choice, but it
     parses the long pattern again on every call to find that out (7 ms each)."""
-    arrow = getattr(values.array, "_pa_array", None)
+    arrow = arrow_of(values)
     if values.dtype != "str" or arrow is None or arrow.null_count:
         return None
     import pyarrow.compute as pc
@@ -894,7 +895,7 @@ def can_show_aggregate(n_members: int, k: int | None = None) -> bool:
 
 # --- CSV safety ----------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def _escape_cell(value):
@@ -906,8 +907,9 @@ def _escape_cell(value):
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells and headers cannot run as spreadsheet formulas.
 
-    Text starting with =, +, -, @, a tab or a carriage return gets a leading apostrophe (the
-    spreadsheet convention for "this is text"). Numbers, dates and missing cells are untouched.
+    Text starting with =, +, -, @, a tab, a carriage return or a line feed gets a leading
+    apostrophe (the spreadsheet convention for "this is text"). Numbers, dates and missing cells
+    are untouched.
     """
     out = frame.copy()
     for position in range(out.shape[1]):
@@ -922,7 +924,8 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV for download: formula-safe, UTF-8 with a BOM so Excel shows accents right.
+    """CSV for download: formula-safe, every text cell quoted, UTF-8 with a BOM so Excel shows
+    accents right.
 
     A meaningful index (named, or not the default 0..n-1) becomes ordinary columns first, so its
     labels are escaped like any cell; the default index is left out.
@@ -932,4 +935,6 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
         and index.step == 1
     if not plain:
         frame = frame.reset_index()
-    return csv_safe(frame).to_csv(index=False).encode("utf-8-sig")
+    # Every text cell quoted: a cell holding a carriage return or a line feed, left bare, would end
+    # the row there in a spreadsheet, and the rest ("\r=1+1" -> "=1+1") start a cell of its own.
+    return csv_safe(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")

@@ -11,16 +11,26 @@ import csv
 import datetime as dt
 import io
 import re
+import sys
+import warnings
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
 
+from oms_dash.model import Problem
 from oms_dash.privacy import column_letter
 
 DELIMITERS = (",", ";", "\t", "|")
+# The csv module refuses a cell over 128 kB with an error; a long cell is read, then rejected alone.
+csv.field_size_limit(sys.maxsize)
+# Columns read from a file, at most: diaries have tens; a file of 100,000 columns is not one, and
+# reading them all would take minutes.
+MAX_COLUMNS = 1_000
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ""}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 
@@ -51,6 +61,8 @@ class RawTable:
     # column -> (codes, distinct values), as pd.factorize: set by the ingest, which hashes every
     # column once (in the background) and shares the result with each stage that needs it.
     column_codes: Callable[[pd.Series], tuple] | None = field(default=None, repr=False)
+    problems: list[Problem] = field(default_factory=list)  # cells not read, cells filled in
+    columns_not_read: int = 0  # columns beyond MAX_COLUMNS
 
 
 _MAGIC = (
@@ -92,7 +104,7 @@ def read_table(name: str, data: bytes, sheet: str | int | None = None, progress=
                 f"{suffix or 'a table name'}). Please upload the CSV or Excel file itself.", "not_a_table")
     if data[:4] == b"PK\x03\x04":
         if suffix in EXCEL_SUFFIXES or suffix not in TEXT_SUFFIXES:
-            return _read_excel(data, sheet)
+            return _read_excel(name, data, sheet)
         raise UnreadableFile(
             "This file is a compressed (zip) file, not a table. If it is an export from an app, "
             "unzip it first and upload the CSV inside.", "zip")
@@ -100,11 +112,105 @@ def read_table(name: str, data: bytes, sheet: str | int | None = None, progress=
         raise UnreadableFile(
             "This file is named like an Excel workbook but is not one (it may be damaged). "
             "Open it in Excel and save it again as .xlsx or CSV.", "corrupt_excel")
-    fast = _read_utf8_lazily(data, progress)
-    if fast is not None:
-        return fast
-    text, encoding = decode_text(data)
-    return _read_text(text, encoding, data)
+    data, problems = _without_stray_zero_bytes(name, data)
+    data, unclosed = _close_runaway_quote(name, data)
+    table = _read_utf8_lazily(data, progress)
+    if table is None:
+        text, encoding = decode_text(data)
+        table = _read_text(text, encoding, data)
+    if table.columns_not_read:
+        problems.append(Problem(
+            file=name, row=None, column=None, severity="warning", code="too_many_columns",
+            message=f"The file has more than {MAX_COLUMNS:,} columns; oms_dash read the first "
+            f"{MAX_COLUMNS:,} "
+            "(a diary has far fewer) and not the ones after them."))
+    table.problems = problems + unclosed + _drop_overlong_cells(name, table)
+    return table
+
+
+def _without_stray_zero_bytes(name: str, data: bytes) -> tuple[bytes, list[Problem]]:
+    """A text file with a few zero bytes (left by a crash or a copy) has them removed, with a
+    warning: only a file full of them (a program, a picture) is refused as not text. UTF-16 text,
+    every other byte zero, is left to decode_text."""
+    sample = data[:4000]
+    if b"\x00" not in sample or sample.count(b"\x00") > len(sample) // 4:
+        return data, []
+    zeros = data.count(b"\x00")
+    controls = sum(sample.count(bytes([c])) for c in range(1, 32) if c not in (9, 10, 13))
+    if zeros > max(10, len(data) // 1000) or controls > len(sample) // 100:
+        return data, []
+    return data.replace(b"\x00", b""), [Problem(
+        file=name, row=None, column=None, severity="warning", code="zero_bytes",
+        message=f"The file holds {zeros:,} zero byte{'s' if zeros > 1 else ''} (invisible characters no "
+        "text holds, left by a crash or a copy); they were removed and the rest was read.")]
+
+
+def _close_runaway_quote(name: str, data: bytes) -> tuple[bytes, list[Problem]]:
+    """A quote that opens a cell and is never closed would take every later line into that cell
+    (97 rows of 100 lost in one note). When a file ends inside quotes, the quote is closed at the
+    end of its own line, the lines after it are read as rows, and the row is named."""
+    if data.count(b'"') % 2 == 0 or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data, []  # every quote closed (doubled quotes inside a cell count two)
+    lines = data.split(b"\n")
+    delimiter = sniff_delimiter(data[:200_000].decode("latin-1").splitlines()[:60]).encode()
+    in_quote, opened, record, opened_record = False, None, 0, 0
+    for number, line in enumerate(lines):
+        if not in_quote:
+            record += 1
+        if b'"' in line:
+            was_in = in_quote
+            in_quote = _ends_in_quote(line, delimiter, in_quote)
+            if in_quote and not was_in:
+                opened, opened_record = number, record
+    if not in_quote or opened is None:
+        return data, []
+    line = lines[opened]
+    lines[opened] = line[:-1] + b'"\r' if line.endswith(b"\r") else line + b'"'
+    return b"\n".join(lines), [Problem(
+        file=name, row=opened_record, column=None, severity="warning", code="unclosed_quote",
+        message="a quote is opened and never closed; it was closed at the end of this row, and the lines "
+        "after it were read as rows (close the quote in the file to be sure)")]
+
+
+def _ends_in_quote(line: bytes, delimiter: bytes, in_quote: bool) -> bool:
+    """Whether a line ends inside a quoted cell, as a CSV reader reads it: a quote opens a cell
+    only at its start, and two quotes inside one stand for a quote."""
+    at_cell_start, i = not in_quote, 0
+    while i < len(line):
+        char = line[i:i + 1]
+        if in_quote:
+            if char == b'"':
+                if line[i + 1:i + 2] == b'"':
+                    i += 1
+                else:
+                    in_quote = False
+        elif char == b'"' and at_cell_start:
+            in_quote = True
+        at_cell_start = not in_quote and char == delimiter
+        i += 1
+    return in_quote
+
+
+def _drop_overlong_cells(name: str, table: RawTable) -> list[Problem]:
+    """Each cell longer than a spreadsheet cell can be (a runaway note, a pasted file) is emptied
+    with an error on that cell: it costs that cell, not the file, and is never printed."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    problems = []
+    for column in table.cells.columns:
+        # The longest cell's bytes first (no text is that short in bytes and long in characters):
+        # a tenth of the time of counting every cell's characters.
+        if (pc.max(pc.binary_length(pa.array(table.cells[column]))).as_py() or 0) <= MAX_CELL_CHARS:
+            continue
+        lengths = table.cells[column].str.len()
+        for at in np.flatnonzero((lengths > MAX_CELL_CHARS).to_numpy()):
+            problems.append(Problem(
+                file=name, row=int(table.rows[at]), column=column, severity="error", code="cell_too_long",
+                message=f"the cell in column {column} holds {int(lengths.iat[at]):,} characters, more than "
+                f"a spreadsheet cell can ({MAX_CELL_CHARS:,}); it was not read"))
+        table.cells[column] = table.cells[column].where(lengths <= MAX_CELL_CHARS, "")
+    return problems
 
 
 _HEAD_BYTES = 800_000  # holds at least the 200,000 characters the delimiter and header come from
@@ -149,10 +255,31 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    legacy = _legacy_encoding(data)
+    if legacy != "cp1252":
+        try:
+            return data.decode(legacy), legacy
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+# What text that is not UTF-8 is, in the families' languages: Western European (what Excel saves
+# as "CSV" there), Japanese, Chinese (simplified, traditional) and Korean. Chosen among these only:
+# on a few lines charset-normalizer's open guess is often wrong (cp1250 for French).
+_LEGACY_ENCODINGS = ["cp1252", "cp932", "gb18030", "big5", "euc_kr"]
+
+
+def _legacy_encoding(data: bytes) -> str:
+    """The likeliest of _LEGACY_ENCODINGS for bytes that are not UTF-8 (Shift-JIS read as
+    Windows-1252 would make every member code mojibake)."""
+    from charset_normalizer import from_bytes  # only for files that are not UTF-8
+
+    best = from_bytes(data[:65_536], cp_isolation=_LEGACY_ENCODINGS).best()
+    return best.encoding if best is not None else "cp1252"
 
 
 def sniff_delimiter(lines: list[str]) -> str:
@@ -183,10 +310,13 @@ def _read_text(text: str, encoding: str, data: bytes | None = None) -> RawTable:
         return fast
     sample_width = max((len(r) for r in csv.reader(lines, delimiter=delimiter)), default=1)
     try:
-        grid = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(sample_width + 4),
-                           dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                           index_col=False, engine="c", quotechar='"')
-    except (pd.errors.ParserError, ValueError):
+        with warnings.catch_warnings():
+            # Lines longer than the names: pandas would cut them with a warning, losing cells.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            grid = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(sample_width + 4),
+                               dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                               index_col=False, engine="c", quotechar='"')
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
         # Ragged lines longer than the sample: the csv module copes with anything.
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         width = max(len(r) for r in records)
@@ -263,36 +393,68 @@ def _read_text_fast(text: str, lines: list[str], encoding: str, delimiter: str,
                   else text[offset:].encode("utf-8"))
         quoted = '"' in text
     pieces = _pieces(source, quoted)
+    kept = names[:MAX_COLUMNS]
+
+    def read_piece(piece, block_size: int | None = None):
+        return pacsv.read_csv(
+            pa.py_buffer(piece),
+            read_options=pacsv.ReadOptions(column_names=names, **(
+                {"block_size": block_size, "use_threads": False} if block_size else {})),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                             newlines_in_values=quoted, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(kept, pa.large_string()), include_columns=kept,
+                strings_can_be_null=False, quoted_strings_can_be_null=False))
+
     parts = []
     try:
         for done, piece in enumerate(pieces, start=1):
-            parts.append(pacsv.read_csv(
-                pa.py_buffer(piece),
-                read_options=pacsv.ReadOptions(column_names=names),
-                parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"',
-                                                 double_quote=True, newlines_in_values=quoted,
-                                                 ignore_empty_lines=False),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.large_string()),
-                    strings_can_be_null=False, quoted_strings_can_be_null=False)))
+            try:
+                parts.append(read_piece(piece))
+            except pa.ArrowInvalid as exc:
+                if "straddl" not in str(exc):
+                    raise
+                # A line longer than the reader's block (a 50 MB line): the piece read as one block.
+                parts.append(read_piece(piece, block_size=len(piece) + 1))
             if progress is not None and len(pieces) > 1:
                 progress(done / len(pieces))
         table = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
     except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
         return None
     body = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
-    body.columns = range(columns)
-    return _from_grid(body, encoding=encoding, delimiter=delimiter, header_at=0, line_offset=header_at,
-                      no_missing=True)
+    body.columns = range(len(kept))
+    table = _from_grid(body, encoding=encoding, delimiter=delimiter, header_at=0, line_offset=header_at,
+                       no_missing=True)
+    table.columns_not_read = columns - len(kept)
+    return table
+
+
+# Excel's own limits: a cell holds at most 32,767 characters and a sheet 16,384 columns. A longer
+# cell cannot come from Excel, and is not read (printing it could fill the screen).
+MAX_CELL_CHARS = 32_767
+EXCEL_COLUMNS, EXCEL_ROWS = 16_384, 1_048_576
+# A workbook's parts unpacked, at most: about 2 million filled cells (400,000 rows of 5 columns), read
+# in about 30 seconds on a slow computer; a "zip bomb" (a few MB that unpack to gigabytes of rows)
+# is refused unread.
+MAX_WORKBOOK_BYTES = 80_000_000
+# Cells looked at in one sheet (rows x the width of its table, empty ones too): a table as wide as
+# Excel allows stops here rather than yield millions of empty cells.
+MAX_SHEET_CELLS = 8_000_000
+_ROWS_PER_PIECE = 50_000
+_DAMAGED = ("This Excel workbook could not be opened (it may be damaged or password-protected). "
+            "Open it in Excel and save it again as .xlsx or CSV.")
 
 
 def _excel_cell_text(value) -> str:
-    """A workbook cell as the text a CSV of it would hold: dates as ISO, 2.0 as 2, times as 08:30."""
+    """A workbook cell as the text a CSV of it would hold: dates as ISO, 2.0 as 2, times as 08:30;
+    a number no diary holds (NaN, infinity) as its own word, for the checks to reject that cell."""
     try:
-        if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        if value is None or value is pd.NaT:
             return ""
         if isinstance(value, bool | np.bool_):
             return "TRUE" if value else "FALSE"
+        if isinstance(value, float | np.floating) and not np.isfinite(value):
+            return "NaN" if np.isnan(value) else "infinity"
         if isinstance(value, dt.datetime):  # also pd.Timestamp
             ts = pd.Timestamp(value)
             return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M:%S")
@@ -307,32 +469,97 @@ def _excel_cell_text(value) -> str:
         return str(value)
 
 
-def _read_excel(data: bytes, sheet: str | int | None) -> RawTable:
+def _open_workbook(data: bytes):
+    """The workbook, opened to be read row by row, after checks on its package that no reader
+    makes: every part it needs is there, and its parts do not unpack to more than oms_dash reads."""
+    import openpyxl
+
     try:
-        book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
+        package = zipfile.ZipFile(io.BytesIO(data))
+        parts = package.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableFile(_DAMAGED, "corrupt_excel") from exc
+    if "xl/workbook.xml" not in {p.filename for p in parts}:
+        raise UnreadableFile(_DAMAGED, "corrupt_excel")
+    unpacked = sum(p.file_size for p in parts)
+    if unpacked > MAX_WORKBOOK_BYTES:
+        raise UnreadableFile(
+            f"This workbook unpacks to {unpacked / 1e6:,.0f} MB, more than oms_dash reads "
+            f"({MAX_WORKBOOK_BYTES / 1e6:,.0f} MB): it holds far more than years of diaries, or it "
+            "is built to fill the computer's memory. Save the sheet with the diary as CSV and upload "
+            "that file.", "too_big")
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        raise UnreadableFile("This Excel workbook could not be opened (it may be damaged or "
-                             "password-protected). Open it in Excel and save it again as .xlsx "
-                             "or CSV.", "corrupt_excel") from exc
-    sheets = [str(s) for s in book.sheet_names]
+        raise UnreadableFile(_DAMAGED, "corrupt_excel") from exc
+    return book, package
+
+
+def _read_excel(name: str, data: bytes, sheet: str | int | None) -> RawTable:
+    book, package = _open_workbook(data)
+    try:
+        return _read_book(name, book, package, sheet)
+    except _NotANumber:
+        book.close()
+        book, package = _open_workbook(_numbers_made_readable(package))
+        return _read_book(name, book, package, sheet)
+    finally:
+        book.close()
+
+
+class _NotANumber(Exception):
+    """A number cell that holds no number (NaN): the reader stops at it, the whole sheet with it."""
+
+
+# A number cell's value: <c> without a type (or t="n"), a formula perhaps, then <v>.
+_NUMBER_VALUE = re.compile(rb'(<c\b(?:(?!\bt=")[^>])*(?:\bt="n"[^>]*)?>'
+                           rb'(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>)([^<]*)(</v>)')
+
+
+def _numbers_made_readable(package: zipfile.ZipFile) -> bytes:
+    """The workbook again, each number cell that holds no number (NaN, a word) written as infinity,
+    which is read, and then rejected as that cell's score or date, as any other odd value is."""
+
+    def readable(match: re.Match) -> bytes:
+        value = match.group(2).strip()
+        try:
+            float(value) if re.search(rb"[.eE]", value) else int(value)
+        except ValueError:
+            return match.group(1) + b"1e999" + match.group(3)
+        return match.group(0)
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as rewritten:
+        for part in package.infolist():
+            content = package.read(part)
+            if part.filename.startswith("xl/worksheets/"):
+                content = _NUMBER_VALUE.sub(readable, content)
+            rewritten.writestr(part, content)
+    return buffer.getvalue()
+
+
+def _read_book(name: str, book, package: zipfile.ZipFile, sheet: str | int | None) -> RawTable:
+    sheets = [str(s) for s in book.sheetnames]
     if isinstance(sheet, int) and not 0 <= sheet < len(sheets):
         sheet = str(sheet)
     if isinstance(sheet, str) and sheet not in sheets:
         raise UnreadableFile(f"This workbook has no sheet called '{sheet}'. Its sheets are: "
                              f"{', '.join(sheets)}.", "no_such_sheet", sheets)
+    parts = _sheet_parts(package)
     if sheet is not None:
+        chosen = sheets[sheet] if isinstance(sheet, int) else sheet
         try:
-            return _read_sheet(book, sheets, sheets[sheet] if isinstance(sheet, int) else sheet)
+            return _read_sheet(name, book, package, parts.get(chosen), sheets, chosen)
         except UnreadableFile as exc:
             exc.sheets = sheets
             raise
     # No sheet chosen: the first sheet that holds a table (a cover or notes sheet is passed over).
     first_problem = None
-    for name in sheets:
+    for sheet_name in sheets:
         try:
-            return _read_sheet(book, sheets, name)
+            return _read_sheet(name, book, package, parts.get(sheet_name), sheets, sheet_name)
         except UnreadableFile as exc:
-            if exc.code == "corrupt_excel":
+            if exc.code in ("corrupt_excel", "too_big"):
                 raise
             first_problem = first_problem or exc
     if len(sheets) > 1:
@@ -342,19 +569,137 @@ def _read_excel(data: bytes, sheet: str | int | None) -> RawTable:
     raise first_problem
 
 
-def _read_sheet(book, sheets: list[str], name: str) -> RawTable:
+def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part in the package: the workbook names its sheets, its relations say
+    where each one is (for the merged cells, which a row-by-row reader does not give)."""
     try:
-        grid = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
-    except Exception as exc:
-        raise UnreadableFile("This Excel sheet could not be read (it may be damaged). Save it "
-                             "again as .xlsx or CSV.", "corrupt_excel") from exc
-    if grid.empty:
-        raise UnreadableFile(f"The sheet '{name}' is empty.", "empty")
-    grid = grid.map(_excel_cell_text).astype(str)
+        workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in relations if r.tag.endswith("Relationship")}
+    parts = {}
+    for element in workbook.iter():
+        if element.tag.endswith("}sheet"):
+            relation = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
+            target = targets.get(relation, "")
+            parts[element.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return parts
+
+
+_MERGED = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})\"")
+
+
+def _merged_ranges(package: zipfile.ZipFile, part: str | None) -> list[tuple[int, int, int, int]]:
+    """(first row, first column, last row, last column), 0-based, of each merged range of a sheet,
+    found in its part as it unpacks, piece by piece (the ranges are listed after the cells)."""
+    if part is None:
+        return []
+    ranges, tail = [], b""
+    try:
+        with package.open(part) as source:
+            while piece := source.read(1 << 20):
+                text = tail + piece
+                ranges += [(int(r1) - 1, _column_index(c1), int(r2) - 1, _column_index(c2))
+                           for c1, r1, c2, r2 in _MERGED.findall(text)]
+                cut = text.rfind(b"<")  # a tag cut in two is found whole in the next piece
+                tail = text[cut:] if cut >= 0 and b">" not in text[cut:] else b""
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return []
+    return ranges
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+def _read_sheet(name: str, book, package: zipfile.ZipFile, part: str | None, sheets: list[str],
+                sheet_name: str) -> RawTable:
+    """The sheet's cells, read row by row as text and bounded by its table: as wide as the widest of
+    its top rows (where the header is) and as long as its last row holding a value, whatever size
+    the sheet says it has (one stray cell far away must not make a million empty rows)."""
+    problems: list[Problem] = []
+    try:
+        sheet = book[sheet_name]
+        head = list(sheet.iter_rows(min_row=1, max_row=30, max_col=EXCEL_COLUMNS, values_only=True))
+        width = max((max((i + 1 for i, v in enumerate(r) if v is not None and v != ""), default=0)
+                     for r in head), default=0)
+        if not width:
+            raise UnreadableFile(f"The sheet '{sheet_name}' is empty.", "empty")
+        pieces, rows, blank_run, looked_at = [], [], 0, 0
+        blank = [""] * width
+        for number, values in enumerate(sheet.iter_rows(min_row=1, max_row=EXCEL_ROWS, max_col=width,
+                                                              values_only=True), 1):
+            looked_at += width
+            if looked_at > MAX_SHEET_CELLS:
+                raise UnreadableFile(
+                    f"The sheet '{sheet_name}' is too big to read: it holds more than "
+                    f"{MAX_SHEET_CELLS:,} cells in its {width:,} columns. Save the diary's columns "
+                    "as CSV and upload that file.", "too_big")
+            if values.count(None) == width:
+                blank_run += 1  # kept only if a later row holds a value
+                continue
+            rows += [blank] * blank_run
+            blank_run = 0
+            row = [_excel_cell_text(v) for v in values]
+            for column, text in enumerate(row):
+                if len(text) > MAX_CELL_CHARS:
+                    row[column] = ""
+                    problems.append(Problem(
+                        file=name, row=number, column=column_letter(column), severity="error",
+                        code="cell_too_long",
+                        message=f"the cell in column {column_letter(column)} holds {len(text):,} characters, "
+                        f"more than a spreadsheet cell can ({MAX_CELL_CHARS:,}); it was not read"))
+            rows.append(row)
+            if len(rows) >= _ROWS_PER_PIECE:  # as compact text columns, not millions of objects
+                pieces.append(pd.DataFrame(rows, dtype=str))
+                rows = []
+    except UnreadableFile:
+        raise
+    except MemoryError as exc:
+        raise UnreadableFile(f"The sheet '{sheet_name}' is too big for this computer's memory. Save "
+                             "the diary's columns as CSV and upload that file.", "too_big") from exc
+    except ValueError as exc:
+        if "invalid literal" in str(exc):  # openpyxl's int() of a number cell's text
+            raise _NotANumber from exc
+        raise UnreadableFile(f"The sheet '{sheet_name}' could not be read (it may be damaged). Save "
+                             "it again as .xlsx or CSV.", "corrupt_excel") from exc
+    except Exception as exc:  # openpyxl raises many types for damaged parts
+        raise UnreadableFile(f"The sheet '{sheet_name}' could not be read (it may be damaged). Save "
+                             "it again as .xlsx or CSV.", "corrupt_excel") from exc
+    if rows or not pieces:
+        pieces.append(pd.DataFrame(rows, dtype=str))
+    grid = pieces[0] if len(pieces) == 1 else pd.concat(pieces, ignore_index=True)
+    problems += _fill_merged(name, grid, _merged_ranges(package, part))
     table = _from_grid(grid, encoding=None, delimiter=None)
-    table.sheet = name
+    table.sheet = sheet_name
     table.sheets = sheets
+    table.problems = problems
     return table
+
+
+def _fill_merged(name: str, grid: pd.DataFrame, ranges) -> list[Problem]:
+    """Each merged range filled with its first cell's text, as a spreadsheet shows it (a member code
+    merged down 30 rows belongs to each of them), with a warning that says so."""
+    problems = []
+    for first_row, first_column, last_row, last_column in ranges:
+        if first_row >= len(grid) or first_column >= grid.shape[1]:
+            continue
+        text = grid.iat[first_row, first_column]
+        last_row, last_column = min(last_row, len(grid) - 1), min(last_column, grid.shape[1] - 1)
+        if not text or (last_row, last_column) == (first_row, first_column):
+            continue
+        grid.iloc[first_row:last_row + 1, first_column:last_column + 1] = text
+        where = f"{column_letter(first_column)}{first_row + 1}:{column_letter(last_column)}{last_row + 1}"
+        problems.append(Problem(
+            file=name, row=first_row + 1, column=column_letter(first_column), severity="warning",
+            code="merged_cells",
+            message=f"the cells {where} are merged; each of them was read as holding the merged cell's "
+            "value, as the spreadsheet shows it"))
+    return problems
 
 
 _NUMBERISH = re.compile(r"^[\s\d.,:/\-+]*$")
@@ -406,6 +751,8 @@ def _from_grid(grid: pd.DataFrame, encoding: str | None, delimiter: str | None,
                header_at: int | None = None, line_offset: int = 0, no_missing: bool = False) -> RawTable:
     """`header_at`: the header's row in `grid` when already known; `line_offset`: lines above `grid`;
     `no_missing`: the grid is known to hold text in every cell (no NaN to fill)."""
+    columns_not_read = max(0, grid.shape[1] - MAX_COLUMNS)
+    grid = grid.iloc[:, :MAX_COLUMNS]
     grid = grid if no_missing or not grid.isna().any().any() else grid.fillna("")
     grid.columns = range(grid.shape[1])
     if header_at is None:
@@ -444,5 +791,5 @@ def _from_grid(grid: pd.DataFrame, encoding: str | None, delimiter: str | None,
                              "header_only")
     return RawTable(cells=cells, rows=rows, encoding=encoding, delimiter=delimiter,
                     header_row=header_at + 1, dropped_empty_columns=dropped + len(header) - width,
-                    extra_cells=beyond if beyond.any() else None)
+                    extra_cells=beyond if beyond.any() else None, columns_not_read=columns_not_read)
 

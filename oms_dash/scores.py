@@ -15,6 +15,7 @@ _SCALE_IN_HEADER = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:-|–|—|to)\s*(\d{1,3
 # "2", "+2", "2 - mild", "2: moderate", "(2) moderate"
 _LEADING_NUMBER = re.compile(r"^\s*\(?\s*([-+]?\d+(?:[.,]\d+)?)\s*(?:\)\s*)?(?:$|[-–:(=/ ])")
 _WORD_IN_BRACKETS = re.compile(r"\(([^)]*)\)")
+_RANGE_OR_FRACTION = re.compile(r"\s*[-–—/]\s*\d")  # after a number: "0-3", "1/2" (which one?)
 _NUMBER_IN_BRACKETS = re.compile(r"^\s*[-+]?\d+(?:[.,]\d+)?\s*$")  # "Moderate (2)"
 
 
@@ -45,8 +46,15 @@ def _parse_one(text: str, lo: float, hi: float) -> tuple[float, str, str]:
     m = _LEADING_NUMBER.match(raw)
     number = m[1] if m else next((inside for inside in _WORD_IN_BRACKETS.findall(raw)
                                   if _NUMBER_IN_BRACKETS.match(inside)), None)
+    if m and _RANGE_OR_FRACTION.match(raw, m.end(1)):
+        return np.nan, "", (f"'{raw[:30]}' is not one score: write one whole number from {lo:g} to "
+                            f"{hi:g} (or none, mild, moderate or severe)")
     if number is not None:
-        return _on_scale(float(number.strip().replace(",", ".")), lo, hi)
+        value = float(number.strip().replace(",", "."))
+        if value == 0 and number.strip().startswith("-"):
+            return np.nan, "", (f"'{raw[:30]}' is not a score (use {lo:g} to {hi:g}, or none, mild, "
+                                "moderate or severe)")
+        return _on_scale(value, lo, hi)
     words = normalise_text(raw)
     if words in SEVERITY_WORDS:
         return float(SEVERITY_WORDS[words]), "words", ""

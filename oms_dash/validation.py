@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from oms_dash.adapters import Canonical, every_position, one_value, positions
-from oms_dash.codes import ColumnCodes
+from oms_dash.codes import ColumnCodes, clean_member_code
 from oms_dash.dates import parse_dates
 from oms_dash.model import FileReport, Problem
 from oms_dash.privacy import find_quasi_identifier_columns
@@ -56,10 +56,9 @@ class Tables:
 
 
 def normalise_member_codes(values: pd.Series, factorize=None) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, cleaned distinct codes) of a member column: codes match case- and
-    space-insensitively (' f 01' and 'F01' are one member), worked out per distinct value."""
+    """(codes, cleaned distinct codes) of a member column, cleaned per distinct value."""
     codes, uniques = (factorize or ColumnCodes())(values)
-    clean = np.array(["".join(str(u).split()).upper() for u in uniques], dtype=object)
+    clean = np.array([clean_member_code(str(u)) for u in uniques], dtype=object)
     return codes, clean
 
 
@@ -664,15 +663,17 @@ def _date_order_notes(parsed, file_name: str, column, chosen: str | None) -> lis
                      f"{_read_as(example, 'dayfirst')}). If that is wrong, choose month-first and "
                      "read the file again.")]
     shown = (f"as {plural(parsed.evidence, 'date')} in this column "
-             f"{'shows' if parsed.evidence == 1 else 'show'} (like '{parsed.evidence_example}')")
+             f"{'shows' if parsed.evidence == 1 else 'show'} (like '{parsed.evidence_example}')"
+             if parsed.evidence else "though no date in this column shows the order")
     if not n:
         return [note("date_order", "info", f"Dates were read {first}-first, {shown}.")]
     # The order may rest on few dates while many could go either way: say so plainly.
     return [note("ambiguous_dates_chosen", "warning" if parsed.evidence < n else "info",
                  f"Dates were read {first}-first, {shown}; {dates} (like '{example}') could be read "
                  f"either way and {'was' if n == 1 else 'were'} read {first}-first too ('{example}' as "
-                 f"{_read_as(example, parsed.order)}). If they are {other}-first, correct "
-                 f"'{parsed.evidence_example}' or choose {other}-first and read the file again.")]
+                 f"{_read_as(example, parsed.order)}). If they are {other}-first, "
+                 + (f"correct '{parsed.evidence_example}' or " if parsed.evidence else "")
+                 + f"choose {other}-first and read the file again.")]
 
 
 def _read_as(text: str, order: str) -> str:
