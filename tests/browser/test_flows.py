@@ -219,8 +219,16 @@ def _choose(page, label: str, options: list[str]) -> None:
     box = page.locator('[data-testid="stSidebar"] [data-testid="stWidgetLabel"]', has_text=label).first
     widget = box.locator("xpath=..")
     for option in options:
-        widget.locator("input").first.click()
-        page.get_by_role("option", name=option, exact=True).click()
+        for _ in range(3):  # the list opens on a click once the widget has settled
+            widget.locator("input").first.click()
+            choice = page.get_by_role("option", name=option, exact=True)
+            try:
+                choice.wait_for(timeout=10_000)
+                break
+            except Exception:  # noqa: BLE001 - closed again by a rerun: press once more
+                page.keyboard.press("Escape")
+                wait_for_app(page)
+        choice.click()
         wait_for_app(page)
     page.keyboard.press("Escape")
     wait_for_app(page)
