@@ -20,6 +20,7 @@ import io
 import json
 import zlib
 from collections.abc import Collection
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -261,20 +262,14 @@ def normalised_code(code: str) -> str:
 # --- reading ------------------------------------------------------------------------------------------
 
 def settings(path: Path | str, passphrase: str) -> dict:
-    connection = _open(path, passphrase)
-    try:
+    with closing(_open(path, passphrase)) as connection:
         return _settings(connection)
-    finally:
-        connection.close()
 
 
 def load(path: Path | str, passphrase: str) -> GroupData:
     """The group as the pages show it. Rows say where they came from by the file's neutral label."""
-    connection = _open(path, passphrase)
-    try:
+    with closing(_open(path, passphrase)) as connection:
         return _load(connection)
-    finally:
-        connection.close()
 
 
 def _lookup(connection, table: str, column: str) -> np.ndarray:

@@ -103,11 +103,18 @@ def test_an_upload_writes_no_file(dashboard_url, page, tmp_path):
 MEETING_PAGES = [spec for spec in PAGES if spec.in_meeting]
 
 
-@pytest.mark.parametrize("spec", MEETING_PAGES, ids=[p.module for p in MEETING_PAGES])
-def test_meeting_mode_on_each_page_at_1280x720(dashboard_url, browser, spec):
+def _projector_page(browser, timeout: int = 45_000):
+    """A fresh session in a 1280×720 window, as a projector shows it: (context, page); the caller
+    closes the context."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
-    page.set_default_timeout(45_000)
+    page.set_default_timeout(timeout)
+    return context, page
+
+
+@pytest.mark.parametrize("spec", MEETING_PAGES, ids=[p.module for p in MEETING_PAGES])
+def test_meeting_mode_on_each_page_at_1280x720(dashboard_url, browser, spec):
+    context, page = _projector_page(browser)
     try:
         page.goto(dashboard_url)
         wait_for_app(page)
@@ -178,9 +185,7 @@ def test_a_reload_or_a_second_tab_keeps_the_uploaded_group(dashboard_url, page, 
 
 
 def test_meeting_mode_hides_the_upload_page_and_file_names(dashboard_url, browser, tmp_path):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    page.set_default_timeout(45_000)
+    context, page = _projector_page(browser)
     try:
         page.goto(dashboard_url)
         wait_for_app(page)
@@ -235,9 +240,7 @@ def _choose(page, label: str, options: list[str]) -> None:
 
 
 def test_meeting_mode_shows_the_prepared_choice_and_each_chart_fits_1280x720(dashboard_url, browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
+    context, page = _projector_page(browser, timeout=60_000)
     try:
         page.goto(dashboard_url)
         wait_for_app(page)
