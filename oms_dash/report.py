@@ -358,6 +358,7 @@ def slide_png(fig: go.Figure, caption: str | None = None) -> bytes | None:
 def build_report_cli(args, options) -> int:
     """`oms-dash report`: read FILEs (or the demo group) with ``options`` (check's reading options),
     say what `check` would say of each file, write the HTML (and PDF)."""
+    from oms_dash.cli import _printable
     from oms_dash.ingest import read_paths
     from oms_dash.problems import render_report_text
 
@@ -370,7 +371,7 @@ def build_report_cli(args, options) -> int:
         # Every guess (a date order, a neutral member code), warning and removal is said, exactly
         # as `check` says it: a report is not made from files read quietly.
         for report in group.reports:
-            print(render_report_text(report), file=sys.stderr)
+            print(_printable(render_report_text(report)), file=sys.stderr)
         if not group.usable:
             print("Nothing usable was found in these files; no report was made.", file=sys.stderr)
             return 2
