@@ -18,11 +18,19 @@ import threading
 
 
 def warm_up() -> None:
-    """Imports the app and its figure code and reads the demo group (cached for every session)."""
+    """Imports the app, its pages and figure code, reads the Reference and the demo group: all kept
+    for every session of the process."""
+    import importlib
+
     import oms_dash.charts  # noqa: F401 (plotly and the chart builders)
     import oms_dash.ui.app  # noqa: F401 (Streamlit's page machinery, pandas, the analyses)
     from oms_dash.demo import demo_group
+    from oms_dash.reference import load_reference
+    from oms_dash.ui.registry import PAGES
 
+    for spec in PAGES:
+        importlib.import_module(f"oms_dash.ui.pages.{spec.module}")
+    load_reference()  # the Overview links each symptom to its entry
     demo_group()
 
 

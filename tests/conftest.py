@@ -90,6 +90,16 @@ def upload(*files: tuple[str, bytes], at=None, mime: str = "text/csv"):
     return at
 
 
+def open_tables(at):
+    """Opens every "numbers behind this chart" table on the page and reruns: the tables are sent to
+    the browser only once opened."""
+    from oms_dash.ui.widgets import TABLE_KEY_PREFIX
+
+    for key in [k for k in at.session_state if str(k).startswith(TABLE_KEY_PREFIX)]:
+        at.session_state[key] = True
+    return at.run()
+
+
 def shown(text: str) -> str:
     """Markdown as the user reads it (escapes undone)."""
     return re.sub(r"\\(.)", r"\1", text)

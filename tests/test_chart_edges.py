@@ -337,11 +337,11 @@ def test_member_view_table_says_ongoing_for_a_course_without_an_end():
     """Demo member F01 takes trazodone with no end date: the page's treatments table says so."""
     from streamlit.testing.v1 import AppTest
 
-    from tests.conftest import DASHBOARD
+    from tests.conftest import DASHBOARD, open_tables
 
     at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
     at.switch_page("oms_dash/ui/page_scripts/member.py").run()
-    at.selectbox(key="member_view_member").set_value("F01").run()
+    open_tables(at.selectbox(key="member_view_member").set_value("F01").run())
     assert not at.exception
     ends = [list(df.value["end"]) for df in at.dataframe if "end" in df.value.columns]
     assert ends and "ongoing" in ends[0] and not any(pd.isna(v) or v == "None" for v in ends[0])

@@ -84,3 +84,21 @@ def test_the_servers_warm_up_leaves_the_demo_group_read_for_the_first_visit():
     serve.warm_up()
     assert demo_group() is demo_group()  # read once, and the first session takes that one
     assert demo_group().is_demo
+
+
+def test_oms_dash_run_says_where_it_is_and_no_warnings_in_the_terminal():
+    """The coordinator's terminal shows the address, not Streamlit's warnings about the warm-up."""
+    port = _free_port()
+    command = subprocess.Popen([sys.executable, "-m", "oms_dash.cli", "run", "--port", str(port),
+                                "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(f"http://localhost:{port}"):
+            assert command.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
+            time.sleep(0.3)
+        time.sleep(4)  # the warm-up imports the pages a moment after the server answers
+    finally:
+        command.send_signal(signal.SIGINT)
+        output, _ = command.communicate(timeout=30)
+    assert f"http://localhost:{port}" in output
+    assert "WARNING" not in output and "No runtime" not in output, output

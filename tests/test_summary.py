@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from oms_dash.cli import main
 from oms_dash.demo import demo_paths
 from oms_dash.summary import group_summary
-from tests.conftest import DASHBOARD, read
+from tests.conftest import DASHBOARD, open_tables, read
 
 KEYS = {"members", "relapses", "rule", "before_after", "group_course", "cooccurrence"}
 
@@ -68,7 +68,7 @@ def test_small_groups_are_suppressed_as_on_the_pages():
 def test_the_summary_has_the_pages_numbers(demo_summary):
     at = AppTest.from_file(DASHBOARD, default_timeout=90).run()
     at.session_state["_kept_pg_compare_view"] = "Before / after"
-    at.switch_page("oms_dash/ui/page_scripts/compare.py").run()
+    open_tables(at.switch_page("oms_dash/ui/page_scripts/compare.py").run())
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value
     page_changes = sorted(round(v, 2) for v in table["change"].dropna())
@@ -76,6 +76,6 @@ def test_the_summary_has_the_pages_numbers(demo_summary):
     summary_changes = sorted(round(m["change"], 2) for m in shown["per_member"] if m["change"] is not None)
     assert page_changes == summary_changes
     at.session_state["_kept_pg_compare_view"] = "Relapses"
-    at.run()
+    open_tables(at.run())
     per_member = next(f.value for f in at.dataframe if "relapses" in f.value.columns)
     assert int(per_member["relapses"].sum()) == len(demo_summary["relapses"])

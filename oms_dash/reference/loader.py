@@ -108,13 +108,18 @@ def _scoring_paragraph(item: schema.Item) -> str:
 
 # --- loading and checking -------------------------------------------------------------------------
 
+# libyaml's safe loader where PyYAML was built with it (its wheels are): the Reference's files are
+# read on the first page that links to an entry: 0.07 s with the pure-Python loader, 0.012 s with
+# the C one.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ReferenceContentError(path, "", f"cannot be read ({exc.__class__.__name__})") from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" near line {mark.line + 1}" if mark is not None else ""

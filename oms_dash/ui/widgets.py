@@ -94,6 +94,18 @@ def show_chart(fig: go.Figure, name: str, caption: str | None = None, table: pd.
     if caption:
         st.caption(caption)
     if table is not None and not meeting:
-        with st.expander(table_label):
-            show_table(table, column_config)
+        table_on_demand(table_label, name, table, column_config)
     png_export(fig, name, caption)
+
+
+TABLE_KEY_PREFIX = "numbers_"
+
+
+def table_on_demand(label: str, name: str, table: pd.DataFrame, column_config: dict | None = None) -> None:
+    """A table in a closed expander, sent to the browser only once it is opened (Streamlit's lazy
+    expander; opening it reruns the page from its caches). Grids hidden under every chart made the
+    browser fetch and run about 1.2 MB of grid and Arrow code, and the server encode every table,
+    before anyone asked to see one."""
+    with st.expander(label, key=TABLE_KEY_PREFIX + name, on_change="rerun") as numbers:
+        if numbers.open:
+            show_table(table, column_config)

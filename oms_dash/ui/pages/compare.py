@@ -105,8 +105,8 @@ def _show_profiles(group, chosen, meeting, caption, labels) -> None:
     widgets.show_chart(charts.profile_figure(profiles, meeting, labels=labels), "symptom-profiles", caption,
                        charts.with_labels(table, labels))
     group_means = profiles.group.assign(symptom=profiles.group["item"].map(schema.item_label))
-    with st.expander("The group's mean per symptom"):
-        widgets.show_table(group_means[["symptom", "mean", "n_members"]])
+    widgets.table_on_demand("The group's mean per symptom", "group-means",
+                            group_means[["symptom", "mean", "n_members"]])
 
 
 def _show_before_after(group, chosen, item, measure, meeting, summary, labels) -> None:
@@ -180,8 +180,7 @@ def _show_relapses(group, chosen, item, measure, meeting, caption, labels) -> No
     if len(context):
         if not meeting:
             st.markdown(RELAPSE_HELP)
-        with st.expander("Each relapse found"):
-            widgets.show_table(charts.with_labels(context, labels))
+        widgets.table_on_demand("Each relapse found", "each-relapse", charts.with_labels(context, labels))
 
 
 def _show_cooccurrence(group, chosen, meeting, summary) -> None:
