@@ -122,11 +122,10 @@ def test_a_forms_illness_question_shows_on_the_card_as_events_and_other_answers_
     assert "events: 1 infection / fever, 1 vaccination, 1 other event" in facts
     other = [i.value for i in at.info if "kept as 'other event'" in i.value.replace("\\", "")]
     assert len(other) == 1 and "1 answer" in other[0]
-    # The notes question is kept, but only as notes: the card says so, and shows no green check.
-    notes = [i.value for i in at.info if "Kept as notes only" in i.value]
+    # The notes question is kept as notes: the card says where they are shown and where never.
+    notes = [c.value for c in at.caption if "Kept as notes" in c.value]
     assert len(notes) == 1 and "Anything else?" in notes[0].replace("\\", "")
-    (card,) = _card_subheaders(at)
-    assert "check_circle" not in card
+    assert "Member view" in notes[0] and "never drawn" in notes[0]
     # The mapping form offers events and starts from the columns it recognised.
     fk = file_key("form.csv", FORM)
     assert at.selectbox(key=f"map_{fk}_member").value == "Member code"
@@ -191,3 +190,15 @@ def test_cards_keep_their_order_and_their_expanders_after_a_fix():
     assert any(after[i].label != label for i, label in before.items())
     messages = [e for e in after.values() if e.label.startswith("Messages")]
     assert [e.proto.expanded for e in messages] == [True, True]
+
+
+def test_our_own_template_filled_in_gets_the_green_check_with_its_notes():
+    """A diary made from the template, a note included, is read whole: nothing to warn about."""
+    from oms_dash.templates import template_bytes
+
+    lines = template_bytes("diary_long.csv").decode().splitlines()
+    lines.append("F01,2026-03-04,jerks,1,,,slept badly after the infusion")
+    at = upload(("diary.csv", "\n".join(lines).encode()))
+    (card,) = _card_subheaders(at)
+    assert "check_circle" in card, card
+    assert any("Kept as notes" in c.value and "'notes'" in c.value for c in at.caption)

@@ -344,8 +344,8 @@ NOTES_ONLY = "notes_column"
 
 
 def columns_not_used(report: FileReport) -> list[str]:
-    """What the card says about columns whose content is not drawn: not used, or kept as notes only
-    (Markdown, the file's own words through plain())."""
+    """What the card says about columns whose content is not used (Markdown, the file's own words
+    through plain())."""
     lines = []
     unused = [f"'{plain(p.column)}' ({NOT_USED[p.code]})" for p in report.problems
               if p.code in NOT_USED and p.column]
@@ -353,10 +353,17 @@ def columns_not_used(report: FileReport) -> list[str]:
         lines.append("Columns not used: " + ", ".join(unused) + ". Messages below say why; "
                      "**Map them yourself** can read one as a symptom or as events.")
     lines += [plain(p.message) for p in report.problems if p.code == COLUMNS_SKIPPED]
-    notes = [f"'{plain(p.column)}'" for p in report.problems if p.code == NOTES_ONLY and p.column]
-    if notes:
-        lines.append("Kept as notes only (never drawn in charts or reports): " + ", ".join(notes) + ".")
     return lines
+
+
+def notes_line(report: FileReport) -> str | None:
+    """Where a notes column went. Notes are used (the Member view shows them when asked), so they
+    do not take the green check away: our own template has a notes column."""
+    notes = [f"'{plain(p.column)}'" for p in report.problems if p.code == NOTES_ONLY and p.column]
+    if not notes:
+        return None
+    return ("Kept as notes: " + ", ".join(notes) + " (shown on the Member view when asked, with contact "
+            "details removed; never drawn in charts or reports).")
 
 
 def events_line(report: FileReport) -> str | None:
@@ -461,6 +468,8 @@ def _file_card(result: FileResult, fk: str, opts: ReadOptions) -> None:
                 st.info(plain(p.message), icon=":material/help:")
         for line in not_used:
             st.info(line, icon=":material/visibility_off:")
+        if notes_line(report):
+            st.caption(notes_line(report))
         if report.daily_rule:
             st.caption(f"Same-day readings of a symptom were combined by {plain(report.daily_rule)}.")
         if report.pii_columns:
