@@ -12,17 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oms_dash import privacy
-from oms_dash.privacy import (
-    age_band,
-    can_show_aggregate,
-    csv_safe,
+from oms_dash.privacy import csv_safety, scan
+from oms_dash.privacy import labels as display_labels
+from oms_dash.privacy.csv_safety import csv_safe, to_csv_bytes
+from oms_dash.privacy.labels import age_band, can_show_aggregate, member_labels, relabel
+from oms_dash.privacy.scan import (
     find_identifying_columns,
     find_quasi_identifier_columns,
     is_quasi_identifier,
-    member_labels,
     redact_text,
-    relabel,
-    to_csv_bytes,
 )
 
 # --- the corpus: (header, values, expected kind) ---------------------------------------------------
@@ -288,7 +286,7 @@ def test_findings_follow_column_order_and_have_plain_reasons():
     for finding in findings:
         assert set(finding) == {"column", "reason", "kind"}
         assert finding["reason"].startswith("looks like ")  # reads on from "it ..." in the ingest
-        assert finding["kind"] in privacy.KINDS
+        assert finding["kind"] in scan.KINDS
 
 
 def test_reason_never_quotes_a_cell():
@@ -309,7 +307,7 @@ def test_structured_column_with_a_stray_phone_is_kept_and_the_number_removed():
     # so the column stays and the number itself is blanked in place.
     table = _table([("symptom", ["jerks"] * 20 + ["jerks, ring 07700 900123"])])
     assert find_identifying_columns(table) == []
-    assert table["symptom"].iloc[-1] == f"jerks, ring {privacy.REMOVED}"
+    assert table["symptom"].iloc[-1] == f"jerks, ring {scan.REMOVED}"
     assert table["symptom"].iloc[:20].tolist() == ["jerks"] * 20
 
 
@@ -320,7 +318,7 @@ def test_a_stray_contact_detail_in_a_short_column_is_never_kept():
                     ("dose", ["2 mg/kg", "1 g/kg", "1 g/kg", "per Dr Patel - ring Sarah 07700 900123"])])
     assert find_identifying_columns(table) == []
     assert table["dose"].tolist() == ["2 mg/kg", "1 g/kg", "1 g/kg",
-                                      f"per Dr Patel - ring Sarah {privacy.REMOVED}"]
+                                      f"per Dr Patel - ring Sarah {scan.REMOVED}"]
     assert table["member"].tolist() == ["F01", "F02", "F03", "F04"]
 
 
@@ -357,7 +355,7 @@ def test_redaction_of_kept_columns_precision_and_recall():
     table = _table([("detail", cells + ["jerks"] * 200)])
     assert find_identifying_columns(table) == []
     out = table["detail"].tolist()
-    removed = [detail not in out[i] and privacy.REMOVED in out[i]
+    removed = [detail not in out[i] and scan.REMOVED in out[i]
                for i, (detail, _) in enumerate(STRAY_DETAILS)]
     untouched = [out[len(STRAY_DETAILS) + i] == cell for i, cell in enumerate(HARMLESS_CELLS)]
     recall = sum(removed) / len(removed)
@@ -371,17 +369,17 @@ def test_redaction_leaves_nothing_the_scan_would_find():
         if kind in {"name", "dob"}:
             continue  # names and birth dates are found by heading, not blanked inside a cell
         for value in values:
-            assert privacy._value_kinds(redact_text(value)) in ((), ("name",)), (header, value)
+            assert scan._value_kinds(redact_text(value)) in ((), ("name",)), (header, value)
 
 
 def test_the_scan_reports_how_many_cells_it_blanked_and_leaves_dropped_columns_alone():
     table = _table([("Email", ["a@b.org"]),
                     ("detail", ["ok", "ring 07700 900123", "ring 07700 900123"] + ["ok"] * 7)])
-    scan = privacy.scan_table(table)
-    assert [f["column"] for f in scan.findings] == ["Email"]
-    assert scan.redacted == {"detail": 2}
+    result = scan.scan_table(table)
+    assert [f["column"] for f in result.findings] == ["Email"]
+    assert result.redacted == {"detail": 2}
     assert table["Email"].iloc[0] == "a@b.org"  # a dropped column is not worked on
-    assert table["detail"].tolist()[:3] == ["ok", f"ring {privacy.REMOVED}", f"ring {privacy.REMOVED}"]
+    assert table["detail"].tolist()[:3] == ["ok", f"ring {scan.REMOVED}", f"ring {scan.REMOVED}"]
 
 
 def test_numbers_and_dates_columns_are_left_as_they_are():
@@ -449,7 +447,7 @@ def test_courses_file_through_the_ingest_shows_no_phone_number():
     group = read_files([("courses.csv", data.encode())])
     doses = group.treatments["dose"].astype(str).tolist()
     assert not any("07700" in d for d in doses), doses
-    assert any(privacy.REMOVED in d for d in doses) and "2 mg/kg" in doses
+    assert any(scan.REMOVED in d for d in doses) and "2 mg/kg" in doses
 
 
 def test_duplicate_headers_and_nan_cells_are_handled():
@@ -495,7 +493,7 @@ def test_quasi_identifier_headings():
         assert not is_quasi_identifier(header), header
     table = _table([("user_id", ["x"]), ("age", ["3"]), ("sex", ["f"]), ("country", ["GB"])])
     assert find_quasi_identifier_columns(table) == ["age", "sex", "country"]
-    assert "age" in privacy.QUASI_IDENTIFIER_COLUMNS
+    assert "age" in scan.QUASI_IDENTIFIER_COLUMNS
 
 
 def test_redact_text_removes_contact_details_only():
@@ -506,7 +504,7 @@ def test_redact_text_removes_contact_details_only():
         assert secret not in redacted
     for kept in ["Rang GP", "Dose 5 mg on 2025-03-04 at 14:30, score 2."]:
         assert kept in redacted
-    assert redacted.count(privacy.REMOVED) == 4
+    assert redacted.count(scan.REMOVED) == 4
     assert redact_text("") == ""
     assert redact_text("Good day, fewer jerks") == "Good day, fewer jerks"
 
@@ -556,7 +554,7 @@ def test_relabel_replaces_codes_and_never_shows_an_unknown_code():
     frame = pd.DataFrame({"member": ["F02", "F01", "X99", None], "score": [1.0, 2.0, 3.0, 0.0]})
     labels = member_labels(["F01", "F02"])
     out = relabel(frame, labels)
-    assert out["member"].tolist()[:3] == ["Member B", "Member A", privacy.UNKNOWN_MEMBER]
+    assert out["member"].tolist()[:3] == ["Member B", "Member A", display_labels.UNKNOWN_MEMBER]
     assert pd.isna(out["member"].iloc[3])
     assert frame["member"].tolist()[:3] == ["F02", "F01", "X99"]  # input untouched
     assert "F0" not in " ".join(out["member"].dropna())
@@ -567,7 +565,7 @@ def test_relabel_replaces_codes_and_never_shows_an_unknown_code():
 # --- small groups ---------------------------------------------------------------------------------
 
 def test_threshold_constant():
-    assert privacy.min_group_size() == 3
+    assert display_labels.min_group_size() == 3
     assert not can_show_aggregate(2)
     assert can_show_aggregate(3)
     assert can_show_aggregate(2, k=2)
@@ -632,7 +630,7 @@ def test_scan_never_fails_and_findings_are_well_formed(columns):
     findings = find_identifying_columns(table)
     headers = [f["column"] for f in findings]
     assert len(headers) == len(set(headers))
-    assert all(f["kind"] in privacy.KINDS and f["reason"].startswith("looks like ")
+    assert all(f["kind"] in scan.KINDS and f["reason"].startswith("looks like ")
                for f in findings)
 
 
@@ -647,21 +645,22 @@ def test_core_does_not_import_streamlit_or_plotly():
     import ast
     import inspect
 
-    tree = ast.parse(inspect.getsource(privacy))
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
-                if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom) and node.module}
-    assert not imported & {"streamlit", "plotly"}
+    for module in (privacy, scan, display_labels, csv_safety):
+        tree = ast.parse(inspect.getsource(module))
+        imported = {alias.name.split(".")[0] for node in ast.walk(tree)
+                    if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, ast.ImportFrom) and node.module}
+        assert not imported & {"streamlit", "plotly"}, module.__name__
 
 
 def test_the_small_group_threshold_can_be_raised_never_lowered(monkeypatch):
-    monkeypatch.setattr(privacy, "_min_group_size", privacy.min_group_size())  # put back after
-    privacy.set_min_group_size(5)
-    assert privacy.min_group_size() == 5 and not can_show_aggregate(4)
+    monkeypatch.setattr(display_labels, "_min_group_size", display_labels.min_group_size())  # put back after
+    display_labels.set_min_group_size(5)
+    assert display_labels.min_group_size() == 5 and not can_show_aggregate(4)
     with pytest.raises(ValueError):
-        privacy.set_min_group_size(2)
-    assert privacy.min_group_size() == 5
+        display_labels.set_min_group_size(2)
+    assert display_labels.min_group_size() == 5
 
 
 def test_run_min_group_reaches_the_dashboards_process(monkeypatch):
@@ -679,12 +678,12 @@ def test_run_min_group_reaches_the_dashboards_process(monkeypatch):
         def wait(self):
             return 0
 
-    monkeypatch.setattr(privacy, "_min_group_size", privacy.min_group_size())
+    monkeypatch.setattr(display_labels, "_min_group_size", display_labels.min_group_size())
     monkeypatch.setattr(cli.subprocess, "Popen", Server)
     monkeypatch.setattr(cli.signal, "signal", lambda *args: None)
     assert cli.main(["run", "--min-group", "5", "--no-browser", "--port", "8599"]) == 0
     (cmd,) = started
     script_args = cmd[cmd.index("--") + 1:]
-    privacy.set_min_group_size(3)  # as a new process starts
+    display_labels.set_min_group_size(3)  # as a new process starts
     apply_script_args(script_args)
-    assert privacy.min_group_size() == 5
+    assert display_labels.min_group_size() == 5
