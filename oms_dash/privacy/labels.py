@@ -50,9 +50,6 @@ def age_band(age: object) -> str:
 
 # --- display labels ------------------------------------------------------------------------------
 
-UNKNOWN_MEMBER = "Unknown member"
-
-
 def column_letter(index: int) -> str:
     """A column's letters as a spreadsheet shows them (0 -> "A", 26 -> "AA"): where to find a
     column without quoting its heading (also the letters of Member A, B, ... AA)."""
@@ -80,20 +77,6 @@ def member_labels(members: Iterable[object]) -> dict[str, str]:
     return {code: f"Member {column_letter(i)}" for i, code in enumerate(sorted(codes, key=_natural_key))}
 
 
-def relabel(frame: pd.DataFrame, labels: dict[str, str], column: str = "member") -> pd.DataFrame:
-    """A copy of ``frame`` with member codes in ``column`` replaced by their labels.
-
-    A code missing from ``labels`` becomes "Unknown member" rather than showing the code.
-    """
-    out = frame.copy()
-    if column not in out.columns:
-        return out
-    codes = out[column]
-    mapped = codes.astype(str).str.strip().map(labels).fillna(UNKNOWN_MEMBER)
-    out[column] = mapped.where(codes.notna(), None).astype("str")
-    return out
-
-
 # --- small groups --------------------------------------------------------------------------------
 
 DEFAULT_MIN_GROUP_SIZE = 3
@@ -112,10 +95,3 @@ def set_min_group_size(k: int) -> None:
     if k < DEFAULT_MIN_GROUP_SIZE:
         raise ValueError(f"the small-group threshold cannot go below {DEFAULT_MIN_GROUP_SIZE}")
     _min_group_size = int(k)
-
-
-def can_show_aggregate(n_members: int, k: int | None = None) -> bool:
-    """Whether an aggregate over ``n_members`` distinct members may be shown (``k``: the
-    threshold, min_group_size() unless given)."""
-    return n_members >= (min_group_size() if k is None else k)
-

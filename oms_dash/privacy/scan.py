@@ -671,22 +671,6 @@ def _birth_dates_by_content(table: pd.DataFrame, skip: set, column) -> list[dict
     return findings
 
 
-def find_identifying_columns(table: pd.DataFrame) -> list[dict]:
-    """Columns of a raw upload that identify people, each ``{"column", "reason", "kind"}``; and
-    stray contact details in every other text column blanked in place, so nothing identifying is
-    shown, cached or exported from a kept column either. The ingest calls ``scan_table``, which
-    also says what was blanked.
-
-    ``table``: the user's headers as columns, cells as strings ("" or NaN for blank); duplicate
-    headers are allowed. At most one finding per header, in column order; ``column`` is the header
-    label itself, so ``table.drop(columns=[f["column"] for f in findings])`` removes them all.
-    ``kind`` is a key of ``KINDS``. ``reason`` is plain words for a parent that read on from "it"
-    ("looks like email addresses (judging by its heading)") and never quotes a cell.
-    See the module docstring for the rules.
-    """
-    return scan_table(table).findings
-
-
 @dataclass(frozen=True)
 class Scan:
     """What ``scan_table`` found: the columns to drop, and the kept columns whose cells it blanked
@@ -697,10 +681,18 @@ class Scan:
 
 
 def scan_table(table: pd.DataFrame, factorize=None) -> Scan:
-    """The identifying columns of ``table`` (see the module docstring), and the identifying part
-    of every cell of every other text column blanked in place: emails, web links, phone and ID
-    numbers, IP addresses, postcodes and street addresses become "[removed]" ("ring Sarah 07700
-    900123" -> "ring Sarah [removed]"); each column's distinct values are read once for both.
+    """The columns of a raw upload that identify people, and the identifying part of every cell of
+    every other text column blanked in place, so nothing identifying is shown, cached or exported
+    from a kept column either: emails, web links, phone and ID numbers, IP addresses, postcodes and
+    street addresses become "[removed]" ("ring Sarah 07700 900123" -> "ring Sarah [removed]");
+    each column's distinct values are read once for both. See the module docstring for the rules.
+
+    ``table``: the user's headers as columns, cells as strings ("" or NaN for blank); duplicate
+    headers are allowed. ``findings``: at most one per header, in column order, each
+    ``{"column", "reason", "kind"}``; ``column`` is the header label itself, so
+    ``table.drop(columns=[f["column"] for f in findings])`` removes them all. ``kind`` is a key of
+    ``KINDS``. ``reason`` is plain words for a parent that read on from "it" ("looks like email
+    addresses (judging by its heading)") and never quotes a cell.
     ``factorize(column) -> (codes, distinct values)`` (``pd.factorize`` by default) lets the ingest
     share the hashing it does anyway."""
     findings: dict = {}
