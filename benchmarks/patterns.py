@@ -198,6 +198,7 @@ def run_coordinator(groups: dict[str, GroupData | None]) -> None:
 
     from streamlit.testing.v1 import AppTest
 
+    from oms_dash.demo import demo_group
     from oms_dash.ui import state
 
     dashboard = str(Path(__file__).resolve().parents[1] / "dashboard.py")
@@ -207,7 +208,7 @@ def run_coordinator(groups: dict[str, GroupData | None]) -> None:
         if group is not None:
             at.session_state[state.UPLOAD_KEY] = group
         at.run()
-        members = (group or state._demo_group()).members
+        members = (group or demo_group()).members
         rows = []
         for page in ("overview", "compare", "member"):
             at.switch_page(f"oms_dash/ui/page_scripts/{page}.py").run()

@@ -110,6 +110,11 @@ def find_role(headers: list[str], role: str, exclude: set[str] = frozenset()) ->
     return None
 
 
+# More columns than this with the same note get one note for them all, naming the first few.
+MAX_COLUMN_NOTES = 20
+COLUMNS_NAMED = 5
+
+
 @dataclass
 class Canonical:
     """records: record, row, member, date (text). cells: record, column, item, value, lo, hi.
@@ -137,6 +142,18 @@ class Canonical:
         """A note on how the file was read (problems.CATALOGUE: `code`), for its report."""
         self.messages.append(Problem(file=self.file, column=column, severity="info",
                                      code=code, message=message))
+
+    def note_columns(self, code: str, columns: list[str], one: str, many: str) -> None:
+        """The same note on each of ``columns`` (``one``, with {column}); past MAX_COLUMN_NOTES of
+        them, one note for all (``many``, with {n} and {columns}: how many, and the first few
+        named), so that a thousand columns do not bury the notes that matter."""
+        if len(columns) <= MAX_COLUMN_NOTES:
+            for column in columns:
+                self.note(code, column, one.format(column=column))
+            return
+        named = ", ".join(f"'{c}'" for c in columns[:COLUMNS_NAMED])
+        rest = len(columns) - COLUMNS_NAMED
+        self.note(code, None, many.format(n=f"{len(columns):,}", columns=f"{named} and {rest:,} more"))
 
 
 class NeedsMapping(Exception):
@@ -529,19 +546,23 @@ def _wide(raw: RawTable, roles, member, file_name, fmt: str, items: tuple[str, .
                    f"'{date_col}' was left blank "
                    + ("once" if filled_in == 1 else f"{filled_in} times")
                    + "; the day the form was sent was used for those answers.")
-    for column in custom:
-        canon.note("custom_item", column,
-                   f"Column '{column}' is not a symptom oms_dash knows; its scores are "
-                   "kept as a symptom of their own.")
-    for column in amounts:
-        canon.note("amount_column", column,
-                   f"Column '{column}' holds amounts (hours, counts, doses...), not a "
-                   "severity score, so it was not used.")
-    for column in yes_no:
-        canon.note("yes_no_column", column,
-                   f"Column '{column}' holds yes/no answers, not a severity score, so it "
-                   "was not used (a yes/no is never turned into a score). To record "
-                   "something that happened, like a fever, use an 'event' column.")
+    canon.note_columns("custom_item", custom,
+                       "Column '{column}' is not a symptom oms_dash knows; its scores are "
+                       "kept as a symptom of their own.",
+                       "{n} columns are not symptoms oms_dash knows; the scores of each are kept "
+                       "as a symptom of its own: {columns}.")
+    canon.note_columns("amount_column", amounts,
+                       "Column '{column}' holds amounts (hours, counts, doses...), not a "
+                       "severity score, so it was not used.",
+                       "{n} columns hold amounts (hours, counts, doses...), not severity scores, "
+                       "so they were not used: {columns}.")
+    canon.note_columns("yes_no_column", yes_no,
+                       "Column '{column}' holds yes/no answers, not a severity score, so it "
+                       "was not used (a yes/no is never turned into a score). To record "
+                       "something that happened, like a fever, use an 'event' column.",
+                       "{n} columns hold yes/no answers, not severity scores, so they were not "
+                       "used (a yes/no is never turned into a score): {columns}. To record "
+                       "something that happened, like a fever, use an 'event' column.")
     _report_unused(raw, canon, used | set(item_columns) | set(amounts) | set(yes_no))
     return canon
 
@@ -551,15 +572,18 @@ GROUP_COUNTS_ONLY = ("is used only for the group's counts (age bands, sex, count
 
 
 def _report_unused(raw: RawTable, canon: Canonical, used: set) -> None:
-    for column in raw.cells.columns:
-        if column in used or not (raw.cells[column].str.strip() != "").any():
-            continue
-        if is_quasi_identifier(column):
-            canon.note("group_counts_only", column, f"Column '{column}' {GROUP_COUNTS_ONLY}")
-        else:
-            canon.note("unused_column", column,
-                       f"Column '{column}' was not used: it is not a member, date, "
-                       "symptom, treatment, event or notes column.")
+    unused = [column for column in raw.cells.columns
+              if column not in used and (raw.cells[column].str.strip() != "").any()]
+    canon.note_columns("group_counts_only", [c for c in unused if is_quasi_identifier(c)],
+                       "Column '{column}' " + GROUP_COUNTS_ONLY,
+                       "{n} columns are used only for the group's counts (age bands, sex, "
+                       "country), never shown for a member, because they could help identify "
+                       "them: {columns}.")
+    canon.note_columns("unused_column", [c for c in unused if not is_quasi_identifier(c)],
+                       "Column '{column}' was not used: it is not a member, date, "
+                       "symptom, treatment, event or notes column.",
+                       "{n} columns were not used: they are not member, date, symptom, "
+                       "treatment, event or notes columns: {columns}.")
 
 
 ITEM_ROLE = "item"  # the mapping's role for "this column is a symptom" (repeatable)

@@ -121,9 +121,9 @@ def read_table(name: str, data: bytes, sheet: str | int | None = None, progress=
     if table.columns_not_read:
         problems.append(Problem(
             file=name, row=None, column=None, severity="warning", code="too_many_columns",
-            message=f"The file has more than {MAX_COLUMNS:,} columns; oms_dash read the first "
-            f"{MAX_COLUMNS:,} "
-            "(a diary has far fewer) and not the ones after them."))
+            message=f"The file has {MAX_COLUMNS + table.columns_not_read:,} columns; oms_dash read "
+            f"the first {MAX_COLUMNS:,} (a diary has far fewer) and not the "
+            f"{table.columns_not_read:,} after them."))
     table.problems = problems + unclosed + _drop_overlong_cells(name, table)
     return table
 

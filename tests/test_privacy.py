@@ -1,4 +1,4 @@
-"""The privacy core: identifying-data scan, labels, small-group suppression, relative days, CSV safety."""
+"""The privacy core: identifying-data scan, labels, the small-group threshold, CSV safety."""
 
 from __future__ import annotations
 
@@ -12,17 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oms_dash import privacy
-from oms_dash.privacy import (
-    age_band,
-    can_show_aggregate,
-    csv_safe,
-    find_identifying_columns,
+from oms_dash.privacy import csv_safety, scan
+from oms_dash.privacy import labels as display_labels
+from oms_dash.privacy.csv_safety import csv_safe, to_csv_bytes
+from oms_dash.privacy.labels import age_band, member_labels
+from oms_dash.privacy.scan import (
     find_quasi_identifier_columns,
     is_quasi_identifier,
-    member_labels,
     redact_text,
-    relabel,
-    to_csv_bytes,
+    scan_table,
 )
 
 # --- the corpus: (header, values, expected kind) ---------------------------------------------------
@@ -240,7 +238,7 @@ def _table(columns: list[tuple[str, list[str]]]) -> pd.DataFrame:
 
 
 def _flagged_one(header: str, values: list[str]) -> list[dict]:
-    return find_identifying_columns(_table([(header, values)]))
+    return scan_table(_table([(header, values)])).findings
 
 
 @pytest.mark.parametrize(("header", "values", "kind"), IDENTIFYING,
@@ -261,7 +259,7 @@ def test_precision_and_recall_on_the_whole_corpus_in_one_table():
     columns = [(h, v) for h, v, _ in IDENTIFYING] + HARMLESS
     # Headers repeat across the corpus ("Name"): make each column unique for this table.
     columns = [(f"{h} #{i}" if h in {"Name", "Kind"} else h, v) for i, (h, v) in enumerate(columns)]
-    findings = find_identifying_columns(_table(columns))
+    findings = scan_table(_table(columns)).findings
     flagged = {f["column"] for f in findings}
     positives = {(f"{h} #{i}" if h in {"Name", "Kind"} else h) for i, (h, _, _) in enumerate(IDENTIFYING)}
     harmless = {c for c, _ in columns} - positives
@@ -274,7 +272,7 @@ def test_precision_and_recall_on_the_whole_corpus_in_one_table():
 
 def test_non_text_headers_are_returned_as_they_are():
     table = pd.DataFrame({0: ["2025-03-04"], 1: ["jane@example.com"]})
-    findings = find_identifying_columns(table)
+    findings = scan_table(table).findings
     assert [f["column"] for f in findings] == [1]
     assert list(table.drop(columns=[f["column"] for f in findings]).columns) == [0]
 
@@ -282,19 +280,19 @@ def test_non_text_headers_are_returned_as_they_are():
 def test_findings_follow_column_order_and_have_plain_reasons():
     table = _table([("date", ["2025-03-04"]), ("Email address", ["a@b.org"]),
                     ("Child name", ["Lily"]), ("severity", ["2"])])
-    findings = find_identifying_columns(table)
+    findings = scan_table(table).findings
     assert [f["column"] for f in findings] == ["Email address", "Child name"]
     assert findings[0]["reason"].startswith("looks like email addresses")
     for finding in findings:
         assert set(finding) == {"column", "reason", "kind"}
         assert finding["reason"].startswith("looks like ")  # reads on from "it ..." in the ingest
-        assert finding["kind"] in privacy.KINDS
+        assert finding["kind"] in scan.KINDS
 
 
 def test_reason_never_quotes_a_cell():
     table = _table([("Notes", ["ok", "mail jane.doe@example.com please", "fine"]),
                     ("col", ["07700 900123", "07700 900456"])])
-    for finding in find_identifying_columns(table):
+    for finding in scan_table(table).findings:
         assert "jane" not in finding["reason"] and "07700" not in finding["reason"]
 
 
@@ -308,8 +306,8 @@ def test_structured_column_with_a_stray_phone_is_kept_and_the_number_removed():
     # One number typed into a symptom column is not a phone column; dropping it would lose data,
     # so the column stays and the number itself is blanked in place.
     table = _table([("symptom", ["jerks"] * 20 + ["jerks, ring 07700 900123"])])
-    assert find_identifying_columns(table) == []
-    assert table["symptom"].iloc[-1] == f"jerks, ring {privacy.REMOVED}"
+    assert scan_table(table).findings == []
+    assert table["symptom"].iloc[-1] == f"jerks, ring {scan.REMOVED}"
     assert table["symptom"].iloc[:20].tolist() == ["jerks"] * 20
 
 
@@ -318,9 +316,9 @@ def test_a_stray_contact_detail_in_a_short_column_is_never_kept():
     table = _table([("member", ["F01", "F02", "F03", "F04"]),
                     ("treatment", ["ACTH", "IVIG", "IVIG", "IVIG"]),
                     ("dose", ["2 mg/kg", "1 g/kg", "1 g/kg", "per Dr Patel - ring Sarah 07700 900123"])])
-    assert find_identifying_columns(table) == []
+    assert scan_table(table).findings == []
     assert table["dose"].tolist() == ["2 mg/kg", "1 g/kg", "1 g/kg",
-                                      f"per Dr Patel - ring Sarah {privacy.REMOVED}"]
+                                      f"per Dr Patel - ring Sarah {scan.REMOVED}"]
     assert table["member"].tolist() == ["F01", "F02", "F03", "F04"]
 
 
@@ -355,9 +353,9 @@ def test_redaction_of_kept_columns_precision_and_recall():
     cells = [cell for _, cell in STRAY_DETAILS] + HARMLESS_CELLS
     # Padded with plain symptom words so no column is flagged: each stray cell must be blanked.
     table = _table([("detail", cells + ["jerks"] * 200)])
-    assert find_identifying_columns(table) == []
+    assert scan_table(table).findings == []
     out = table["detail"].tolist()
-    removed = [detail not in out[i] and privacy.REMOVED in out[i]
+    removed = [detail not in out[i] and scan.REMOVED in out[i]
                for i, (detail, _) in enumerate(STRAY_DETAILS)]
     untouched = [out[len(STRAY_DETAILS) + i] == cell for i, cell in enumerate(HARMLESS_CELLS)]
     recall = sum(removed) / len(removed)
@@ -371,23 +369,23 @@ def test_redaction_leaves_nothing_the_scan_would_find():
         if kind in {"name", "dob"}:
             continue  # names and birth dates are found by heading, not blanked inside a cell
         for value in values:
-            assert privacy._value_kinds(redact_text(value)) in ((), ("name",)), (header, value)
+            assert scan._value_kinds(redact_text(value)) in ((), ("name",)), (header, value)
 
 
 def test_the_scan_reports_how_many_cells_it_blanked_and_leaves_dropped_columns_alone():
     table = _table([("Email", ["a@b.org"]),
                     ("detail", ["ok", "ring 07700 900123", "ring 07700 900123"] + ["ok"] * 7)])
-    scan = privacy.scan_table(table)
-    assert [f["column"] for f in scan.findings] == ["Email"]
-    assert scan.redacted == {"detail": 2}
+    result = scan.scan_table(table)
+    assert [f["column"] for f in result.findings] == ["Email"]
+    assert result.redacted == {"detail": 2}
     assert table["Email"].iloc[0] == "a@b.org"  # a dropped column is not worked on
-    assert table["detail"].tolist()[:3] == ["ok", f"ring {privacy.REMOVED}", f"ring {privacy.REMOVED}"]
+    assert table["detail"].tolist()[:3] == ["ok", f"ring {scan.REMOVED}", f"ring {scan.REMOVED}"]
 
 
 def test_numbers_and_dates_columns_are_left_as_they_are():
     table = pd.DataFrame({"score": [1, 2, 3], "when": pd.to_datetime(["2025-03-04"] * 3),
                           "detail": pd.Series(["ok", None, "x@y.org now"], dtype="str")})
-    find_identifying_columns(table)
+    scan_table(table)
     assert table["score"].tolist() == [1, 2, 3] and table["when"].notna().all()
     assert pd.isna(table["detail"].iloc[1]) and table["detail"].dtype == "str"
 
@@ -405,7 +403,7 @@ def test_headings_that_are_person_names_are_flagged_with_their_own_reason():
     table = pd.DataFrame({"date": ["2026-03-01"] * 3, "symptom": ["jerks"] * 3,
                           "Olivia": ["1", "2", "3"], "Harry": ["2"] * 3, "Amelia": ["3"] * 3,
                           "Max": ["3"] * 3, "Jerks": ["1"] * 3})
-    findings = find_identifying_columns(table)
+    findings = scan_table(table).findings
     assert [f["column"] for f in findings] == ["Olivia", "Harry", "Amelia"]
     assert all(f["kind"] == "name" and "its heading looks like a person's name" in f["reason"]
                for f in findings)
@@ -421,7 +419,7 @@ def test_dates_of_birth_found_by_content():
         "d3": ["2019-03-14", "2019-03-15", "2019-03-16", "2019-03-17"] * 3,  # changes per member
         "d4": ["2026-01-10"] * 12,  # weeks before: a course start, not a birth
     }, dtype="str")
-    findings = find_identifying_columns(table)
+    findings = scan_table(table).findings
     assert [(f["column"], f["kind"]) for f in findings] == [("d2", "dob")]
     assert "years before" in findings[0]["reason"]
 
@@ -434,7 +432,7 @@ def test_notes_are_read_fast_on_a_million_rows():
     notes[-1] = "email tom@example.org"
     table = pd.DataFrame({"notes": pd.Series(notes, dtype="str")})
     start = time.perf_counter()
-    findings = find_identifying_columns(table)
+    findings = scan_table(table).findings
     elapsed = time.perf_counter() - start
     assert [f["kind"] for f in findings] == ["email"]
     assert elapsed < 3, elapsed  # about 0.5 s; one regex per note in Python would take 10 s or more
@@ -449,19 +447,19 @@ def test_courses_file_through_the_ingest_shows_no_phone_number():
     group = read_files([("courses.csv", data.encode())])
     doses = group.treatments["dose"].astype(str).tolist()
     assert not any("07700" in d for d in doses), doses
-    assert any(privacy.REMOVED in d for d in doses) and "2 mg/kg" in doses
+    assert any(scan.REMOVED in d for d in doses) and "2 mg/kg" in doses
 
 
 def test_duplicate_headers_and_nan_cells_are_handled():
     table = pd.DataFrame([["Lily", "2", None], ["Jack", "3", "a@b.org"]],
                          columns=["Name", "Headache", "Headache"])
-    findings = find_identifying_columns(table)
+    findings = scan_table(table).findings
     assert [f["column"] for f in findings] == ["Name", "Headache"]
 
 
 def test_empty_table_and_blank_column():
-    assert find_identifying_columns(pd.DataFrame()) == []
-    assert find_identifying_columns(_table([("symptom", ["", " ", ""])])) == []
+    assert scan_table(pd.DataFrame()).findings == []
+    assert scan_table(_table([("symptom", ["", " ", ""])])).findings == []
     # The heading alone is enough: an empty email column is still flagged.
     assert _flagged_one("Email address", ["", ""])[0]["kind"] == "email"
 
@@ -479,7 +477,7 @@ def test_scan_is_fast_on_a_million_rows():
         "contact": pd.Series(["07700 900123", "+44 20 7946 0958"] * (n // 2), dtype="str"),
     })
     start = time.perf_counter()
-    findings = find_identifying_columns(table)
+    findings = scan_table(table).findings
     elapsed = time.perf_counter() - start
     assert [f["column"] for f in findings] == ["contact"]
     assert elapsed < 5, elapsed
@@ -495,7 +493,7 @@ def test_quasi_identifier_headings():
         assert not is_quasi_identifier(header), header
     table = _table([("user_id", ["x"]), ("age", ["3"]), ("sex", ["f"]), ("country", ["GB"])])
     assert find_quasi_identifier_columns(table) == ["age", "sex", "country"]
-    assert "age" in privacy.QUASI_IDENTIFIER_COLUMNS
+    assert "age" in scan.QUASI_IDENTIFIER_COLUMNS
 
 
 def test_redact_text_removes_contact_details_only():
@@ -506,7 +504,7 @@ def test_redact_text_removes_contact_details_only():
         assert secret not in redacted
     for kept in ["Rang GP", "Dose 5 mg on 2025-03-04 at 14:30, score 2."]:
         assert kept in redacted
-    assert redacted.count(privacy.REMOVED) == 4
+    assert redacted.count(scan.REMOVED) == 4
     assert redact_text("") == ""
     assert redact_text("Good day, fewer jerks") == "Good day, fewer jerks"
 
@@ -552,25 +550,10 @@ def test_member_labels_ignore_blanks():
     assert member_labels(["", None, float("nan"), "F01"]) == {"F01": "Member A"}
 
 
-def test_relabel_replaces_codes_and_never_shows_an_unknown_code():
-    frame = pd.DataFrame({"member": ["F02", "F01", "X99", None], "score": [1.0, 2.0, 3.0, 0.0]})
-    labels = member_labels(["F01", "F02"])
-    out = relabel(frame, labels)
-    assert out["member"].tolist()[:3] == ["Member B", "Member A", privacy.UNKNOWN_MEMBER]
-    assert pd.isna(out["member"].iloc[3])
-    assert frame["member"].tolist()[:3] == ["F02", "F01", "X99"]  # input untouched
-    assert "F0" not in " ".join(out["member"].dropna())
-    other = relabel(frame.rename(columns={"member": "who"}), labels, column="who")
-    assert other["who"].iloc[0] == "Member B"
-
-
 # --- small groups ---------------------------------------------------------------------------------
 
 def test_threshold_constant():
-    assert privacy.min_group_size() == 3
-    assert not can_show_aggregate(2)
-    assert can_show_aggregate(3)
-    assert can_show_aggregate(2, k=2)
+    assert display_labels.min_group_size() == 3
 
 
 # --- CSV safety -----------------------------------------------------------------------------------
@@ -629,10 +612,10 @@ def test_scan_never_fails_and_findings_are_well_formed(columns):
     length = max(len(values) for _, values in columns)
     table = pd.DataFrame([[values[i] if i < len(values) else "" for _, values in columns]
                           for i in range(length)], columns=[h for h, _ in columns])
-    findings = find_identifying_columns(table)
+    findings = scan_table(table).findings
     headers = [f["column"] for f in findings]
     assert len(headers) == len(set(headers))
-    assert all(f["kind"] in privacy.KINDS and f["reason"].startswith("looks like ")
+    assert all(f["kind"] in scan.KINDS and f["reason"].startswith("looks like ")
                for f in findings)
 
 
@@ -647,21 +630,22 @@ def test_core_does_not_import_streamlit_or_plotly():
     import ast
     import inspect
 
-    tree = ast.parse(inspect.getsource(privacy))
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
-                if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom) and node.module}
-    assert not imported & {"streamlit", "plotly"}
+    for module in (privacy, scan, display_labels, csv_safety):
+        tree = ast.parse(inspect.getsource(module))
+        imported = {alias.name.split(".")[0] for node in ast.walk(tree)
+                    if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, ast.ImportFrom) and node.module}
+        assert not imported & {"streamlit", "plotly"}, module.__name__
 
 
 def test_the_small_group_threshold_can_be_raised_never_lowered(monkeypatch):
-    monkeypatch.setattr(privacy, "_min_group_size", privacy.min_group_size())  # put back after
-    privacy.set_min_group_size(5)
-    assert privacy.min_group_size() == 5 and not can_show_aggregate(4)
+    monkeypatch.setattr(display_labels, "_min_group_size", display_labels.min_group_size())  # put back after
+    display_labels.set_min_group_size(5)
+    assert display_labels.min_group_size() == 5
     with pytest.raises(ValueError):
-        privacy.set_min_group_size(2)
-    assert privacy.min_group_size() == 5
+        display_labels.set_min_group_size(2)
+    assert display_labels.min_group_size() == 5
 
 
 def test_run_min_group_reaches_the_dashboards_process(monkeypatch):
@@ -679,12 +663,12 @@ def test_run_min_group_reaches_the_dashboards_process(monkeypatch):
         def wait(self):
             return 0
 
-    monkeypatch.setattr(privacy, "_min_group_size", privacy.min_group_size())
+    monkeypatch.setattr(display_labels, "_min_group_size", display_labels.min_group_size())
     monkeypatch.setattr(cli.subprocess, "Popen", Server)
     monkeypatch.setattr(cli.signal, "signal", lambda *args: None)
     assert cli.main(["run", "--min-group", "5", "--no-browser", "--port", "8599"]) == 0
     (cmd,) = started
     script_args = cmd[cmd.index("--") + 1:]
-    privacy.set_min_group_size(3)  # as a new process starts
+    display_labels.set_min_group_size(3)  # as a new process starts
     apply_script_args(script_args)
-    assert privacy.min_group_size() == 5
+    assert display_labels.min_group_size() == 5

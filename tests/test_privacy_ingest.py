@@ -7,8 +7,8 @@ import json
 
 import pandas as pd
 
-from oms_dash import privacy
 from oms_dash.cli import main
+from oms_dash.privacy import scan
 from tests.conftest import read
 
 
@@ -18,19 +18,19 @@ def test_scan_reads_each_distinct_value_once_and_still_blanks_every_cell(monkeyp
     table = pd.DataFrame({"member": pd.Series([f"F{i % 40:02d}" for i in range(n)], dtype="str"),
                           "dose": pd.Series(doses, dtype="str")})
     looked_at = []
-    value_kinds = privacy._value_kinds
-    monkeypatch.setattr(privacy, "_value_kinds", lambda v: looked_at.append(v) or value_kinds(v))
+    value_kinds = scan._value_kinds
+    monkeypatch.setattr(scan, "_value_kinds", lambda v: looked_at.append(v) or value_kinds(v))
     hashed = []
 
     def factorize(column):
         hashed.append(column.name)
         return pd.factorize(column, use_na_sentinel=False)
 
-    scan = privacy.scan_table(table, factorize=factorize)
-    assert scan.findings == []
-    assert scan.redacted == {"dose": n // 10}  # every cell holding the phone, counted
+    result = scan.scan_table(table, factorize=factorize)
+    assert result.findings == []
+    assert result.redacted == {"dose": n // 10}  # every cell holding the phone, counted
     assert not table["dose"].str.contains("07700").any()
-    assert table["dose"].iloc[9] == f"ring {privacy.REMOVED}" and table["dose"].iloc[0] == "2 mg/kg"
+    assert table["dose"].iloc[9] == f"ring {scan.REMOVED}" and table["dose"].iloc[0] == "2 mg/kg"
     assert sorted(hashed) == ["dose", "member"]  # each column hashed once, by the caller's function
     assert looked_at.count("ring 07700 900123") <= 2  # once to scan, once more at most (a sample)
     assert len(looked_at) < 600  # distinct values and a sample, never 60,000 cells
@@ -46,7 +46,7 @@ def test_a_redacted_cell_is_said_on_the_file_once_per_column():
     notes = [p for p in report.problems if p.code == "redacted_cells"]
     assert len(notes) == 1
     assert notes[0].severity == "info" and notes[0].column == "dose" and notes[0].row is None
-    assert "2 cells held" in notes[0].message and privacy.REMOVED in notes[0].message
+    assert "2 cells held" in notes[0].message and scan.REMOVED in notes[0].message
     assert "07700" not in notes[0].message and "a@b.org" not in notes[0].message
 
 

@@ -22,7 +22,7 @@ from tests.conftest import read
 
 SOURCE = Path(oms_dash.__file__).parent
 # Calls that take a problem code as a plain argument, and where: the function's name -> position.
-CODE_ARGUMENT = {"UnreadableFile": 1, "note": 0, "reject": 3}
+CODE_ARGUMENT = {"UnreadableFile": 1, "note": 0, "note_columns": 0, "reject": 3}
 
 
 def codes_in_source() -> set[str]:

@@ -49,12 +49,9 @@ class Filters:
         return (self.start, self.end, self.members, self.items)
 
 
-# --- caching by input -------------------------------------------------------------------------------
-# On a 1M-row log a page's analyses take about a second, so their results are cached, keyed by a
-# token per observations table (not a hash of a sample of it: a re-upload with one row fixed must not
-# be served the old results) and by the filters and parameters. st.cache_data holds the results, so
-# state.forget_uploaded_group (st.cache_data.clear) forgets them with the upload; the token table
-# holds only weak references.
+# --- caching by input (kept in ui/cache.py) --------------------------------------------------------
+# The analyses' cache is keyed by a token per observations table; the token table holds only weak
+# references.
 
 _TOKENS: dict[int, tuple[weakref.ref, str]] = {}
 
@@ -72,13 +69,6 @@ def group_token(group: GroupData) -> str:
     return token
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _cached(token: str, name: str, scope: tuple | None, params: tuple, _group: GroupData, _fn: Callable):
-    if scope is None:
-        return _fn(_group, **dict(params))
-    return _fn(cache.scoped_daily(_group, token, scope), _group, **dict(params))
-
-
 def cached(group: GroupData, chosen: Filters | None, fn: Callable, /, **params):
     """``fn(daily, group, **params)`` on the daily scores the filters leave, computed once per input.
 
@@ -93,7 +83,7 @@ def cached(group: GroupData, chosen: Filters | None, fn: Callable, /, **params):
 def cached_scope(group: GroupData, scope: tuple | None, fn: Callable, /, **params):
     """As ``cached``, given ``Filters.scope`` (for cached functions that call other cached ones)."""
     name = f"{fn.__module__}.{fn.__qualname__}"
-    return _cached(group_token(group), name, scope, tuple(sorted(params.items())), group, fn)
+    return cache.analysis_result(group_token(group), name, scope, tuple(sorted(params.items())), group, fn)
 
 
 def cached_figure(group: GroupData, chosen: Filters, build: Callable, /, **params):

@@ -21,6 +21,7 @@ from collections import OrderedDict
 import streamlit as st
 
 from oms_dash.model import GroupData
+from oms_dash.ui import cache
 
 UPLOAD_KEY = "uploaded_group"
 MEETING_KEY = "meeting_mode"
@@ -31,7 +32,7 @@ _TOKEN_KEY = "_server_session_token"
 # Keys that hold values (not widgets: Streamlit refuses to set some widgets' state) kept on the
 # server; modules add their own with ``kept_on_server``. The filters' and page choices' kept values
 # all start with "_kept_".
-_SERVER_KEYS: set[str] = {UPLOAD_KEY, LOADED_FILES_KEY, UPLOADER_GENERATION, MEETING_KEY}
+_SERVER_KEYS: set[str] = {UPLOAD_KEY, LOADED_FILES_KEY, UPLOADER_GENERATION, MEETING_KEY, *cache.SESSION_KEYS}
 _SERVER_PREFIXES = ("_kept_",)
 # Sessions kept, the most recently used last: a coordinator's tabs, not every session the process
 # ever served (each can hold a whole group in memory).
@@ -100,16 +101,9 @@ def _drop_server_session() -> None:
         _SESSIONS.pop(token, None)
 
 
-@st.cache_resource(show_spinner="Loading the demo group…")
-def _demo_group() -> GroupData:
-    from oms_dash.demo import demo_group
-
-    return demo_group()
-
-
 def current_group() -> GroupData:
     group = st.session_state.get(UPLOAD_KEY)
-    return group if group is not None else _demo_group()
+    return group if group is not None else cache.demo_group()
 
 
 def set_uploaded_group(group: GroupData) -> None:
@@ -134,7 +128,7 @@ def forget_uploaded_group() -> None:
     # (The parses, daily tables and figures of ui.cache live in the session too: gone with it.)
     # A new key gives an empty uploader: otherwise the files it still holds would be read again.
     st.session_state[UPLOADER_GENERATION] = generation + 1
-    st.cache_data.clear()
+    cache.forget_analyses()
 
 
 def holds_uploaded_files() -> bool:

@@ -250,9 +250,12 @@ def _mapping_form(result: FileResult, fk: str, opts: ReadOptions) -> None:
                                                         if r == role and c in result.headers))
     if f"map_{fk}_code" not in ss:
         ss[f"map_{fk}_code"] = opts.member or ""
-    unused = [p.column for p in result.report.problems if p.code == "unused_column" and p.column]
+    unused = [p for p in result.report.problems if p.code == "unused_column"]
     if unused:
-        st.caption("Not read: " + ", ".join(f"'{plain(c)}'" for c in unused) + ". To read one as a "
+        # A note per column not read, or past adapters.MAX_COLUMN_NOTES one naming a few.
+        named = [f"'{plain(p.column)}'" for p in unused if p.column]
+        said = "Not read: " + ", ".join(named) + "." if named else plain(unused[0].message)
+        st.caption(said + " To read one as a "
                    "symptom named after its heading, choose it under **Columns that are symptoms** "
                    "below (its cells need scores 0–3 or none / mild / moderate / severe); to read "
                    "it as what happened (an illness, a vaccination...), under **Columns that are "
@@ -352,6 +355,9 @@ def columns_not_used(report: FileReport) -> list[str]:
     if unused:
         lines.append("Columns not used: " + ", ".join(unused) + ". Messages below say why; "
                      "**Map them yourself** can read one as a symptom or as events.")
+    # Many columns of one kind come as one note (adapters.MAX_COLUMN_NOTES), said as it is.
+    lines += [plain(p.message) + " **Map them yourself** can read one as a symptom or as events."
+              for p in report.problems if p.code in NOT_USED and not p.column]
     lines += [plain(p.message) for p in report.problems if p.code == COLUMNS_SKIPPED]
     return lines
 

@@ -1,8 +1,7 @@
-"""Privacy by default: the identifying-data scan, display labels, small-group suppression, CSV safety.
+"""The identifying-data scan: which columns of an upload identify people, and the contact details
+to blank in the columns that are kept.
 
-Pure functions (no Streamlit, no plotly), used by the ingest, the pages and the reports.
-
-The scan's contract (``find_identifying_columns``):
+The contract (``scan_table``):
 - Input: a raw upload, one column per header as the user wrote it, cells as strings ("" = blank).
 - Output: one finding per flagged column, ``{"column", "reason", "kind"}``; the ingest drops every
   flagged column before anything is shown, cached or exported, and lists the findings to the user.
@@ -26,12 +25,9 @@ The scan's contract (``find_identifying_columns``):
 
 from __future__ import annotations
 
-import csv
-import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,22 +36,6 @@ import pandas as pd
 from oms_dash.codes import arrow_of, factorize_text
 from oms_dash.schema import match_event, match_item, match_treatment
 
-DEFAULT_MIN_GROUP_SIZE = 3
-_min_group_size = DEFAULT_MIN_GROUP_SIZE
-
-
-def min_group_size() -> int:
-    """The one privacy threshold: group figures drawn from fewer members than this are hidden."""
-    return _min_group_size
-
-
-def set_min_group_size(k: int) -> None:
-    """Raises the threshold for this process, as the coordinator asked (`oms-dash run/report
-    --min-group K`); it never goes below 3, as smaller groups could point at a child."""
-    global _min_group_size
-    if k < DEFAULT_MIN_GROUP_SIZE:
-        raise ValueError(f"the small-group threshold cannot go below {DEFAULT_MIN_GROUP_SIZE}")
-    _min_group_size = int(k)
 SAMPLE_SIZE = 500
 MIN_SHARE = 0.3  # share of checked values that must look identifying to flag a structured column
 PHONE_REGIONS = ("GB", "US", "DE", "FR", "AU", "NL", "IE")
@@ -691,22 +671,6 @@ def _birth_dates_by_content(table: pd.DataFrame, skip: set, column) -> list[dict
     return findings
 
 
-def find_identifying_columns(table: pd.DataFrame) -> list[dict]:
-    """Columns of a raw upload that identify people, each ``{"column", "reason", "kind"}``; and
-    stray contact details in every other text column blanked in place, so nothing identifying is
-    shown, cached or exported from a kept column either. The ingest calls ``scan_table``, which
-    also says what was blanked.
-
-    ``table``: the user's headers as columns, cells as strings ("" or NaN for blank); duplicate
-    headers are allowed. At most one finding per header, in column order; ``column`` is the header
-    label itself, so ``table.drop(columns=[f["column"] for f in findings])`` removes them all.
-    ``kind`` is a key of ``KINDS``. ``reason`` is plain words for a parent that read on from "it"
-    ("looks like email addresses (judging by its heading)") and never quotes a cell.
-    See the module docstring for the rules.
-    """
-    return scan_table(table).findings
-
-
 @dataclass(frozen=True)
 class Scan:
     """What ``scan_table`` found: the columns to drop, and the kept columns whose cells it blanked
@@ -717,10 +681,18 @@ class Scan:
 
 
 def scan_table(table: pd.DataFrame, factorize=None) -> Scan:
-    """The identifying columns of ``table`` (see the module docstring), and the identifying part
-    of every cell of every other text column blanked in place: emails, web links, phone and ID
-    numbers, IP addresses, postcodes and street addresses become "[removed]" ("ring Sarah 07700
-    900123" -> "ring Sarah [removed]"); each column's distinct values are read once for both.
+    """The columns of a raw upload that identify people, and the identifying part of every cell of
+    every other text column blanked in place, so nothing identifying is shown, cached or exported
+    from a kept column either: emails, web links, phone and ID numbers, IP addresses, postcodes and
+    street addresses become "[removed]" ("ring Sarah 07700 900123" -> "ring Sarah [removed]");
+    each column's distinct values are read once for both. See the module docstring for the rules.
+
+    ``table``: the user's headers as columns, cells as strings ("" or NaN for blank); duplicate
+    headers are allowed. ``findings``: at most one per header, in column order, each
+    ``{"column", "reason", "kind"}``; ``column`` is the header label itself, so
+    ``table.drop(columns=[f["column"] for f in findings])`` removes them all. ``kind`` is a key of
+    ``KINDS``. ``reason`` is plain words for a parent that read on from "it" ("looks like email
+    addresses (judging by its heading)") and never quotes a cell.
     ``factorize(column) -> (codes, distinct values)`` (``pd.factorize`` by default) lets the ingest
     share the hashing it does anyway."""
     findings: dict = {}
@@ -797,144 +769,3 @@ def redact_text(text: str) -> str:
         text = text[:start] + REMOVED + text[end:]
     text = _UK_POSTCODE.sub(REMOVED, text)
     return _STREET.sub(REMOVED, text)
-
-
-# --- quasi-identifiers ---------------------------------------------------------------------------
-
-AGE_BANDS: tuple[tuple[float, float, str], ...] = (
-    (0, 2, "0\u20131"), (2, 4, "2\u20133"), (4, 7, "4\u20136"), (7, 12, "7\u201311"),
-    (12, 18, "12\u201317"), (18, 130, "18+"),
-)
-AGE_UNKNOWN = "unknown"
-_AGE_TEXT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(y|yr|yrs|year|years|m|mo|mos|month|months)?\s*$",
-                       re.IGNORECASE)
-
-
-def age_band(age: object) -> str:
-    """The band an age in years falls in ("0–1" ... "18+"), or "unknown".
-
-    Accepts numbers or text ("3", "2.5", "18 months", "4 years"). Blank, 0 (Flaredown's "not
-    given"), negative or implausible (130+) ages are "unknown".
-    """
-    if age is None or isinstance(age, bool):
-        return AGE_UNKNOWN
-    if isinstance(age, str):
-        match = _AGE_TEXT.match(age)
-        if not match:
-            return AGE_UNKNOWN
-        years = float(match.group(1).replace(",", "."))
-        if (match.group(2) or "y").lower().startswith("m"):
-            years /= 12
-    else:
-        try:
-            years = float(age)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            return AGE_UNKNOWN
-    if math.isnan(years) or years <= 0:
-        return AGE_UNKNOWN
-    for low, high, label in AGE_BANDS:
-        if low <= years < high:
-            return label
-    return AGE_UNKNOWN
-
-
-# --- display labels ------------------------------------------------------------------------------
-
-UNKNOWN_MEMBER = "Unknown member"
-
-
-def column_letter(index: int) -> str:
-    """A column's letters as a spreadsheet shows them (0 -> "A", 26 -> "AA"): where to find a
-    column without quoting its heading (also the letters of Member A, B, ... AA)."""
-    out = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        out = chr(ord("A") + rest) + out
-    return out
-
-
-def _natural_key(code: str) -> tuple:
-    parts = re.split(r"(\d+)", code)
-    return tuple((0, int(p), p) if p.isdigit() else (1, 0, p.lower()) for p in parts), code
-
-
-def member_labels(members: Iterable[object]) -> dict[str, str]:
-    """Real member code -> "Member A", "Member B", ... "Member Z", "Member AA", ...
-
-    Codes are sorted naturally (F2 before F10), so the same group gets the same labels on every
-    page and in the report whatever order the codes arrive in. Blank codes are ignored.
-    """
-    codes = {str(m).strip() for m in members if m is not None and not pd.isna(m)}
-    codes.discard("")
-    return {code: f"Member {column_letter(i)}" for i, code in enumerate(sorted(codes, key=_natural_key))}
-
-
-def relabel(frame: pd.DataFrame, labels: dict[str, str], column: str = "member") -> pd.DataFrame:
-    """A copy of ``frame`` with member codes in ``column`` replaced by their labels.
-
-    A code missing from ``labels`` becomes "Unknown member" rather than showing the code.
-    """
-    out = frame.copy()
-    if column not in out.columns:
-        return out
-    codes = out[column]
-    mapped = codes.astype(str).str.strip().map(labels).fillna(UNKNOWN_MEMBER)
-    out[column] = mapped.where(codes.notna(), None).astype("str")
-    return out
-
-
-# --- small groups --------------------------------------------------------------------------------
-
-
-def can_show_aggregate(n_members: int, k: int | None = None) -> bool:
-    """Whether an aggregate over ``n_members`` distinct members may be shown (``k``: the
-    threshold, min_group_size() unless given)."""
-    return n_members >= (min_group_size() if k is None else k)
-
-
-# --- CSV safety ----------------------------------------------------------------------------------
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def _escape_cell(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells and headers cannot run as spreadsheet formulas.
-
-    Text starting with =, +, -, @, a tab, a carriage return or a line feed gets a leading
-    apostrophe (the spreadsheet convention for "this is text"). Numbers, dates and missing cells
-    are untouched.
-    """
-    out = frame.copy()
-    for position in range(out.shape[1]):
-        column = out.iloc[:, position]
-        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
-            continue
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            column = column.astype(object)
-        out.isetitem(position, column.map(_escape_cell, na_action="ignore"))
-    out.columns = [_escape_cell(c) for c in out.columns]
-    return out
-
-
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV for download: formula-safe, every text cell quoted, UTF-8 with a BOM so Excel shows
-    accents right.
-
-    A meaningful index (named, or not the default 0..n-1) becomes ordinary columns first, so its
-    labels are escaped like any cell; the default index is left out.
-    """
-    index = frame.index
-    plain = isinstance(index, pd.RangeIndex) and index.name is None and index.start == 0 \
-        and index.step == 1
-    if not plain:
-        frame = frame.reset_index()
-    # Every text cell quoted: a cell holding a carriage return or a line feed, left bare, would end
-    # the row there in a spreadsheet, and the rest ("\r=1+1" -> "=1+1") start a cell of its own.
-    return csv_safe(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
