@@ -193,7 +193,8 @@ def _show(args) -> int:
     for u in shown["uploads"]:
         print(f"  {u['upload']}. {u['added_at'].replace('T', ' ').replace('Z', ' UTC')}: {u['files']} "
               f"file(s), {u['rows_new']:,} new, {u['rows_duplicate']:,} already in the group, "
-              f"{u['rows_conflict']:,} conflicting, {u['rows_rejected']:,} rows rejected")
+              f"{u['rows_conflict']:,} conflicting, {u['rows_combined']:,} combined with another file's "
+              f"reading of the same day, {u['rows_rejected']:,} rows rejected")
     print("Meetings: " + (", ".join(shown["meetings"]) if shown["meetings"] else "none marked yet"))
     return 0
 
