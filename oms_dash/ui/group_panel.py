@@ -9,6 +9,7 @@ the server (OMS_DASH_PASSPHRASE), which opens the group for each new session.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -21,13 +22,16 @@ from oms_dash.ingest import FileResult
 from oms_dash.ui import state
 from oms_dash.ui.text import plain
 
-OPENED_KEY = state.kept_on_server("group_file_opened")  # the path of the group the pages show
+OPENED_KEY = state.kept_on_server("group_file_opened")  # the path of the group file last opened
+# (the group as opened, its small-group size): while the pages show that group, its size holds.
+_SHOWN_KEY = state.kept_on_server("group_file_shown")
 _STARTED_KEY = "_group_file_opened_on_start"
 
 
 def open_on_start() -> None:
     """`oms-dash run --group FILE`: a new session shows that group, once. Not after "Forget uploaded
     data" or files were taken in (both start a new uploader generation, which a refresh keeps)."""
+    _keep_small_group_size()
     path, passphrase = os.environ.get(GROUP_FILE_VARIABLE), os.environ.get(PASSPHRASE_VARIABLE)
     ss = st.session_state
     if not path or not passphrase or ss.get(_STARTED_KEY) or ss.get(state.UPLOADER_GENERATION, 0) \
@@ -37,15 +41,37 @@ def open_on_start() -> None:
     _open(path, passphrase)
 
 
+def _shown_group_file():
+    """The group file the pages show, as (group, small-group size), or None (an upload, the demo)."""
+    shown = st.session_state.get(_SHOWN_KEY)
+    return shown if shown is not None and shown[0] is st.session_state.get(state.UPLOAD_KEY) else None
+
+
+def _keep_small_group_size() -> None:
+    """The group's small-group size, on every run while its group is shown: the dashboard's own
+    (`--min-group`) is set again on each run, and only a stricter one of the two applies."""
+    from oms_dash import privacy
+
+    shown = _shown_group_file()
+    if shown is not None and shown[1] > privacy.min_group_size():
+        privacy.set_min_group_size(shown[1])
+
+
+def _show(group, min_group_size: int) -> None:
+    state.set_uploaded_group(group)
+    st.session_state[_SHOWN_KEY] = (group, min_group_size)
+    _keep_small_group_size()
+
+
 def _open(path: str, passphrase: str) -> bool:
-    from oms_dash import group_file
+    from oms_dash import group_file, privacy
 
     try:
-        group = group_file.load(path, passphrase)
+        group, settings = group_file.load_with_settings(path, passphrase)
     except group_file.GroupFileError as exc:
         st.error(plain(str(exc)), icon=":material/lock:")
         return False
-    state.set_uploaded_group(group)
+    _show(group, group_file.stricter_min_group_size(settings, privacy.min_group_size()))
     st.session_state[OPENED_KEY] = path
     return True
 
@@ -59,8 +85,10 @@ def render(results: list[FileResult]) -> None:
     st.write("A group file keeps what passed the privacy check (never names, e-mails or birth dates; "
              "free-text notes only if you ask), encrypted with a passphrase. Add each month's logs "
              "to it instead of keeping the families' raw files.")
-    if opened:
-        st.success(plain(f"Every page shows the group file {Path(opened).name}."), icon=":material/lock:")
+    if opened and _shown_group_file() is not None:
+        k = _shown_group_file()[1]
+        st.success(plain(f"Every page shows the group file {Path(opened).name} (group figures from fewer "
+                         f"than {k} members are hidden)."), icon=":material/lock:")
     with st.form("group_file_form", border=False, clear_on_submit=True):  # the passphrase is not kept
         path = st.text_input("Group file on this computer", value=default, key="group_file_path",
                              placeholder="/home/me/our-group.omsgroup")
@@ -108,11 +136,15 @@ def _mark_meeting(path: str, passphrase: str) -> None:
     from oms_dash import group_file
 
     try:
-        group_file.mark_meeting(path, passphrase)
+        meetings = group_file.mark_meeting(path, passphrase)
     except group_file.GroupFileError as exc:
         st.error(plain(str(exc)), icon=":material/lock:")
         return
-    st.success("Today is marked as a meeting in the group file.", icon=":material/event:")
+    shown = _shown_group_file()
+    if shown is not None and st.session_state.get(OPENED_KEY) == path:  # the pages show it: they say so
+        _show(dataclasses.replace(shown[0], meetings=meetings), shown[1])
+    st.success("Today is marked as a meeting in the group file. From tomorrow, Overview and the meeting "
+               "report say what changed since today.", icon=":material/event:")
 
 
 def _new_group_form() -> None:
