@@ -111,6 +111,22 @@ def run_with_group(path: str) -> int:
     return 0
 
 
+def read_group(path: str):
+    """`oms-dash report/summary --group FILE`: the group file's group and its passphrase (to mark a
+    meeting with), its small-group size applied when it is stricter than the one set; None when it
+    cannot be opened (the reason printed)."""
+    from oms_dash import group_file, privacy
+
+    try:
+        passphrase = _passphrase()
+        group, settings = group_file.load_with_settings(path, passphrase)
+    except (group_file.GroupFileError, _Refused) as exc:
+        print(str(exc), file=sys.stderr)
+        return None
+    privacy.set_min_group_size(group_file.stricter_min_group_size(settings, privacy.min_group_size()))
+    return group, passphrase
+
+
 def _passphrase() -> str:
     return _ask("Passphrase of the group file: ", PASSPHRASE_VARIABLE)
 

@@ -14,7 +14,7 @@ No Streamlit, no plotly.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -156,8 +156,22 @@ def _levels(scores: pd.DataFrame, day: pd.Timestamp, margin: float) -> pd.DataFr
     return levels
 
 
-def heading(result: SinceMeeting) -> str:
-    return f"Since the last meeting ({result.meeting:%d %b %Y})"
+def since_last_meeting(group: GroupData, today: dt.date,
+                       rule_for: Callable[[str], analysis.RelapseRule] | None = None) -> SinceMeeting | None:
+    """``since_meeting`` from the group's last meeting before ``today`` (None: no such meeting), on
+    the group's total score. ``rule_for`` (measure -> relapse rule): the pages' choice (default: the
+    rule the pages start from)."""
+    meeting = last_meeting(group.meetings, today)
+    if meeting is None:
+        return None
+    scores, measure = total_scores(group.observations)
+    rule = (rule_for or analysis.RelapseRule.for_measure)(measure)
+    return since_meeting(group, meeting, scores, measure, rule)
+
+
+def heading(result: SinceMeeting, relative: bool = False) -> str:
+    """The section's title; ``relative`` (time shown in weeks, no calendar date): without the date."""
+    return "Since the last meeting" if relative else f"Since the last meeting ({result.meeting:%d %b %Y})"
 
 
 def _who(members: Iterable[str], labels: Mapping[str, str]) -> str:
