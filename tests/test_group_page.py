@@ -100,6 +100,22 @@ def test_marking_a_meeting_makes_the_section_appear(saved_group):
     assert any("first meeting marked" in i.value for i in at.info)
 
 
+def test_the_meeting_report_says_what_changed_and_marks_today_as_a_meeting(saved_group):
+    gf.mark_meeting(saved_group, PASSPHRASE, dt.date(2026, 1, 5))
+    at = _click(_fill(upload_page(), saved_group, PASSPHRASE), "Open the group")
+    at.switch_page("oms_dash/ui/page_scripts/report.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = shown(" ".join(m.value for m in at.markdown))
+    assert "Since the last meeting (05 Jan 2026)" in said and "1 day logged by 1 of 2 members" in said
+    assert "Is this report for today's meeting?" in said
+    at.text_input(key="report_meeting_passphrase").input(PASSPHRASE)
+    _click(at, "Mark today as a meeting")
+    assert gf.summary(saved_group, PASSPHRASE)["meetings"] == ["2026-01-05", dt.date.today().isoformat()]
+    assert any("Today is marked as a meeting" in s.value for s in at.success)
+    said = shown(" ".join(m.value for m in at.markdown))
+    assert "Since the last meeting (05 Jan 2026)" in said  # still since the meeting before today
+
+
 def test_a_group_files_small_group_size_holds_while_it_is_shown(tmp_path):
     from oms_dash import privacy
 

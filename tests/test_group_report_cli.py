@@ -89,9 +89,11 @@ def test_a_report_of_a_group_file_has_the_section_and_marks_today(tmp_path, caps
 
 def test_no_mark_leaves_the_group_file_as_it_was(tmp_path, capsys):
     path, out = _group_file(tmp_path), tmp_path / "draft.html"
-    assert main(["report", "--group", str(path), "-o", str(out), "--no-mark"]) == 0
+    assert main(["report", "--group", str(path), "-o", str(out), "--no-mark", "--relative"]) == 0
     assert "Marked today" not in capsys.readouterr().out
     assert gf.summary(path, PASSPHRASE)["meetings"] == ["2026-01-15"]
+    page = out.read_text(encoding="utf-8")
+    assert "<h2>Since the last meeting</h2>" in page and "15 Jan 2026" not in page  # weeks, no dates
 
 
 def test_log_files_and_a_group_file_together_are_refused(tmp_path, capsys):

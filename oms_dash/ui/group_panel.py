@@ -10,6 +10,7 @@ the server (OMS_DASH_PASSPHRASE), which opens the group for each new session.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -145,6 +146,31 @@ def _mark_meeting(path: str, passphrase: str) -> None:
         _show(dataclasses.replace(shown[0], meetings=meetings), shown[1])
     st.success("Today is marked as a meeting in the group file. From tomorrow, Overview and the meeting "
                "report say what changed since today.", icon=":material/event:")
+
+
+def offer_meeting_mark() -> None:
+    """On the Meeting report page, while the pages show a group file (not in meeting mode: the
+    file's name is the coordinator's): mark today as a meeting in it, with the report."""
+    shown, path = _shown_group_file(), st.session_state.get(OPENED_KEY)
+    if shown is None or not path or state.meeting_mode():
+        return
+    name = Path(path).name
+    if dt.date.today() in shown[0].meetings:
+        st.success(plain(f"Today is marked as a meeting in the group file {name}: from tomorrow, Overview "
+                         "and the next report say what changed since today."), icon=":material/event:")
+        return
+    with st.form("report_meeting_form", clear_on_submit=True):  # the passphrase is not kept
+        st.markdown(f"**Is this report for today's meeting?** Mark today as a meeting in the group file "
+                    f"{plain(name)}: from tomorrow, Overview and the next report say what changed since "
+                    "today. This report says what changed since the meeting before today.")
+        passphrase = st.text_input("Passphrase of the group file", type="password",
+                                   key="report_meeting_passphrase")
+        if not st.form_submit_button("Mark today as a meeting", icon=":material/event:"):
+            return
+    if passphrase:
+        _mark_meeting(path, passphrase)
+    else:
+        st.error("Give the group file's passphrase to mark today as a meeting.")
 
 
 def _new_group_form() -> None:
