@@ -119,12 +119,12 @@ def read_group(path: str):
 
     try:
         passphrase = _passphrase()
-        group, settings = group_file.load_with_settings(path, passphrase)
+        opened = group_file.open_group(path, passphrase)
     except (group_file.GroupFileError, _Refused) as exc:
         print(str(exc), file=sys.stderr)
         return None
-    privacy.set_min_group_size(group_file.stricter_min_group_size(settings, privacy.min_group_size()))
-    return group, passphrase
+    privacy.set_min_group_size(group_file.stricter_min_group_size(opened.settings, privacy.min_group_size()))
+    return opened.group, passphrase
 
 
 def _passphrase() -> str:

@@ -272,14 +272,22 @@ def settings(path: Path | str, passphrase: str) -> dict:
 
 def load(path: Path | str, passphrase: str) -> GroupData:
     """The group as the pages show it. Rows say where they came from by the file's neutral label."""
-    return load_with_settings(path, passphrase)[0]
+    return open_group(path, passphrase).group
 
 
-def load_with_settings(path: Path | str, passphrase: str) -> tuple[GroupData, dict]:
-    """The group and its settings, from one opening of the file (the passphrase's key is slow to
-    derive, on purpose)."""
+@dataclass
+class OpenedGroup:
+    """What opening a group file for the pages gives, from one opening (the passphrase's key is
+    slow to derive, on purpose): the group, its settings and its upload history (as ``summary``)."""
+
+    group: GroupData
+    settings: dict
+    uploads: list[dict]
+
+
+def open_group(path: Path | str, passphrase: str) -> OpenedGroup:
     with closing(_open(path, passphrase)) as connection:
-        return _load(connection), _settings(connection)
+        return OpenedGroup(_load(connection), _settings(connection), _uploads(connection))
 
 
 def stricter_min_group_size(settings: dict, current: int) -> int:
@@ -379,13 +387,7 @@ def summary(path: Path | str, passphrase: str) -> dict:
         members, observations, day_min, day_max = connection.execute(
             "SELECT (SELECT count(*) FROM members), coalesce(sum(rows), 0), min(day_min), max(day_max) "
             "FROM observation_blocks").fetchone()
-        uploads = [dict(zip(("upload", "added_at", "files", "rows_read", "rows_rejected", "rows_new",
-                             "rows_duplicate", "rows_conflict", "rows_combined"), row, strict=True))
-                   for row in connection.execute(
-                       "SELECT u.upload, u.added_at, count(f.id), sum(f.rows_read), sum(f.rows_rejected), "
-                       "sum(f.rows_new), sum(f.rows_duplicate), sum(f.rows_conflict), sum(f.rows_combined) "
-                       "FROM uploads u "
-                       "JOIN upload_files f ON f.upload = u.upload GROUP BY u.upload ORDER BY u.upload")]
+        uploads = _uploads(connection)
         meetings = [d.isoformat() for d in _meetings(connection)]
         return {"members": members, "observations": observations, "date_min": _day_text(day_min),
                 "date_max": _day_text(day_max), "uploads": uploads, "meetings": meetings}
@@ -394,6 +396,17 @@ def summary(path: Path | str, passphrase: str) -> dict:
 
 
 _DAY_ZERO = dt.date(1970, 1, 1)  # stored days are counted from it
+
+
+def _uploads(connection) -> list[dict]:
+    """The upload history: per upload, when, how many files, and what became of their rows."""
+    return [dict(zip(("upload", "added_at", "files", "rows_read", "rows_rejected", "rows_new",
+                      "rows_duplicate", "rows_conflict", "rows_combined"), row, strict=True))
+            for row in connection.execute(
+                "SELECT u.upload, u.added_at, count(f.id), sum(f.rows_read), sum(f.rows_rejected), "
+                "sum(f.rows_new), sum(f.rows_duplicate), sum(f.rows_conflict), sum(f.rows_combined) "
+                "FROM uploads u JOIN upload_files f ON f.upload = u.upload GROUP BY u.upload "
+                "ORDER BY u.upload")]
 
 
 def _day_text(day: int | None) -> str | None:

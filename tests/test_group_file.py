@@ -252,7 +252,7 @@ def test_the_upload_history_counts_the_readings_combined_by_the_daily_rule(group
 def test_a_group_file_raises_the_small_group_size_but_never_lowers_it(tmp_path):
     strict = tmp_path / "strict.omsgroup"
     gf.create(strict, PASSPHRASE, min_group_size=5)
-    group, settings = gf.load_with_settings(strict, PASSPHRASE)
+    settings = gf.open_group(strict, PASSPHRASE).settings
     assert gf.stricter_min_group_size(settings, current=3) == 5
     assert gf.stricter_min_group_size(settings, current=7) == 7
 

@@ -42,6 +42,16 @@ def test_a_saved_group_opens_and_every_page_shows_it(saved_group):
     assert not any("Demo data" in w.value for w in at.warning)
 
 
+def test_the_opened_groups_upload_history_counts_the_combined_readings(saved_group):
+    same_day = b"member,date,symptom,severity\nQ1,2026-01-07,jerks,2\n"
+    gf.add(saved_group, PASSPHRASE, [read("a.csv", same_day), read("b.csv", same_day)])
+    at = _click(_fill(upload_page(), saved_group, PASSPHRASE), "Open the group")
+    assert "Upload history (2 uploads)" in [e.label for e in at.expander]
+    history = at.dataframe[-1].value
+    assert history["Combined with another file's reading of the same day"].tolist() == [0, 1]
+    assert history["New"].tolist() == [3, 1]
+
+
 def test_a_wrong_passphrase_is_said_and_the_demo_stays(saved_group):
     at = _click(_fill(upload_page(), saved_group, "not it at all"), "Open the group")
     assert any("could not be opened with this passphrase" in shown(e.value) for e in at.error)

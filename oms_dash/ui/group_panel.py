@@ -20,11 +20,13 @@ import streamlit as st
 from oms_dash.group_cli import GROUP_FILE_VARIABLE, PASSPHRASE_VARIABLE
 from oms_dash.group_file import MIN_PASSPHRASE_LENGTH, PASSPHRASE_HINT
 from oms_dash.ingest import FileResult
+from oms_dash.theme import plural
 from oms_dash.ui import state
 from oms_dash.ui.text import plain
 
 OPENED_KEY = state.kept_on_server("group_file_opened")  # the path of the group file last opened
-# (the group as opened, its small-group size): while the pages show that group, its size holds.
+# (the group as opened, its small-group size, its upload history): while the pages show that group,
+# its size holds.
 _SHOWN_KEY = state.kept_on_server("group_file_shown")
 _STARTED_KEY = "_group_file_opened_on_start"
 
@@ -43,7 +45,8 @@ def open_on_start() -> None:
 
 
 def _shown_group_file():
-    """The group file the pages show, as (group, small-group size), or None (an upload, the demo)."""
+    """The group file the pages show, as (group, small-group size, upload history), or None (an
+    upload, the demo)."""
     shown = st.session_state.get(_SHOWN_KEY)
     return shown if shown is not None and shown[0] is st.session_state.get(state.UPLOAD_KEY) else None
 
@@ -58,9 +61,9 @@ def _keep_small_group_size() -> None:
         privacy.set_min_group_size(shown[1])
 
 
-def _show(group, min_group_size: int) -> None:
+def _show(group, min_group_size: int, uploads: list[dict]) -> None:
     state.set_uploaded_group(group)
-    st.session_state[_SHOWN_KEY] = (group, min_group_size)
+    st.session_state[_SHOWN_KEY] = (group, min_group_size, uploads)
     _keep_small_group_size()
 
 
@@ -68,11 +71,12 @@ def _open(path: str, passphrase: str) -> bool:
     from oms_dash import group_file, privacy
 
     try:
-        group, settings = group_file.load_with_settings(path, passphrase)
+        opened = group_file.open_group(path, passphrase)
     except group_file.GroupFileError as exc:
         st.error(plain(str(exc)), icon=":material/lock:")
         return False
-    _show(group, group_file.stricter_min_group_size(settings, privacy.min_group_size()))
+    _show(opened.group, group_file.stricter_min_group_size(opened.settings, privacy.min_group_size()),
+          opened.uploads)
     st.session_state[OPENED_KEY] = path
     return True
 
@@ -87,9 +91,10 @@ def render(results: list[FileResult]) -> None:
              "free-text notes only if you ask), encrypted with a passphrase. Add each month's logs "
              "to it instead of keeping the families' raw files.")
     if opened and _shown_group_file() is not None:
-        k = _shown_group_file()[1]
+        _, k, uploads = _shown_group_file()
         st.success(plain(f"Every page shows the group file {Path(opened).name} (group figures from fewer "
                          f"than {k} members are hidden)."), icon=":material/lock:")
+        _upload_history(uploads)
     with st.form("group_file_form", border=False, clear_on_submit=True):  # the passphrase is not kept
         path = st.text_input("Group file on this computer", value=default, key="group_file_path",
                              placeholder="/home/me/our-group.omsgroup")
@@ -108,6 +113,21 @@ def render(results: list[FileResult]) -> None:
     elif meeting:
         _mark_meeting(path, passphrase)
     _new_group_form()
+
+
+HISTORY_COLUMNS = {"upload": "Upload", "added_at": "Added (UTC)", "files": "Files", "rows_new": "New",
+                   "rows_duplicate": "Already in the group", "rows_conflict": "Conflicting",
+                   "rows_combined": "Combined with another file's reading of the same day",
+                   "rows_rejected": "Rows rejected"}
+
+
+def _upload_history(uploads: list[dict]) -> None:
+    if not uploads:
+        return
+    with st.expander(f"Upload history ({plural(len(uploads), 'upload')})", icon=":material/history:"):
+        table = pd.DataFrame(uploads)[list(HISTORY_COLUMNS)]
+        table["added_at"] = table["added_at"].str.replace("T", " ").str.removesuffix("Z")
+        st.dataframe(table.rename(columns=HISTORY_COLUMNS), hide_index=True)
 
 
 def _add(path: str, passphrase: str, results: list[FileResult]) -> None:
@@ -143,7 +163,7 @@ def _mark_meeting(path: str, passphrase: str) -> None:
         return
     shown = _shown_group_file()
     if shown is not None and st.session_state.get(OPENED_KEY) == path:  # the pages show it: they say so
-        _show(dataclasses.replace(shown[0], meetings=meetings), shown[1])
+        _show(dataclasses.replace(shown[0], meetings=meetings), *shown[1:])
     st.success("Today is marked as a meeting in the group file. From tomorrow, Overview and the meeting "
                "report say what changed since today.", icon=":material/event:")
 
