@@ -211,20 +211,21 @@ def lines(result: SinceMeeting, labels: Mapping[str, str], meeting_mode: bool = 
 
 
 def _levels_line(result: SinceMeeting, labels: Mapping[str, str], meeting_mode: bool) -> str:
-    measure = analysis.measure_label(result.measure)
     window = LEVEL_WINDOW_DAYS // 7
-    how = (f"mean {measure} over the {window} weeks up to the meeting against the member's last {window} "
-           f"weeks of logs since; within {result.margin:g} counts as about the same")
+    how = (f"{analysis.measure_label(result.measure)} averaged over the {window} weeks up to the meeting, "
+           f"against each member's last {window} weeks of logs since; a change within {result.margin:g} "
+           "counts as about the same")
     compared = result.compared
     if not result.levels_shown:
-        return (f"Latest level against the meeting's: not summarised, as fewer than {result.k} members have "
-                f"{MIN_LEVEL_LOGS} or more logs both before the meeting and since ({how}).")
+        return (f"Latest level against the level at the meeting: not summarised, as fewer than {result.k} "
+                f"members have {MIN_LEVEL_LOGS} or more logs both before the meeting and since ({how}).")
     counts = result.verdict_counts()
-    said = ", ".join(f"{v} for {theme.plural(counts[v], 'member')}" for v in VERDICTS if counts[v])
-    if not meeting_mode:
-        said = "; ".join(f"{v}: {_who(compared.loc[compared['verdict'] == v, 'member'], labels)}"
+    if meeting_mode:
+        said = ", ".join(f"{v} for {theme.plural(counts[v], 'member')}" for v in VERDICTS if counts[v])
+    else:
+        said = "; ".join(f"{v} for {_who(compared.loc[compared['verdict'] == v, 'member'], labels)}"
                          for v in VERDICTS if counts[v])
-    return f"Latest level against the meeting's: {said} ({how})."
+    return f"Latest level against the level at the meeting: {said} ({how})."
 
 
 def as_json(result: SinceMeeting) -> dict:

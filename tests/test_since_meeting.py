@@ -74,7 +74,8 @@ def test_each_members_latest_level_is_set_against_the_meeting():
         "F01": "higher", "F02": "about the same", "F03": "lower"}
     assert result.verdict_counts() == {"lower": 1, "about the same": 1, "higher": 1}
     labels = charts.member_labels(["F01", "F02", "F03"])
-    assert "lower: Member C; about the same: Member B; higher: Member A" in sm.lines(result, labels)[-1]
+    said = sm.lines(result, labels)[-1]
+    assert "lower for Member C; about the same for Member B; higher for Member A" in said
     meeting = " ".join(sm.lines(result, labels, meeting_mode=True))
     assert "lower for 1 member, about the same for 1 member, higher for 1 member" in meeting
     assert "Member A" not in meeting
