@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from oms_dash import analysis, schema, theme
+from oms_dash import analysis, schema
 from oms_dash.model import GroupData
 from oms_dash.privacy import can_show_aggregate, min_group_size
+from oms_dash.problems import plural
 
 # A member's level: the mean of their total scores over four weeks (as before/after's sides), up
 # to the meeting's day, and over their last four weeks of logs since the meeting.
@@ -184,24 +185,24 @@ def lines(result: SinceMeeting, labels: Mapping[str, str], meeting_mode: bool = 
     if not result.rows:
         said = [f"No logs dated after the meeting yet (from any of the {result.n_members} members)."]
     else:
-        said = [f"{theme.plural(result.log_days, 'day')} logged by {len(result.logged)} of "
-                f"{theme.plural(result.n_members, 'member')} (a day counted once per member; "
+        said = [f"{plural(result.log_days, 'day')} logged by {len(result.logged)} of "
+                f"{plural(result.n_members, 'member')} (a day counted once per member; "
                 f"{result.rows:,} symptom scores)."]
         if not meeting_mode:
             said.append(f"Logged since: {_who(result.logged, labels)}.")
     relapsing = result.relapses["member"].unique()
-    relapses = theme.plural(len(result.relapses), "relapse")
+    relapses = plural(len(result.relapses), "relapse")
     if len(result.relapses):
         who = "" if meeting_mode else f": {_who(relapsing, labels)}"
-        said.append(f"Relapses found since: {relapses} in {theme.plural(len(relapsing), 'member')}{who} "
+        said.append(f"Relapses found since: {relapses} in {plural(len(relapsing), 'member')}{who} "
                     f"({result.rule.preset} setting).")
     else:
         said.append(f"Relapses found since: none ({result.rule.preset} setting).")
     named, rare = result.treatments_shown()
     if named or rare:
-        parts = [f"{schema.treatment_label(t)} ({theme.plural(n, 'member')})" for t, n in named.items()]
+        parts = [f"{schema.treatment_label(t)} ({plural(n, 'member')})" for t, n in named.items()]
         if rare:
-            parts.append(f"{theme.plural(rare, 'member')} started a treatment fewer than {result.k} "
+            parts.append(f"{plural(rare, 'member')} started a treatment fewer than {result.k} "
                          "members of the group ever had (not named)")
         said.append("Treatments started since: " + "; ".join(parts) + ".")
     else:
@@ -221,7 +222,7 @@ def _levels_line(result: SinceMeeting, labels: Mapping[str, str], meeting_mode: 
                 f"members have {MIN_LEVEL_LOGS} or more logs both before the meeting and since ({how}).")
     counts = result.verdict_counts()
     if meeting_mode:
-        said = ", ".join(f"{v} for {theme.plural(counts[v], 'member')}" for v in VERDICTS if counts[v])
+        said = ", ".join(f"{v} for {plural(counts[v], 'member')}" for v in VERDICTS if counts[v])
     else:
         said = "; ".join(f"{v} for {_who(compared.loc[compared['verdict'] == v, 'member'], labels)}"
                          for v in VERDICTS if counts[v])

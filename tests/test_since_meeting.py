@@ -143,3 +143,13 @@ def test_a_treatment_fewer_than_k_members_ever_had_is_not_named(k, named):
     assert rare == (1 if named else 3)
     said = next(line for line in sm.lines(result, {}) if line.startswith("Treatments started since"))
     assert "Rituximab" not in said and "not named" in said
+
+
+def test_the_module_loads_neither_streamlit_nor_plotly():
+    import subprocess
+    import sys
+
+    code = ("import sys, oms_dash.since_meeting, oms_dash.summary; "
+            "print(sorted(m for m in ('streamlit', 'plotly') if m in sys.modules))")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "[]"
