@@ -373,8 +373,10 @@ def slide_png(fig: go.Figure, caption: str | None = None) -> bytes | None:
 
 
 def build_report_cli(args, options) -> int:
-    """`oms-dash report`: read FILEs (or the demo group) with ``options`` (check's reading options),
-    say what `check` would say of each file, write the HTML (and PDF)."""
+    """`oms-dash report`: read FILEs with ``options`` (check's reading options), saying what `check`
+    would say of each file, or the group file of ``--group``, or else the demo group; write the HTML
+    (and PDF). A group file's report says what changed since its last meeting, and today is marked
+    as a meeting in it once the report is written (unless ``--no-mark``)."""
     from oms_dash.cli import read_group_or_files
 
     passphrase = None
