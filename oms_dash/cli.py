@@ -49,7 +49,9 @@ def _parser() -> argparse.ArgumentParser:
                                          "pages show: relapses found, before/after each treatment, "
                                          "the group's weekly course, symptoms that move together. "
                                          "Groups under the small-group size are hidden, as on the pages.")
-    summary.add_argument("files", nargs="+", metavar="FILE")
+    summary.add_argument("files", nargs="*", metavar="FILE")
+    summary.add_argument("--group", metavar="GROUP_FILE",
+                         help="read this group file instead of log files (its passphrase is asked for)")
     summary.add_argument("--json", action="store_true", help="print one JSON object (the documented form)")
     summary.add_argument("--preset", choices=("cautious", "balanced", "sensitive"), default="balanced",
                          help="how readily a rise counts as a relapse (default balanced)")
@@ -61,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
                             description="Build a self-contained meeting report with no names in it. "
                                         "Without FILEs, the demo data is used and the report says so.")
     report.add_argument("files", nargs="*", metavar="FILE")
+    report.add_argument("--group", metavar="GROUP_FILE",
+                        help="read this group file instead of log files (its passphrase is asked for), "
+                             "and mark today as a meeting in it")
+    report.add_argument("--no-mark", action="store_true",
+                        help="with --group: do not mark today as a meeting (a draft before the meeting)")
     report.add_argument("-o", "--output", default="report.html", help="HTML file to write")
     report.add_argument("--pdf", metavar="PDF", help="also write a PDF (needs Chromium)")
     report.add_argument("--paper", choices=("a4", "letter"), default="a4",
@@ -273,22 +280,54 @@ def print_reports(reports: list, as_json: bool, extra: dict | None = None) -> No
             print(_printable(render_report_text(report)))
 
 
-def print_summary(args) -> int:
-    """`oms-dash summary`: what `check` says of each file on stderr, then the summary on stdout."""
+def read_group_or_files(args, options, nothing: str):
+    """The group `report` and `summary` are made from: the group file of ``--group`` (the
+    passphrase asked for, or $OMS_DASH_PASSPHRASE), or the FILEs read as `check` reads them (what
+    `check` says of each on stderr). Returns (group, passphrase or None, exit code): the group is
+    None, with the reason said, when there is nothing to use (``nothing``: what is then not made)."""
     from oms_dash.ingest import read_paths
     from oms_dash.problems import render_report_text
-    from oms_dash.summary import group_summary
 
+    if args.group:
+        if args.files:
+            print("Give log files or --group, not both: add the logs to the group file first "
+                  "(`oms-dash group add`).", file=sys.stderr)
+            return None, None, 2
+        from oms_dash.group_cli import read_group
+
+        opened = read_group(args.group)
+        if opened is None:
+            return None, None, 1
+        group, passphrase = opened
+        if not group.usable:
+            print(f"The group file holds no symptom scores yet: {nothing}.", file=sys.stderr)
+            return None, None, 2
+        return group, passphrase, 0
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
         print("These files could not be found: " + ", ".join(missing), file=sys.stderr)
-        return 2
-    group = read_paths(args.files, reading_options(args))
+        return None, None, 2
+    group = read_paths(args.files, options)
+    # Every guess (a date order, a neutral member code), warning and removal is said, exactly as
+    # `check` says it: nothing is made from files read quietly.
     for report in group.reports:
         print(_printable(render_report_text(report)), file=sys.stderr)
     if not group.usable:
-        print("Nothing usable was found in these files: no summary.", file=sys.stderr)
+        print(f"Nothing usable was found in these files: {nothing}.", file=sys.stderr)
+        return None, None, 2
+    return group, None, 0
+
+
+def print_summary(args) -> int:
+    """`oms-dash summary`: what `check` says of each file on stderr, then the summary on stdout."""
+    from oms_dash.summary import group_summary
+
+    if not args.files and not args.group:
+        print("Give the log files to summarise, or a group file with --group.", file=sys.stderr)
         return 2
+    group, _, code = read_group_or_files(args, reading_options(args), "no summary")
+    if group is None:
+        return code
     summary = group_summary(group, preset=args.preset)
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -298,6 +337,10 @@ def print_summary(args) -> int:
         for ba in summary["before_after"]:
             print(f"  {ba['treatment']}: {ba['n_members']} members with logs on both sides, median change "
                   f"{ba['median_change'] if ba['median_change'] is not None else 'not shown'}")
+        if "since_last_meeting" in summary:
+            print(f"Since the last meeting ({summary['since_last_meeting']['meeting']}): "
+                  f"{summary['since_last_meeting']['rows']:,} symptom scores from "
+                  f"{len(summary['since_last_meeting']['members_logged'])} members.")
     return 0
 
 

@@ -111,6 +111,22 @@ def run_with_group(path: str) -> int:
     return 0
 
 
+def read_group(path: str):
+    """`oms-dash report/summary --group FILE`: the group file's group and its passphrase (to mark a
+    meeting with), its small-group size applied when it is stricter than the one set; None when it
+    cannot be opened (the reason printed)."""
+    from oms_dash import group_file, privacy
+
+    try:
+        passphrase = _passphrase()
+        opened = group_file.open_group(path, passphrase)
+    except (group_file.GroupFileError, _Refused) as exc:
+        print(str(exc), file=sys.stderr)
+        return None
+    privacy.set_min_group_size(group_file.stricter_min_group_size(opened.settings, privacy.min_group_size()))
+    return opened.group, passphrase
+
+
 def _passphrase() -> str:
     return _ask("Passphrase of the group file: ", PASSPHRASE_VARIABLE)
 
@@ -193,7 +209,8 @@ def _show(args) -> int:
     for u in shown["uploads"]:
         print(f"  {u['upload']}. {u['added_at'].replace('T', ' ').replace('Z', ' UTC')}: {u['files']} "
               f"file(s), {u['rows_new']:,} new, {u['rows_duplicate']:,} already in the group, "
-              f"{u['rows_conflict']:,} conflicting, {u['rows_rejected']:,} rows rejected")
+              f"{u['rows_conflict']:,} conflicting, {u['rows_combined']:,} combined with another file's "
+              f"reading of the same day, {u['rows_rejected']:,} rows rejected")
     print("Meetings: " + (", ".join(shown["meetings"]) if shown["meetings"] else "none marked yet"))
     return 0
 

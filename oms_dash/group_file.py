@@ -79,6 +79,10 @@ MIGRATIONS: list[list[str]] = [
     [
         "CREATE TABLE meetings (day INTEGER PRIMARY KEY)",
     ],
+    [
+        # Readings folded into another file's of the same day by the daily rule, for the upload history.
+        "ALTER TABLE upload_files ADD COLUMN rows_combined INTEGER NOT NULL DEFAULT 0",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The tables that hold a member's rows, besides observation_blocks (forget_member empties them).
@@ -268,8 +272,28 @@ def settings(path: Path | str, passphrase: str) -> dict:
 
 def load(path: Path | str, passphrase: str) -> GroupData:
     """The group as the pages show it. Rows say where they came from by the file's neutral label."""
+    return open_group(path, passphrase).group
+
+
+@dataclass
+class OpenedGroup:
+    """What opening a group file for the pages gives, from one opening (the passphrase's key is
+    slow to derive, on purpose): the group, its settings and its upload history (as ``summary``)."""
+
+    group: GroupData
+    settings: dict
+    uploads: list[dict]
+
+
+def open_group(path: Path | str, passphrase: str) -> OpenedGroup:
     with closing(_open(path, passphrase)) as connection:
-        return _load(connection)
+        return OpenedGroup(_load(connection), _settings(connection), _uploads(connection))
+
+
+def stricter_min_group_size(settings: dict, current: int) -> int:
+    """The small-group size to hide figures by: the group's own, unless the one already set
+    (`--min-group`) is stricter. Never lowered by a group file."""
+    return max(int(settings.get("min_group_size", DEFAULT_SETTINGS["min_group_size"])), int(current))
 
 
 def _lookup(connection, table: str, column: str) -> np.ndarray:
@@ -323,7 +347,13 @@ def _load(connection) -> GroupData:
                      for label, fmt, usable, read, accepted, rejected, skipped in connection.execute(
                          "SELECT label, format, usable, rows_read, rows_accepted, rows_rejected, "
                          "rows_skipped FROM upload_files ORDER BY id")]
+    group.meetings = _meetings(connection)
     return group
+
+
+def _meetings(connection) -> tuple[dt.date, ...]:
+    return tuple(_DAY_ZERO + dt.timedelta(days=d)
+                 for (d,) in connection.execute("SELECT day FROM meetings ORDER BY day"))
 
 
 def _categories(names: np.ndarray, ids: np.ndarray) -> pd.Categorical:
@@ -357,21 +387,30 @@ def summary(path: Path | str, passphrase: str) -> dict:
         members, observations, day_min, day_max = connection.execute(
             "SELECT (SELECT count(*) FROM members), coalesce(sum(rows), 0), min(day_min), max(day_max) "
             "FROM observation_blocks").fetchone()
-        uploads = [dict(zip(("upload", "added_at", "files", "rows_read", "rows_rejected", "rows_new",
-                             "rows_duplicate", "rows_conflict"), row, strict=True))
-                   for row in connection.execute(
-                       "SELECT u.upload, u.added_at, count(f.id), sum(f.rows_read), sum(f.rows_rejected), "
-                       "sum(f.rows_new), sum(f.rows_duplicate), sum(f.rows_conflict) FROM uploads u "
-                       "JOIN upload_files f ON f.upload = u.upload GROUP BY u.upload ORDER BY u.upload")]
-        meetings = [_day_text(d) for (d,) in connection.execute("SELECT day FROM meetings ORDER BY day")]
+        uploads = _uploads(connection)
+        meetings = [d.isoformat() for d in _meetings(connection)]
         return {"members": members, "observations": observations, "date_min": _day_text(day_min),
                 "date_max": _day_text(day_max), "uploads": uploads, "meetings": meetings}
     finally:
         connection.close()
 
 
+_DAY_ZERO = dt.date(1970, 1, 1)  # stored days are counted from it
+
+
+def _uploads(connection) -> list[dict]:
+    """The upload history: per upload, when, how many files, and what became of their rows."""
+    return [dict(zip(("upload", "added_at", "files", "rows_read", "rows_rejected", "rows_new",
+                      "rows_duplicate", "rows_conflict", "rows_combined"), row, strict=True))
+            for row in connection.execute(
+                "SELECT u.upload, u.added_at, count(f.id), sum(f.rows_read), sum(f.rows_rejected), "
+                "sum(f.rows_new), sum(f.rows_duplicate), sum(f.rows_conflict), sum(f.rows_combined) "
+                "FROM uploads u JOIN upload_files f ON f.upload = u.upload GROUP BY u.upload "
+                "ORDER BY u.upload")]
+
+
 def _day_text(day: int | None) -> str | None:
-    return None if day is None else (dt.date(1970, 1, 1) + dt.timedelta(days=day)).isoformat()
+    return None if day is None else (_DAY_ZERO + dt.timedelta(days=day)).isoformat()
 
 
 # --- adding -------------------------------------------------------------------------------------------
@@ -443,8 +482,9 @@ def _add(connection, group: GroupData, take_new_from: set[str], combined: dict[s
                 result)
     for added, file_id in file_ids.values():
         connection.execute(
-            "UPDATE upload_files SET rows_new = ?, rows_duplicate = ?, rows_conflict = ? WHERE id = ?",
-            (added.rows_new, added.rows_duplicate, added.rows_conflict, file_id))
+            "UPDATE upload_files SET rows_new = ?, rows_duplicate = ?, rows_conflict = ?, rows_combined = ? "
+            "WHERE id = ?", (added.rows_new, added.rows_duplicate, added.rows_conflict, added.rows_combined,
+                             file_id))
     return result
 
 
@@ -658,16 +698,14 @@ def change_passphrase(path: Path | str, passphrase: str, new_passphrase: str) ->
         connection.close()
 
 
-def mark_meeting(path: Path | str, passphrase: str, day: dt.date | None = None) -> None:
-    """Records a meeting date (today by default), for "since the last meeting"."""
+def mark_meeting(path: Path | str, passphrase: str, day: dt.date | None = None) -> tuple[dt.date, ...]:
+    """Records a meeting date (today by default), for "since the last meeting"; returns every
+    meeting date of the group, oldest first (a date marked twice is kept once)."""
     day = day or dt.date.today()
-    connection = _open(path, passphrase)
-    try:
+    with closing(_open(path, passphrase)) as connection:
         with _transaction(connection):
-            connection.execute("INSERT OR IGNORE INTO meetings VALUES (?)",
-                               ((day - dt.date(1970, 1, 1)).days,))
-    finally:
-        connection.close()
+            connection.execute("INSERT OR IGNORE INTO meetings VALUES (?)", ((day - _DAY_ZERO).days,))
+        return _meetings(connection)
 
 
 def update_settings(path: Path | str, passphrase: str, **values) -> None:

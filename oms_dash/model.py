@@ -8,6 +8,7 @@ own line, first data line usually 2).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -120,6 +121,8 @@ class GroupData:
     onsets: dict[str, pd.Timestamp] = field(default_factory=dict)  # member -> onset date, if known
     # member, age_band, sex, country: quasi-identifiers, shown only as group counts (profile.py)
     profile: pd.DataFrame = field(default_factory=lambda: empty_table(PROFILE_COLUMNS))
+    # The meeting dates of a group file, oldest first ("since the last meeting"); none for an upload.
+    meetings: tuple[dt.date, ...] = ()
 
     @property
     def members(self) -> list[str]:
@@ -150,5 +153,5 @@ class GroupData:
         kept = set(members) if members else None
         return GroupData(observations=obs.reset_index(drop=True), treatments=of_members(self.treatments),
                          events=of_members(self.events), notes=of_members(self.notes), reports=self.reports,
-                         is_demo=self.is_demo, profile=of_members(self.profile),
+                         is_demo=self.is_demo, profile=of_members(self.profile), meetings=self.meetings,
                          onsets={m: d for m, d in self.onsets.items() if kept is None or m in kept})

@@ -24,7 +24,7 @@ from pathlib import Path
 import markdown
 import plotly.graph_objects as go
 
-from oms_dash import analysis, charts, theme
+from oms_dash import analysis, charts, since_meeting, theme
 from oms_dash.model import GroupData
 from oms_dash.reference import DISCLAIMER, PAGE_PATH, Entry, Reference, load_reference, reviewed_text
 
@@ -239,13 +239,29 @@ def _summary_html(group: GroupData, relative: bool = False) -> str:
                    for k, v in _summary_rows(group, relative))
 
 
+def _since_html(since: since_meeting.SinceMeeting | None, labels: dict[str, str] | None, meeting: bool,
+                relative: bool) -> str:
+    """The "Since the last meeting" section (a group file with an earlier meeting), as on Overview."""
+    if since is None:
+        return ""
+    items = "".join(f"<li>{html.escape(line)}</li>"
+                    for line in since_meeting.lines(since, labels or {}, meeting_mode=meeting))
+    return (f"<h2>{html.escape(since_meeting.heading(since, relative))}</h2>"
+            f"<ul class='since'>{items}</ul>")
+
+
 def build_report_html(group: GroupData, meeting: bool = False, today: dt.date | None = None,
                       relative: bool = False, figures: list[ReportFigure] | None = None,
-                      shown: str | None = None) -> str:
+                      shown: str | None = None, since: since_meeting.SinceMeeting | None = None,
+                      labels: dict[str, str] | None = None) -> str:
     """The whole report as one HTML string: no external resource of any kind. ``relative``: time
     shown as weeks since each member's first log; no calendar date of the logs appears. ``shown``:
-    the one line saying which part of the group the report is made from (default: all of it)."""
+    the one line saying which part of the group the report is made from (default: all of it).
+    ``since``: what changed since the last meeting (``since_meeting``), its members named by
+    ``labels`` (the group's Member A/B…; default: made from the group's members)."""
     today = today or dt.date.today()
+    if since is not None and labels is None:
+        labels = charts.member_labels(group.members)
     if figures is None:  # a caller that shows them too (the page) passes the ones it made
         figures = report_figures(group, meeting, today, relative)
     blocks = []
@@ -269,6 +285,7 @@ codes or notes appear in this report.</p>{demo}
 They show associations, not proof: they cannot say that a treatment caused a change.</p></header>
 <p class="shown"><b>Shown:</b> {html.escape(shown or "the whole group")}</p>
 <h2>The group in numbers</h2><table class="summary">{_summary_html(group, relative)}</table>
+{_since_html(since, labels, meeting, relative)}
 <h2>Key charts</h2>
 {''.join(blocks)}
 <h2>From the reference</h2>
@@ -356,34 +373,38 @@ def slide_png(fig: go.Figure, caption: str | None = None) -> bytes | None:
 
 
 def build_report_cli(args, options) -> int:
-    """`oms-dash report`: read FILEs (or the demo group) with ``options`` (check's reading options),
-    say what `check` would say of each file, write the HTML (and PDF)."""
-    from oms_dash.cli import _printable
-    from oms_dash.ingest import read_paths
-    from oms_dash.problems import render_report_text
+    """`oms-dash report`: read FILEs with ``options`` (check's reading options), saying what `check`
+    would say of each file, or the group file of ``--group``, or else the demo group; write the HTML
+    (and PDF). A group file's report says what changed since its last meeting, and today is marked
+    as a meeting in it once the report is written (unless ``--no-mark``)."""
+    from oms_dash.cli import read_group_or_files
 
-    if args.files:
-        missing = [f for f in args.files if not Path(f).is_file()]
-        if missing:
-            print("These files could not be found: " + ", ".join(missing), file=sys.stderr)
-            return 2
-        group = read_paths(args.files, options)
-        # Every guess (a date order, a neutral member code), warning and removal is said, exactly
-        # as `check` says it: a report is not made from files read quietly.
-        for report in group.reports:
-            print(_printable(render_report_text(report)), file=sys.stderr)
-        if not group.usable:
-            print("Nothing usable was found in these files; no report was made.", file=sys.stderr)
-            return 2
+    passphrase = None
+    if args.files or args.group:
+        group, passphrase, code = read_group_or_files(args, options, "no report was made")
+        if group is None:
+            return code
     else:
         from oms_dash.demo import demo_group
 
         group = demo_group()
         print("No files given: the report uses the demo group (invented people) and says so.")
+    today = dt.date.today()
+    since = since_meeting.since_last_meeting(group, today)
     out = Path(args.output)
-    out.write_text(build_report_html(group, meeting=args.meeting, relative=args.relative),
-                   encoding="utf-8")
+    out.write_text(build_report_html(group, meeting=args.meeting, today=today, relative=args.relative,
+                                     since=since), encoding="utf-8")
     print(f"Wrote {out} ({out.stat().st_size // 1024} KB, opens offline in any browser).")
+    if args.group and not args.no_mark:
+        from oms_dash import group_file
+
+        try:
+            group_file.mark_meeting(args.group, passphrase, today)
+        except group_file.GroupFileError as exc:
+            print(f"The report was written, but today was not marked as a meeting: {exc}", file=sys.stderr)
+            return 1
+        print(f"Marked today ({today:%d %b %Y}) as a meeting in {Path(args.group).name}: the next report "
+              "says what changed since today. (--no-mark leaves it unmarked.)")
     if args.pdf:
         try:
             html_to_pdf(out, Path(args.pdf), paper=args.paper)

@@ -8,11 +8,12 @@ No Streamlit, no plotly.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 
 import pandas as pd
 
-from oms_dash import analysis
+from oms_dash import analysis, since_meeting
 from oms_dash.model import GroupData
 
 DEFAULT_WEEKS = 4  # as Compare patterns ▸ Before / after starts
@@ -76,8 +77,10 @@ def _cooccurrence(daily: pd.DataFrame) -> list[dict]:
 
 
 def group_summary(group: GroupData, preset: str = analysis.DEFAULT_PRESET,
-                  weeks: int = DEFAULT_WEEKS, min_logs: int = DEFAULT_MIN_LOGS) -> dict:
-    """The summary object documented in the README (dates as YYYY-MM-DD, NaN as null)."""
+                  weeks: int = DEFAULT_WEEKS, min_logs: int = DEFAULT_MIN_LOGS,
+                  today: dt.date | None = None) -> dict:
+    """The summary object documented in the README (dates as YYYY-MM-DD, NaN as null), with
+    "since_last_meeting" when the group (a group file) has a meeting before ``today``."""
     daily = analysis.daily_scores(group.observations)
     scores = analysis.score_series(daily)
     measure = scores.attrs.get("measure", analysis.MEASURE_MEAN)
@@ -87,6 +90,9 @@ def group_summary(group: GroupData, preset: str = analysis.DEFAULT_PRESET,
                  "peak": _number(r.peak), "preset": preset} for r in found.itertuples(index=False)]
     rule_said = {**dataclasses.asdict(rule), "description": rule.describe(),
                  "error_rates": rule.error_rates()}
+    last = since_meeting.last_meeting(group.meetings, today or dt.date.today())
+    since = {} if last is None else {"since_last_meeting": since_meeting.as_json(
+        since_meeting.since_meeting(group, last, scores, measure, rule))}
     return {
         "members": list(group.members),
         "measure": analysis.measure_label(measure),
@@ -96,4 +102,5 @@ def group_summary(group: GroupData, preset: str = analysis.DEFAULT_PRESET,
                          for treatment in _treatments_started(group)],
         "group_course": _group_course(scores),
         "cooccurrence": _cooccurrence(daily),
+        **since,
     }

@@ -112,6 +112,16 @@ def test_show_lists_members_dates_uploads_and_meetings(group, write_file, passph
     assert "2 members, 4 observations from 2026-03-01 to 2026-04-01" in capsys.readouterr().out
 
 
+def test_show_counts_the_readings_an_add_combined_by_the_daily_rule(group, write_file, capsys):
+    same_day = "member,date,symptom,severity\nF01,2026-03-01,opsoclonus,2\n"
+    main(["group", "add", str(group), str(write_file("a.csv", same_day)), str(write_file("b.csv", same_day))])
+    capsys.readouterr()
+    assert main(["group", "show", str(group), "--json"]) == 0
+    assert [u["rows_combined"] for u in _json(capsys)["uploads"]] == [1]
+    assert main(["group", "show", str(group)]) == 0
+    assert "1 combined with another file's reading of the same day" in capsys.readouterr().out
+
+
 def test_a_wrong_passphrase_is_one_plain_line(group, monkeypatch, capsys):
     monkeypatch.setenv("OMS_DASH_PASSPHRASE", "not the passphrase")
     assert main(["group", "show", str(group)]) == 1

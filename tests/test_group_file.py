@@ -234,6 +234,29 @@ def test_meeting_dates_are_recorded_once_each(group):
     assert gf.summary(group, PASSPHRASE)["meetings"] == ["2026-02-10", "2026-03-10"]
 
 
+def test_the_opened_group_carries_its_meeting_dates_for_the_pages(group):
+    gf.add(group, PASSPHRASE, [read("diary.csv", DIARY)])
+    assert gf.load(group, PASSPHRASE).meetings == ()
+    marked = gf.mark_meeting(group, PASSPHRASE, dt.date(2026, 3, 10))
+    assert marked == (dt.date(2026, 3, 10),)
+    assert gf.load(group, PASSPHRASE).meetings == marked
+    assert gf.load(group, PASSPHRASE).within(members=["ZQX71"]).meetings == marked
+
+
+def test_the_upload_history_counts_the_readings_combined_by_the_daily_rule(group):
+    gf.add(group, PASSPHRASE, [read("diary.csv", DIARY), read("april.csv", NEXT_MONTH)])
+    gf.add(group, PASSPHRASE, [read("april.csv", NEXT_MONTH)])
+    assert [u["rows_combined"] for u in gf.summary(group, PASSPHRASE)["uploads"]] == [2, 0]
+
+
+def test_a_group_file_raises_the_small_group_size_but_never_lowers_it(tmp_path):
+    strict = tmp_path / "strict.omsgroup"
+    gf.create(strict, PASSPHRASE, min_group_size=5)
+    settings = gf.open_group(strict, PASSPHRASE).settings
+    assert gf.stricter_min_group_size(settings, current=3) == 5
+    assert gf.stricter_min_group_size(settings, current=7) == 7
+
+
 def test_a_file_of_the_first_schema_version_is_brought_up_to_date(tmp_path):
     path = tmp_path / "old.omsgroup"
     connection = gf._connect(path, PASSPHRASE)
@@ -244,6 +267,7 @@ def test_a_file_of_the_first_schema_version_is_brought_up_to_date(tmp_path):
     gf.mark_meeting(path, PASSPHRASE, dt.date(2026, 3, 10))
     assert gf.settings(path, PASSPHRASE)["daily_rule"] == "mean"
     assert gf.summary(path, PASSPHRASE)["meetings"] == ["2026-03-10"]
+    assert gf.summary(path, PASSPHRASE)["uploads"][0]["rows_combined"] == 0  # a column added later
     connection = gf._open(path, PASSPHRASE)
     try:
         assert gf.schema_version(connection) == gf.SCHEMA_VERSION

@@ -38,13 +38,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_dashboard():
-    """`oms-dash run` on a free port; returns (process, url) once it answers."""
+def start_dashboard(*options: str, env: dict[str, str] | None = None):
+    """`oms-dash run [options]` on a free port; returns (process, url) once it answers."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / f"server-{port}.log", "w")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen([sys.executable, "-m", "oms_dash.cli", "run", "--port", str(port),
-                             "--no-browser"], stdout=log, stderr=subprocess.STDOUT)
+                             "--no-browser", *options], stdout=log, stderr=subprocess.STDOUT, env=env)
     proc.log = log
     url = f"http://localhost:{port}"
     for _ in range(120):

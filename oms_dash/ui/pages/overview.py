@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from oms_dash import analysis, charts, schema, theme
+from oms_dash import analysis, charts, schema, since_meeting, theme
 from oms_dash.profile import profile_counts
 from oms_dash.reference import reference_url
 from oms_dash.ui import filters, state, widgets
-from oms_dash.ui.text import symptom_link
+from oms_dash.ui.text import plain, symptom_link
 
 LATEST_WINDOW_DAYS = 14
 
@@ -91,6 +93,7 @@ def render() -> None:
         cols[1].metric("From", f"{summary.date_min:%d %b %Y}")
         cols[2].metric("To", f"{summary.date_max:%d %b %Y}")
     cols[3].metric("Symptoms logged", summary.n_items)
+    _since_last_meeting(group, chosen, meeting)
 
     _section("The group's course", meeting)
     fig, table = filters.cached_figure(group, chosen, _course_view, meeting=meeting)
@@ -125,3 +128,32 @@ def _who_is_in_the_group(group) -> None:
                "into \"other\"; where a small count could still be worked out from the others, the "
                "breakdown is hidden and only the number of members is shown.")
     widgets.show_table(counts)
+
+
+def _since(group, meeting_day: dt.date, members: tuple[str, ...], rules: tuple) -> since_meeting.SinceMeeting:
+    part = group.within(members) if members else group
+    scores, measure = since_meeting.total_scores(part.observations)
+    return since_meeting.since_meeting(part, meeting_day, scores, measure, dict(rules)[measure])
+
+
+def _since_last_meeting(group, chosen, meeting: bool) -> None:
+    """What changed since the group file's last meeting: the chosen members, whatever the dates and
+    symptoms chosen (the logs since the meeting are the point)."""
+    if not group.meetings:
+        return
+    last = since_meeting.last_meeting(group.meetings, dt.date.today())
+    if last is None:
+        st.subheader("Since the last meeting")
+        st.info(since_meeting.FIRST_MEETING, icon=":material/event:")
+        return
+    # The relapse rule chosen on Compare patterns, for whichever total the group is drawn with.
+    rules = tuple((m, filters.relapse_rule(m)) for m in (analysis.MEASURE_MP, analysis.MEASURE_MEAN))
+    result = filters.cached(group, None, _since, meeting_day=last, members=chosen.members, rules=rules)
+    st.subheader(since_meeting.heading(result))
+    lines = since_meeting.lines(result, filters.member_label_map(group), meeting_mode=meeting)
+    st.markdown("\n".join(f"- {plain(line)}" for line in lines))
+    if not meeting:
+        st.caption("From the group file's meeting dates. A log counts as since the meeting when it is "
+                   "dated after the meeting's day; a meeting marked today is this one, so this says what "
+                   "changed since the one before. The members chosen in the sidebar, whatever its dates "
+                   "and symptoms.")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from oms_dash import since_meeting
 from oms_dash.report import (
     DEFAULT_PAPER,
     PAPER_SIZES,
@@ -16,7 +17,7 @@ from oms_dash.report import (
     html_to_pdf,
     report_figures,
 )
-from oms_dash.ui import cache, filters, state
+from oms_dash.ui import cache, filters, group_panel, state
 from oms_dash.ui.filters import KEPT, group_token
 from oms_dash.ui.text import plain
 from oms_dash.ui.widgets import show_chart
@@ -26,13 +27,13 @@ CHOSEN_KEY = "report_from_choices"
 
 
 def _report(group, meeting: bool, today: dt.date, relative: bool,
-            chosen: filters.Filters | None) -> tuple[list, str]:
+            chosen: filters.Filters | None) -> tuple[list, str, since_meeting.SinceMeeting | None]:
     """The report's figures and its HTML, made once per (group, choices, mode, day) and kept in the
     session: a rerun (a paper choice, a download) rebuilds nothing, and the HTML reuses the figures
     shown. ``chosen``: the filters of the group pages (None: the whole group)."""
-    key = ("meeting-report", group_token(group), chosen, meeting, relative, today)
+    key = ("meeting-report", group_token(group), group.meetings, chosen, meeting, relative, today)
 
-    def make() -> tuple[list, str]:
+    def make() -> tuple[list, str, since_meeting.SinceMeeting | None]:
         part, shown, treatment, rule_for = group, None, None, None
         if chosen is not None:
             part = group.within(chosen.members, chosen.items, chosen.start, chosen.end)
@@ -41,8 +42,11 @@ def _report(group, meeting: bool, today: dt.date, relative: bool,
         labels = filters.member_label_map(group)  # the letters of the whole group, as on the pages
         figures = report_figures(part, meeting, today, relative=relative, labels=labels,
                                  treatment=treatment, rule_for=rule_for)
+        # Since the last meeting: the chosen members, whatever the dates and symptoms (as on Overview).
+        since = since_meeting.since_last_meeting(group.within(chosen.members) if chosen else group, today,
+                                                 rule_for=rule_for)
         return figures, build_report_html(part, meeting=meeting, today=today, relative=relative,
-                                          figures=figures, shown=shown)
+                                          figures=figures, shown=shown, since=since, labels=labels), since
 
     return cache.remember(key, make)
 
@@ -93,7 +97,8 @@ def render() -> None:
     today = dt.date.today()
     relative = _relative_choice()
     chosen = _chosen_part(group)
-    figures, html = _report(group, meeting, today, relative, chosen)
+    figures, html, since = _report(group, meeting, today, relative, chosen)
+    group_panel.offer_meeting_mark()
     cols = st.columns(2)
     cols[0].download_button("Download the report (HTML)", html.encode("utf-8"),
                             file_name=f"oms-group-report-{today:%Y-%m-%d}.html", mime="text/html",
@@ -108,5 +113,9 @@ def render() -> None:
         cols[1].caption("PDF needs Chrome or Chromium on this computer: open the HTML report and "
                         "use Print ▸ Save as PDF.")
     st.subheader("What the report shows", anchor=False)
+    if since is not None:
+        st.markdown(f"**{plain(since_meeting.heading(since, relative))}**")
+        lines = since_meeting.lines(since, filters.member_label_map(group), meeting_mode=meeting)
+        st.markdown("\n".join(f"- {plain(line)}" for line in lines))
     for item in figures:
         show_chart(item.figure, f"report-{item.name}", item.caption)
