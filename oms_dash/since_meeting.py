@@ -7,7 +7,7 @@ is dated after the meeting's day.
 
 Made by the analyses the pages use (the same total score, relapse rule and "about the same" margin
 as before/after) and said in the same sentences on the Overview page, in the meeting report and in
-``oms-dash summary``. Counts over members follow the small-group rule (``privacy.can_show_aggregate``).
+``oms-dash summary``. Counts over members follow the small-group rule (``privacy.min_group_size``).
 No Streamlit, no plotly.
 """
 
@@ -22,7 +22,7 @@ import pandas as pd
 
 from oms_dash import analysis, schema
 from oms_dash.model import GroupData
-from oms_dash.privacy import can_show_aggregate, min_group_size
+from oms_dash.privacy import min_group_size
 from oms_dash.problems import plural
 
 # A member's level: the mean of their total scores over four weeks (as before/after's sides), up
@@ -91,7 +91,7 @@ class SinceMeeting:
     @property
     def levels_shown(self) -> bool:
         """Whether the lower/higher counts (and who) may be shown: k or more members compared."""
-        return can_show_aggregate(len(self.compared), self.k)
+        return len(self.compared) >= self.k
 
     def verdict_counts(self) -> dict[str, int]:
         counts = self.compared["verdict"].value_counts()
@@ -102,7 +102,7 @@ class SinceMeeting:
         ever started, and the starts of the rarer ones (named, they could point at a child)."""
         per = self.starts.groupby(self.starts["treatment"].astype("str"))["member"].nunique()
         named = {str(t): int(n) for t, n in per.sort_values(ascending=False, kind="stable").items()
-                 if can_show_aggregate(self.ever_started.get(str(t), 0), self.k)}
+                 if self.ever_started.get(str(t), 0) >= self.k}
         rare = int(self.starts.loc[~self.starts["treatment"].astype("str").isin(named)]["member"].nunique())
         return named, rare
 
