@@ -30,6 +30,8 @@ from oms_dash.analysis import (
     BeforeAfter,
     Cohort,
     Cooccurrence,
+    GroupCourse,
+    MemberTimeline,
     Profiles,
     RelapseRule,
     measure_label,
@@ -361,11 +363,11 @@ def _band(fig: go.Figure, x, lo, hi, median, name: str, meeting: bool, row=None,
 
 # --- overview -------------------------------------------------------------------------------------------
 
-def group_course_figure(course: pd.DataFrame, meeting: bool = False, caption: str | None = None,
+def group_course_figure(group_course: GroupCourse, meeting: bool = False, caption: str | None = None,
                         time_axis: str = "calendar") -> go.Figure:
     """Median and interquartile band of the total per calendar week (``analysis.group_course``), or
     per week since each member's first log or onset (``time_axis``, with ``anchors`` given there)."""
-    measure = course.attrs.get("measure", "mean_severity")
+    course, measure = group_course.table, group_course.measure
     title = "The group's course: median and middle half of members, week by week"
     shown = course.loc[~course["suppressed"]]
     if shown.empty:
@@ -377,7 +379,7 @@ def group_course_figure(course: pd.DataFrame, meeting: bool = False, caption: st
     fig.update_yaxes(range=[0, measure_max(measure)])
     subtitle = (f"{measure_label(measure)} · {_n_range(shown['n_members'])} logging each week · weeks "
                 f"under {min_group_size()} members not drawn")
-    subtitle += _relative_note(time_axis, course.attrs.get("excluded", []))
+    subtitle += _relative_note(time_axis, group_course.excluded)
     return _finish(fig, title, subtitle, meeting, week_axis_title(time_axis), measure_label(measure), caption,
                    time_axis=time_axis)
 
@@ -462,8 +464,9 @@ def latest_state_figure(state: pd.DataFrame, meeting: bool = False, window_days:
 LANE_WRAP = 20  # characters of a treatment's name beside its lane ("Trazodone (sleep)" on one line)
 
 
-def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments: pd.DataFrame | None = None,
-                           events: pd.DataFrame | None = None, relapses: pd.DataFrame | None = None,
+def member_timeline_figure(member_timeline: MemberTimeline, member_label: str,
+                           treatments: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
+                           relapses: pd.DataFrame | None = None,
                            meeting: bool = False, window_days: int = 7, show_points: bool = True,
                            caption: str | None = None, anchor=None,
                            time_axis: str = "calendar") -> go.Figure:
@@ -477,7 +480,7 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
     ``anchor`` (the member's first log or onset day) time is drawn as weeks since it
     (``time_axis`` names which), not as calendar dates.
     """
-    measure = timeline.attrs.get("measure") or "mean_severity"
+    timeline, measure = member_timeline.table, member_timeline.measure or "mean_severity"
     order = {item.id: i for i, item in enumerate(schema.ITEMS)}
     present = timeline["series"].unique().tolist()
     series = sorted(present, key=lambda s: (-1 if s == "total" else order.get(s, len(order)), s))

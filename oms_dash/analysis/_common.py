@@ -8,6 +8,7 @@ and a weekly Mitchell-Pike sheet, say) the day's score is their mean.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -153,31 +154,38 @@ def member_days(frame: pd.DataFrame) -> pd.DataFrame:
 MEMBER_DAYS_FLAG = "member_days"
 
 
-def score_series(obs: pd.DataFrame, item: str | None = None, measure: str = "auto") -> pd.DataFrame:
-    """The score a course is drawn with: member, date, value, sorted by member and date.
+@dataclass(frozen=True, eq=False)
+class Scores:
+    """The score a course is drawn with (``score_series``): ``table`` holds member, date, value,
+    sorted by member and date; ``measure`` says which score it is ("mp_total", "mean_severity", or
+    "item:<id>" for one item), so a chart's axis and a relapse rule's scale follow it."""
+
+    table: pd.DataFrame
+    measure: str
+
+
+def score_series(obs: pd.DataFrame | Scores, item: str | None = None, measure: str = "auto") -> Scores:
+    """The score a course is drawn with, per member and date.
 
     item given: that item's daily score (0-3). Otherwise the total: the Mitchell-Pike total when
     ``measure`` is "mp_total", or "auto" and some date has all six MP items scored; else the mean
-    severity of the items scored that day. ``attrs["measure"]`` says which ("item:<id>" for one item).
-    A total this function made (or a subset of its rows) is returned as it is.
+    severity of the items scored that day. A total this function made (or one cut to fewer rows) is
+    returned as it is.
     """
-    if (item is None and list(obs.columns) == ["member", "date", "value"]
-            and obs.attrs.get("measure") in MEASURES and measure in ("auto", obs.attrs["measure"])):
+    if (item is None and isinstance(obs, Scores) and obs.measure in MEASURES
+            and measure in ("auto", obs.measure)):
         return obs  # already a total (e.g. a filtered subset of the group's), passed through
     daily = daily_scores(obs)
     if item is not None:
         out = daily.loc[daily["item"] == item, ["member", "date", "score"]].rename(columns={"score": "value"})
-        out = out.sort_values(["member", "date"], ignore_index=True)
-        out.attrs["measure"] = f"item:{item}"
-        return out
+        return Scores(out.sort_values(["member", "date"], ignore_index=True), f"item:{item}")
     if measure not in ("auto", *MEASURES):
         raise ValueError(f"unknown measure {measure!r}")
     out = mp_totals(daily) if measure in ("auto", MEASURE_MP) else None
     chosen = MEASURE_MP
     if out is None or (measure == "auto" and out.empty):
         out, chosen = mean_severity(daily), MEASURE_MEAN
-    out.attrs["measure"] = chosen
-    return out
+    return Scores(out, chosen)
 
 
 TIME_AXES = {"calendar": "Calendar dates", "first_log": "Weeks since first log", "onset": "Weeks since onset"}

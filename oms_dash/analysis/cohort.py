@@ -13,6 +13,7 @@ from oms_dash.analysis._common import (
     MEASURE_MEAN,
     MEASURE_MP,
     MIN_TREND_MEMBERS,
+    Scores,
     as_day,
     daily_scores,
     quantile_band,
@@ -204,14 +205,14 @@ def bootstrap_median(values: np.ndarray, seed: int = BOOTSTRAP_SEED,
     return float(low), float(high)
 
 
-def before_after(scores: pd.DataFrame, treatments: pd.DataFrame, treatment: str, weeks: int = 4,
+def before_after(scores: Scores, treatments: pd.DataFrame, treatment: str, weeks: int = 4,
                  min_members: int | None = None, min_logs: int = 2, leave_out_other: bool = False,
                  seed: int = BOOTSTRAP_SEED, margin: float | None = None) -> BeforeAfter:
     """Each member's mean score in the ``weeks`` weeks before vs after their first start of ``treatment``.
 
     Before: start - 7·weeks <= date < start. After: start < date <= start + 7·weeks. The start day
     itself belongs to neither (whether it was logged before or after the first dose is unknown).
-    ``scores``: member, date, value (``score_series``). Members with a start but no scores on a
+    ``scores``: a ``score_series`` (its measure sets the margin). Members with a start but no scores on a
     side keep NaN there. Group medians are NaN (suppressed) below ``min_members`` members with at
     least ``min_logs`` logs on each side. A treatment started by fewer than ``min_members`` members
     of ``treatments`` is ``hidden``: who had a rare treatment could identify a child. Another
@@ -221,10 +222,10 @@ def before_after(scores: pd.DataFrame, treatments: pd.DataFrame, treatment: str,
     """
     limit = resolve_min(min_members)
     if margin is None:
-        items = len(schema.MITCHELL_PIKE_ITEMS) if scores.attrs.get("measure") == MEASURE_MP else 1
+        items = len(schema.MITCHELL_PIKE_ITEMS) if scores.measure == MEASURE_MP else 1
         margin = SAME_MARGIN * items
     starts = treatment_starts(treatments, treatment)
-    frame = scores.assign(date=as_day(scores["date"]))
+    frame = scores.table.assign(date=as_day(scores.table["date"]))
     frame = frame.assign(start=frame["member"].map(starts).astype("datetime64[ns]"))
     frame = frame.loc[frame["start"].notna()]
     offset = (frame["date"] - frame["start"]).dt.days

@@ -26,8 +26,8 @@ def _cohort(obs, group, scope, item, by, treatment):
     scores = filters.cached_scope(group, scope, _scores, scope=scope, item=item)
     # "Days since first log" counts from each member's real first log, not the first in the chosen dates.
     first = filters.time_anchors(group, "first_log")
-    return analysis.cohort(scores, by, onsets=group.onsets, treatments=group.treatments, treatment=treatment,
-                           first_logs=first)
+    return analysis.cohort(scores.table, by, onsets=group.onsets, treatments=group.treatments,
+                           treatment=treatment, first_logs=first)
 
 
 def _weekly(obs, group, item, time_axis):
@@ -55,10 +55,10 @@ def _before_after(obs, group, scope, item, treatment, weeks, min_logs, leave_out
 
 def _relapses(obs, group, scope, item, rule, lookback):
     scores = filters.cached_scope(group, scope, _scores, scope=scope, item=item)
-    found = analysis.detect_relapses(scores, rule)
+    found = analysis.detect_relapses(scores, rule).table
     context = analysis.relapse_context(found, group.events, lookback_days=lookback)
-    followed = analysis.events_followed(found, group.events, scores, follow_days=lookback)
-    members = sorted(scores["member"].unique())
+    followed = analysis.events_followed(found, group.events, scores.table, follow_days=lookback)
+    members = sorted(scores.table["member"].unique())
     return context, analysis.relapse_summary(context, members), len(members), followed
 
 
@@ -215,7 +215,7 @@ def render() -> None:
     chosen, summary = started
     caption = filters.chart_caption(summary, relative=chosen.time_axis != "calendar")
     item = chosen.items[0] if len(chosen.items) == 1 else None
-    measure = filters.cached(group, chosen, _scores, scope=chosen.scope, item=item).attrs["measure"]
+    measure = filters.cached(group, chosen, _scores, scope=chosen.scope, item=item).measure
     labels = filters.member_label_map(group)
     shows = (  # one per VIEWS entry, in order
         lambda: _show_cohort(group, chosen, item, measure, caption, meeting, labels),

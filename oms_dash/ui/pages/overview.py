@@ -45,7 +45,7 @@ def _completeness(obs, group, scope, time_axis):
 def _course_view(group, chosen, meeting):
     course = filters.cached(group, chosen, _course, scope=chosen.scope, time_axis=chosen.time_axis)
     fig = charts.group_course_figure(course, meeting, time_axis=chosen.time_axis)
-    return fig, course.rename(columns={"n_members": "members"})
+    return fig, course.table.rename(columns={"n_members": "members"})
 
 
 def _latest_view(group, chosen, meeting):
