@@ -80,13 +80,15 @@ def report_figures(group: GroupData, meeting: bool = False, today: dt.date | Non
     scores = analysis.score_series(daily)
     anchors = analysis.first_logs(daily) if relative else None
     axis = "first_log" if relative else "calendar"
-    weekly = analysis.weekly_severity(daily)
-    weekly = analysis.relative_weeks(weekly, anchors) if relative else weekly
+    weekly, excluded = analysis.weekly_severity(daily), []
+    if relative:
+        shifted = analysis.relative_weeks(weekly, anchors)
+        weekly, excluded = shifted.table, shifted.excluded
     figures = [
         ReportFigure("group-course", charts.group_course_figure(
             analysis.group_course(scores, anchors=anchors), meeting, time_axis=axis), cap),
-        ReportFigure("heatmap", charts.heatmap_figure(weekly, meeting=meeting, labels=labels, time_axis=axis),
-                     cap),
+        ReportFigure("heatmap", charts.heatmap_figure(weekly, meeting=meeting, labels=labels, time_axis=axis,
+                                                      excluded=excluded), cap),
     ]
     measure = scores.measure
     cohort = analysis.cohort(scores.table, by="first_log", onsets=group.onsets)

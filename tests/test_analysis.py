@@ -267,17 +267,18 @@ def test_alignment_shifts_are_exact():
                    scores("C", [0], [2])])
     onsets = {"A": DAY0 + pd.Timedelta(days=2), "B": DAY0}
     on_onset = A.align(s, "onset", onsets=onsets)
+    assert on_onset.excluded == ["C"]
+    on_onset = on_onset.table
     assert on_onset.loc[on_onset["member"] == "A", "t"].tolist() == [8, 15, 22]
     assert on_onset.loc[on_onset["member"] == "B", "t"].tolist() == [3, 4]
-    assert on_onset.attrs["excluded"] == ["C"]
-    first = A.align(s, "first_log")
+    first = A.align(s, "first_log").table
     assert first.loc[first["member"] == "A", "t"].tolist() == [0, 7, 14]
     tr = treatments([("A", "acth", DAY0 + pd.Timedelta(days=17)), ("A", "acth", DAY0 + pd.Timedelta(days=90)),
                      ("B", "ivig", DAY0)])
     on_trt = A.align(s, "treatment", treatments=tr, treatment="acth")
-    assert on_trt["t"].tolist() == [-7, 0, 7]
-    assert on_trt.attrs["excluded"] == ["B", "C"]
-    calendar = A.align(s, "calendar")
+    assert on_trt.table["t"].tolist() == [-7, 0, 7]
+    assert on_trt.excluded == ["B", "C"]
+    calendar = A.align(s, "calendar").table
     assert calendar["date"].tolist() == s["date"].tolist()
 
 
@@ -502,7 +503,7 @@ def test_days_since_first_log_counts_from_the_real_first_log_under_a_date_filter
     s = pd.concat([scores("A", [0, 10, 40], [1, 1, 1]), scores("B", [35, 42], [2, 2])])
     first = pd.Series({"A": DAY0, "B": DAY0 + pd.Timedelta(days=35)})
     shown = s.loc[s["date"] >= DAY0 + pd.Timedelta(days=30)]  # a date range from day 30
-    aligned = A.align(shown, "first_log", first_logs=first)
+    aligned = A.align(shown, "first_log", first_logs=first).table
     assert aligned.loc[aligned["member"] == "A", "t"].tolist() == [40]
     assert aligned.loc[aligned["member"] == "B", "t"].tolist() == [0, 7]
 
@@ -514,8 +515,8 @@ def test_relative_weeks_count_from_each_members_own_anchor_week():
                            "week": [DAY0, DAY0 + pd.Timedelta(days=14), DAY0 + pd.Timedelta(days=7), DAY0]})
     anchors = pd.Series({"A": DAY0 + pd.Timedelta(days=2), "B": DAY0 + pd.Timedelta(days=13)})  # Wed, Sun
     out = A.relative_weeks(weekly, anchors)
-    assert out["week"].tolist() == [0, 2, 0]  # B's anchor, a Sunday, falls in the week of B's log
-    assert out.attrs["excluded"] == ["C"]
+    assert out.table["week"].tolist() == [0, 2, 0]  # B's anchor, a Sunday, falls in the week of B's log
+    assert out.excluded == ["C"]
 
 
 def test_group_course_since_first_log_lines_up_members_who_started_apart():

@@ -347,3 +347,19 @@ def test_member_timeline_says_what_is_drawn_and_keeps_treatments_in_their_own_la
     crowded = C.member_timeline_figure(A.MemberTimeline(many, mine.measure), "Member A")
     assert "dots: daily scores" not in crowded.layout.title.text
     assert "daily dots not drawn" in crowded.layout.title.text
+
+
+def test_charts_in_weeks_since_onset_say_how_many_members_without_an_onset_they_leave_out(data):
+    obs, _, _ = data
+    onsets = pd.Series({m: START for m in CODES[:-1]})  # the last member has no onset date
+    weekly = A.relative_weeks(A.weekly_severity(obs), onsets)
+    done = A.relative_weeks(A.completeness(obs), onsets)
+    course = A.group_course(obs, anchors=onsets)
+    figures = [C.heatmap_figure(weekly.table, time_axis="onset", excluded=weekly.excluded),
+               C.completeness_figure(done.table, time_axis="onset", excluded=done.excluded),
+               C.group_course_figure(course, time_axis="onset"),
+               C.member_small_multiples_figure(A.score_series(obs).table, "mp_total", anchors=onsets,
+                                               time_axis="onset")]
+    for fig in figures:
+        assert "1 member without one left out" in words(fig).replace("<br>", " ")
+    assert "left out" not in words(C.heatmap_figure(A.weekly_severity(obs)))

@@ -191,17 +191,25 @@ def score_series(obs: pd.DataFrame | Scores, item: str | None = None, measure: s
 TIME_AXES = {"calendar": "Calendar dates", "first_log": "Weeks since first log", "onset": "Weeks since onset"}
 
 
-def relative_weeks(frame: pd.DataFrame, anchors: pd.Series, column: str = "week") -> pd.DataFrame:
+@dataclass(frozen=True, eq=False)
+class RelativeWeeks:
+    """A weekly table counted in weeks since each member's anchor (``relative_weeks``), and the
+    members ``excluded`` for having no anchor (a chart says how many it leaves out)."""
+
+    table: pd.DataFrame
+    excluded: list[str]
+
+
+def relative_weeks(frame: pd.DataFrame, anchors: pd.Series, column: str = "week") -> RelativeWeeks:
     """``frame`` with its weekly ``column`` (Mondays) replaced by whole weeks since the week of each
     member's anchor day (``anchors``: member -> date, e.g. first log or onset): the anchor's own
     week is 0, the week before -1. Members without an anchor are left out and listed in
-    ``attrs["excluded"]``; calendar dates are then no longer shown."""
+    ``excluded``; calendar dates are then no longer shown."""
     start = week_start(frame["member"].map(anchors).astype("datetime64[ns]"))
     known = start.notna().to_numpy()
     weeks = ((as_day(frame[column]) - start).dt.days // 7).to_numpy()
     out = frame.loc[known].assign(**{column: weeks[known].astype("int64")})
-    out.attrs = {**frame.attrs, "excluded": sorted(set(frame.loc[~known, "member"].astype("str")))}
-    return out
+    return RelativeWeeks(out, sorted(set(frame.loc[~known, "member"].astype("str"))))
 
 
 def measure_label(measure: str) -> str:

@@ -78,27 +78,32 @@ class Cohort:
     excluded: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, eq=False)
+class AlignedScores:
+    """Scores on an alignment's axis (``align``) and the members ``excluded`` for having no day 0."""
+
+    table: pd.DataFrame
+    excluded: list[str]
+
+
 def align(scores: pd.DataFrame, by: str, onsets: Mapping[str, pd.Timestamp] | None = None,
           treatments: pd.DataFrame | None = None, treatment: str | None = None,
-          first_logs: pd.Series | None = None) -> pd.DataFrame:
+          first_logs: pd.Series | None = None) -> AlignedScores:
     """``scores`` (member, date, value) with ``anchor`` and ``t``: exact whole days since day 0.
 
     For "calendar", anchor is NaT and t is NaN. Members without an anchor are dropped and listed in
-    ``attrs["excluded"]``.
+    ``excluded``.
     """
     frame = scores.assign(date=as_day(scores["date"]))
     if by == "calendar":
-        out = frame.assign(anchor=pd.NaT, t=np.nan)
-        out.attrs["excluded"] = []
-        return out
+        return AlignedScores(frame.assign(anchor=pd.NaT, t=np.nan), [])
     day0 = anchors(by, frame, onsets, treatments, treatment, first_logs)
     anchor = frame["member"].map(day0).astype("datetime64[ns]")
     out = frame.assign(anchor=anchor, t=(frame["date"] - anchor).dt.days)
     missing = sorted(set(out.loc[out["anchor"].isna(), "member"]))
     out = out.loc[out["anchor"].notna()].reset_index(drop=True)
     out["t"] = out["t"].astype("int64")
-    out.attrs["excluded"] = missing
-    return out
+    return AlignedScores(out, missing)
 
 
 def cohort(scores: pd.DataFrame, by: str = "calendar", onsets: Mapping[str, pd.Timestamp] | None = None,
@@ -106,13 +111,14 @@ def cohort(scores: pd.DataFrame, by: str = "calendar", onsets: Mapping[str, pd.T
            bin_days: int = 7, min_members: int | None = None, first_logs: pd.Series | None = None) -> Cohort:
     """Members' courses on a common axis, binned to ``bin_days`` (weeks), plus the group band."""
     aligned = align(scores, by, onsets, treatments, treatment, first_logs)
+    table = aligned.table
     if by == "calendar":
-        x = week_start(aligned["date"])
+        x = week_start(table["date"])
     else:
-        x = (np.floor_divide(aligned["t"], bin_days) * bin_days).astype("int64")
-    binned = (aligned.assign(x=x).groupby(["member", "x"], observed=True)["value"].mean().reset_index())
+        x = (np.floor_divide(table["t"], bin_days) * bin_days).astype("int64")
+    binned = (table.assign(x=x).groupby(["member", "x"], observed=True)["value"].mean().reset_index())
     group = quantile_band(binned, "x", min_members=min_members)
-    return Cohort(by=by, members=binned, group=group, excluded=aligned.attrs["excluded"])
+    return Cohort(by=by, members=binned, group=group, excluded=aligned.excluded)
 
 
 @dataclass

@@ -160,8 +160,8 @@ def group_course(obs: pd.DataFrame | Scores, measure: str = "auto", min_members:
               .groupby(["member", "week"], observed=True)["value"].mean().reset_index())
     excluded = []
     if anchors is not None:
-        weekly = relative_weeks(weekly, anchors)
-        excluded = weekly.attrs["excluded"]
+        relative = relative_weeks(weekly, anchors)
+        weekly, excluded = relative.table, relative.excluded
     return GroupCourse(quantile_band(weekly, "week", min_members=min_members), scores.measure, excluded)
 
 

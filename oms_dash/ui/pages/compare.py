@@ -31,13 +31,16 @@ def _cohort(obs, group, scope, item, by, treatment):
 
 
 def _weekly(obs, group, item, time_axis):
+    """The weekly means, their table, and the members left out for having no anchor."""
     weekly = analysis.weekly_severity(obs, item)
     anchors = filters.time_anchors(group, time_axis)
+    excluded = []
     if anchors is not None:
-        weekly = analysis.relative_weeks(weekly, anchors)
+        relative = analysis.relative_weeks(weekly, anchors)
+        weekly, excluded = relative.table, relative.excluded
     table = weekly.pivot(index="member", columns="week", values="value")
     table.columns = [f"week {c}" if anchors is not None else f"{c:%d %b %Y}" for c in table.columns]
-    return weekly, table.reset_index()
+    return weekly, table.reset_index(), excluded
 
 
 def _profiles(obs, group):
@@ -95,8 +98,9 @@ def _show_heatmap(group, chosen, meeting, caption, labels) -> None:
         choice = filters.kept_widget(st.selectbox, "Symptom", "heat_item", "all", lambda v: v in options,
                                      options, format_func=_item_choice)
         item = None if choice == "all" else choice
-    weekly, table = filters.cached(group, chosen, _weekly, item=item, time_axis=chosen.time_axis)
-    fig = charts.heatmap_figure(weekly, item, meeting, labels=labels, time_axis=chosen.time_axis)
+    weekly, table, excluded = filters.cached(group, chosen, _weekly, item=item, time_axis=chosen.time_axis)
+    fig = charts.heatmap_figure(weekly, item, meeting, labels=labels, time_axis=chosen.time_axis,
+                                excluded=excluded)
     widgets.show_chart(fig, "severity-heatmap", caption, charts.with_labels(table, labels))
 
 
