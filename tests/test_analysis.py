@@ -471,8 +471,9 @@ def test_daily_scores_are_computed_once_and_then_passed_through():
     daily = A.daily_scores(table)
     assert daily["score"].tolist() == [2.0, 2.0]  # the day's mean
     assert A.daily_scores(daily) is daily
-    kept = daily.loc[daily["score"] > 1]
+    kept = A.filter_observations(daily, members=["A"], start=DAY0 + pd.Timedelta(days=1))
     assert A.daily_scores(kept) is kept  # a filtered daily table is still daily
+    assert A.daily_scores(kept.copy()).equals(kept.reset_index(drop=True))  # a copy is made again, alike
     assert A.symptom_profiles(daily).members.equals(A.symptom_profiles(table).members)
     days = A.member_days(table)
     assert days["date"].tolist() == [DAY0, DAY0 + pd.Timedelta(days=1)] and A.member_days(days) is days

@@ -7,6 +7,7 @@ and a weekly Mitchell-Pike sheet, say) the day's score is their mean.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -54,7 +55,8 @@ def filter_observations(obs: pd.DataFrame, members: Iterable[str] | None = None,
     mask = obs["score"].notna().to_numpy() & scope_mask(obs, members, start, end)
     if items is not None:
         mask &= obs["item"].isin(list(items)).to_numpy()
-    return obs.loc[mask, ["member", "date", "item", "score"]]
+    out = obs.loc[mask, ["member", "date", "item", "score"]]
+    return _known_daily(out) if _is_daily(obs) else out  # rows of a daily table are daily
 
 
 def scope_mask(table: pd.DataFrame, members: Iterable[str] | None = None, start=None,
@@ -70,17 +72,30 @@ def scope_mask(table: pd.DataFrame, members: Iterable[str] | None = None, start=
     return mask
 
 
-DAILY_FLAG = "daily_scores"  # attrs key: this table already holds one score per member, day and item
 DAILY_COLUMNS = ["member", "date", "item", "score"]
+# The tables daily_scores made and the rows filter_observations cut from them (by id, held weakly:
+# a table no longer used is let go), so that a daily table made once per filter is passed through
+# by every analysis instead of averaged again. Kept here, not in DataFrame.attrs, which pandas
+# copies to some derived tables and drops from others.
+_DAILY_TABLES: weakref.WeakValueDictionary[int, pd.DataFrame] = weakref.WeakValueDictionary()
+
+
+def _known_daily(table: pd.DataFrame) -> pd.DataFrame:
+    _DAILY_TABLES[id(table)] = table
+    return table
+
+
+def _is_daily(table: pd.DataFrame) -> bool:
+    return _DAILY_TABLES.get(id(table)) is table and list(table.columns) == DAILY_COLUMNS
 
 
 def daily_scores(obs: pd.DataFrame) -> pd.DataFrame:
     """One score per member, day and item (the mean of that day's scores): member, date, item, score.
 
-    A table this function made (or a row subset of one, e.g. filtered) is returned as it is, so a
+    A table this function made (or ``filter_observations`` cut from one) is returned as it is, so a
     page can compute the daily table once per filter and hand it to every analysis.
     """
-    if obs.attrs.get(DAILY_FLAG) and list(obs.columns) == DAILY_COLUMNS:
+    if _is_daily(obs):
         return obs
     frame = obs.loc[obs["score"].notna(), DAILY_COLUMNS]
     if frame.empty:
@@ -93,8 +108,7 @@ def daily_scores(obs: pd.DataFrame) -> pd.DataFrame:
             out = frame.reset_index(drop=True)
         else:
             out = frame.groupby(keys, sort=False, observed=True)["score"].mean().reset_index()
-    out.attrs = {DAILY_FLAG: True}
-    return out
+    return _known_daily(out)
 
 
 def week_start(dates: pd.Series) -> pd.Series:
@@ -139,19 +153,15 @@ def member_day_key(frame: pd.DataFrame) -> tuple[pd.Index, np.ndarray, np.ndarra
 
 def member_days(frame: pd.DataFrame) -> pd.DataFrame:
     """The distinct (member, day) pairs of ``frame``'s scored rows, in order of first appearance
-    (as ``drop_duplicates`` would give them): member, date (midnight). A table this function made is
-    returned as it is, so completeness and logging share can be given it once."""
-    if frame.attrs.get(MEMBER_DAYS_FLAG) and list(frame.columns) == ["member", "date"]:
+    (as ``drop_duplicates`` would give them): member, date (midnight). A table of these two columns
+    alone (no score) is one this function made, or rows of one, and is returned as it is, so
+    completeness and logging share can be given it once."""
+    if list(frame.columns) == ["member", "date"]:
         return frame
     days = frame.loc[frame["score"].notna(), ["member", "date"]]
     days = days.assign(date=as_day(days["date"]))
     _, _, key = member_day_key(days)
-    out = days.loc[~pd.Series(key).duplicated().to_numpy()]
-    out.attrs = {MEMBER_DAYS_FLAG: True}
-    return out
-
-
-MEMBER_DAYS_FLAG = "member_days"
+    return days.loc[~pd.Series(key).duplicated().to_numpy()]
 
 
 @dataclass(frozen=True, eq=False)

@@ -128,7 +128,6 @@ def scope_tables(group: GroupData, scope: tuple) -> dict[str, pd.DataFrame | ana
         return None
     whole = cache.remember((group_token(group), "whole-group tables"), lambda: _whole_group_tables(group))
     out = {name: _rows_in(table, scope) for name, table in whole.items()}
-    out["member_days"].attrs = dict(whole["member_days"].attrs)
     mp = out[analysis.MEASURE_MP]
     chosen = analysis.MEASURE_MP if len(mp) else analysis.MEASURE_MEAN
     out["scores"] = analysis.Scores(out[chosen], chosen)
