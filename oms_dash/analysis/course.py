@@ -4,7 +4,7 @@ state per item, the group's course, a member's timeline."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -142,7 +142,7 @@ class GroupCourse:
 
     table: pd.DataFrame
     measure: str
-    excluded: list[str] = field(default_factory=list)
+    excluded: list[str]
 
 
 def group_course(obs: pd.DataFrame | Scores, measure: str = "auto", min_members: int | None = None,
