@@ -218,7 +218,7 @@ def before_after(scores: Scores, treatments: pd.DataFrame, treatment: str, weeks
 
     Before: start - 7·weeks <= date < start. After: start < date <= start + 7·weeks. The start day
     itself belongs to neither (whether it was logged before or after the first dose is unknown).
-    ``scores``: a ``score_series`` (its measure sets the margin). Members with a start but no scores on a
+    ``scores``: from ``score_series`` (its measure sets the margin). Members with a start but no scores on a
     side keep NaN there. Group medians are NaN (suppressed) below ``min_members`` members with at
     least ``min_logs`` logs on each side. A treatment started by fewer than ``min_members`` members
     of ``treatments`` is ``hidden``: who had a rare treatment could identify a child. Another
