@@ -110,27 +110,6 @@ def find_role(headers: list[str], role: str, exclude: set[str] = frozenset()) ->
     return None
 
 
-@dataclass(frozen=True, eq=False)
-class Records:
-    """One line per data record (``table``: record, row, member, date, as text) and the columns its
-    member codes and dates were read from, for a rejected row to name (member_column is None when
-    every record got one code, e.g. from the file name)."""
-
-    table: pd.DataFrame
-    member_column: str | None
-    date_column: str | None
-
-
-@dataclass(frozen=True, eq=False)
-class Courses:
-    """A treatment file's courses (``table``: record, treatment, end, dose) and the columns the
-    treatment and the end were read from, for a rejected row to name."""
-
-    table: pd.DataFrame
-    treatment_column: str
-    end_column: str
-
-
 @dataclass
 class Canonical:
     """records: ``Records``. cells: record, column, item, value, lo, hi.
@@ -207,6 +186,27 @@ def every_position(numbers: np.ndarray, n: int) -> bool:
     same = (numbers.dtype == whole.dtype and numbers.strides == whole.strides
             and numbers.__array_interface__["data"][0] == whole.__array_interface__["data"][0])
     return same or bool(np.array_equal(numbers, whole))
+
+
+@dataclass(frozen=True, eq=False)
+class Records:
+    """One line per data record (``table``: record, row, member, date, as text) and the columns its
+    member codes and dates were read from, for a rejected row to name (member_column is None when
+    every record got one code, e.g. from the file name)."""
+
+    table: pd.DataFrame
+    member_column: str | None
+    date_column: str | None
+
+
+@dataclass(frozen=True, eq=False)
+class Courses:
+    """A treatment file's courses (``table``: record, treatment, end, dose) and the columns the
+    treatment and the end were read from, for a rejected row to name."""
+
+    table: pd.DataFrame
+    treatment_column: str
+    end_column: str
 
 
 def _records(raw: RawTable, member: pd.Series | str, date: pd.Series) -> Records:
