@@ -97,13 +97,14 @@ def run_analyses(group: GroupData, baseline: float) -> dict[str, object]:
         ("latest_state", lambda: A.latest_state(obs)),
         ("group_course", lambda: A.group_course(obs)),
         ("member_timeline", lambda: A.member_timeline(obs, "M000")),
-        ("cohort (onset)", lambda: A.cohort(results["score_series (total)"], "onset", onsets=group.onsets)),
-        ("cohort (treatment)", lambda: A.cohort(results["score_series (total)"], "treatment", treatments=tr,
-                                                treatment="ivig")),
+        ("cohort (onset)", lambda: A.cohort(results["score_series (total)"].table, "onset",
+                                            onsets=group.onsets)),
+        ("cohort (treatment)", lambda: A.cohort(results["score_series (total)"].table, "treatment",
+                                                treatments=tr, treatment="ivig")),
         ("symptom_profiles", lambda: A.symptom_profiles(obs)),
         ("before_after", lambda: A.before_after(results["score_series (total)"], tr, "rituximab")),
         ("detect_relapses", lambda: A.detect_relapses(results["score_series (total)"])),
-        ("relapse_context", lambda: A.relapse_context(results["detect_relapses"], ev)),
+        ("relapse_context", lambda: A.relapse_context(results["detect_relapses"].table, ev)),
         ("cooccurrence", lambda: A.cooccurrence(obs)),
     ]
     print(f"\n{'analysis':<24}{'seconds':>9}{'× baseline':>12}")
@@ -116,9 +117,8 @@ def run_analyses(group: GroupData, baseline: float) -> dict[str, object]:
 def run_figures(group: GroupData, r: dict[str, object], baseline: float) -> None:
     from oms_dash import charts as C
 
-    s = r["score_series (total)"]
-    measure = s.attrs["measure"]
-    rel = r["detect_relapses"]
+    measure = r["score_series (total)"].measure
+    rel, rule = r["detect_relapses"].table, r["detect_relapses"].rule
     mine_tr = group.treatments.loc[group.treatments["member"] == "M000"]
     mine_ev = group.events.loc[group.events["member"] == "M000"]
     cases: list[tuple[str, Callable[[], object]]] = [
@@ -131,7 +131,7 @@ def run_figures(group: GroupData, r: dict[str, object], baseline: float) -> None
         ("heatmap_figure", lambda: C.heatmap_figure(r["weekly_severity"])),
         ("profile_figure", lambda: C.profile_figure(r["symptom_profiles"])),
         ("before_after_figure", lambda: C.before_after_figure(r["before_after"], measure)),
-        ("relapse_figure", lambda: C.relapse_figure(r["relapse_context"], N_MEMBERS, rel.attrs["rule"])),
+        ("relapse_figure", lambda: C.relapse_figure(r["relapse_context"], N_MEMBERS, rule)),
         ("cooccurrence_figure", lambda: C.cooccurrence_figure(r["cooccurrence"])),
     ]
     print(f"\n{'figure':<24}{'seconds':>9}{'× baseline':>12}{'JSON KB':>10}")

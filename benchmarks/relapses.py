@@ -25,7 +25,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from oms_dash.analysis import MEASURE_MEAN, MEASURE_MP, RelapseRule, detect_relapses
+from oms_dash.analysis import MEASURE_MEAN, MEASURE_MP, RelapseRule, Relapses, Scores, detect_relapses
 from oms_dash.analysis.relapses import PRESET_NAMES, RATES_FILE
 
 RISES = (0.8, 1.0, 1.2, 1.6)
@@ -42,8 +42,8 @@ CONDITIONS = "6 symptoms, noise sd 0.3-0.75, up to half the days or weeks not lo
 
 
 def simulate(rng: np.random.Generator, n_members: int, days: int, rise: float = 0.0, held: int = 0,
-             weekly: bool = False, improving: float = 0.0) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Scores (member, date, value) of ``n_members`` diaries, each member's noise and true start
+             weekly: bool = False, improving: float = 0.0) -> tuple[Scores, np.ndarray, np.ndarray]:
+    """Scores of ``n_members`` diaries, each member's noise and true start
     (day index; -1 on a flat course). Daily: the mean severity; weekly: the Mitchell-Pike total."""
     noise = rng.uniform(*NOISE, n_members)
     missing = rng.uniform(*MISSING, n_members)
@@ -73,14 +73,14 @@ def simulate(rng: np.random.Generator, n_members: int, days: int, rise: float = 
     value = items.sum(axis=2) if weekly else items.mean(axis=2)
     logged = rng.random(value.shape) >= missing[:, None]
     m, d = np.nonzero(logged)
-    scores = pd.DataFrame({"member": pd.array([f"S{i:04d}" for i in m], dtype="str"),
-                           "date": (DAY0 + day[d]).astype("datetime64[ns]"), "value": value[m, d]})
-    scores.attrs["measure"] = MEASURE_MP if weekly else MEASURE_MEAN
-    return scores, noise, start
+    table = pd.DataFrame({"member": pd.array([f"S{i:04d}" for i in m], dtype="str"),
+                          "date": (DAY0 + day[d]).astype("datetime64[ns]"), "value": value[m, d]})
+    return Scores(table, MEASURE_MP if weekly else MEASURE_MEAN), noise, start
 
 
-def judge(found: pd.DataFrame, n_members: int, start: np.ndarray, held: int) -> tuple[np.ndarray, list]:
+def judge(relapses: Relapses, n_members: int, start: np.ndarray, held: int) -> tuple[np.ndarray, list]:
     """Per member: found or not, and each found relapse's distance in days from its true start."""
+    found = relapses.table
     member = found["member"].str.slice(1).astype("int64").to_numpy()
     day = ((found["start"].to_numpy() - DAY0.astype("datetime64[ns]")) // np.timedelta64(1, "D"))
     true = start[member]
@@ -116,7 +116,7 @@ def study(n_members: int, seed: int) -> dict:
                 if held >= 14 and rise >= 1.0:
                     off += distance
             results[(scale, preset)] = {
-                "recall": recall, "false": len(detect_relapses(flat, rule)), "flat_years": flat_years,
+                "recall": recall, "false": len(detect_relapses(flat, rule).table), "flat_years": flat_years,
                 "median_days_off": float(np.median(off)) if off else None,
             }
     return results

@@ -117,19 +117,19 @@ COLUMNS_NAMED = 5
 
 @dataclass
 class Canonical:
-    """records: record, row, member, date (text). cells: record, column, item, value, lo, hi.
+    """records: ``Records``. cells: record, column, item, value, lo, hi.
     events/treatments/notes: record + text columns. skipped: record -> reason (not symptom data).
-    courses (treatment files): record, treatment, start, end, dose. onsets: record, onset."""
+    courses (treatment files): ``Courses``. onsets: record, onset."""
 
     format: str
-    records: pd.DataFrame
+    records: Records
     cells: pd.DataFrame
     events: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["record", "text", "column"]))
     treatments: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["record", "text", "dose"]))
     notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["record", "text"]))
     skipped: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
-    courses: pd.DataFrame | None = None
+    courses: Courses | None = None
     onsets: pd.DataFrame | None = None
     totals: pd.DataFrame | None = None  # record, column, value: stated Mitchell-Pike totals
     file: str = ""  # the file's name, as the notes below give it
@@ -205,14 +205,33 @@ def every_position(numbers: np.ndarray, n: int) -> bool:
     return same or bool(np.array_equal(numbers, whole))
 
 
-def _records(raw: RawTable, member: pd.Series | str, date: pd.Series) -> pd.DataFrame:
+@dataclass(frozen=True, eq=False)
+class Records:
+    """One line per data record (``table``: record, row, member, date, as text) and the columns its
+    member codes and dates were read from, for a rejected row to name (member_column is None when
+    every record got one code, e.g. from the file name)."""
+
+    table: pd.DataFrame
+    member_column: str | None
+    date_column: str | None
+
+
+@dataclass(frozen=True, eq=False)
+class Courses:
+    """A treatment file's courses (``table``: record, treatment, end, dose) and the columns the
+    treatment and the end were read from, for a rejected row to name."""
+
+    table: pd.DataFrame
+    treatment_column: str
+    end_column: str
+
+
+def _records(raw: RawTable, member: pd.Series | str, date: pd.Series) -> Records:
     n = len(raw.cells)
     member_values = _column(member) if isinstance(member, pd.Series) else repeat_text(member, n)
     records = pd.DataFrame({"record": positions(n), "row": raw.rows,
                             "member": member_values, "date": _column(date)}, copy=False)
-    records.attrs["member_column"] = member.name if isinstance(member, pd.Series) else None
-    records.attrs["date_column"] = date.name
-    return records
+    return Records(records, member.name if isinstance(member, pd.Series) else None, date.name)
 
 
 def _distinct(raw: RawTable, column: str) -> tuple[np.ndarray, pd.Series]:
@@ -623,10 +642,10 @@ def _courses(raw: RawTable, roles, member, file_name) -> Canonical:
     records = _records(raw, member_values, raw.cells[roles["start"]])
     end = raw.cells[roles["end"]] if roles["end"] else pd.Series([""] * len(raw.cells))
     dose = raw.cells[roles["dose"]] if roles["dose"] else pd.Series([""] * len(raw.cells))
-    courses = pd.DataFrame({"record": np.arange(len(raw.cells)),
-                            "treatment": raw.cells[roles["treatment"]].to_numpy(),
-                            "end": end.to_numpy(), "dose": dose.to_numpy()})
-    courses.attrs.update(treatment_column=roles["treatment"], end_column=roles["end"] or "end")
+    courses = Courses(pd.DataFrame({"record": np.arange(len(raw.cells)),
+                                    "treatment": raw.cells[roles["treatment"]].to_numpy(),
+                                    "end": end.to_numpy(), "dose": dose.to_numpy()}),
+                      roles["treatment"], roles["end"] or "end")
     canon = Canonical(FORMAT_COURSES, records,
                       pd.DataFrame(columns=["record", "column", "item", "value", "lo", "hi"]),
                       courses=courses, file=file_name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,8 @@ from oms_dash.analysis import (
     BeforeAfter,
     Cohort,
     Cooccurrence,
+    GroupCourse,
+    MemberTimeline,
     Profiles,
     RelapseRule,
     measure_label,
@@ -361,11 +363,11 @@ def _band(fig: go.Figure, x, lo, hi, median, name: str, meeting: bool, row=None,
 
 # --- overview -------------------------------------------------------------------------------------------
 
-def group_course_figure(course: pd.DataFrame, meeting: bool = False, caption: str | None = None,
+def group_course_figure(group_course: GroupCourse, meeting: bool = False, caption: str | None = None,
                         time_axis: str = "calendar") -> go.Figure:
     """Median and interquartile band of the total per calendar week (``analysis.group_course``), or
     per week since each member's first log or onset (``time_axis``, with ``anchors`` given there)."""
-    measure = course.attrs.get("measure", "mean_severity")
+    course, measure = group_course.table, group_course.measure
     title = "The group's course: median and middle half of members, week by week"
     shown = course.loc[~course["suppressed"]]
     if shown.empty:
@@ -377,7 +379,7 @@ def group_course_figure(course: pd.DataFrame, meeting: bool = False, caption: st
     fig.update_yaxes(range=[0, measure_max(measure)])
     subtitle = (f"{measure_label(measure)} · {_n_range(shown['n_members'])} logging each week · weeks "
                 f"under {min_group_size()} members not drawn")
-    subtitle += _relative_note(time_axis, course.attrs.get("excluded", []))
+    subtitle += _relative_note(time_axis, group_course.excluded)
     return _finish(fig, title, subtitle, meeting, week_axis_title(time_axis), measure_label(measure), caption,
                    time_axis=time_axis)
 
@@ -401,9 +403,10 @@ def _week_hover(time_axis: str) -> str:
 
 def completeness_figure(table: pd.DataFrame, meeting: bool = False, reveal: bool = False,
                         caption: str | None = None, labels: Mapping[str, str] | None = None,
-                        time_axis: str = "calendar") -> go.Figure:
+                        time_axis: str = "calendar", excluded: Sequence[str] = ()) -> go.Figure:
     """Days logged per member and week (``analysis.completeness``) as a heatmap; weeks before a
-    member's first log are grey ("not yet logging"), weeks with nothing logged white."""
+    member's first log are grey ("not yet logging"), weeks with nothing logged white. ``excluded``:
+    the members ``analysis.relative_weeks`` left out, for the subtitle to count."""
     labels = _labels_for(table["member"].unique(), labels, reveal)
     # -1 stands for "not yet logging" so it gets its own colour, apart from 0 days logged.
     z_table = table.assign(z=table["days_logged"].fillna(-1.0))
@@ -425,7 +428,7 @@ def completeness_figure(table: pd.DataFrame, meeting: bool = False, reveal: bool
     _label_every_row(fig, rows)
     subtitle = (f"{_n_text(len(grid))} · {theme.plural(grid.shape[1], 'week')} · white: nothing logged that "
                 "week · grey: before the member's first log")
-    subtitle += _relative_note(time_axis, table.attrs.get("excluded", []))
+    subtitle += _relative_note(time_axis, excluded)
     return _finish(fig, "Logging completeness: days logged per member and week", subtitle, meeting,
                    week_axis_title(time_axis), "Member", caption, rows=len(rows), time_axis=time_axis)
 
@@ -462,8 +465,9 @@ def latest_state_figure(state: pd.DataFrame, meeting: bool = False, window_days:
 LANE_WRAP = 20  # characters of a treatment's name beside its lane ("Trazodone (sleep)" on one line)
 
 
-def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments: pd.DataFrame | None = None,
-                           events: pd.DataFrame | None = None, relapses: pd.DataFrame | None = None,
+def member_timeline_figure(member_timeline: MemberTimeline, member_label: str,
+                           treatments: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
+                           relapses: pd.DataFrame | None = None,
                            meeting: bool = False, window_days: int = 7, show_points: bool = True,
                            caption: str | None = None, anchor=None,
                            time_axis: str = "calendar") -> go.Figure:
@@ -477,7 +481,7 @@ def member_timeline_figure(timeline: pd.DataFrame, member_label: str, treatments
     ``anchor`` (the member's first log or onset day) time is drawn as weeks since it
     (``time_axis`` names which), not as calendar dates.
     """
-    measure = timeline.attrs.get("measure") or "mean_severity"
+    timeline, measure = member_timeline.table, member_timeline.measure or "mean_severity"
     order = {item.id: i for i, item in enumerate(schema.ITEMS)}
     present = timeline["series"].unique().tolist()
     series = sorted(present, key=lambda s: (-1 if s == "total" else order.get(s, len(order)), s))
@@ -683,9 +687,9 @@ def cohort_figure(cohort: Cohort, measure: str, meeting: bool = False, reveal: b
 def heatmap_figure(weekly: pd.DataFrame, item: str | None = None, meeting: bool = False, reveal: bool = False,
                    caption: str | None = None, labels: Mapping[str, str] | None = None,
                    time_axis: str = "calendar", measure: str | None = None,
-                   title: str | None = None) -> go.Figure:
+                   title: str | None = None, excluded: Sequence[str] = ()) -> go.Figure:
     """Members × weeks mean severity (``analysis.weekly_severity``), or (``measure``) weekly means
-    of that measure on its own scale."""
+    of that measure on its own scale. ``excluded``: the members ``analysis.relative_weeks`` left out."""
     what = "all symptoms" if item is None else schema.item_label(item)
     title = title or f"Mean severity per member and week: {what}"
     if weekly.empty:
@@ -709,7 +713,7 @@ def heatmap_figure(weekly: pd.DataFrame, item: str | None = None, meeting: bool 
     scale = "0 none – 3 severe" if measure is None else measure_label(measure)
     subtitle = (f"{_n_text(len(grid))} · {theme.plural(grid.shape[1], 'week')} · {scale} · "
                 "blank: no log that week")
-    subtitle += _relative_note(time_axis, weekly.attrs.get("excluded", []))
+    subtitle += _relative_note(time_axis, excluded)
     return _finish(fig, title, subtitle, meeting, week_axis_title(time_axis), "Member", caption,
                    rows=len(rows), time_axis=time_axis)
 
@@ -990,15 +994,18 @@ def member_small_multiples_figure(scores: pd.DataFrame, measure: str, meeting: b
     weekly = (scores.assign(week=week_start(scores["date"]))
               .groupby(["member", "week"], as_index=False)["value"].mean())
     relative = anchors is not None
+    excluded = []
     if relative:
-        weekly = relative_weeks(weekly, anchors)
+        shifted = relative_weeks(weekly, anchors)
+        weekly, excluded = shifted.table, shifted.excluded
     labels = _labels_for(weekly["member"].unique(), labels, reveal)
     order = sorted(labels, key=lambda m: labels[m])
     if len(order) > MAX_PANELS[meeting]:
         # More panels than a screen or a page holds legibly (and than make_subplots can space):
         # the same weekly means, one labelled row per member.
         return heatmap_figure(weekly, meeting=meeting, caption=caption, labels=labels, time_axis=time_axis,
-                              measure=measure, title="Each member's course, one row each (weekly means)")
+                              measure=measure, title="Each member's course, one row each (weekly means)",
+                              excluded=excluded)
     rows = -(-len(order) // columns)
     fig = make_subplots(rows=rows, cols=columns, shared_xaxes=True, shared_yaxes=True,
                         subplot_titles=[labels[m] for m in order], horizontal_spacing=0.03,
@@ -1027,6 +1034,6 @@ def member_small_multiples_figure(scores: pd.DataFrame, measure: str, meeting: b
                 "gaps over two weeks left open")
     if relative:
         subtitle += f" · x: {TIME_AXES[time_axis].lower()}"
-        subtitle += _relative_note(time_axis, weekly.attrs.get("excluded", []))
+        subtitle += _relative_note(time_axis, excluded)
     return _finish(fig, title, subtitle, meeting, caption=caption, height=height, time_axis=time_axis)
 

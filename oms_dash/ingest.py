@@ -74,7 +74,7 @@ def _member_profile(raw: RawTable, canon) -> pd.DataFrame:
     and member_profile works group by group. Each distinct combination is put through it once and
     handed to the members who have it; members with several combinations go through it as they
     are (over their distinct rows: the most common of those wins, not the most common row)."""
-    members = canon.records["member"].fillna("")
+    members = canon.records.table["member"].fillna("")
     quasi = find_quasi_identifier_columns(raw.cells)
     if not quasi:
         return member_profile(raw.cells.iloc[:0], members.iloc[:0])
@@ -206,7 +206,7 @@ def _checked(name: str, raw: RawTable, report: FileReport, options: ReadOptions,
     pii, pii_columns = list(report.problems), list(report.pii_columns)
     try:
         canon = recognise(raw, name, options.member, options.mapping or None)
-        if named_people and canon.records.attrs.get("member_column") is None and not options.member:
+        if named_people and canon.records.member_column is None and not options.member:
             # The people were told apart only by their names, which were removed: giving every row
             # one code from the file name would mix several children's diaries into one.
             raise NeedsMapping(

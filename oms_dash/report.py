@@ -80,29 +80,31 @@ def report_figures(group: GroupData, meeting: bool = False, today: dt.date | Non
     scores = analysis.score_series(daily)
     anchors = analysis.first_logs(daily) if relative else None
     axis = "first_log" if relative else "calendar"
-    weekly = analysis.weekly_severity(daily)
-    weekly = analysis.relative_weeks(weekly, anchors) if relative else weekly
+    weekly, excluded = analysis.weekly_severity(daily), []
+    if relative:
+        shifted = analysis.relative_weeks(weekly, anchors)
+        weekly, excluded = shifted.table, shifted.excluded
     figures = [
         ReportFigure("group-course", charts.group_course_figure(
             analysis.group_course(scores, anchors=anchors), meeting, time_axis=axis), cap),
-        ReportFigure("heatmap", charts.heatmap_figure(weekly, meeting=meeting, labels=labels, time_axis=axis),
-                     cap),
+        ReportFigure("heatmap", charts.heatmap_figure(weekly, meeting=meeting, labels=labels, time_axis=axis,
+                                                      excluded=excluded), cap),
     ]
-    measure = scores.attrs.get("measure", "auto")
-    cohort = analysis.cohort(scores, by="first_log", onsets=group.onsets)
+    measure = scores.measure
+    cohort = analysis.cohort(scores.table, by="first_log", onsets=group.onsets)
     figures.append(ReportFigure("members", charts.cohort_figure(cohort, measure, meeting, labels=labels),
                                 cap))
     figures.append(ReportFigure("member-panels", charts.member_small_multiples_figure(
-        scores, measure, meeting, labels=labels, anchors=anchors, time_axis=axis), cap))
+        scores.table, measure, meeting, labels=labels, anchors=anchors, time_axis=axis), cap))
     common = treatment or _most_common_treatment(group)
     if common:
         result = analysis.before_after(scores, group.treatments, common)
         figures.append(ReportFigure("before-after", charts.before_after_figure(
             result, measure, meeting, labels=labels), cap))
     rule = (rule_for or analysis.RelapseRule.for_measure)(measure)
-    relapses = analysis.detect_relapses(scores, rule)
+    relapses = analysis.detect_relapses(scores, rule).table
     context = analysis.relapse_context(relapses, group.events)
-    followed = analysis.events_followed(relapses, group.events, scores)
+    followed = analysis.events_followed(relapses, group.events, scores.table)
     figures.append(ReportFigure("relapses", charts.relapse_figure(
         context, len(group.members), rule, meeting=meeting, labels=labels, followed=followed,
         anchors=anchors, time_axis=axis), cap))

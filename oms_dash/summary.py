@@ -39,7 +39,8 @@ def _treatments_started(group: GroupData) -> list[str]:
     return [str(name) for name in counts.sort_values(ascending=False, kind="stable").index]
 
 
-def _before_after(scores: pd.DataFrame, group: GroupData, treatment: str, weeks: int, min_logs: int) -> dict:
+def _before_after(scores: analysis.Scores, group: GroupData, treatment: str, weeks: int,
+                  min_logs: int) -> dict:
     result = analysis.before_after(scores, group.treatments, treatment, weeks=weeks, min_logs=min_logs)
     per_member = []
     if not result.hidden:  # fewer than k members had it: nothing per member, as on the page
@@ -57,10 +58,10 @@ def _before_after(scores: pd.DataFrame, group: GroupData, treatment: str, weeks:
             "verdict": result.group_verdict or None}
 
 
-def _group_course(scores: pd.DataFrame) -> list[dict]:
+def _group_course(scores: analysis.Scores) -> list[dict]:
     course = analysis.group_course(scores)
     return [{"week": _day(row.week), "median": _number(row.median), "q1": _number(row.q25),
-             "q3": _number(row.q75), "n": int(row.n_members)} for row in course.itertuples(index=False)]
+             "q3": _number(row.q75), "n": int(row.n_members)} for row in course.table.itertuples(index=False)]
 
 
 def _cooccurrence(daily: pd.DataFrame) -> list[dict]:
@@ -83,9 +84,9 @@ def group_summary(group: GroupData, preset: str = analysis.DEFAULT_PRESET,
     "since_last_meeting" when the group (a group file) has a meeting before ``today``."""
     daily = analysis.daily_scores(group.observations)
     scores = analysis.score_series(daily)
-    measure = scores.attrs.get("measure", analysis.MEASURE_MEAN)
+    measure = scores.measure
     rule = analysis.RelapseRule.for_measure(measure, preset)
-    found = analysis.detect_relapses(scores, rule)
+    found = analysis.detect_relapses(scores, rule).table
     relapses = [{"member": str(r.member), "start": _day(r.start), "baseline": _number(r.baseline),
                  "peak": _number(r.peak), "preset": preset} for r in found.itertuples(index=False)]
     rule_said = {**dataclasses.asdict(rule), "description": rule.describe(),

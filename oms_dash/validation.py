@@ -338,7 +338,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     code: no Python loop over rows, except one per problem found. `today` bounds future dates.
     """
     factorize = factorize or ColumnCodes()
-    records = canon.records
+    records = canon.records.table
     ledger = Ledger(file_name, records["row"].to_numpy())
     raw_codes = _RawColumnCodes(raw, factorize)
     # Skipped by design: blank lines, then what the adapter found is not symptom data (food...).
@@ -347,7 +347,7 @@ def validate(canon: Canonical, raw: RawTable, file_name: str, date_order: str | 
     _reject_extra_cells(ledger, raw)
     _reject_duplicates(ledger, raw, raw_codes)
     members = _Members(records, factorize)
-    ledger.reject(members.missing(), records.attrs.get("member_column"),
+    ledger.reject(members.missing(), canon.records.member_column,
                   "the member code is missing (every row needs the member's code, e.g. F01)",
                   "missing_member")
     if canon.onsets is not None:  # a member list: a member whose onset is not known is no error
@@ -471,9 +471,9 @@ class _Members:
 
 def _dates(ledger: Ledger, canon: Canonical, order: str | None, today, factorize):
     """The records' dates, parsed; unreadable ones rejected, and how the day/month order was read."""
-    text = canon.records["date"]
-    column = canon.records.attrs.get("date_column")
-    course_ends = canon.courses["end"].astype(str) if canon.courses is not None else None
+    text = canon.records.table["date"]
+    column = canon.records.date_column
+    course_ends = canon.courses.table["end"].astype(str) if canon.courses is not None else None
     parsed = parse_dates(text, order=order, today=today, factorize=factorize, also=course_ends)
     if parsed.bad.any():
         ledger.reject(parsed.bad, column, parsed.errors, "bad_date",
@@ -822,15 +822,15 @@ ONGOING_WORDS = frozenset({"ongoing", "on going", "current", "currently", "conti
 def _treatment_file(ledger: Ledger, canon: Canonical, members: _Members, dates: np.ndarray,
                     order: str | None, today) -> pd.DataFrame:
     """A file of treatment courses: each row a course, with its start (the record's date) and end."""
-    courses = canon.courses
+    courses = canon.courses.table
     end_text = courses["end"].astype(str).str.strip()
     open_ended = (end_text == "") | end_text.str.lower().str.rstrip(".").isin(ONGOING_WORDS)
     # A planned end may lie ahead; its day/month order is the start column's (decided together).
     parsed = parse_dates(end_text.where(~open_ended, "2000-01-01"), order=order, today=today,
-                         allow_future=True, also=canon.records["date"].astype(str))
+                         allow_future=True, also=canon.records.table["date"].astype(str))
     end = parsed.dates.where(~open_ended, pd.NaT)
     bad = ((parsed.errors != "") & ~open_ended).to_numpy()
-    end_column = courses.attrs.get("end_column", "end")
+    end_column = canon.courses.end_column
     ledger.reject(bad, end_column, parsed.errors.reset_index(drop=True), "bad_date",
                   lambda idx: [str(v) for v in end_text.iloc[idx]])
     start = pd.to_datetime(dates)
@@ -838,7 +838,7 @@ def _treatment_file(ledger: Ledger, canon: Canonical, members: _Members, dates: 
     ledger.reject(before, end_column, "the course ends before it starts (check the start and end dates; "
                   "leave the end blank if the treatment is still going on)", "end_before_start")
     missing = (courses["treatment"].astype(str).str.strip() == "").to_numpy()
-    ledger.reject(missing, courses.attrs.get("treatment_column", "treatment"),
+    ledger.reject(missing, canon.courses.treatment_column,
                   "the treatment name is missing (write which treatment it was, e.g. IVIG)",
                   "missing_treatment")
     live = ledger.live()

@@ -63,6 +63,11 @@ def events(rows: list[tuple[str, pd.Timestamp, str]]) -> pd.DataFrame:
 DAILY_RULE = A.RelapseRule.for_measure("item:myoclonus")  # the default for a daily 0-3 score
 
 
+def as_scores(frame: pd.DataFrame) -> A.Scores:
+    """A member, date, value table as one symptom's daily scores (the relapse rule's daily scale)."""
+    return A.Scores(frame, "item:myoclonus")
+
+
 def planted(member: str = "A", relapse_day: int | None = 100, days: int = 200) -> pd.DataFrame:
     values = np.full(days, 1.0)
     if relapse_day is not None:
@@ -85,7 +90,7 @@ def noisy_course(level: float, noise_sd: float, seed: int, days: int = 730,
 
 
 def test_relapse_planted_on_day_100_is_found():
-    found = A.detect_relapses(planted(), DAILY_RULE)
+    found = A.detect_relapses(as_scores(planted()), DAILY_RULE).table
     assert list(found["start"]) == [DAY0 + pd.Timedelta(days=100)]
     row = found.iloc[0]
     assert (row["baseline"], row["start_value"], row["peak"]) == (1.0, 3.0, 3.0)
@@ -94,14 +99,16 @@ def test_relapse_planted_on_day_100_is_found():
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_relapse_planted_on_day_100_is_found_through_noise(seed):
-    found = A.detect_relapses(noisy_course(0.8, 0.45, seed, days=200, relapse_day=100), DAILY_RULE)
+    found = A.detect_relapses(as_scores(noisy_course(0.8, 0.45, seed, days=200, relapse_day=100)),
+                              DAILY_RULE).table
     assert len(found) == 1
     # dated within a few days: a noisy day just before the rise can look like its start
     assert abs((found.iloc[0]["start"] - (DAY0 + pd.Timedelta(days=100))).days) <= 5
 
 
 def test_no_relapse_on_a_flat_course():
-    assert A.detect_relapses(planted(relapse_day=None), A.RelapseRule.for_measure("", "sensitive")).empty
+    sensitive = A.RelapseRule.for_measure("", "sensitive")
+    assert A.detect_relapses(as_scores(planted(relapse_day=None)), sensitive).table.empty
 
 
 @pytest.mark.parametrize("noise_sd", [0.35, 0.45, 0.6])
@@ -112,20 +119,20 @@ def test_no_relapse_on_a_noisy_flat_course(level, noise_sd):
     cautious = A.RelapseRule.for_measure("item:myoclonus", "cautious")
     for seed in range(3):
         course = noisy_course(level, noise_sd, seed)
-        assert A.detect_relapses(course, cautious).empty, (level, noise_sd, seed)
+        assert A.detect_relapses(as_scores(course), cautious).table.empty, (level, noise_sd, seed)
 
 
 def test_a_short_burst_is_not_a_relapse():
     values = np.full(90, 1.0)
     values[40:44] = 3.0  # four bad days, then back to usual
-    assert A.detect_relapses(scores("A", range(90), values), DAILY_RULE).empty
+    assert A.detect_relapses(as_scores(scores("A", range(90), values)), DAILY_RULE).table.empty
 
 
 def test_a_rise_after_a_long_gap_has_no_baseline_and_is_not_counted():
     gap = DAILY_RULE.window_days + 10  # no log left in the baseline window
     days = list(range(20)) + list(range(20 + gap, 40 + gap))
     values = [0.0] * 20 + [3.0] * 20
-    assert A.detect_relapses(scores("A", days, values), DAILY_RULE).empty
+    assert A.detect_relapses(as_scores(scores("A", days, values)), DAILY_RULE).table.empty
 
 
 def test_relapses_within_the_refractory_window_count_once_and_members_are_separate():
@@ -136,7 +143,7 @@ def test_relapses_within_the_refractory_window_count_once_and_members_are_separa
     values[150:160] = 2.0
     frame = pd.concat([scores("A", range(200), values), planted("B", relapse_day=None)])
     rule = dataclasses.replace(DAILY_RULE, rise=1.5, min_days=1, min_logs=2, refractory_days=28)
-    found = A.detect_relapses(frame, rule)
+    found = A.detect_relapses(as_scores(frame), rule).table
     assert list(found["member"]) == ["A", "A"]
     assert list(found["start"]) == [DAY0 + pd.Timedelta(days=100), DAY0 + pd.Timedelta(days=150)]
 
@@ -145,9 +152,9 @@ def test_relapse_rule_lasting_days_not_only_logs():
     values = np.full(60, 0.0)
     values[30:34] = 3.0  # four raised logs over 3 days
     rule = dataclasses.replace(DAILY_RULE, min_days=7, min_logs=2)
-    assert A.detect_relapses(scores("A", range(60), values), rule).empty
+    assert A.detect_relapses(as_scores(scores("A", range(60), values)), rule).table.empty
     values[30:45] = 3.0
-    assert len(A.detect_relapses(scores("A", range(60), values), rule)) == 1
+    assert len(A.detect_relapses(as_scores(scores("A", range(60), values)), rule).table) == 1
 
 
 def test_relapse_rule_says_itself_in_words():
@@ -162,14 +169,14 @@ def test_relapse_rule_found_through_mp_total():
         level = 2.0 if 98 <= d < 130 else 0.0
         rows += [("A", DAY0 + pd.Timedelta(days=d), item, level) for item in MITCHELL_PIKE_ITEMS]
     s = A.score_series(obs(rows))
-    assert s.attrs["measure"] == A.MEASURE_MP
-    found = A.detect_relapses(s)  # default for the MP total: rise 4 held a week
+    assert s.measure == A.MEASURE_MP
+    found = A.detect_relapses(s).table  # default for the MP total: rise 4 held a week
     assert list(found["start"]) == [DAY0 + pd.Timedelta(days=98)]
     assert found.iloc[0]["start_value"] == 12.0
 
 
 def test_relapse_context_reports_preceding_events_within_lookback():
-    found = A.detect_relapses(planted(), DAILY_RULE)
+    found = A.detect_relapses(as_scores(planted()), DAILY_RULE).table
     start = DAY0 + pd.Timedelta(days=100)
     ev = events([("A", start - pd.Timedelta(days=5), "infection"),
                  ("A", start - pd.Timedelta(days=40), "steroid_taper"),  # outside 30 days
@@ -217,7 +224,7 @@ def test_before_after_means_are_exact_and_the_start_day_is_neither():
     # 2 weeks: before = days 36..49, after = days 51..64
     s = scores("A", [30, 36, 40, 49, 50, 51, 60, 64, 65], [9, 1, 2, 3, 9, 0, 1, 2, 9])
     tr = treatments([("A", "ivig", start), ("A", "ivig", start + pd.Timedelta(days=90))])
-    result = A.before_after(s, tr, "ivig", weeks=2, min_members=1)
+    result = A.before_after(as_scores(s), tr, "ivig", weeks=2, min_members=1)
     row = result.per_member.iloc[0]
     assert row["start"] == start
     assert (row["before"], row["n_before"]) == (2.0, 3)
@@ -230,12 +237,12 @@ def test_before_after_group_medians_suppressed_below_three_members():
     start = DAY0 + pd.Timedelta(days=28)
     s = pd.concat([scores(m, [20, 35], [b, a]) for m, b, a in [("A", 1, 2), ("B", 3, 1), ("C", 2, 2)]])
     tr = treatments([(m, "rituximab", start) for m in "ABC"] + [("D", "rituximab", start)])
-    three = A.before_after(s, tr, "rituximab", weeks=2, min_logs=1)
+    three = A.before_after(as_scores(s), tr, "rituximab", weeks=2, min_logs=1)
     assert (three.n_members, three.suppressed) == (3, False)
     assert (three.median_before, three.median_after) == (2.0, 2.0)
     d_row = three.per_member.set_index("member").loc["D"]
     assert np.isnan(d_row["before"]) and d_row["n_before"] == 0
-    two = A.before_after(s.loc[s["member"] != "C"], tr, "rituximab", weeks=2, min_logs=1)
+    two = A.before_after(as_scores(s.loc[s["member"] != "C"]), tr, "rituximab", weeks=2, min_logs=1)
     assert two.suppressed and np.isnan(two.median_before)
 
 
@@ -243,13 +250,13 @@ def test_before_after_marks_thin_windows_and_hides_a_rare_treatment():
     start = DAY0 + pd.Timedelta(days=28)
     rows = [scores(m, [20, 22, 35, 37], [1, 1, 2, 2]) for m in "ABC"] + [scores("D", [20, 35, 36], [3, 0, 0])]
     tr = treatments([(m, "ivig", start) for m in "ABCD"] + [(m, "acth", start) for m in "AB"])
-    result = A.before_after(pd.concat(rows), tr, "ivig", weeks=2)  # default: at least 2 logs a side
+    result = A.before_after(as_scores(pd.concat(rows)), tr, "ivig", weeks=2)  # default: 2 logs a side
     few = result.per_member.set_index("member")["few_logs"]
     assert few.to_dict() == {"A": False, "B": False, "C": False, "D": True}
     assert (result.n_members, result.median_before, result.median_after) == (3, 1.0, 2.0)
     assert not result.hidden
-    assert A.before_after(pd.concat(rows), tr, "ivig", weeks=2, min_logs=1).n_members == 4
-    rare = A.before_after(pd.concat(rows), tr, "acth", weeks=2)  # 2 members started it, k = 3
+    assert A.before_after(as_scores(pd.concat(rows)), tr, "ivig", weeks=2, min_logs=1).n_members == 4
+    rare = A.before_after(as_scores(pd.concat(rows)), tr, "acth", weeks=2)  # 2 members started it, k = 3
     assert rare.hidden and rare.n_started == 2
 
 
@@ -260,17 +267,18 @@ def test_alignment_shifts_are_exact():
                    scores("C", [0], [2])])
     onsets = {"A": DAY0 + pd.Timedelta(days=2), "B": DAY0}
     on_onset = A.align(s, "onset", onsets=onsets)
+    assert on_onset.excluded == ["C"]
+    on_onset = on_onset.table
     assert on_onset.loc[on_onset["member"] == "A", "t"].tolist() == [8, 15, 22]
     assert on_onset.loc[on_onset["member"] == "B", "t"].tolist() == [3, 4]
-    assert on_onset.attrs["excluded"] == ["C"]
-    first = A.align(s, "first_log")
+    first = A.align(s, "first_log").table
     assert first.loc[first["member"] == "A", "t"].tolist() == [0, 7, 14]
     tr = treatments([("A", "acth", DAY0 + pd.Timedelta(days=17)), ("A", "acth", DAY0 + pd.Timedelta(days=90)),
                      ("B", "ivig", DAY0)])
     on_trt = A.align(s, "treatment", treatments=tr, treatment="acth")
-    assert on_trt["t"].tolist() == [-7, 0, 7]
-    assert on_trt.attrs["excluded"] == ["B", "C"]
-    calendar = A.align(s, "calendar")
+    assert on_trt.table["t"].tolist() == [-7, 0, 7]
+    assert on_trt.excluded == ["B", "C"]
+    calendar = A.align(s, "calendar").table
     assert calendar["date"].tolist() == s["date"].tolist()
 
 
@@ -289,7 +297,7 @@ def test_cohort_bins_by_week_and_band_is_exact():
 def test_rolling_mean_never_bridges_a_gap():
     days = [0, 1, 2, 3, 4, 20, 21, 22]
     values = [1, 1, 1, 1, 3, 0, 0, 3]
-    frame = A.member_timeline(obs(series("A", days, values)), "A", include_total=False)
+    frame = A.member_timeline(obs(series("A", days, values)), "A", include_total=False).table
     assert frame["series"].unique().tolist() == ["myoclonus"]
     assert len(frame) == len(days)  # nothing filled into the gap
     rolling = dict(zip((frame["date"] - DAY0).dt.days, frame["rolling"], strict=True))
@@ -303,7 +311,8 @@ def test_rolling_mean_never_bridges_a_gap():
 def test_rolling_mean_restarts_after_a_gap_at_long_windows(window):
     days = [0, 1, 2, 3, 14, 15]  # a 10-day gap (days 4-13), longer than the 7-day gap rule
     values = [3, 3, 3, 3, 0, 1]
-    frame = A.member_timeline(obs(series("A", days, values)), "A", include_total=False, window_days=window)
+    frame = A.member_timeline(obs(series("A", days, values)), "A", include_total=False,
+                              window_days=window).table
     rolling = dict(zip((frame["date"] - DAY0).dt.days, frame["rolling"], strict=True))
     assert rolling[14] == 0.0  # not (3+3+3+3+0)/5: the scores before the gap are not averaged in
     assert rolling[15] == 0.5
@@ -312,9 +321,9 @@ def test_rolling_mean_restarts_after_a_gap_at_long_windows(window):
 
 def test_member_timeline_total_is_mean_severity_without_mp_items():
     rows = series("A", [0, 1], [1, 3]) + series("A", [0, 1], [3, 3], item="sleep") + series("B", [0], [2])
-    frame = A.member_timeline(obs(rows), "A")
-    assert frame.attrs["measure"] == A.MEASURE_MEAN
-    total = frame.loc[frame["series"] == "total"]
+    timeline = A.member_timeline(obs(rows), "A")
+    assert timeline.measure == A.MEASURE_MEAN
+    total = timeline.table.loc[timeline.table["series"] == "total"]
     assert total["value"].tolist() == [2.0, 3.0]
 
 
@@ -384,7 +393,7 @@ def test_latest_state_uses_the_recent_window_and_counts_levels():
 
 def test_group_course_is_suppressed_below_three_members():
     rows = series("A", [0, 7], [1, 1]) + series("B", [0, 7], [2, 2]) + series("C", [0], [3])
-    course = A.group_course(obs(rows)).set_index("week")
+    course = A.group_course(obs(rows)).table.set_index("week")
     first, second = course.loc[DAY0], course.loc[DAY0 + pd.Timedelta(days=7)]
     assert (first["n_members"], first["median"], first["suppressed"]) == (3, 2.0, False)
     assert (second["n_members"], second["suppressed"]) == (2, True)
@@ -462,8 +471,9 @@ def test_daily_scores_are_computed_once_and_then_passed_through():
     daily = A.daily_scores(table)
     assert daily["score"].tolist() == [2.0, 2.0]  # the day's mean
     assert A.daily_scores(daily) is daily
-    kept = daily.loc[daily["score"] > 1]
+    kept = A.filter_observations(daily, members=["A"], start=DAY0 + pd.Timedelta(days=1))
     assert A.daily_scores(kept) is kept  # a filtered daily table is still daily
+    assert A.daily_scores(kept.copy()).equals(kept.reset_index(drop=True))  # a copy is made again, alike
     assert A.symptom_profiles(daily).members.equals(A.symptom_profiles(table).members)
     days = A.member_days(table)
     assert days["date"].tolist() == [DAY0, DAY0 + pd.Timedelta(days=1)] and A.member_days(days) is days
@@ -494,7 +504,7 @@ def test_days_since_first_log_counts_from_the_real_first_log_under_a_date_filter
     s = pd.concat([scores("A", [0, 10, 40], [1, 1, 1]), scores("B", [35, 42], [2, 2])])
     first = pd.Series({"A": DAY0, "B": DAY0 + pd.Timedelta(days=35)})
     shown = s.loc[s["date"] >= DAY0 + pd.Timedelta(days=30)]  # a date range from day 30
-    aligned = A.align(shown, "first_log", first_logs=first)
+    aligned = A.align(shown, "first_log", first_logs=first).table
     assert aligned.loc[aligned["member"] == "A", "t"].tolist() == [40]
     assert aligned.loc[aligned["member"] == "B", "t"].tolist() == [0, 7]
 
@@ -506,8 +516,8 @@ def test_relative_weeks_count_from_each_members_own_anchor_week():
                            "week": [DAY0, DAY0 + pd.Timedelta(days=14), DAY0 + pd.Timedelta(days=7), DAY0]})
     anchors = pd.Series({"A": DAY0 + pd.Timedelta(days=2), "B": DAY0 + pd.Timedelta(days=13)})  # Wed, Sun
     out = A.relative_weeks(weekly, anchors)
-    assert out["week"].tolist() == [0, 2, 0]  # B's anchor, a Sunday, falls in the week of B's log
-    assert out.attrs["excluded"] == ["C"]
+    assert out.table["week"].tolist() == [0, 2, 0]  # B's anchor, a Sunday, falls in the week of B's log
+    assert out.excluded == ["C"]
 
 
 def test_group_course_since_first_log_lines_up_members_who_started_apart():
@@ -516,7 +526,8 @@ def test_group_course_since_first_log_lines_up_members_who_started_apart():
         start = 7 * 10 * k  # ten weeks apart
         rows += series(member, [start, start + 7], [3.0, 1.0])
     first = A.first_logs(obs(rows))
-    course = A.group_course(obs(rows), measure="mean_severity", anchors=first)
+    course = A.group_course(obs(rows), measure="mean_severity", anchors=first).table
     assert course["week"].tolist() == [0, 1]
     assert course["n_members"].tolist() == [3, 3] and course["median"].tolist() == [3.0, 1.0]
-    assert len(A.group_course(obs(rows), measure="mean_severity")) == 6  # on calendar weeks: 6 weeks of 1
+    calendar = A.group_course(obs(rows), measure="mean_severity").table
+    assert len(calendar) == 6  # on calendar weeks: 6 weeks of 1

@@ -14,11 +14,11 @@ START = DAY0 + pd.Timedelta(days=28)
 CHANGES = {"A": -1.0, "B": -0.8, "C": -0.6, "D": -0.9, "E": 0.1, "F": 0.5}
 
 
-def group(changes: dict[str, float]) -> pd.DataFrame:
+def group(changes: dict[str, float], measure: str = A.MEASURE_MEAN) -> A.Scores:
     """Each member at 2.0 for the 4 weeks before day 28, then 2.0 + change for 4 weeks after."""
     frames = [scores(m, list(range(0, 28)) + list(range(29, 57)), [2.0] * 28 + [2.0 + c] * 28)
               for m, c in changes.items()]
-    return pd.concat(frames, ignore_index=True)
+    return A.Scores(pd.concat(frames, ignore_index=True), measure)
 
 
 def test_group_median_change_interval_and_counts_with_the_stated_margin():
@@ -72,8 +72,7 @@ def test_the_sentence_says_the_same_numbers_and_what_it_does_not_show():
 
 
 def test_the_margin_is_a_quarter_step_on_each_item_of_a_mitchell_pike_total():
-    totals = group({m: 6 * c for m, c in CHANGES.items()})
-    totals.attrs["measure"] = A.MEASURE_MP
+    totals = group({m: 6 * c for m, c in CHANGES.items()}, A.MEASURE_MP)
     result = A.before_after(totals, treatments([(m, "ivig", START) for m in CHANGES]), "ivig")
     assert result.margin == 6 * A.SAME_MARGIN
     assert (result.lower, result.higher, result.same) == (4, 1, 1)
@@ -90,7 +89,7 @@ def test_a_member_who_started_another_treatment_is_flagged_on_the_chart():
     drawn = result.per_member.dropna(subset=["before", "after"])
     flagged = int((drawn["other_treatment"] != "").sum())
     assert flagged > 0  # the demo's IVIG starts come with steroids
-    fig = charts.before_after_figure(result, scores.attrs["measure"])
+    fig = charts.before_after_figure(result, scores.measure)
     symbols = [sym for trace in fig.data if trace.marker.symbol is not None
                and not isinstance(trace.marker.symbol, str) for sym in trace.marker.symbol]
     assert sum("diamond" in s for s in symbols) == 3 * flagged  # each member's two points and its break

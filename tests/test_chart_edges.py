@@ -85,11 +85,11 @@ def every_figure(group: GroupData, meeting: bool = False, time_axis: str = "cale
     labels = C.member_labels(group.members)
     daily = A.daily_scores(obs)
     scores = A.score_series(daily)
-    measure = scores.attrs["measure"]
+    measure = scores.measure
     anchors = None if time_axis == "calendar" else A.first_logs(daily)
     weekly = A.weekly_severity(daily)
     rule = A.RelapseRule.for_measure(measure)
-    relapses = A.detect_relapses(scores, rule)
+    relapses = A.detect_relapses(scores, rule).table
     member = group.members[0]
     mine = obs.loc[obs["member"] == member]
     mine_rel = relapses.loc[relapses["member"] == member]
@@ -104,9 +104,9 @@ def every_figure(group: GroupData, meeting: bool = False, time_axis: str = "cale
             A.member_timeline(mine, member), labels[member],
             group.treatments.loc[group.treatments["member"] == member],
             events.loc[events["member"] == member], mine_rel, meeting),
-        "cohort": C.cohort_figure(A.cohort(scores, "first_log"), measure, meeting, labels=labels),
+        "cohort": C.cohort_figure(A.cohort(scores.table, "first_log"), measure, meeting, labels=labels),
         "cohort_treatment": C.cohort_figure(
-            A.cohort(scores, "treatment", treatments=group.treatments, treatment=treatment), measure,
+            A.cohort(scores.table, "treatment", treatments=group.treatments, treatment=treatment), measure,
             meeting, treatment=treatment, labels=labels),
         "heatmap": C.heatmap_figure(weekly, None, meeting, labels=labels),
         "profile": C.profile_figure(A.symptom_profiles(obs), meeting, labels=labels),
@@ -114,10 +114,10 @@ def every_figure(group: GroupData, meeting: bool = False, time_axis: str = "cale
                                               measure, meeting, labels=labels),
         "relapse": C.relapse_figure(A.relapse_context(relapses, group.events), len(group.members), rule,
                                     meeting=meeting, labels=labels,
-                                    followed=A.events_followed(relapses, group.events, scores),
+                                    followed=A.events_followed(relapses, group.events, scores.table),
                                     anchors=anchors, time_axis=time_axis),
         "cooccurrence": C.cooccurrence_figure(A.cooccurrence(obs), meeting),
-        "small_multiples": C.member_small_multiples_figure(scores, measure, meeting, labels=labels,
+        "small_multiples": C.member_small_multiples_figure(scores.table, measure, meeting, labels=labels,
                                                            anchors=anchors, time_axis=time_axis),
     }
 
@@ -290,7 +290,7 @@ def test_family_relapse_and_rule_relapse_have_different_markers_in_the_legend():
     group = edge_group(n_members=1, relapses=1, events=0)
     noted = pd.DataFrame({"member": ["E000"], "date": [START + pd.Timedelta(days=72)], "kind": ["relapse"]})
     scores = A.score_series(A.daily_scores(group.observations))
-    rule = A.detect_relapses(scores, A.RelapseRule.for_measure(scores.attrs["measure"]))
+    rule = A.detect_relapses(scores, A.RelapseRule.for_measure(scores.measure)).table
     assert len(rule) == 1
     fig = C.member_timeline_figure(A.member_timeline(group.observations, "E000"), "Member A",
                                    events=noted, relapses=rule)

@@ -57,8 +57,9 @@ def data():
 def all_figures(data, meeting=False, reveal=False):
     obs, tr, ev = data
     s = A.score_series(obs)
-    measure = s.attrs["measure"]
-    rel = A.detect_relapses(s)
+    measure = s.measure
+    found = A.detect_relapses(s)
+    rel = found.table
     ctx = A.relapse_context(rel, ev)
     onsets = {m: START for m in CODES}
     mine = A.member_timeline(obs, "kid_1")
@@ -70,12 +71,12 @@ def all_figures(data, meeting=False, reveal=False):
         "member_timeline": C.member_timeline_figure(
             mine, labels["kid_1"], tr[tr.member == "kid_1"], ev[ev.member == "kid_1"],
             rel[rel.member == "kid_1"], meeting),
-        "cohort": C.cohort_figure(A.cohort(s, "onset", onsets=onsets), measure, meeting, reveal),
+        "cohort": C.cohort_figure(A.cohort(s.table, "onset", onsets=onsets), measure, meeting, reveal),
         "heatmap": C.heatmap_figure(A.weekly_severity(obs), None, meeting, reveal),
         "profile": C.profile_figure(A.symptom_profiles(obs), meeting, reveal),
         "before_after": C.before_after_figure(A.before_after(s, tr, "ivig"), measure, meeting, reveal),
-        "relapse": C.relapse_figure(ctx, len(CODES), rel.attrs["rule"], meeting=meeting, reveal=reveal,
-                                    followed=A.events_followed(rel, ev, s)),
+        "relapse": C.relapse_figure(ctx, len(CODES), found.rule, meeting=meeting, reveal=reveal,
+                                    followed=A.events_followed(rel, ev, s.table)),
         "cooccurrence": C.cooccurrence_figure(A.cooccurrence(obs, min_weeks=5), meeting),
     }
 
@@ -121,10 +122,10 @@ def test_group_aggregates_over_too_few_members_are_not_drawn(data):
     fig = C.group_course_figure(A.group_course(two))
     assert len(fig.data) == 0 and "Not drawn" in words(fig)
     s = A.score_series(two)
-    cohort = C.cohort_figure(A.cohort(s, "first_log"), s.attrs["measure"])
+    cohort = C.cohort_figure(A.cohort(s.table, "first_log"), s.measure)
     assert [t.name for t in cohort.data] == ["Members (one line each)"]
     assert "not drawn" in words(cohort)
-    ba = C.before_after_figure(A.before_after(s, tr, "ivig"), s.attrs["measure"])
+    ba = C.before_after_figure(A.before_after(s, tr, "ivig"), s.measure)
     assert "Group median" not in [t.name for t in ba.data]
     assert C.cooccurrence_figure(A.cooccurrence(two)).data == ()
 
@@ -163,9 +164,9 @@ def test_heatmaps_and_relapses_have_their_traces(data):
 def test_relapse_bars_give_each_count_its_denominator_and_nothing_observed_is_no_bar(data):
     obs, _, ev = data
     s = A.score_series(obs)
-    rel = A.detect_relapses(s)
-    followed = A.events_followed(rel, ev, s, follow_days=30)
-    fig = C.relapse_figure(A.relapse_context(rel, ev), len(CODES), rel.attrs["rule"], followed=followed)
+    found = A.detect_relapses(s)
+    followed = A.events_followed(found.table, ev, s.table, follow_days=30)
+    fig = C.relapse_figure(A.relapse_context(found.table, ev), len(CODES), found.rule, followed=followed)
     bars = [t for t in fig.data if t.type == "bar"]
     row = followed.set_index("kind").loc["infection"]
     shown, rest = bars
@@ -342,8 +343,23 @@ def test_member_timeline_says_what_is_drawn_and_keeps_treatments_in_their_own_la
     lane = next(t for t in fig.data if t.name == "IVIG")
     score_axes = {t.yaxis for t in fig.data if t.name == "7-day mean"}
     assert lane.yaxis not in score_axes  # the lanes panel below the scores
-    many = pd.concat([mine] * (C.MAX_RAW_POINTS // len(mine) + 1), ignore_index=True)
-    many.attrs = mine.attrs
-    crowded = C.member_timeline_figure(many, "Member A")
+    many = pd.concat([mine.table] * (C.MAX_RAW_POINTS // len(mine.table) + 1), ignore_index=True)
+    crowded = C.member_timeline_figure(A.MemberTimeline(many, mine.measure), "Member A")
     assert "dots: daily scores" not in crowded.layout.title.text
     assert "daily dots not drawn" in crowded.layout.title.text
+
+
+def test_charts_in_weeks_since_onset_say_how_many_members_without_an_onset_they_leave_out(data):
+    obs, _, _ = data
+    onsets = pd.Series({m: START for m in CODES[:-1]})  # the last member has no onset date
+    weekly = A.relative_weeks(A.weekly_severity(obs), onsets)
+    done = A.relative_weeks(A.completeness(obs), onsets)
+    course = A.group_course(obs, anchors=onsets)
+    figures = [C.heatmap_figure(weekly.table, time_axis="onset", excluded=weekly.excluded),
+               C.completeness_figure(done.table, time_axis="onset", excluded=done.excluded),
+               C.group_course_figure(course, time_axis="onset"),
+               C.member_small_multiples_figure(A.score_series(obs).table, "mp_total", anchors=onsets,
+                                               time_axis="onset")]
+    for fig in figures:
+        assert "1 member without one left out" in words(fig).replace("<br>", " ")
+    assert "left out" not in words(C.heatmap_figure(A.weekly_severity(obs)))

@@ -46,3 +46,13 @@ def test_an_ambiguous_end_column_follows_the_start_columns_order():
     result = read("courses.csv", HEADER + "F02,ACTH,10/13/2026,02/03/2027,\n")
     course = result.tables.treatments.iloc[0]
     assert course["end"] == pd.Timestamp("2027-02-03")
+
+
+def test_a_rejected_course_names_the_column_its_header_gave():
+    report = read("courses.csv", "Child,Medicine,Started,Stopped\n"
+                                 "F01,IVIG,2026-03-01,2026-02-01\n"
+                                 "F01,,2026-03-01,\n").report
+    assert accounted(report) and report.rows_rejected == 2
+    said = {(p.row, p.code): p.column for p in report.problems}
+    assert said[(2, "end_before_start")] == "Stopped"
+    assert said[(3, "missing_treatment")] == "Medicine"

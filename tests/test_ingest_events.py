@@ -135,7 +135,7 @@ def test_a_relapse_after_a_reported_cold_names_the_cold_and_the_report_counts_th
     group = merge([result])
     assert group.events["kind"].tolist() == ["infection"]
     scores = analysis.score_series(group.observations)
-    relapses = analysis.detect_relapses(scores, analysis.RelapseRule.for_measure(scores.attrs["measure"]))
+    relapses = analysis.detect_relapses(scores, analysis.RelapseRule.for_measure(scores.measure)).table
     assert len(relapses) == 1
     context = analysis.relapse_context(relapses, group.events)
     assert context["preceded_by"].tolist() == ["infection"]

@@ -314,8 +314,8 @@ def test_scope_tables_cut_from_the_whole_group_equal_what_the_filtered_logs_give
     scope = (start, end, ("kid_2", "kid_4", "kid_5"), ())
     daily = analysis.daily_scores(analysis.filter_observations(obs, scope[2], None, start, end))
     tables = filters.scope_tables(group, scope)
-    pd.testing.assert_frame_equal(tables["scores"], analysis.score_series(daily))
-    assert tables["scores"].attrs["measure"] == analysis.score_series(daily).attrs["measure"]
+    pd.testing.assert_frame_equal(tables["scores"].table, analysis.score_series(daily).table)
+    assert tables["scores"].measure == analysis.score_series(daily).measure
     assert tables["member_days"].reset_index(drop=True).equals(
         analysis.member_days(daily).reset_index(drop=True))
     assert analysis.score_series(tables["scores"]) is tables["scores"]  # passed through, not recomputed

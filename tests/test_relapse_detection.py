@@ -39,7 +39,7 @@ def test_a_small_rise_is_found_less_often_than_a_large_one():
 def test_cautious_raises_no_relapse_on_flat_noisy_courses_with_gaps(weekly):
     scores, _, _ = simulate(np.random.default_rng(11), 60, 730, weekly=weekly)
     measure = A.MEASURE_MP if weekly else A.MEASURE_MEAN
-    assert A.detect_relapses(scores, A.RelapseRule.for_measure(measure, "cautious")).empty
+    assert A.detect_relapses(scores, A.RelapseRule.for_measure(measure, "cautious")).table.empty
 
 
 def test_presets_order_from_cautious_to_sensitive():
@@ -60,18 +60,19 @@ def test_each_preset_states_its_error_rates_in_words_and_a_changed_rule_says_the
         A.RelapseRule.for_measure(A.MEASURE_MEAN, "reckless")
 
 
-def _scores(members, days, values) -> pd.DataFrame:
-    return pd.DataFrame({"member": members, "date": [pd.Timestamp(DAY0) + pd.Timedelta(days=d) for d in days],
-                         "value": np.asarray(values, dtype="float64")})
+def _scores(members, days, values) -> A.Scores:
+    return A.Scores(pd.DataFrame({"member": members,
+                                  "date": [pd.Timestamp(DAY0) + pd.Timedelta(days=d) for d in days],
+                                  "value": np.asarray(values, dtype="float64")}), A.MEASURE_MEAN)
 
 
-@pytest.mark.parametrize("frame", [
+@pytest.mark.parametrize("scores", [
     _scores([], [], []),  # no logs
     _scores(["A"], [0], [2.0]),  # one day
     _scores(["A"] * 30, range(30), [np.nan] * 30),  # every score missing
     _scores(["A"] * 40, range(40), [1.0] * 40),  # one member, nothing happens
 ])
-def test_edges_return_an_empty_table_without_error(frame):
-    found = A.detect_relapses(frame, A.RelapseRule.for_measure(A.MEASURE_MEAN))
+def test_edges_return_an_empty_table_without_error(scores):
+    found = A.detect_relapses(scores, A.RelapseRule.for_measure(A.MEASURE_MEAN)).table
     assert found.empty and list(found.columns) == ["member", "start", "baseline", "start_value", "peak",
                                                    "n_raised", "days_raised"]

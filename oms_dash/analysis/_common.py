@@ -7,7 +7,9 @@ and a weekly Mitchell-Pike sheet, say) the day's score is their mean.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -53,7 +55,8 @@ def filter_observations(obs: pd.DataFrame, members: Iterable[str] | None = None,
     mask = obs["score"].notna().to_numpy() & scope_mask(obs, members, start, end)
     if items is not None:
         mask &= obs["item"].isin(list(items)).to_numpy()
-    return obs.loc[mask, ["member", "date", "item", "score"]]
+    out = obs.loc[mask, ["member", "date", "item", "score"]]
+    return _known_daily(out) if _is_daily(obs) else out  # rows of a daily table are daily
 
 
 def scope_mask(table: pd.DataFrame, members: Iterable[str] | None = None, start=None,
@@ -69,17 +72,30 @@ def scope_mask(table: pd.DataFrame, members: Iterable[str] | None = None, start=
     return mask
 
 
-DAILY_FLAG = "daily_scores"  # attrs key: this table already holds one score per member, day and item
 DAILY_COLUMNS = ["member", "date", "item", "score"]
+# The tables daily_scores made and the rows filter_observations cut from them (by id, held weakly:
+# a table no longer used is let go), so that a daily table made once per filter is passed through
+# by every analysis instead of averaged again. Kept here, not in DataFrame.attrs, which pandas
+# copies to some derived tables and drops from others.
+_DAILY_TABLES: weakref.WeakValueDictionary[int, pd.DataFrame] = weakref.WeakValueDictionary()
+
+
+def _known_daily(table: pd.DataFrame) -> pd.DataFrame:
+    _DAILY_TABLES[id(table)] = table
+    return table
+
+
+def _is_daily(table: pd.DataFrame) -> bool:
+    return _DAILY_TABLES.get(id(table)) is table and list(table.columns) == DAILY_COLUMNS
 
 
 def daily_scores(obs: pd.DataFrame) -> pd.DataFrame:
     """One score per member, day and item (the mean of that day's scores): member, date, item, score.
 
-    A table this function made (or a row subset of one, e.g. filtered) is returned as it is, so a
+    A table this function made (or ``filter_observations`` cut from one) is returned as it is, so a
     page can compute the daily table once per filter and hand it to every analysis.
     """
-    if obs.attrs.get(DAILY_FLAG) and list(obs.columns) == DAILY_COLUMNS:
+    if _is_daily(obs):
         return obs
     frame = obs.loc[obs["score"].notna(), DAILY_COLUMNS]
     if frame.empty:
@@ -92,8 +108,7 @@ def daily_scores(obs: pd.DataFrame) -> pd.DataFrame:
             out = frame.reset_index(drop=True)
         else:
             out = frame.groupby(keys, sort=False, observed=True)["score"].mean().reset_index()
-    out.attrs = {DAILY_FLAG: True}
-    return out
+    return _known_daily(out)
 
 
 def week_start(dates: pd.Series) -> pd.Series:
@@ -138,62 +153,73 @@ def member_day_key(frame: pd.DataFrame) -> tuple[pd.Index, np.ndarray, np.ndarra
 
 def member_days(frame: pd.DataFrame) -> pd.DataFrame:
     """The distinct (member, day) pairs of ``frame``'s scored rows, in order of first appearance
-    (as ``drop_duplicates`` would give them): member, date (midnight). A table this function made is
-    returned as it is, so completeness and logging share can be given it once."""
-    if frame.attrs.get(MEMBER_DAYS_FLAG) and list(frame.columns) == ["member", "date"]:
+    (as ``drop_duplicates`` would give them): member, date (midnight). A table of these two columns
+    alone (no score) is one this function made, or rows of one, and is returned as it is, so
+    completeness and logging share can be given it once."""
+    if list(frame.columns) == ["member", "date"]:
         return frame
     days = frame.loc[frame["score"].notna(), ["member", "date"]]
     days = days.assign(date=as_day(days["date"]))
     _, _, key = member_day_key(days)
-    out = days.loc[~pd.Series(key).duplicated().to_numpy()]
-    out.attrs = {MEMBER_DAYS_FLAG: True}
-    return out
+    return days.loc[~pd.Series(key).duplicated().to_numpy()]
 
 
-MEMBER_DAYS_FLAG = "member_days"
+@dataclass(frozen=True, eq=False)
+class Scores:
+    """The score a course is drawn with (``score_series``): ``table`` holds member, date, value,
+    sorted by member and date; ``measure`` says which score it is ("mp_total", "mean_severity", or
+    "item:<id>" for one item), so a chart's axis and a relapse rule's scale follow it."""
+
+    table: pd.DataFrame
+    measure: str
 
 
-def score_series(obs: pd.DataFrame, item: str | None = None, measure: str = "auto") -> pd.DataFrame:
-    """The score a course is drawn with: member, date, value, sorted by member and date.
+def score_series(obs: pd.DataFrame | Scores, item: str | None = None, measure: str = "auto") -> Scores:
+    """The score a course is drawn with, per member and date.
 
     item given: that item's daily score (0-3). Otherwise the total: the Mitchell-Pike total when
     ``measure`` is "mp_total", or "auto" and some date has all six MP items scored; else the mean
-    severity of the items scored that day. ``attrs["measure"]`` says which ("item:<id>" for one item).
-    A total this function made (or a subset of its rows) is returned as it is.
+    severity of the items scored that day. A total this function made (or one cut to fewer rows) is
+    returned as it is.
     """
-    if (item is None and list(obs.columns) == ["member", "date", "value"]
-            and obs.attrs.get("measure") in MEASURES and measure in ("auto", obs.attrs["measure"])):
+    if (item is None and isinstance(obs, Scores) and obs.measure in MEASURES
+            and measure in ("auto", obs.measure)):
         return obs  # already a total (e.g. a filtered subset of the group's), passed through
     daily = daily_scores(obs)
     if item is not None:
         out = daily.loc[daily["item"] == item, ["member", "date", "score"]].rename(columns={"score": "value"})
-        out = out.sort_values(["member", "date"], ignore_index=True)
-        out.attrs["measure"] = f"item:{item}"
-        return out
+        return Scores(out.sort_values(["member", "date"], ignore_index=True), f"item:{item}")
     if measure not in ("auto", *MEASURES):
         raise ValueError(f"unknown measure {measure!r}")
     out = mp_totals(daily) if measure in ("auto", MEASURE_MP) else None
     chosen = MEASURE_MP
     if out is None or (measure == "auto" and out.empty):
         out, chosen = mean_severity(daily), MEASURE_MEAN
-    out.attrs["measure"] = chosen
-    return out
+    return Scores(out, chosen)
 
 
 TIME_AXES = {"calendar": "Calendar dates", "first_log": "Weeks since first log", "onset": "Weeks since onset"}
 
 
-def relative_weeks(frame: pd.DataFrame, anchors: pd.Series, column: str = "week") -> pd.DataFrame:
+@dataclass(frozen=True, eq=False)
+class RelativeWeeks:
+    """A weekly table counted in weeks since each member's anchor (``relative_weeks``), and the
+    members ``excluded`` for having no anchor (a chart says how many it leaves out)."""
+
+    table: pd.DataFrame
+    excluded: list[str]
+
+
+def relative_weeks(frame: pd.DataFrame, anchors: pd.Series, column: str = "week") -> RelativeWeeks:
     """``frame`` with its weekly ``column`` (Mondays) replaced by whole weeks since the week of each
     member's anchor day (``anchors``: member -> date, e.g. first log or onset): the anchor's own
     week is 0, the week before -1. Members without an anchor are left out and listed in
-    ``attrs["excluded"]``; calendar dates are then no longer shown."""
+    ``excluded``; calendar dates are then no longer shown."""
     start = week_start(frame["member"].map(anchors).astype("datetime64[ns]"))
     known = start.notna().to_numpy()
     weeks = ((as_day(frame[column]) - start).dt.days // 7).to_numpy()
     out = frame.loc[known].assign(**{column: weeks[known].astype("int64")})
-    out.attrs = {**frame.attrs, "excluded": sorted(set(frame.loc[~known, "member"].astype("str")))}
-    return out
+    return RelativeWeeks(out, sorted(set(frame.loc[~known, "member"].astype("str"))))
 
 
 def measure_label(measure: str) -> str:

@@ -13,6 +13,7 @@ from oms_dash.analysis._common import (
     MEASURE_MEAN,
     MEASURE_MP,
     MIN_TREND_MEMBERS,
+    Scores,
     as_day,
     daily_scores,
     quantile_band,
@@ -77,27 +78,32 @@ class Cohort:
     excluded: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, eq=False)
+class AlignedScores:
+    """Scores on an alignment's axis (``align``) and the members ``excluded`` for having no day 0."""
+
+    table: pd.DataFrame
+    excluded: list[str]
+
+
 def align(scores: pd.DataFrame, by: str, onsets: Mapping[str, pd.Timestamp] | None = None,
           treatments: pd.DataFrame | None = None, treatment: str | None = None,
-          first_logs: pd.Series | None = None) -> pd.DataFrame:
+          first_logs: pd.Series | None = None) -> AlignedScores:
     """``scores`` (member, date, value) with ``anchor`` and ``t``: exact whole days since day 0.
 
     For "calendar", anchor is NaT and t is NaN. Members without an anchor are dropped and listed in
-    ``attrs["excluded"]``.
+    ``excluded``.
     """
     frame = scores.assign(date=as_day(scores["date"]))
     if by == "calendar":
-        out = frame.assign(anchor=pd.NaT, t=np.nan)
-        out.attrs["excluded"] = []
-        return out
+        return AlignedScores(frame.assign(anchor=pd.NaT, t=np.nan), [])
     day0 = anchors(by, frame, onsets, treatments, treatment, first_logs)
     anchor = frame["member"].map(day0).astype("datetime64[ns]")
     out = frame.assign(anchor=anchor, t=(frame["date"] - anchor).dt.days)
     missing = sorted(set(out.loc[out["anchor"].isna(), "member"]))
     out = out.loc[out["anchor"].notna()].reset_index(drop=True)
     out["t"] = out["t"].astype("int64")
-    out.attrs["excluded"] = missing
-    return out
+    return AlignedScores(out, missing)
 
 
 def cohort(scores: pd.DataFrame, by: str = "calendar", onsets: Mapping[str, pd.Timestamp] | None = None,
@@ -105,13 +111,14 @@ def cohort(scores: pd.DataFrame, by: str = "calendar", onsets: Mapping[str, pd.T
            bin_days: int = 7, min_members: int | None = None, first_logs: pd.Series | None = None) -> Cohort:
     """Members' courses on a common axis, binned to ``bin_days`` (weeks), plus the group band."""
     aligned = align(scores, by, onsets, treatments, treatment, first_logs)
+    table = aligned.table
     if by == "calendar":
-        x = week_start(aligned["date"])
+        x = week_start(table["date"])
     else:
-        x = (np.floor_divide(aligned["t"], bin_days) * bin_days).astype("int64")
-    binned = (aligned.assign(x=x).groupby(["member", "x"], observed=True)["value"].mean().reset_index())
+        x = (np.floor_divide(table["t"], bin_days) * bin_days).astype("int64")
+    binned = (table.assign(x=x).groupby(["member", "x"], observed=True)["value"].mean().reset_index())
     group = quantile_band(binned, "x", min_members=min_members)
-    return Cohort(by=by, members=binned, group=group, excluded=aligned.attrs["excluded"])
+    return Cohort(by=by, members=binned, group=group, excluded=aligned.excluded)
 
 
 @dataclass
@@ -204,14 +211,14 @@ def bootstrap_median(values: np.ndarray, seed: int = BOOTSTRAP_SEED,
     return float(low), float(high)
 
 
-def before_after(scores: pd.DataFrame, treatments: pd.DataFrame, treatment: str, weeks: int = 4,
+def before_after(scores: Scores, treatments: pd.DataFrame, treatment: str, weeks: int = 4,
                  min_members: int | None = None, min_logs: int = 2, leave_out_other: bool = False,
                  seed: int = BOOTSTRAP_SEED, margin: float | None = None) -> BeforeAfter:
     """Each member's mean score in the ``weeks`` weeks before vs after their first start of ``treatment``.
 
     Before: start - 7·weeks <= date < start. After: start < date <= start + 7·weeks. The start day
     itself belongs to neither (whether it was logged before or after the first dose is unknown).
-    ``scores``: member, date, value (``score_series``). Members with a start but no scores on a
+    ``scores``: from ``score_series`` (its measure sets the margin). Members with a start but no scores on a
     side keep NaN there. Group medians are NaN (suppressed) below ``min_members`` members with at
     least ``min_logs`` logs on each side. A treatment started by fewer than ``min_members`` members
     of ``treatments`` is ``hidden``: who had a rare treatment could identify a child. Another
@@ -221,10 +228,10 @@ def before_after(scores: pd.DataFrame, treatments: pd.DataFrame, treatment: str,
     """
     limit = resolve_min(min_members)
     if margin is None:
-        items = len(schema.MITCHELL_PIKE_ITEMS) if scores.attrs.get("measure") == MEASURE_MP else 1
+        items = len(schema.MITCHELL_PIKE_ITEMS) if scores.measure == MEASURE_MP else 1
         margin = SAME_MARGIN * items
     starts = treatment_starts(treatments, treatment)
-    frame = scores.assign(date=as_day(scores["date"]))
+    frame = scores.table.assign(date=as_day(scores.table["date"]))
     frame = frame.assign(start=frame["member"].map(starts).astype("datetime64[ns]"))
     frame = frame.loc[frame["start"].notna()]
     offset = (frame["date"] - frame["start"]).dt.days

@@ -4,12 +4,14 @@ state per item, the group's course, a member's timeline."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from oms_dash import schema
 from oms_dash.analysis._common import (
+    Scores,
     as_day,
     daily_scores,
     member_days,
@@ -132,41 +134,56 @@ def latest_state(obs: pd.DataFrame, window_days: int = 14, min_members: int | No
     return out.sort_values(["_order", "item"]).drop(columns="_order").reset_index(drop=True)
 
 
-def group_course(obs: pd.DataFrame, measure: str = "auto", min_members: int | None = None,
-                 anchors: pd.Series | None = None) -> pd.DataFrame:
+@dataclass(frozen=True, eq=False)
+class GroupCourse:
+    """The group's course (``group_course``): ``table`` holds week, n_members, median, q25, q75,
+    suppressed; ``measure`` names the total drawn; ``excluded`` lists the members left out for
+    having no anchor (first log, onset) when weeks are counted from one."""
+
+    table: pd.DataFrame
+    measure: str
+    excluded: list[str]
+
+
+def group_course(obs: pd.DataFrame | Scores, measure: str = "auto", min_members: int | None = None,
+                 anchors: pd.Series | None = None) -> GroupCourse:
     """The group's course over calendar weeks: median and interquartile band of the total score.
 
     Each member's weekly value is the mean of their totals (``score_series``) that week, so every
     member counts once per week. With ``anchors`` (member -> date: first log, onset), weeks are
     counted from each member's own anchor week instead (``relative_weeks``), so courses line up
-    however far apart the members started. Output: week (a Monday, or whole weeks since the anchor),
-    n_members, median, q25, q75, suppressed, with ``attrs["measure"]``. Weeks with fewer than
-    ``min_members`` members are suppressed (NaN).
+    however far apart the members started. Weeks with fewer than ``min_members`` members are
+    suppressed (NaN).
     """
     scores = score_series(obs, measure=measure)
-    measure_used = scores.attrs["measure"]
-    weekly = (scores.assign(week=week_start(scores["date"]))
+    weekly = (scores.table.assign(week=week_start(scores.table["date"]))
               .groupby(["member", "week"], observed=True)["value"].mean().reset_index())
     excluded = []
     if anchors is not None:
-        weekly = relative_weeks(weekly, anchors)
-        excluded = weekly.attrs["excluded"]
-    out = quantile_band(weekly, "week", min_members=min_members)
-    out.attrs = {"measure": measure_used, "excluded": excluded}
-    return out
+        relative = relative_weeks(weekly, anchors)
+        weekly, excluded = relative.table, relative.excluded
+    return GroupCourse(quantile_band(weekly, "week", min_members=min_members), scores.measure, excluded)
+
+
+@dataclass(frozen=True, eq=False)
+class MemberTimeline:
+    """One member's course (``member_timeline``): ``table`` holds series (item id or "total"), date,
+    value, rolling, segment; ``measure`` names the total's measure (None without a total)."""
+
+    table: pd.DataFrame
+    measure: str | None
 
 
 def member_timeline(obs: pd.DataFrame, member: str, items: Iterable[str] | None = None,
                     window_days: int = 7, max_gap_days: int = 7, include_total: bool = True,
-                    measure: str = "auto") -> pd.DataFrame:
+                    measure: str = "auto") -> MemberTimeline:
     """One member's course per item (and the total) with a rolling mean that never bridges a gap.
 
     The rolling mean at a date is the mean of that series' scores in the ``window_days`` days
     ending on it (a time window, so it only ever uses observed days and no value is interpolated).
     Consecutive observations more than ``max_gap_days`` apart start a new ``segment``: lines are
     drawn per segment, so a gap stays a gap, and the rolling mean restarts with each segment (its
-    window never reaches back across a gap). Output: series (item id or "total"), date, value,
-    rolling, segment; ``attrs["measure"]`` names the total's measure.
+    window never reaches back across a gap).
     """
     mine = obs.loc[obs["member"] == member]
     daily = daily_scores(mine)
@@ -176,8 +193,8 @@ def member_timeline(obs: pd.DataFrame, member: str, items: Iterable[str] | None 
     measure_used = None
     if include_total:
         total = score_series(mine, measure=measure)
-        measure_used = total.attrs["measure"]
-        parts.append(total.assign(series="total")[["series", "date", "value"]])
+        measure_used = total.measure
+        parts.append(total.table.assign(series="total")[["series", "date", "value"]])
     frame = pd.concat(parts, ignore_index=True).sort_values(["series", "date"], ignore_index=True)
     frame["series"] = frame["series"].astype("str")
     gap = frame.groupby("series", sort=False)["date"].diff() > pd.Timedelta(days=max_gap_days)
@@ -186,5 +203,4 @@ def member_timeline(obs: pd.DataFrame, member: str, items: Iterable[str] | None 
     rolling = (frame.set_index("date").groupby(["series", "segment"], sort=False)["value"]
                .rolling(f"{int(window_days)}D", min_periods=1).mean())
     frame["rolling"] = rolling.to_numpy()
-    frame.attrs["measure"] = measure_used
-    return frame
+    return MemberTimeline(frame, measure_used)

@@ -59,7 +59,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from oms_dash.analysis._common import MEASURE_MP, as_day, resolve_min
+from oms_dash.analysis._common import MEASURE_MP, Scores, as_day, resolve_min
 
 TRIGGER_KINDS = ("infection", "steroid_taper", "vaccination")
 NONE_OBSERVED = "none observed"
@@ -246,17 +246,25 @@ def baselines(days: np.ndarray, codes: np.ndarray, values: np.ndarray, rule: Rel
     return np.where(count >= rule.baseline_logs, (total[hi] - total[lo]) / np.maximum(count, 1), np.nan)
 
 
-def detect_relapses(scores: pd.DataFrame, rule: RelapseRule | None = None) -> pd.DataFrame:
-    """Relapse starts per member under ``rule`` (default: ``RelapseRule.for_measure`` of the scores).
+@dataclass(frozen=True, eq=False)
+class Relapses:
+    """The relapses ``detect_relapses`` found and the ``rule`` it used (a chart states its rule).
 
-    Output, one row per relapse: member, start, baseline, start_value (the score on the start day),
-    peak (highest score while the chart stayed raised), n_raised (logs in that run), days_raised
-    (start to the last log of the run). ``attrs["rule"]`` holds the rule used.
+    ``table``, one row per relapse: member, start, baseline, start_value (the score on the start
+    day), peak (highest score while the chart stayed raised), n_raised (logs in that run),
+    days_raised (start to the last log of the run).
     """
-    rule = rule or RelapseRule.for_measure(scores.attrs.get("measure", ""))
+
+    table: pd.DataFrame
+    rule: RelapseRule
+
+
+def detect_relapses(scores: Scores, rule: RelapseRule | None = None) -> Relapses:
+    """Relapse starts per member under ``rule`` (default: ``RelapseRule.for_measure`` of the scores)."""
+    rule = rule or RelapseRule.for_measure(scores.measure)
     columns = {"member": "str", "start": "datetime64[ns]", "baseline": "float64", "start_value": "float64",
                "peak": "float64", "n_raised": "int64", "days_raised": "int64"}
-    frame = scores.loc[scores["value"].notna(), ["member", "date", "value"]]
+    frame = scores.table.loc[scores.table["value"].notna(), ["member", "date", "value"]]
     frame = frame.assign(date=as_day(frame["date"]).astype("datetime64[ns]"))
     frame = frame.sort_values(["member", "date"], ignore_index=True)
     rows = []
@@ -273,9 +281,7 @@ def detect_relapses(scores: pd.DataFrame, rule: RelapseRule | None = None) -> pd
                 rows.append((members[lo], frame["date"].iat[lo + start], base[lo + start], values[lo + start],
                              run.max(), len(run), int(days[lo + end] - days[lo + start])))
     out = pd.DataFrame(rows, columns=list(columns)) if rows else pd.DataFrame(columns=list(columns))
-    out = out.astype(columns)
-    out.attrs["rule"] = rule
-    return out
+    return Relapses(out.astype(columns), rule)
 
 
 def relapse_context(relapses: pd.DataFrame, events: pd.DataFrame, lookback_days: int = 30,
@@ -308,7 +314,6 @@ def relapse_context(relapses: pd.DataFrame, events: pd.DataFrame, lookback_days:
     else:
         out["preceded_by"] = NONE_OBSERVED
     out["preceded_by"] = out["preceded_by"].astype("str")
-    out.attrs = dict(relapses.attrs)
     return out
 
 

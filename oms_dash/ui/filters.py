@@ -107,21 +107,20 @@ def _rows_in(table: pd.DataFrame, scope: tuple) -> pd.DataFrame:
     return table.loc[analysis.scope_mask(table, members or None, start, end)].reset_index(drop=True)
 
 
-def scope_tables(group: GroupData, scope: tuple) -> dict[str, pd.DataFrame] | None:
-    """The group's totals per member and day (Mitchell-Pike and mean severity) and its logged
-    member-days, cut to ``scope``'s members and dates: the same rows ``analysis.score_series`` and
-    ``analysis.member_days`` would give on the filtered observations, from tables made once per
-    group (a total per day does not depend on other days). None when symptoms are filtered (a
-    total then depends on which), for the caller to compute from the filtered scores."""
+def scope_tables(group: GroupData, scope: tuple) -> dict[str, pd.DataFrame | analysis.Scores] | None:
+    """The group's totals per member and day (Mitchell-Pike and mean severity, and under "scores" the
+    one the pages draw) and its logged member-days, cut to ``scope``'s members and dates: the same
+    rows ``analysis.score_series`` and ``analysis.member_days`` would give on the filtered
+    observations, from tables made once per group (a total per day does not depend on other days).
+    None when symptoms are filtered (a total then depends on which), for the caller to compute from
+    the filtered scores."""
     if scope[3]:
         return None
     whole = cache.remember((group_token(group), "whole-group tables"), lambda: _whole_group_tables(group))
     out = {name: _rows_in(table, scope) for name, table in whole.items()}
-    out["member_days"].attrs = dict(whole["member_days"].attrs)
     mp = out[analysis.MEASURE_MP]
     chosen = analysis.MEASURE_MP if len(mp) else analysis.MEASURE_MEAN
-    out["scores"] = out[chosen]
-    out["scores"].attrs = {"measure": chosen}
+    out["scores"] = analysis.Scores(out[chosen], chosen)
     return out
 
 

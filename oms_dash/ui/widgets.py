@@ -51,7 +51,6 @@ def show_table(table: pd.DataFrame, column_config: dict | None = None) -> None:
     empty cells shown empty (never "None")."""
     floats = table.select_dtypes("float").columns
     view = table.assign(**{str(c): table[c].round(2) for c in floats}) if len(floats) else table.copy()
-    view.attrs = {}  # analysis metadata (e.g. the relapse rule) is not table content
     # Text columns only (a column of dates with gaps keeps its type for the table to sort it).
     texts = [c for c in view.columns if pd.api.types.is_string_dtype(view[c].dtype)
              and all(isinstance(v, str) for v in view[c].dropna())]

@@ -26,18 +26,21 @@ def _cohort(obs, group, scope, item, by, treatment):
     scores = filters.cached_scope(group, scope, _scores, scope=scope, item=item)
     # "Days since first log" counts from each member's real first log, not the first in the chosen dates.
     first = filters.time_anchors(group, "first_log")
-    return analysis.cohort(scores, by, onsets=group.onsets, treatments=group.treatments, treatment=treatment,
-                           first_logs=first)
+    return analysis.cohort(scores.table, by, onsets=group.onsets, treatments=group.treatments,
+                           treatment=treatment, first_logs=first)
 
 
 def _weekly(obs, group, item, time_axis):
+    """The weekly means, their table, and the members left out for having no anchor."""
     weekly = analysis.weekly_severity(obs, item)
     anchors = filters.time_anchors(group, time_axis)
+    excluded = []
     if anchors is not None:
-        weekly = analysis.relative_weeks(weekly, anchors)
+        relative = analysis.relative_weeks(weekly, anchors)
+        weekly, excluded = relative.table, relative.excluded
     table = weekly.pivot(index="member", columns="week", values="value")
     table.columns = [f"week {c}" if anchors is not None else f"{c:%d %b %Y}" for c in table.columns]
-    return weekly, table.reset_index()
+    return weekly, table.reset_index(), excluded
 
 
 def _profiles(obs, group):
@@ -55,10 +58,10 @@ def _before_after(obs, group, scope, item, treatment, weeks, min_logs, leave_out
 
 def _relapses(obs, group, scope, item, rule, lookback):
     scores = filters.cached_scope(group, scope, _scores, scope=scope, item=item)
-    found = analysis.detect_relapses(scores, rule)
+    found = analysis.detect_relapses(scores, rule).table
     context = analysis.relapse_context(found, group.events, lookback_days=lookback)
-    followed = analysis.events_followed(found, group.events, scores, follow_days=lookback)
-    members = sorted(scores["member"].unique())
+    followed = analysis.events_followed(found, group.events, scores.table, follow_days=lookback)
+    members = sorted(scores.table["member"].unique())
     return context, analysis.relapse_summary(context, members), len(members), followed
 
 
@@ -95,8 +98,9 @@ def _show_heatmap(group, chosen, meeting, caption, labels) -> None:
         choice = filters.kept_widget(st.selectbox, "Symptom", "heat_item", "all", lambda v: v in options,
                                      options, format_func=_item_choice)
         item = None if choice == "all" else choice
-    weekly, table = filters.cached(group, chosen, _weekly, item=item, time_axis=chosen.time_axis)
-    fig = charts.heatmap_figure(weekly, item, meeting, labels=labels, time_axis=chosen.time_axis)
+    weekly, table, excluded = filters.cached(group, chosen, _weekly, item=item, time_axis=chosen.time_axis)
+    fig = charts.heatmap_figure(weekly, item, meeting, labels=labels, time_axis=chosen.time_axis,
+                                excluded=excluded)
     widgets.show_chart(fig, "severity-heatmap", caption, charts.with_labels(table, labels))
 
 
@@ -214,7 +218,7 @@ def render() -> None:
     chosen, summary = started
     caption = filters.chart_caption(summary, relative=chosen.time_axis != "calendar")
     item = chosen.items[0] if len(chosen.items) == 1 else None
-    measure = filters.cached(group, chosen, _scores, scope=chosen.scope, item=item).attrs["measure"]
+    measure = filters.cached(group, chosen, _scores, scope=chosen.scope, item=item).measure
     labels = filters.member_label_map(group)
     shows = (  # one per VIEWS entry, in order
         lambda: _show_cohort(group, chosen, item, measure, caption, meeting, labels),

@@ -19,7 +19,7 @@ def _members(obs, group):
 
 
 def _member_measure(obs, group, member):
-    return analysis.score_series(obs.loc[obs["member"] == member]).attrs["measure"]
+    return analysis.score_series(obs.loc[obs["member"] == member]).measure
 
 
 def _member_course(obs, group, member, window_days, rule, total_only=False):
@@ -29,7 +29,7 @@ def _member_course(obs, group, member, window_days, rule, total_only=False):
     timeline = analysis.member_timeline(mine, member, items=() if total_only else None,
                                         window_days=window_days)
     scores = analysis.score_series(mine)
-    relapses = analysis.detect_relapses(scores, rule)
+    relapses = analysis.detect_relapses(scores, rule).table
     first, last = mine["date"].min(), mine["date"].max()
     t = group.treatments
     overlaps = (t["start"] <= last) & (t["end"].isna() | (t["end"] >= first))
@@ -37,7 +37,7 @@ def _member_course(obs, group, member, window_days, rule, total_only=False):
     e = group.events
     events = e.loc[(e["member"] == member) & e["date"].between(first, last)]
     span = (first, last)
-    return timeline, relapses, scores.attrs["measure"], treatments, events, span
+    return timeline, relapses, scores.measure, treatments, events, span
 
 
 def _total_only(chosen, meeting: bool) -> bool:
@@ -88,8 +88,8 @@ def render() -> None:
     # The figure is kept too (not copied): with thousands of daily dots it costs more than the analysis.
     fig = filters.cached_figure(group, chosen, _member_figure, member=member,
                                 label=labels.get(member, "Member"), meeting=meeting, rule=rule)
-    table = timeline.assign(series=timeline["series"].map(lambda s: "total" if s == "total"
-                                                          else schema.item_label(s)))
+    table = timeline.table.assign(series=timeline.table["series"].map(lambda s: "total" if s == "total"
+                                                                      else schema.item_label(s)))
     anchors = filters.time_anchors(group, chosen.time_axis)
     relative = anchors is not None and member in anchors.index
     if anchors is not None and not relative:
@@ -123,7 +123,7 @@ def render() -> None:
         widgets.show_table(view[[moment, "kind"]])
     if not meeting:
         _notes(group, member)
-        items = [s for s in timeline["series"].unique() if s != "total"]
+        items = [s for s in timeline.table["series"].unique() if s != "total"]
         links = " · ".join(symptom_link(i) for i in items)
         st.markdown(f"About these symptoms: {links}")
 

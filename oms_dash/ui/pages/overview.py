@@ -28,26 +28,29 @@ def _latest(obs, group, window_days: int):
 def _completeness(obs, group, scope, time_axis):
     """Counted from each member's real first log (not the first inside the chosen range) to the end of
     the chosen range; in weeks since each member's first log or onset when time is shown so (weeks
-    before the first log are left out when counting from it: they are all "not yet logging")."""
+    before the first log are left out when counting from it: they are all "not yet logging"), with
+    the members left out for having no such day."""
     first = filters.time_anchors(group, "first_log")
     tables = filters.scope_tables(group, scope)
     obs = tables["member_days"] if tables is not None else analysis.member_days(obs)  # once, for both
     start, end = scope[0], scope[1]
     done = analysis.completeness(obs, start, end, first=first)
     anchors = filters.time_anchors(group, time_axis)
+    excluded = []
     if anchors is not None:
-        done = analysis.relative_weeks(done, anchors)
+        relative = analysis.relative_weeks(done, anchors)
+        done, excluded = relative.table, relative.excluded
         if time_axis == "first_log":
             done = done.loc[done["week"] >= 0]
     per_member = analysis.logging_share(obs, start, end, first=first)
     per_member["counted_from"] = per_member["counted_from"].dt.date
-    return done, per_member
+    return done, per_member, excluded
 
 
 def _course_view(group, chosen, meeting):
     course = filters.cached(group, chosen, _course, scope=chosen.scope, time_axis=chosen.time_axis)
     fig = charts.group_course_figure(course, meeting, time_axis=chosen.time_axis)
-    return fig, course.rename(columns={"n_members": "members"})
+    return fig, course.table.rename(columns={"n_members": "members"})
 
 
 def _latest_view(group, chosen, meeting):
@@ -59,10 +62,11 @@ def _latest_view(group, chosen, meeting):
 
 
 def _completeness_view(group, chosen, meeting):
-    done, per_member = filters.cached(group, chosen, _completeness, scope=chosen.scope,
-                                      time_axis=chosen.time_axis)
+    done, per_member, excluded = filters.cached(group, chosen, _completeness, scope=chosen.scope,
+                                                time_axis=chosen.time_axis)
     labels = filters.member_label_map(group)
-    fig = charts.completeness_figure(done, meeting, labels=labels, time_axis=chosen.time_axis)
+    fig = charts.completeness_figure(done, meeting, labels=labels, time_axis=chosen.time_axis,
+                                     excluded=excluded)
     return fig, charts.with_labels(per_member, labels)
 
 
