@@ -116,7 +116,7 @@ def since_meeting(group: GroupData, meeting: dt.date, scores: pd.DataFrame, meas
     obs = group.observations
     after = obs.loc[obs["date"] > day]
     scored = scores.loc[scores["value"].notna()]
-    found = analysis.detect_relapses(scored, rule)
+    found = analysis.detect_relapses(analysis.Scores(scored, measure), rule).table
     relapses = found.loc[found["start"] > day, ["member", "start", "peak"]].reset_index(drop=True)
     treatments = group.treatments
     starts = treatments.loc[treatments["start"] > day, ["member", "treatment", "start"]]

@@ -93,7 +93,7 @@ def group_summary(group: GroupData, preset: str = analysis.DEFAULT_PRESET,
                  "error_rates": rule.error_rates()}
     last = since_meeting.last_meeting(group.meetings, today or dt.date.today())
     since = {} if last is None else {"since_last_meeting": since_meeting.as_json(
-        since_meeting.since_meeting(group, last, scores, measure, rule))}
+        since_meeting.since_meeting(group, last, scores.table, measure, rule))}
     return {
         "members": list(group.members),
         "measure": analysis.measure_label(measure),

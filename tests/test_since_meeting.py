@@ -124,7 +124,8 @@ def test_a_relapse_since_the_meeting_is_found_and_one_before_it_is_not():
                     "F02": [(DAYS_TO_MEETING + 20, 0), (20, 3)], "F03": [(DAYS_TO_MEETING + 40, 1)]})
     result = _since(group)
     scores, measure = sm.total_scores(group.observations)
-    every = analysis.detect_relapses(scores, analysis.RelapseRule.for_measure(measure))
+    every = analysis.detect_relapses(analysis.Scores(scores, measure),
+                                     analysis.RelapseRule.for_measure(measure)).table
     assert set(every["member"]) == {"F01", "F02"}  # the rule finds both rises
     assert result.relapses["member"].tolist() == ["F02"]
     assert (result.relapses["start"] > pd.Timestamp(MEETING)).all()

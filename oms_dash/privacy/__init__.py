@@ -14,6 +14,7 @@ from oms_dash.privacy.csv_safety import to_csv_bytes
 from oms_dash.privacy.labels import (
     AGE_BANDS,
     AGE_UNKNOWN,
+    DEFAULT_MIN_GROUP_SIZE,
     age_band,
     column_letter,
     member_labels,
@@ -29,7 +30,8 @@ from oms_dash.privacy.scan import (
 )
 
 __all__ = [
-    "AGE_BANDS", "AGE_UNKNOWN", "REMOVED", "age_band", "column_letter", "find_quasi_identifier_columns",
+    "AGE_BANDS", "AGE_UNKNOWN", "DEFAULT_MIN_GROUP_SIZE", "REMOVED", "age_band", "column_letter",
+    "find_quasi_identifier_columns",
     "is_quasi_identifier", "member_labels", "min_group_size", "redact_text", "scan_table",
     "set_min_group_size", "to_csv_bytes",
 ]
