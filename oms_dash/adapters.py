@@ -213,7 +213,7 @@ def _text_cells(raw: RawTable, column: str | None) -> pd.DataFrame:
     codes, uniques = _distinct(raw, column)
     stripped = uniques.str.strip()
     filled = np.flatnonzero((stripped != "").to_numpy()[codes])
-    return pd.DataFrame({"record": filled, "text": stripped.take(codes[filled]).to_numpy()})
+    return pd.DataFrame({"record": filled, "text": stripped.take(codes[filled]).reset_index(drop=True)})
 
 
 def _event_cells(raw: RawTable, columns: list[str]) -> pd.DataFrame:
