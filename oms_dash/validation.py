@@ -763,9 +763,12 @@ def _classified_events(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["record", "text", "column", "kind"])
     column = (frame["column"].astype(str) if "column" in frame
               else pd.Series("", index=frame.index, dtype="str"))
-    pairs = pd.DataFrame({"text": frame["text"].astype(str).to_numpy(), "column": column.to_numpy()})
-    codes, distinct = pd.factorize(pd.MultiIndex.from_frame(pairs))
-    kinds = np.array([classify_event(text, heading) for text, heading in distinct], dtype=object)
+    text_codes, texts = pd.factorize(frame["text"].astype(str), use_na_sentinel=False)
+    heading_codes, headings = pd.factorize(column, use_na_sentinel=False)
+    pairs = [(text_codes, len(texts)), (heading_codes, len(headings))]
+    codes = _combined_codes(pairs)  # numbered in order of first appearance, as first_positions
+    kinds = np.array([classify_event(texts[text_codes[i]], headings[heading_codes[i]])
+                      for i in first_positions(pairs)], dtype=object)
     kind = kinds[codes] if len(codes) else kinds[:0]
     reported = pd.notna(kind)
     return frame.assign(column=column, kind=kind)[reported].reset_index(drop=True)
