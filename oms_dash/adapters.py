@@ -154,13 +154,8 @@ def _column(values: pd.Series) -> pd.Series:
 
 
 def repeat_text(text: str, n: int) -> pd.Series:
-    """`text` n times as a "str" column, its bytes written directly (no n-way take)."""
-    import pyarrow as pa
-
-    raw = str(text).encode("utf-8")
-    offsets = np.arange(n + 1, dtype=np.int64) * len(raw)
-    array = pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(raw * n)])
-    return pd.Series(pd.arrays.ArrowStringArray(array), dtype="str")
+    """`text` n times as a "str" column."""
+    return pd.Series([str(text)] * n, dtype="str")
 
 
 def one_value(text: str, n: int) -> pd.Categorical:
@@ -179,13 +174,8 @@ def positions(n: int) -> np.ndarray:
 
 
 def every_position(numbers: np.ndarray, n: int) -> bool:
-    """Whether `numbers` is 0, 1, ... n-1; at once when it is positions(n) itself (or a view of it)."""
-    if len(numbers) != n:
-        return False
-    whole = positions(n)
-    same = (numbers.dtype == whole.dtype and numbers.strides == whole.strides
-            and numbers.__array_interface__["data"][0] == whole.__array_interface__["data"][0])
-    return same or bool(np.array_equal(numbers, whole))
+    """Whether `numbers` is 0, 1, ... n-1."""
+    return len(numbers) == n and bool(np.array_equal(numbers, positions(n)))
 
 
 def _records(raw: RawTable, member: pd.Series | str, date: pd.Series) -> pd.DataFrame:
