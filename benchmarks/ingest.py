@@ -1,12 +1,26 @@
-"""Ingest speed against plain CSV readers (issue 3). A benchmark, not a test: it prints ratios.
+"""Ingest speed and memory over the shapes diaries have (issues 3 and 14). A benchmark, not a test:
+it prints times, ratios and whether each target is met.
 
-    .venv/bin/python benchmarks/ingest.py [--rows 1000000] [--wide 100000] [--repeat 3]
+    .venv/bin/python benchmarks/ingest.py [--rows 1000000] [--wide 100000] [--repeat 5]
+                                          [--shapes long_treatment,wide ...]
 
-Writes a long log (member,date,symptom,severity,notes) and a wide log (member,date,<six
-Mitchell-Pike items>,sleep,jerks,notes) to a temporary folder, then times, in this process,
-`oms_dash.ingest.read_file` against `pandas.read_csv` and `pyarrow.csv.read_csv` of the same bytes,
-and, as whole processes, `oms-dash check --json` against a bare `python -c "import pandas;
-pandas.read_csv(...)"`. Targets: ingest <= 1.5x pandas.read_csv; check <= 1.5x the bare process.
+Writes each shape to a temporary folder:
+  long            member,date,symptom,severity,notes (one symptom per row)
+  long_treatment  the same with a treatment column filled on most rows (a course runs for weeks)
+  long_events     the same with an event column (a cold, a fever, a jab on a few days) and notes
+  forms           a Google Forms export: timestamp, email, member code, grid questions, words
+  wide            member,date,<eight symptom columns>,notes (one column per symptom)
+  wide_treatment  the wide diary with a treatment column
+then, for each shape, times in this process `oms_dash.ingest.read_file` against the floor (what any
+ingest that checks whole columns cannot avoid: every cell read as text by pyarrow and each column
+hashed once) and `pandas.read_csv` of the same bytes; and, as whole processes, `oms-dash check
+--json` against a bare `python -c "import pandas; pandas.read_csv(...)"`, with each process's peak
+memory (its VmHWM: the peak resident memory ru_maxrss would give, without what Linux carries over
+from the benchmark's own process). Runs are interleaved (a busy spell on the shared machine hits
+all alike) and the medians compared.
+
+Targets (issue 14): read_file <= 1.5x the floor on every shape; on long_treatment, check --json
+<= 2x the bare process's time and <= 1.8x its peak memory.
 """
 
 from __future__ import annotations
@@ -14,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,38 +47,116 @@ SYMPTOMS = ("eye movements", "jerks", "walking", "standing", "hand use", "speech
             "tremor", "drooling")
 WIDE_ITEMS = ("Eye movements (opsoclonus) 0-3", "Stance", "Balance / walking", "Arm/hand function",
               "Speech", "Mood/behaviour", "Sleep", "Jerks")
+TREATMENTS = ("prednisolone 5 mg", "ACTH", "IVIG", "rituximab", "dexamethasone pulse")
+EVENTS = ("cold", "fever", "vaccination", "ear infection", "tummy bug")
+DAYS = 2000  # days per member: five years of a diary
 TODAY = dt.date(2026, 11, 1)
+READ_FILE_TARGET, CHECK_TIME_TARGET, CHECK_MEMORY_TARGET = 1.5, 2.0, 1.8
+CHECK_TARGET_SHAPE = "long_treatment"
 
 
-def write_long(path: Path, rows: int, seed: int = 1) -> None:
+def _member_codes(member: np.ndarray) -> np.ndarray:
+    return np.char.add("F", np.char.zfill((member + 1).astype(str), 2))
+
+
+def _dates(day: np.ndarray) -> np.ndarray:
+    return (np.datetime64("2020-01-01") + day.astype("timedelta64[D]")).astype(str)
+
+
+def _daily(rng, n_members: int, values: tuple[str, ...], share: float, run_days: int) -> np.ndarray:
+    """A text per (member, day), in runs of `run_days` days (a course, an illness), filled on about
+    `share` of the days: index it by member * DAYS + day."""
+    runs = -(-DAYS // run_days)
+    picked = np.where(rng.random((n_members, runs)) < share,
+                      rng.integers(0, len(values), (n_members, runs)), len(values))
+    return np.array(values + ("",))[np.repeat(picked, run_days, axis=1)[:, :DAYS]].ravel()
+
+
+def _long_frame(rows: int, seed: int):
     # Every (member, day, symptom) once, in a shuffled order: a diary, not a pile of duplicates.
     rng = np.random.default_rng(seed)
-    n_members = max(1, -(-rows // (2000 * len(SYMPTOMS))))
-    keys = rng.permutation(n_members * 2000 * len(SYMPTOMS))[:rows]
-    member, rest = np.divmod(keys, 2000 * len(SYMPTOMS))
+    n_members = max(1, -(-rows // (DAYS * len(SYMPTOMS))))
+    keys = rng.permutation(n_members * DAYS * len(SYMPTOMS))[:rows]
+    member, rest = np.divmod(keys, DAYS * len(SYMPTOMS))
     day, symptom = np.divmod(rest, len(SYMPTOMS))
+    frame = pd.DataFrame({"member": _member_codes(member), "date": _dates(day),
+                          "symptom": np.array(SYMPTOMS)[symptom],
+                          "severity": rng.integers(0, 4, rows)})
+    return frame, rng, n_members, member * DAYS + day
+
+
+def write_long(path: Path, rows: int) -> None:
+    frame, rng, _, _ = _long_frame(rows, seed=1)
+    frame["notes"] = np.where(rng.random(rows) < 0.05, "after a cold", "")
+    frame.to_csv(path, index=False)
+
+
+def write_long_treatment(path: Path, rows: int) -> None:
+    frame, rng, n_members, member_day = _long_frame(rows, seed=3)
+    # A treatment is written on each of the day's rows, in courses of weeks, on ~85% of the days.
+    frame["treatment"] = _daily(rng, n_members, TREATMENTS, 0.85, 45)[member_day]
+    frame["notes"] = np.where(rng.random(rows) < 0.05, "after a cold", "")
+    frame.to_csv(path, index=False)
+
+
+def write_long_events(path: Path, rows: int) -> None:
+    frame, rng, n_members, member_day = _long_frame(rows, seed=4)
+    frame["event"] = _daily(rng, n_members, EVENTS, 0.03, 3)[member_day]
+    frame["notes"] = np.where(rng.random(rows) < 0.05, "tired, slept badly", "")
+    frame.to_csv(path, index=False)
+
+
+def write_forms(path: Path, rows: int) -> None:
+    """Google Forms responses: one a day per member, sent in the evening, the email collected."""
+    rng = np.random.default_rng(5)
+    n_members = max(1, -(-rows // DAYS))
+    member, day = np.divmod(rng.permutation(n_members * DAYS)[:rows], DAYS)
+    sent = (pd.Timestamp("2020-01-01 18:00") + pd.to_timedelta(day, unit="D")
+            + pd.to_timedelta(rng.integers(0, 5 * 3600, rows), unit="s"))
+    words = np.array(["none", "mild", "moderate", "severe"])
     frame = pd.DataFrame({
-        "member": np.char.add("F", np.char.zfill((member + 1).astype(str), 2)),
-        "date": (np.datetime64("2020-01-01") + day.astype("timedelta64[D]")).astype(str),
-        "symptom": np.array(SYMPTOMS)[symptom],
-        "severity": rng.integers(0, 4, rows),
-        "notes": np.where(rng.random(rows) < 0.05, "after a cold", ""),
+        "Timestamp": sent.strftime("%m/%d/%Y %H:%M:%S"),
+        "Email address": np.char.add(np.char.add("family", (member + 1).astype(str)), "@example.com"),
+        "Member code": _member_codes(member),
+        "Eye movements (opsoclonus) 0-3": rng.integers(0, 4, rows),
+        "How bad were the jerks? [Morning]": rng.integers(0, 4, rows),
+        "How bad were the jerks? [Evening]": rng.integers(0, 4, rows),
+        "Balance / walking": words[rng.integers(0, 4, rows)],
+        "Sleep": rng.integers(0, 4, rows),
+        "Any illness or fever?": np.where(rng.random(rows) < 0.05, "Yes, a cold", "No"),
+        "Anything else?": np.where(rng.random(rows) < 0.05, "tired today", ""),
     })
     frame.to_csv(path, index=False)
 
 
-def write_wide(path: Path, rows: int, seed: int = 2) -> None:
+def _wide_frame(rows: int, seed: int):
     rng = np.random.default_rng(seed)
-    n_members = max(1, -(-rows // 2000))
-    keys = rng.permutation(n_members * 2000)[:rows]
-    member, day = np.divmod(keys, 2000)
-    frame = pd.DataFrame({"member": np.char.add("F", np.char.zfill((member + 1).astype(str), 2)),
-                          "date": (np.datetime64("2020-01-01") + day.astype("timedelta64[D]")).astype(str)})
+    n_members = max(1, -(-rows // DAYS))
+    member, day = np.divmod(rng.permutation(n_members * DAYS)[:rows], DAYS)
+    frame = pd.DataFrame({"member": _member_codes(member), "date": _dates(day)})
     for item in WIDE_ITEMS:
         values = rng.integers(0, 4, rows).astype(str)
         frame[item] = np.where(rng.random(rows) < 0.1, "", values)
+    return frame, rng, n_members, member * DAYS + day
+
+
+def write_wide(path: Path, rows: int) -> None:
+    frame, rng, _, _ = _wide_frame(rows, seed=2)
     frame["notes"] = np.where(rng.random(rows) < 0.05, "tired today", "")
     frame.to_csv(path, index=False)
+
+
+def write_wide_treatment(path: Path, rows: int) -> None:
+    frame, rng, n_members, member_day = _wide_frame(rows, seed=6)
+    frame["treatment"] = _daily(rng, n_members, TREATMENTS, 0.85, 45)[member_day]
+    frame["notes"] = np.where(rng.random(rows) < 0.05, "tired today", "")
+    frame.to_csv(path, index=False)
+
+
+# name -> (writer, whether its size is --rows (long) or --wide)
+SHAPES = {"long": (write_long, "rows"), "long_treatment": (write_long_treatment, "rows"),
+          "long_events": (write_long_events, "rows"), "forms": (write_forms, "wide"),
+          "wide": (write_wide, "wide"), "wide_treatment": (write_wide_treatment, "wide")}
 
 
 def timed(fn) -> float:
@@ -72,10 +165,24 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def run_process(args: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(args, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+# Each measured process writes its own peak resident memory (VmHWM) to a file as it ends. Its
+# ru_maxrss would not do: Linux carries the forking process's peak (this benchmark's, with the
+# files in memory) over into the child.
+_PEAK = ("import atexit\n"
+         "def _peak():\n"
+         "    with open('/proc/self/status') as status, open({out!r}, 'w') as out:\n"
+         "        out.write(next(line.split()[1] for line in status if line.startswith('VmHWM')))\n"
+         "atexit.register(_peak)\n")
+
+
+def run_process(code: str) -> tuple[float, float]:
+    """(seconds, peak memory in MB) of a whole `python -c code` process."""
+    with tempfile.NamedTemporaryFile(suffix=".peak") as peak:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", _PEAK.format(out=peak.name) + code], check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seconds = time.perf_counter() - start
+        return seconds, int(Path(peak.name).read_text()) / 1024  # kB
 
 
 def read_and_hash(data: bytes, columns: list[str]) -> None:
@@ -88,58 +195,78 @@ def read_and_hash(data: bytes, columns: list[str]) -> None:
         list(pool.map(lambda column: column.dictionary_encode(), table.columns))
 
 
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
 def bench_file(path: Path, repeat: int) -> None:
     data = path.read_bytes()
     options = ReadOptions(today=TODAY)
-    result = read_file(path.name, data, options)
-    report = result.report
+    report = read_file(path.name, data, options).report
     assert report.accounted, "row accounting broken"
-    columns = data[:data.index(b"\n")].decode().split(",")  # the benchmark's own header line
-    runs: dict[str, list[float]] = {"ours": [], "pandas": [], "arrow": [], "floor": []}
+    columns = pd.read_csv(io.BytesIO(data), nrows=0).columns.tolist()
+    runs: dict[str, list[float]] = {"ours": [], "floor": [], "pandas": []}
     for _ in range(repeat):  # interleaved, so that a busy spell on the machine hits all alike
         runs["ours"].append(timed(lambda: read_file(path.name, data, options)))
-        runs["pandas"].append(timed(lambda: pd.read_csv(io.BytesIO(data))))
-        runs["arrow"].append(timed(lambda: pacsv.read_csv(io.BytesIO(data))))
         runs["floor"].append(timed(lambda: read_and_hash(data, columns)))
-    t_ours, t_pandas, t_arrow = min(runs["ours"]), min(runs["pandas"]), min(runs["arrow"])
-    t_floor = min(runs["floor"])
-    print(f"\n{path.name}: {len(data) / 1e6:.1f} MB, {report.rows_read:,} rows "
+        runs["pandas"].append(timed(lambda: pd.read_csv(io.BytesIO(data))))
+    t = {k: median(v) for k, v in runs.items()}
+    print(f"\n{path.stem}: {len(data) / 1e6:.1f} MB, {report.rows_read:,} rows "
           f"({report.rows_accepted:,} accepted, {report.rows_rejected:,} rejected, "
           f"{report.rows_skipped:,} skipped), format: {report.format}")
-    print(f"  oms_dash read_file     {t_ours:7.3f} s")
-    print(f"  pandas.read_csv        {t_pandas:7.3f} s   ratio {t_ours / t_pandas:5.2f}x (target <= 1.5x)")
-    print(f"  pyarrow.csv.read_csv   {t_arrow:7.3f} s   ratio {t_ours / t_arrow:5.2f}x")
-    print(f"  floor: read + hash     {t_floor:7.3f} s   = {t_floor / t_pandas:4.2f}x pandas.read_csv "
-          "(every cell read as text, each column hashed once; nothing checked or built)")
+    met = "met" if t["ours"] <= READ_FILE_TARGET * t["floor"] else "NOT met"
+    print(f"  oms_dash read_file     {t['ours']:7.3f} s   ratio {t['ours'] / t['floor']:5.2f}x the floor "
+          f"(target <= {READ_FILE_TARGET}x: {met})")
+    print(f"  floor: read + hash     {t['floor']:7.3f} s   (every cell read as text, each column hashed "
+          "once; nothing checked or built)")
+    print(f"  pandas.read_csv        {t['pandas']:7.3f} s   ratio {t['ours'] / t['pandas']:5.2f}x")
 
 
-def bench_cli(path: Path, repeat: int) -> None:
-    bare = [sys.executable, "-c", f"import pandas; pandas.read_csv({str(path)!r})"]
-    check = [sys.executable, "-m", "oms_dash.cli", "check", "--json", str(path)]
-    runs: dict[str, list[float]] = {"bare": [], "check": []}
+def bench_cli(path: Path, repeat: int, with_targets: bool) -> None:
+    bare = f"import pandas; pandas.read_csv({str(path)!r})"
+    check = ("import sys; from oms_dash.cli import main; "
+             f"sys.exit(main(['check', '--json', {str(path)!r}]))")
+    runs: dict[str, list[tuple[float, float]]] = {"bare": [], "check": []}
     for _ in range(repeat):  # interleaved, so that a busy spell on the machine hits both alike
         runs["bare"].append(run_process(bare))
         runs["check"].append(run_process(check))
-    t_bare, t_check = min(runs["bare"]), min(runs["check"])
-    print(f"\nwhole process on {path.name}:")
-    print(f"  python -c 'pandas.read_csv'   {t_bare:7.3f} s")
-    print(f"  oms-dash check --json         {t_check:7.3f} s   "
-          f"ratio {t_check / t_bare:5.2f}x (target <= 1.5x)")
+    (t_bare, m_bare), (t_check, m_check) = (
+        (median([s for s, _ in runs[k]]), median([m for _, m in runs[k]])) for k in ("bare", "check"))
+    time_ratio, memory_ratio = t_check / t_bare, m_check / m_bare
+    time_target = memory_target = ""
+    if with_targets:
+        time_target = (f" (target <= {CHECK_TIME_TARGET}x: "
+                       f"{'met' if time_ratio <= CHECK_TIME_TARGET else 'NOT met'})")
+        memory_target = (f" (target <= {CHECK_MEMORY_TARGET}x: "
+                         f"{'met' if memory_ratio <= CHECK_MEMORY_TARGET else 'NOT met'})")
+    print("  whole process, time and peak memory (VmHWM):")
+    print(f"    python -c 'pandas.read_csv'   {t_bare:7.3f} s  {m_bare:7.0f} MB")
+    print(f"    oms-dash check --json         {t_check:7.3f} s  {m_check:7.0f} MB   "
+          f"ratio {time_ratio:4.2f}x{time_target}, memory {memory_ratio:4.2f}x{memory_target}")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the long log")
-    parser.add_argument("--wide", type=int, default=100_000, help="records of the wide log")
-    parser.add_argument("--repeat", type=int, default=3, help="best of this many runs")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of each long diary")
+    parser.add_argument("--wide", type=int, default=100_000, help="records of the wide diaries and form")
+    parser.add_argument("--repeat", type=int, default=5, help="median of this many interleaved runs")
+    parser.add_argument("--shapes", default=",".join(SHAPES),
+                        help=f"comma-separated, of: {', '.join(SHAPES)}")
+    parser.add_argument("--no-process", action="store_true",
+                        help="time read_file only, not the whole oms-dash check process")
     args = parser.parse_args(argv)
+    shapes = [s.strip() for s in args.shapes.split(",") if s.strip()]
+    unknown = sorted(set(shapes) - set(SHAPES))
+    if unknown:
+        parser.error(f"unknown shapes: {', '.join(unknown)}")
     with tempfile.TemporaryDirectory(prefix="oms_dash_bench_") as tmp:
-        long_path, wide_path = Path(tmp) / "long.csv", Path(tmp) / "wide.csv"
-        write_long(long_path, args.rows)
-        write_wide(wide_path, args.wide)
-        bench_file(long_path, args.repeat)
-        bench_file(wide_path, args.repeat)
-        bench_cli(long_path, args.repeat)
+        for shape in shapes:
+            write, size = SHAPES[shape]
+            path = Path(tmp) / f"{shape}.csv"
+            write(path, args.rows if size == "rows" else args.wide)
+            bench_file(path, args.repeat)
+            if not args.no_process:
+                bench_cli(path, args.repeat, with_targets=shape == CHECK_TARGET_SHAPE)
 
 
 if __name__ == "__main__":

@@ -171,13 +171,8 @@ def _column(values: pd.Series) -> pd.Series:
 
 
 def repeat_text(text: str, n: int) -> pd.Series:
-    """`text` n times as a "str" column, its bytes written directly (no n-way take)."""
-    import pyarrow as pa
-
-    raw = str(text).encode("utf-8")
-    offsets = np.arange(n + 1, dtype=np.int64) * len(raw)
-    array = pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(raw * n)])
-    return pd.Series(pd.arrays.ArrowStringArray(array), dtype="str")
+    """`text` n times as a "str" column."""
+    return pd.Series([str(text)] * n, dtype="str")
 
 
 def one_value(text: str, n: int) -> pd.Categorical:
@@ -196,13 +191,8 @@ def positions(n: int) -> np.ndarray:
 
 
 def every_position(numbers: np.ndarray, n: int) -> bool:
-    """Whether `numbers` is 0, 1, ... n-1; at once when it is positions(n) itself (or a view of it)."""
-    if len(numbers) != n:
-        return False
-    whole = positions(n)
-    same = (numbers.dtype == whole.dtype and numbers.strides == whole.strides
-            and numbers.__array_interface__["data"][0] == whole.__array_interface__["data"][0])
-    return same or bool(np.array_equal(numbers, whole))
+    """Whether `numbers` is 0, 1, ... n-1."""
+    return len(numbers) == n and bool(np.array_equal(numbers, positions(n)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -249,7 +239,7 @@ def _text_cells(raw: RawTable, column: str | None) -> pd.DataFrame:
     codes, uniques = _distinct(raw, column)
     stripped = uniques.str.strip()
     filled = np.flatnonzero((stripped != "").to_numpy()[codes])
-    return pd.DataFrame({"record": filled, "text": stripped.take(codes[filled]).to_numpy()})
+    return pd.DataFrame({"record": filled, "text": stripped.take(codes[filled]).reset_index(drop=True)})
 
 
 def _event_cells(raw: RawTable, columns: list[str]) -> pd.DataFrame:

@@ -32,109 +32,16 @@ def clean_member_code(text: str) -> str:
 def factorize_text(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """pd.factorize(values, use_na_sentinel=False), asked of pyarrow itself for a column of text
     it holds (a missing cell, NaN, counts as a value of its own): the same codes and distinct values
-    in the same order, without pandas' wrapping around them (a sixth of the time on a million cells).
-    Two shapes every diary has are coded without hashing each cell: a column of one-character
-    cells (scores 0-3) and a column that is mostly blank (notes)."""
+    in the same order, without pandas' wrapping around them."""
     arrow = arrow_of(values)
     if values.dtype != "str" or not isinstance(arrow, pa.ChunkedArray) or not len(values):
         return pd.factorize(values, use_na_sentinel=False)
-    pieces = _short_cells(arrow)
-    if pieces is not None:
-        widths = _widths(pieces)
-        if widths.max(initial=0) <= 1:
-            found = _one_character_codes(pieces, widths)
-            if found is not None:
-                return found
-        if np.count_nonzero(widths) * 2 <= len(widths):
-            return _mostly_blank_codes(arrow, widths)
-    return _dictionary_codes(arrow)
-
-
-def _dictionary_codes(arrow: pa.ChunkedArray) -> tuple[np.ndarray, pd.Index]:
     encoded = arrow.dictionary_encode(null_encoding="encode")
     codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks],
                            dtype=np.intp, casting="safe")
     uniques = pd.Index(pd.arrays.ArrowStringArray(encoded.chunk(encoded.num_chunks - 1).dictionary
                                                   .cast(arrow.type)), dtype="str")
     return codes, uniques
-
-
-# Columns longer than this on average are neither one-character nor mostly blank: not looked at.
-_SHORT_CELLS = 2
-# A one-character column with more distinct characters than this is hashed instead (each one
-# costs a pass to find where it first appears).
-_FEW_CHARACTERS = 12
-
-
-def _short_cells(arrow: pa.ChunkedArray) -> list[tuple[np.ndarray, np.ndarray]] | None:
-    """Each chunk's (cell offsets, bytes) as pyarrow holds them, for a column of short cells and no
-    missing values; None for any other column (it is hashed as it is)."""
-    if arrow.null_count or not (pa.types.is_large_string(arrow.type) or pa.types.is_string(arrow.type)):
-        return None
-    offset_type = np.int64 if pa.types.is_large_string(arrow.type) else np.int32
-    pieces = []
-    for chunk in arrow.chunks:
-        if not len(chunk):
-            continue
-        _validity, offsets_buffer, data_buffer = chunk.buffers()
-        offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[chunk.offset:chunk.offset + len(chunk) + 1]
-        if offsets[-1] - offsets[0] > _SHORT_CELLS * len(chunk):
-            return None
-        data = (np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None
-                else np.zeros(0, dtype=np.uint8))
-        pieces.append((offsets, data))
-    return pieces or None
-
-
-def _widths(pieces) -> np.ndarray:
-    """Bytes per cell, written straight into one array (short cells: 32 bits are plenty)."""
-    widths = np.empty(sum(len(offsets) - 1 for offsets, _data in pieces), dtype=np.int32)
-    start = 0
-    for offsets, _data in pieces:
-        end = start + len(offsets) - 1
-        np.subtract(offsets[1:], offsets[:-1], out=widths[start:end], casting="unsafe")
-        start = end
-    return widths
-
-
-def _one_character_codes(pieces, widths: np.ndarray):
-    """Codes for a column whose cells are each one character or blank, by a table of 257 entries
-    (the 256 byte values and blank): no hashing. None when it holds too many distinct characters."""
-    if widths.min(initial=1) == 1:  # no blank cell: the bytes are the cells, one each
-        keys = np.concatenate([data[offsets[0]:offsets[-1]] for offsets, data in pieces]).astype(np.int16)
-    else:
-        keys = np.concatenate([data[np.minimum(offsets[:-1], max(len(data) - 1, 0))] if len(data)
-                               else np.zeros(len(offsets) - 1, np.uint8) for offsets, data in pieces])
-        keys = np.where(widths == 1, keys.astype(np.int16), np.int16(256))
-    present = np.flatnonzero(np.bincount(keys, minlength=257))
-    if len(present) > _FEW_CHARACTERS:
-        return None
-    firsts = [int(np.argmax(keys == key)) for key in present]
-    order = present[np.argsort(firsts, kind="stable")]
-    table = np.zeros(257, dtype=np.intp)
-    table[order] = np.arange(len(order))
-    # One byte is one character: UTF-8 writes every other character with two bytes or more.
-    uniques = pd.Index(["" if key == 256 else chr(key) for key in order], dtype="str")
-    return table[keys], uniques
-
-
-def _mostly_blank_codes(arrow: pa.ChunkedArray, widths: np.ndarray) -> tuple[np.ndarray, pd.Index]:
-    """Codes for a column that is mostly blank: only its filled cells are hashed, and the blank
-    value takes its place among them in order of first appearance, as pd.factorize numbers it."""
-    blank = widths == 0
-    filled = np.flatnonzero(~blank)
-    codes = np.empty(len(widths), dtype=np.intp)
-    if not len(filled):
-        codes[:] = 0
-        return codes, pd.Index([""], dtype="str")
-    filled_codes, filled_values = _dictionary_codes(arrow.take(pa.array(filled)))
-    first_blank = int(np.argmax(blank))
-    before = int(np.searchsorted(filled, first_blank))  # filled cells above the first blank one
-    blank_code = int(filled_codes[:before].max()) + 1 if before else 0
-    codes[blank] = blank_code
-    codes[filled] = filled_codes + (filled_codes >= blank_code)
-    uniques = np.asarray(filled_values, dtype=object)
-    return codes, pd.Index(np.insert(uniques, blank_code, ""), dtype="str")
 
 
 class ColumnCodes:
