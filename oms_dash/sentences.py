@@ -101,7 +101,7 @@ def group_course_sentence(course: pd.DataFrame, measure: str, time_axis: str = "
         return (f"In the one week drawn, {_week(first['week'], time_axis)}{since}, the group's median was "
                 f"{_number(first['median'])} on the {scale}, from {_members(first['n_members'])}.")
     return (f"From {_week(first['week'], time_axis)} to {_week(last['week'], time_axis)}{since}, the "
-            f"group's median {_from_to(_number(first['median']), _number(last['median']))} on the {scale}; "
+            f"group's median {_from_to(_number(first['median']), _number(last['median']))}, on the {scale}; "
             f"{_members(last['n_members'])} logged in the last of these weeks.")
 
 

@@ -109,4 +109,6 @@ def render() -> None:
                         "use Print ▸ Save as PDF.")
     st.subheader("What the report shows", anchor=False)
     for item in figures:
+        if item.sentence:
+            st.markdown(plain(item.sentence))
         show_chart(item.figure, f"report-{item.name}", item.caption)
