@@ -39,6 +39,7 @@ EVENT_WORDS = {"infection": "an infection or fever", "steroid_taper": "a steroid
 
 
 def _members(n: int) -> str:
+    """"1 member", "3 members" (theme.members_text says the same, but theme imports plotly)."""
     return plural(int(n), "member")
 
 
@@ -88,9 +89,9 @@ def _week(value, time_axis: str) -> str:
 def group_course_sentence(course: pd.DataFrame, measure: str, time_axis: str = "calendar") -> str:
     """``analysis.group_course`` in words: its first and last drawn week's median, and how many
     members logged in the last. Weeks under the group-size threshold are not drawn or said."""
-    shown = course.loc[~course["suppressed"].astype(bool)].sort_values("week") if len(course) else course
     if course.empty:
         return NOTHING_LOGGED
+    shown = course.loc[~course["suppressed"].astype(bool)].sort_values("week")
     if shown.empty:
         return (f"The group's course is not drawn: no week has {min_group_size()} or more members "
                 "logging, and fewer would let a member's scores be worked out.")
@@ -280,13 +281,13 @@ def cooccurrence_sentence(co: Cooccurrence) -> str:
     flat = np.where(pairs, rho, -np.inf)
     i, j = np.unravel_index(int(np.argmax(flat)), flat.shape)
     a, b = _symptom(co.rho.index[i]), _symptom(co.rho.columns[j])
-    value = f"median {_number(rho[i, j], 2)} over {_members(int(co.n_members.iat[i, j]))}"
+    value = f"{_number(rho[i, j], 2)} over {_members(int(co.n_members.iat[i, j]))}"
     if rho[i, j] < CLEARLY_TOGETHER:
         return (f"No two symptoms clearly rose and fell together from week to week: the closest pair, {a} "
-                f"and {b}, has a {value} (1 is always together, 0 not at all).")
+                f"and {b}, has a median of {value} (1 is always together, 0 not at all).")
     return (f"Of the pairs drawn, {a} and {b} rose and fell together most closely from week to week "
-            f"({value}, where 1 is always together and 0 not at all). Moving together is not one causing "
-            "the other.")
+            f"(median {value}, where 1 is always together and 0 not at all). Moving together is not one "
+            "causing the other.")
 
 
 # --- one member -----------------------------------------------------------------------------------------
@@ -301,7 +302,7 @@ def member_timeline_sentence(timeline: pd.DataFrame, member_label: str, measure:
         return f"{member_label}: nothing logged in this range, so there is nothing to describe."
     days = total["date"].nunique()
     first, last = total.iloc[0], total.iloc[-1]
-    weeks = int(round((pd.Timestamp(last["date"]) - pd.Timestamp(first["date"])).days / 7))
+    weeks = max(1, int(round((pd.Timestamp(last["date"]) - pd.Timestamp(first["date"])).days / 7)))
     span = (f"over {plural(weeks, 'week')}" if relative
             else f"between {_day(first['date'])} and {_day(last['date'])}")
     found = 0 if relapses is None else len(relapses)

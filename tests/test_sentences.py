@@ -3,6 +3,7 @@ holds, in plain words, at every edge a group reaches, and never a number the cha
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 
 from oms_dash import analysis as A
-from oms_dash import privacy, schema
+from oms_dash import privacy, report, schema
 from oms_dash import sentences as S
 from oms_dash.analysis.relapses import RATES_FILE
 from oms_dash.model import GroupData
@@ -234,14 +235,19 @@ def test_the_relapse_sentence_counts_relapses_members_and_what_came_before(group
 
 
 def test_the_cooccurrence_sentence_names_the_pair_that_moves_together_most():
-    group = edge_group(n_members=6, days=140, seed=5)
-    co = A.cooccurrence(group.observations)
-    words = S.cooccurrence_sentence(co)
-    rho = co.rho.where(np.triu(np.ones(co.rho.shape, dtype=bool), k=1))
-    a, b = rho.stack().idxmax()
-    pair = f"{schema.item_label(a).lower()} and {schema.item_label(b).lower()}"
-    assert pair in words and "rose and fell together" in words
-    assert f"median {_one(rho.loc[a, b], 2)} over {int(co.n_members.loc[a, b])} members" in words
+    obs = edge_group(n_members=6, days=140, seed=5).observations
+    gait = obs.loc[obs["item"] == "gait"].assign(item="sleep")  # sleep now moves exactly with gait
+    for table in (obs, pd.concat([obs.loc[obs["item"] != "sleep"], gait], ignore_index=True)):
+        co = A.cooccurrence(table)
+        words = S.cooccurrence_sentence(co)
+        rho = co.rho.where(np.triu(np.ones(co.rho.shape, dtype=bool), k=1))
+        a, b = rho.stack().idxmax()
+        assert f"{schema.item_label(a).lower()} and {schema.item_label(b).lower()}" in words
+        assert f"{_one(rho.loc[a, b], 2)} over {int(co.n_members.loc[a, b])} members" in words
+        clearly = rho.loc[a, b] >= S.CLEARLY_TOGETHER
+        assert ("rose and fell together most closely" in words) == clearly, words
+        assert words.startswith("No two symptoms clearly") != clearly, words
+    assert clearly and _one(1.0, 2) in words  # the copied pair
 
 
 def test_the_member_sentence_gives_days_scored_and_the_mean_line_at_both_ends(group):
@@ -267,3 +273,13 @@ def test_the_weekly_diary_note_reads_its_figures_from_the_measured_table():
         words = S.weekly_diary_note(preset)
         assert f"{min(held) * 100:.0f}–{max(held):.0%} of one-step rises" in words
     assert S.weekly_diary_note("no such preset") == ""
+
+
+def test_the_report_says_each_chart_in_a_sentence_just_above_it(group):
+    figures = report.report_figures(group)
+    printed = report.build_report_html(group, figures=figures)
+    assert all(item.sentence for item in figures)
+    assert printed.count("<p class='sentence'>") == len(figures)
+    for item in figures:
+        after = printed.split(f"<p class='sentence'>{html.escape(item.sentence)}</p>", 1)
+        assert len(after) == 2 and after[1].startswith("<div class='chart'>"), item.name
