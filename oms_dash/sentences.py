@@ -130,17 +130,18 @@ def latest_state_sentence(state: pd.DataFrame, window_days: int = 14) -> str:
 
 
 def completeness_sentence(done: pd.DataFrame) -> str:
-    """``analysis.completeness`` in words: the typical days logged a week, and who logged in the last
+    """``analysis.completeness`` in words: the typical days logged a week, and who logged in their last
     week shown. Weeks before a member's first log are not counted as missing."""
     counted = done.loc[done["days_logged"].notna()] if len(done) else done
     if counted.empty:
         return NOTHING_LOGGED
     weeks = done["week"].nunique()
     typical = float(np.median(counted["days_logged"].to_numpy(dtype="float64")))
-    latest = counted.loc[counted["week"] == counted["week"].max()]
-    logged = int((latest["days_logged"] > 0).sum())
+    # Each member's own last week: on weeks since first log or onset, members' rows end apart.
+    latest = counted.sort_values("week").groupby("member", observed=True)["days_logged"].last()
+    logged = int((latest > 0).sum())
     return (f"Over {plural(weeks, 'week')}, a typical member's week had {typical:g} of 7 days logged; "
-            f"{logged} of {_members(len(latest))} logged at least one day in the last week shown.")
+            f"{logged} of {_members(len(latest))} logged at least one day in their last week shown.")
 
 
 # --- compare --------------------------------------------------------------------------------------------

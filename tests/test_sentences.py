@@ -153,9 +153,15 @@ def test_the_completeness_sentence_counts_the_weeks_and_the_last_weeks_loggers()
     words = S.completeness_sentence(done)
     last = done.loc[done["week"] == done["week"].max()]
     logged = int((last["days_logged"] > 0).sum())
+    assert logged == 3, "E001 stopped logging in the last week"
     assert f"Over {done['week'].nunique()} weeks" in words
-    assert f"{logged} of {len(last)} members logged at least one day in the last week" in words
+    assert f"{logged} of {len(last)} members logged at least one day in their last week" in words
     assert f"{float(done['days_logged'].median()):g} of 7 days" in words
+    # In weeks since each member's first log, every member's rows end in a week of their own.
+    first = A.first_logs(obs)
+    relative = A.relative_weeks(done, first + pd.to_timedelta(np.arange(len(first)) * 7, unit="D"))
+    assert relative.groupby("member")["week"].max().nunique() > 1
+    assert f"{logged} of 4 members logged" in S.completeness_sentence(relative)
 
 
 def test_the_cohort_sentence_gives_the_medians_the_chart_draws(group):
