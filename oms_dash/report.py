@@ -24,16 +24,17 @@ from pathlib import Path
 import markdown
 import plotly.graph_objects as go
 
-from oms_dash import analysis, charts, since_meeting, theme
+from oms_dash import analysis, charts, schema, sentences, since_meeting, theme
 from oms_dash.model import GroupData
 from oms_dash.reference import DISCLAIMER, PAGE_PATH, Entry, Reference, load_reference, reviewed_text
 
 # Reference entry ids (oms_dash/reference/*.yaml) beside the charts they explain: treatment (the
 # before/after chart) and relapses. Three, so that the printed report keeps to four pages.
 HIGHLIGHTS = ("treatment-overview", "relapses", "relapse-triggers")
-# Fixed, not responsive: a chart must keep its size when printed. 680×380 CSS px fits the printable
-# width of A4 (186 mm ≈ 703 px) and Letter (192 mm ≈ 725 px) with 12 mm margins, two to a page.
-PRINT_CHART_SIZE = (680, 380)
+# Fixed, not responsive: a chart must keep its size when printed. 680×350 CSS px fits the printable
+# width of A4 (186 mm ≈ 703 px) and Letter (192 mm ≈ 725 px) with 12 mm margins, two to a page with
+# the sentence above each (at 380 px high the sentences pushed Letter to a fifth page).
+PRINT_CHART_SIZE = (680, 350)
 PRINT_ROW_HEIGHT = 14  # px a row label needs on a printed chart
 MEETING_PRINT_HEIGHT = 450  # meeting type needs more room around a plot: fewer charts to a page
 PRINT_TITLE_SIZES = {False: (15, 12), True: (20, 16)}  # (title, subtitle) px, screen / meeting
@@ -54,6 +55,7 @@ class ReportFigure:
     name: str
     figure: go.Figure
     caption: str
+    sentence: str = ""  # what the chart shows in one plain sentence, said above it
 
 
 def group_caption(group: GroupData, today: dt.date | None = None, relative: bool = False) -> str:
@@ -84,30 +86,34 @@ def report_figures(group: GroupData, meeting: bool = False, today: dt.date | Non
     if relative:
         shifted = analysis.relative_weeks(weekly, anchors)
         weekly, excluded = shifted.table, shifted.excluded
-    figures = [
-        ReportFigure("group-course", charts.group_course_figure(
-            analysis.group_course(scores, anchors=anchors), meeting, time_axis=axis), cap),
-        ReportFigure("heatmap", charts.heatmap_figure(weekly, meeting=meeting, labels=labels, time_axis=axis,
-                                                      excluded=excluded), cap),
-    ]
     measure = scores.measure
+    course = analysis.group_course(scores, anchors=anchors)
+    figures = [
+        ReportFigure("group-course", charts.group_course_figure(course, meeting, time_axis=axis), cap,
+                     sentences.group_course_sentence(course.table, measure, axis)),
+        ReportFigure("heatmap", charts.heatmap_figure(weekly, meeting=meeting, labels=labels, time_axis=axis,
+                                                      excluded=excluded),
+                     cap, sentences.heatmap_sentence(weekly, time_axis=axis)),
+    ]
     cohort = analysis.cohort(scores.table, by="first_log", onsets=group.onsets)
     figures.append(ReportFigure("members", charts.cohort_figure(cohort, measure, meeting, labels=labels),
-                                cap))
+                                cap, sentences.cohort_sentence(cohort, measure)))
     figures.append(ReportFigure("member-panels", charts.member_small_multiples_figure(
-        scores.table, measure, meeting, labels=labels, anchors=anchors, time_axis=axis), cap))
+        scores.table, measure, meeting, labels=labels, anchors=anchors, time_axis=axis), cap,
+        sentences.small_multiples_sentence(scores.table, measure)))
     common = treatment or _most_common_treatment(group)
     if common:
         result = analysis.before_after(scores, group.treatments, common)
         figures.append(ReportFigure("before-after", charts.before_after_figure(
-            result, measure, meeting, labels=labels), cap))
+            result, measure, meeting, labels=labels), cap,
+            analysis.before_after_sentence(result, schema.treatment_label(common), measure)))
     rule = (rule_for or analysis.RelapseRule.for_measure)(measure)
     relapses = analysis.detect_relapses(scores, rule).table
     context = analysis.relapse_context(relapses, group.events)
     followed = analysis.events_followed(relapses, group.events, scores.table)
     figures.append(ReportFigure("relapses", charts.relapse_figure(
         context, len(group.members), rule, meeting=meeting, labels=labels, followed=followed,
-        anchors=anchors, time_axis=axis), cap))
+        anchors=anchors, time_axis=axis), cap, sentences.relapse_sentence(context, len(group.members))))
     return figures
 
 
@@ -183,6 +189,7 @@ table.summary { border-collapse: collapse; margin: 8px 0 16px; }
 table.summary td { padding: 4px 14px 4px 0; border-bottom: 1px solid #D9E2EC; }
 figure { margin: 18px 0; break-inside: avoid; page-break-inside: avoid; }
 figcaption { color: var(--muted); font-size: 0.9em; }
+.sentence { font-size: 1.05em; margin: 0 0 6px; }
 .highlight { break-inside: avoid; } .sources { color: var(--muted); font-size: 0.85em; }
 ol.sources { padding-left: 1.6em; overflow-wrap: anywhere; }
 footer { color: var(--muted); font-size: 0.85em; margin-top: 24px; }
@@ -194,7 +201,7 @@ footer { color: var(--muted); font-size: 0.85em; margin-top: 24px; }
   h3 { font-size: 11pt; margin: 8px 0 2px; break-after: avoid; }
   p { margin: 4px 0; } .notice, .disclaimer { padding: 6px 10px; margin: 6px 0; }
   table.summary { margin: 4px 0 8px; } table.summary td { padding: 2px 14px 2px 0; }
-  figure { margin: 6px 0 10px; }
+  figure { margin: 6px 0 10px; } .sentence { font-size: 9pt; line-height: 1.25; margin: 0 0 2px; }
   .highlight p, .highlight li { margin: 2px 0; }
   .reference { columns: 2; column-gap: 8mm; font-size: 8.5pt; }
   .reference ul { padding-left: 1.2em; }
@@ -270,7 +277,8 @@ def build_report_html(group: GroupData, meeting: bool = False, today: dt.date | 
     for i, item in enumerate(figures):
         fig_html = _print_sized(item.figure, meeting).to_html(
             full_html=False, include_plotlyjs=(i == 0), config=PLOT_CONFIG, div_id=f"chart-{item.name}")
-        blocks.append(f"<figure class='chart-block'><div class='chart'>{fig_html}</div>"
+        said = f"<p class='sentence'>{html.escape(item.sentence)}</p>" if item.sentence else ""
+        blocks.append(f"<figure class='chart-block'>{said}<div class='chart'>{fig_html}</div>"
                       f"<figcaption>{html.escape(item.caption)}</figcaption></figure>")
     demo = ("<p class='notice'><b>Demo data: not real people.</b> This report was made from the "
             "invented demo group that ships with oms_dash.</p>" if group.is_demo else "")

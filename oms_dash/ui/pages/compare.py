@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from oms_dash import analysis, charts, schema
+from oms_dash import analysis, charts, schema, sentences
 from oms_dash.summary import DEFAULT_MIN_LOGS, DEFAULT_WEEKS  # the summary's numbers are the page's
 from oms_dash.ui import filters, state, widgets
-from oms_dash.ui.text import RELAPSE_HELP
+from oms_dash.ui.text import RELAPSE_HELP, plain
 
 VIEWS = ("Cohort curves", "Heatmap", "Profiles", "Before / after", "Relapses", "Co-occurrence")
 TAB_KEY = "compare_view"
@@ -83,6 +83,8 @@ def _show_cohort(group, chosen, item, measure, caption, meeting, labels) -> None
                             treatment=chosen.treatment)
     fig = charts.cohort_figure(result, measure, meeting, treatment=chosen.treatment, labels=labels)
     table = result.group.rename(columns={"x": "week" if by == "calendar" else "days", "n_members": "members"})
+    name = schema.treatment_label(chosen.treatment) if chosen.treatment else None
+    st.markdown(plain(sentences.cohort_sentence(result, measure, name)))
     widgets.show_chart(fig, f"cohort-{by}", caption, table, "Group median and band per week")
     if result.excluded:
         who = charts.members_text(len(result.excluded))
@@ -101,11 +103,13 @@ def _show_heatmap(group, chosen, meeting, caption, labels) -> None:
     weekly, table, excluded = filters.cached(group, chosen, _weekly, item=item, time_axis=chosen.time_axis)
     fig = charts.heatmap_figure(weekly, item, meeting, labels=labels, time_axis=chosen.time_axis,
                                 excluded=excluded)
+    st.markdown(plain(sentences.heatmap_sentence(weekly, item, chosen.time_axis)))
     widgets.show_chart(fig, "severity-heatmap", caption, charts.with_labels(table, labels))
 
 
 def _show_profiles(group, chosen, meeting, caption, labels) -> None:
     profiles, table = filters.cached(group, chosen, _profiles)
+    st.markdown(plain(sentences.profile_sentence(profiles)))
     widgets.show_chart(charts.profile_figure(profiles, meeting, labels=labels), "symptom-profiles", caption,
                        charts.with_labels(table, labels))
     group_means = profiles.group.assign(symptom=profiles.group["item"].map(schema.item_label))
@@ -168,6 +172,8 @@ def _show_relapses(group, chosen, item, measure, meeting, caption, labels) -> No
     st.markdown(f"A relapse here is {rule.describe()}; measured on the "
                 f"{analysis.measure_label(measure)}. It marks a sustained rise, not a diagnosis.")
     st.caption(rule.error_rates())
+    if weekly := sentences.weekly_diary_note(rule.preset):
+        st.caption(weekly)
     context, per_member, n_members, followed = filters.cached(
         group, chosen, _relapses, scope=chosen.scope, item=item, rule=rule, lookback=int(lookback))
     said = [charts.followed_text(row, int(lookback)) for _, row in followed.iterrows()
@@ -176,6 +182,7 @@ def _show_relapses(group, chosen, item, measure, meeting, caption, labels) -> No
         st.markdown("Observed in these logs: " + "; ".join(said) + ". Events with "
                     f"{int(lookback)} days of logs after them are counted. Timing observed together, not "
                     "cause and effect; relapses also come with nothing logged before them.")
+    st.markdown(plain(sentences.relapse_sentence(context, n_members, int(lookback))))
     fig = charts.relapse_figure(context, n_members, rule, int(lookback), meeting, labels=labels,
                                 followed=followed, anchors=filters.time_anchors(group, chosen.time_axis),
                                 time_axis=chosen.time_axis)
@@ -199,6 +206,7 @@ def _show_cooccurrence(group, chosen, meeting, summary) -> None:
                 "which would otherwise make every pair look related. The value shown is the middle "
                 "(median) of the members' correlations. Patterns observed together, not one symptom "
                 "driving another.")
+    st.markdown(plain(sentences.cooccurrence_sentence(co)))
     widgets.show_chart(charts.cooccurrence_figure(co, meeting), "symptom-cooccurrence",
                        filters.chart_caption(summary, co.n_group, chosen.time_axis != "calendar"),
                        table.reset_index(names="symptom"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from oms_dash import analysis, charts, schema
+from oms_dash import analysis, charts, schema, sentences
 from oms_dash.privacy import redact_text
 from oms_dash.ui import filters, state, widgets
-from oms_dash.ui.text import RELAPSE_HELP, symptom_link
+from oms_dash.ui.text import RELAPSE_HELP, plain, symptom_link
 
 MEMBER_KEY = "member_view_member"
 REVEAL_KEY = "member_view_reveal_codes"
@@ -100,6 +100,8 @@ def render() -> None:
     when = (lambda d: ((d - anchors[member]).dt.days / 7).round(1)) if relative else (lambda d: d.dt.date)
     moment = "week" if relative else "date"
     table = table.assign(**{moment: when(table["date"])})
+    st.markdown(plain(sentences.member_timeline_sentence(
+        timeline.table, labels.get(member, "Member"), measure, relapses, chosen.smoothing_days, relative)))
     widgets.show_chart(fig, "member-timeline", caption, table[["series", moment, "value", "rolling"]],
                        "Every score drawn")
 

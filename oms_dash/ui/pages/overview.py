@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from oms_dash import analysis, charts, schema, since_meeting, theme
+from oms_dash import analysis, charts, schema, sentences, since_meeting, theme
 from oms_dash.profile import profile_counts
 from oms_dash.reference import reference_url
 from oms_dash.ui import filters, state, widgets
@@ -50,7 +50,8 @@ def _completeness(obs, group, scope, time_axis):
 def _course_view(group, chosen, meeting):
     course = filters.cached(group, chosen, _course, scope=chosen.scope, time_axis=chosen.time_axis)
     fig = charts.group_course_figure(course, meeting, time_axis=chosen.time_axis)
-    return fig, course.table.rename(columns={"n_members": "members"})
+    words = sentences.group_course_sentence(course.table, course.measure, chosen.time_axis)
+    return fig, course.table.rename(columns={"n_members": "members"}), words
 
 
 def _latest_view(group, chosen, meeting):
@@ -58,7 +59,8 @@ def _latest_view(group, chosen, meeting):
     table = latest.assign(symptom=latest["item"].map(schema.item_label),
                           reference=latest["item"].map(reference_url))
     table = table[["symptom", "n_members", "median", *analysis.LEVEL_NAMES, "latest", "reference"]]
-    return charts.latest_state_figure(latest, meeting, LATEST_WINDOW_DAYS), table, list(latest["item"])
+    words = sentences.latest_state_sentence(latest, LATEST_WINDOW_DAYS)
+    return charts.latest_state_figure(latest, meeting, LATEST_WINDOW_DAYS), table, list(latest["item"]), words
 
 
 def _completeness_view(group, chosen, meeting):
@@ -67,7 +69,7 @@ def _completeness_view(group, chosen, meeting):
     labels = filters.member_label_map(group)
     fig = charts.completeness_figure(done, meeting, labels=labels, time_axis=chosen.time_axis,
                                      excluded=excluded)
-    return fig, charts.with_labels(per_member, labels)
+    return fig, charts.with_labels(per_member, labels), sentences.completeness_sentence(done)
 
 
 def _section(title: str, meeting: bool) -> None:
@@ -100,11 +102,13 @@ def render() -> None:
     _since_last_meeting(group, chosen, meeting)
 
     _section("The group's course", meeting)
-    fig, table = filters.cached_figure(group, chosen, _course_view, meeting=meeting)
+    fig, table, words = filters.cached_figure(group, chosen, _course_view, meeting=meeting)
+    st.markdown(plain(words))
     widgets.show_chart(fig, "group-course", caption, table)
 
     _section("Latest state per symptom", meeting)
-    fig, table, items = filters.cached_figure(group, chosen, _latest_view, meeting=meeting)
+    fig, table, items, words = filters.cached_figure(group, chosen, _latest_view, meeting=meeting)
+    st.markdown(plain(words))
     link = st.column_config.LinkColumn("Reference", display_text="read")
     widgets.show_chart(fig, "latest-state", caption, table, column_config={"reference": link})
     if not meeting:
@@ -112,7 +116,8 @@ def render() -> None:
         st.markdown(f"Read about each symptom in the Reference: {links}")
 
     _section("Logging completeness", meeting)
-    fig, table = filters.cached_figure(group, chosen, _completeness_view, meeting=meeting)
+    fig, table, words = filters.cached_figure(group, chosen, _completeness_view, meeting=meeting)
+    st.markdown(plain(words))
     widgets.show_chart(fig, "logging-completeness", caption, table)
     if not meeting:
         st.caption("Share of days logged: counted from each member's first log (or the start of the chosen "

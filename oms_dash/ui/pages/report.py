@@ -118,4 +118,6 @@ def render() -> None:
         lines = since_meeting.lines(since, filters.member_label_map(group), meeting_mode=meeting)
         st.markdown("\n".join(f"- {plain(line)}" for line in lines))
     for item in figures:
+        if item.sentence:
+            st.markdown(plain(item.sentence))
         show_chart(item.figure, f"report-{item.name}", item.caption)
