@@ -43,13 +43,10 @@ def last_meeting(meetings: Iterable[dt.date], today: dt.date) -> dt.date | None:
 
 
 def total_scores(observations: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """The total a course is drawn with and its measure, chosen as ``analysis.score_series`` chooses:
-    the Mitchell-Pike total where some day has all six items, else the mean severity."""
-    daily = analysis.daily_scores(observations)
-    mp = analysis.mp_totals(daily)
-    if len(mp):
-        return mp, analysis.MEASURE_MP
-    return analysis.mean_severity(daily), analysis.MEASURE_MEAN
+    """The total a course is drawn with and its measure (``analysis.score_series``'s choice: the
+    Mitchell-Pike total where some day has all six items, else the mean severity)."""
+    scores = analysis.score_series(observations)
+    return scores.table, scores.measure
 
 
 def same_margin(measure: str) -> float:
