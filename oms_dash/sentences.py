@@ -15,7 +15,6 @@ import pandas as pd
 from oms_dash import schema
 from oms_dash.analysis import (
     ALIGNMENTS,
-    MEASURE_MP,
     MIN_TREND_MEMBERS,
     NONE_OBSERVED,
     SAME_MARGIN,
@@ -26,6 +25,7 @@ from oms_dash.analysis import (
     Profiles,
     measure_label,
     min_group_size,
+    same_margin,
     week_start,
 )
 from oms_dash.analysis.relapses import relapse_rates
@@ -218,8 +218,7 @@ def small_multiples_sentence(scores: pd.DataFrame, measure: str) -> str:
         return NOTHING_LOGGED
     weekly = (scores.assign(week=week_start(scores["date"]))
               .groupby(["member", "week"], as_index=False)["value"].mean())
-    items = len(schema.MITCHELL_PIKE_ITEMS) if measure == MEASURE_MP else 1
-    return f"One panel per member, on the {_scale(measure)}: {_changes_words(weekly, SAME_MARGIN * items)}."
+    return f"One panel per member, on the {_scale(measure)}: {_changes_words(weekly, same_margin(measure))}."
 
 
 def profile_sentence(profiles: Profiles) -> str:

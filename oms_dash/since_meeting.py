@@ -49,11 +49,6 @@ def total_scores(observations: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     return scores.table, scores.measure
 
 
-def same_margin(measure: str) -> float:
-    """A change within this is "about the same": before/after's quarter step, on each of the six
-    items of a Mitchell-Pike total."""
-    items = len(schema.MITCHELL_PIKE_ITEMS) if measure == analysis.MEASURE_MP else 1
-    return analysis.SAME_MARGIN * items
 
 
 @dataclass
@@ -120,7 +115,7 @@ def since_meeting(group: GroupData, meeting: dt.date, scores: pd.DataFrame, meas
     starts = starts.reset_index(drop=True)
     started = treatments.loc[treatments["start"].notna()]
     ever = started.groupby(started["treatment"].astype("str"))["member"].nunique()
-    margin = same_margin(measure)
+    margin = analysis.same_margin(measure)
     return SinceMeeting(
         meeting=meeting, measure=measure, rule=rule, n_members=len(group.members), rows=len(after),
         log_days=len(after.drop_duplicates(["member", "date"])),

@@ -86,7 +86,7 @@ def test_a_change_within_the_before_after_margin_is_about_the_same():
     group = _group({"F01": [(DAYS_TO_MEETING, 1), (22, 1), (6, 2)],
                     "F02": [(DAYS_TO_MEETING, 1), (20, 1), (8, 2)], "F03": [(DAYS_TO_MEETING, 1), (28, 1)]})
     assert _since(group).levels["verdict"].tolist() == ["about the same", "higher", "about the same"]
-    assert sm.same_margin(analysis.MEASURE_MP) == analysis.SAME_MARGIN * 6
+    assert analysis.same_margin(analysis.MEASURE_MP) == analysis.SAME_MARGIN * 6
 
 
 def test_a_meeting_today_has_nothing_since_it_yet():

@@ -38,6 +38,7 @@ from oms_dash.analysis.cohort import (
     before_after_sentence,
     bootstrap_median,
     cohort,
+    same_margin,
     symptom_profiles,
     treatment_starts,
 )
@@ -69,7 +70,8 @@ from oms_dash.analysis.relapses import (
 )
 
 __all__ = [
-    "DEFAULT_PRESET", "PRESET_NAMES", "SAME_MARGIN", "before_after_sentence", "bootstrap_median",
+    "DEFAULT_PRESET", "PRESET_NAMES", "SAME_MARGIN", "same_margin", "before_after_sentence",
+    "bootstrap_median",
     "ALIGNMENTS", "LEVEL_NAMES", "MEASURE_MEAN", "MEASURE_MP", "MIN_TREND_MEMBERS", "NONE_OBSERVED",
     "NOT_YET", "TIME_AXES", "TRIGGER_KINDS", "BeforeAfter", "Cohort", "Cooccurrence", "Profiles",
     "AlignedScores", "GroupCourse", "MemberTimeline", "Relapses", "RelativeWeeks", "Scores",

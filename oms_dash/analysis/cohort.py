@@ -142,6 +142,12 @@ def symptom_profiles(obs: pd.DataFrame, min_members: int | None = None) -> Profi
 
 
 SAME_MARGIN = 0.25  # a change within a quarter step of a 0-3 score counts as "about the same"
+
+
+def same_margin(measure: str) -> float:
+    """A change within this is "about the same": a quarter step, on each of the six items of a
+    Mitchell-Pike total (before/after, the member panels and "since the last meeting" agree)."""
+    return SAME_MARGIN * (len(schema.MITCHELL_PIKE_ITEMS) if measure == MEASURE_MP else 1)
 BOOTSTRAP_DRAWS = 2000
 BOOTSTRAP_SEED = 15
 
@@ -228,8 +234,7 @@ def before_after(scores: Scores, treatments: pd.DataFrame, treatment: str, weeks
     """
     limit = resolve_min(min_members)
     if margin is None:
-        items = len(schema.MITCHELL_PIKE_ITEMS) if scores.measure == MEASURE_MP else 1
-        margin = SAME_MARGIN * items
+        margin = same_margin(scores.measure)
     starts = treatment_starts(treatments, treatment)
     frame = scores.table.assign(date=as_day(scores.table["date"]))
     frame = frame.assign(start=frame["member"].map(starts).astype("datetime64[ns]"))
