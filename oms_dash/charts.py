@@ -414,8 +414,11 @@ def completeness_figure(table: pd.DataFrame, meeting: bool = False, reveal: bool
     order = sorted(grid.index, key=lambda m: labels[m])
     grid = grid.reindex(order)
     z = grid.to_numpy(dtype="float64")
-    logged = np.char.mod("%d of 7 days logged", np.clip(z, 0, 7).astype(int))
-    words = np.where(z < 0, "not yet logging", logged)
+    # A cell no member row fills (weeks since onset or first log: members' spans differ in length)
+    # is left empty, with words saying so.
+    outside = np.isnan(z)
+    logged = np.char.mod("%d of 7 days logged", np.clip(np.where(outside, 0, z), 0, 7).astype(int))
+    words = np.where(outside, "outside this member's weeks", np.where(z < 0, "not yet logging", logged))
     scale = [[0.0, theme.NOT_YET_COLOR], [0.124, theme.NOT_YET_COLOR], [0.125, "#FFFFFF"],
              [1.0, theme.OKABE_ITO["blue"]]]
     rows = [labels[m] for m in grid.index]

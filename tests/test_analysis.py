@@ -443,6 +443,11 @@ def test_cooccurrence_needs_five_members_and_k_members_per_pair():
     assert A.cooccurrence(obs(rows), min_members=2).rho.loc["myoclonus", "sleep"] == pytest.approx(1.0)
 
 
+def test_cooccurrence_of_no_scores_is_empty_and_says_too_few_members():
+    co = A.cooccurrence(obs([]))
+    assert co.too_few and co.n_group == 0 and co.rho.empty
+
+
 def test_cooccurrence_leaves_out_members_with_too_few_weeks():
     rows = weekly_pairs([0.5, 1.0, 1.5, 2.0, 2.5], weeks=6, together=True)
     co = A.cooccurrence(obs(rows), min_weeks=8)  # 6 weeks: 5 week-to-week changes each

@@ -226,6 +226,20 @@ def test_relative_week_axes_span_whole_weeks():
         assert fig.layout.xaxis.tickformat == "d", name  # whole weeks, not 0.5
 
 
+def test_completeness_in_weeks_since_onset_hovers_in_words_where_a_member_has_no_such_week():
+    group = edge_group(n_members=3, days=60)
+    obs = group.observations
+    obs = obs.loc[(obs["member"] != "E002") | (obs["date"] < START + pd.Timedelta(days=20))]
+    onsets = pd.Series({"E000": START, "E001": START - pd.Timedelta(weeks=6), "E002": START})
+    relative = A.relative_weeks(A.completeness(A.member_days(obs), obs["date"].min(), obs["date"].max()),
+                                onsets)
+    fig = C.completeness_figure(relative.table, time_axis="onset")
+    words = {str(w) for row in fig.data[0].customdata for w in row}
+    assert "outside this member's weeks" in words  # E002's weeks stop early; E001 starts 6 weeks in
+    assert all(re.fullmatch(r"[0-7] of 7 days logged|not yet logging|outside this member's weeks", w)
+               for w in words), words
+
+
 @pytest.mark.parametrize("edge", list(EDGES))
 def test_meeting_charts_fit_a_1280x720_projector(edge):
     """Title block, plot and (under the chart, about 100 px) the caption on one screen, and a

@@ -49,7 +49,7 @@ def cooccurrence(obs: pd.DataFrame, min_members: int | None = None, min_weeks: i
     limit = resolve_min(min_members)
     cube, cols = _weekly_cube(daily_scores(obs))
     present = ~np.isnan(cube)
-    flat = present.reshape(-1, len(cols)).astype("int64")
+    flat = present.reshape(cube.shape[0] * cube.shape[1], len(cols)).astype("int64")  # -1 fails at 0 items
     n_weeks = pd.DataFrame(flat.T @ flat, index=cols, columns=cols)
     n_group = int(present.any(axis=(1, 2)).sum())
     per_member = []
