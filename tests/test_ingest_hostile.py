@@ -12,6 +12,7 @@ import sys
 import zipfile
 
 import openpyxl
+import pytest
 
 from oms_dash.readers import read_table
 from tests.conftest import read
@@ -98,6 +99,7 @@ def test_one_stray_cell_at_the_last_cell_of_a_sheet_reads_the_table_in_bounded_m
     assert report["usable"] and report["rows_read"] == report["rows_accepted"] == 2
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_workbook_is_refused_with_a_plain_message(tmp_path):
     many_rows = (sheet_row(2, "F01", "2026-01-05", 1, 1).encode() for _ in range(1_000_000))
     path = tmp_path / "bomb.xlsx"
@@ -108,6 +110,7 @@ def test_a_zip_bomb_workbook_is_refused_with_a_plain_message(tmp_path):
     assert "unpacks to" in report["problems"][0]["message"]
 
 
+@pytest.mark.slow
 def test_a_huge_cell_is_refused_and_never_printed(tmp_path):
     huge = (b"x" * 1_000_000 for _ in range(400))
     rows = HEADER + sheet_row(2, "F01", "2026-01-05", 1, 2) + '<row r="3"><c r="A3" t="inlineStr"><is><t>'
@@ -215,6 +218,7 @@ def test_a_file_full_of_zero_bytes_is_still_refused_as_not_text():
     assert not report.usable and report.problems[0].code == "binary"
 
 
+@pytest.mark.slow
 def test_a_hundred_thousand_columns_give_one_summary_not_a_message_per_column():
     header = ",".join(["member", "date", "myoclonus"] + [f"extra {i}" for i in range(100_000)])
     cells = ",".join(["F01", "2026-01-05", "2"] + [""] * 100_000)

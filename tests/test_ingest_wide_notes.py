@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from oms_dash.adapters import MAX_COLUMN_NOTES
 from oms_dash.cli import main
 from tests.conftest import read, shown, upload
@@ -25,6 +27,7 @@ def _count(pattern: str, messages: list[str]) -> int:
     return int(found[1].replace(",", ""))
 
 
+@pytest.mark.slow
 def test_two_thousand_unused_columns_give_one_note_whose_counts_add_up(write_file, capsys):
     extra = [f"Remark {i}" for i in range(COLUMNS - len(USED))]
     path = write_file("wide.csv", _wide(extra, "so-so"))

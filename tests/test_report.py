@@ -170,6 +170,7 @@ def _need_chromium():
         pytest.skip("no Chromium here")
 
 
+@pytest.mark.slow
 def test_png_export_has_presentation_size():
     _need_chromium()
     png = figure_png(go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), width=1280, height=720, scale=2)
@@ -227,6 +228,7 @@ def test_a_failed_png_export_gives_nothing_rather_than_an_empty_file(monkeypatch
     assert report.slide_png(go.Figure(go.Bar(x=["a"], y=[1])), "1 member") is None
 
 
+@pytest.mark.slow
 def test_pdf_report(tmp_path):
     _need_chromium()
     out, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
@@ -252,6 +254,7 @@ def _pdf_pages(pdf: bytes) -> list[tuple[float, float]]:
     return [(float(w), float(h)) for w, h in boxes]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("paper", "size"), [("a4", (595, 842)), ("letter", (612, 792))])
 def test_printed_report_is_at_most_four_pages_on_the_chosen_paper(tmp_path, uploaded_report, paper, size):
     _need_chromium()

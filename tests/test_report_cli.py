@@ -41,6 +41,7 @@ def test_report_says_everything_check_says(tmp_path, capsys, name, text, warning
     assert checked.strip() in said
 
 
+@pytest.mark.slow
 def test_report_takes_checks_reading_options(tmp_path, capsys):
     path = tmp_path / "us-dates.csv"
     path.write_text(AMBIGUOUS, encoding="utf-8")

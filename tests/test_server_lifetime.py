@@ -14,7 +14,8 @@ import pytest
 
 from tests.browser.conftest import _free_port
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find the server")
+pytestmark = [pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find the server"),
+              pytest.mark.slow]
 
 
 def _answers(url: str) -> bool:
