@@ -1,4 +1,5 @@
-"""`oms-dash group …`: make a group file, add logs to it, show it, forget a member, change its passphrase.
+"""`oms-dash group …`: make a group file, add logs to it, show it, forget a member, change its passphrase,
+record a meeting.
 
 The passphrase is asked for at a prompt (twice when it is new), or read from the OMS_DASH_PASSPHRASE
 environment variable (OMS_DASH_NEW_PASSPHRASE for a new one, for scripts); never from an argument,
@@ -8,6 +9,8 @@ file's module (and SQLCipher) is only imported when a group command runs.
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import getpass
 import json
 import os
@@ -62,12 +65,22 @@ def add_group_parser(sub) -> None:
     passphrase = commands.add_parser("passphrase", help="change the group file's passphrase")
     passphrase.add_argument("file", metavar="FILE")
 
+    meeting = commands.add_parser("meeting", help="record a meeting date, for \"since the last meeting\"",
+                                  description="Record that the group met (today, or --date), so that "
+                                              "\"since the last meeting\" counts from it. `report "
+                                              "--group` records the day it is made; this records a "
+                                              "meeting held without it, such as the one before the "
+                                              "group file was made.")
+    meeting.add_argument("file", metavar="FILE")
+    meeting.add_argument("--date", metavar="YYYY-MM-DD", type=_meeting_day, default=None,
+                         help="the day of the meeting (default: today)")
+
 
 def run_group(args) -> int:
     from oms_dash.group_file import GroupFileError
 
     command = {"new": _new, "add": _add, "show": _show, "forget-member": _forget,
-               "passphrase": _change_passphrase}[args.group_command]
+               "passphrase": _change_passphrase, "meeting": _meeting}[args.group_command]
     try:
         return command(args)
     except (GroupFileError, _Refused) as exc:
@@ -221,6 +234,29 @@ def _forget(args) -> int:
     deleted = group_file.forget_member(args.file, _passphrase(), args.code)
     print(f"Member {group_file.normalised_code(args.code)} was forgotten: {deleted:,} rows deleted for good "
           "and the file compacted.")
+    return 0
+
+
+def _meeting_day(text: str) -> dt.date:
+    """A --date: an ISO day, not in the future (a meeting to come cannot be counted from)."""
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date written as YYYY-MM-DD, like 2026-11-05.") from None
+    if day > dt.date.today():
+        raise argparse.ArgumentTypeError(
+            f"{day.isoformat()} is still to come: record a meeting once it is held.")
+    return day
+
+
+def _meeting(args) -> int:
+    from oms_dash import group_file
+
+    meetings = group_file.mark_meeting(args.file, _passphrase(), args.date)
+    day = args.date or dt.date.today()
+    print(f"Meeting of {day.isoformat()} recorded. \"Since the last meeting\" now counts from "
+          f"{meetings[-1].isoformat()}" + (" (a later meeting is recorded)." if meetings[-1] != day else "."))
     return 0
 
 

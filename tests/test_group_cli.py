@@ -112,6 +112,25 @@ def test_show_lists_members_dates_uploads_and_meetings(group, write_file, passph
     assert "2 members, 4 observations from 2026-03-01 to 2026-04-01" in capsys.readouterr().out
 
 
+def test_a_meeting_held_before_the_group_file_is_recorded_and_counted_from(group, write_file, capsys):
+    main(["group", "add", str(group), str(write_file("march.csv", MARCH))])
+    main(["group", "add", str(group), str(write_file("april.csv", APRIL))])
+    capsys.readouterr()
+    assert main(["group", "meeting", str(group), "--date", "2026-03-15"]) == 0
+    assert "Meeting of 2026-03-15 recorded" in capsys.readouterr().out
+    assert main(["summary", "--json", "--group", str(group)]) == 0
+    since = _json(capsys)["since_last_meeting"]
+    assert (since["meeting"], since["log_days"]) == ("2026-03-15", 1)  # April 1, not March
+
+
+@pytest.mark.parametrize(("date", "said"), [("15/03/2026", "YYYY-MM-DD"), ("2999-01-01", "still to come")])
+def test_a_meeting_date_that_cannot_be_one_is_refused_in_words(group, capsys, date, said):
+    with pytest.raises(SystemExit):
+        main(["group", "meeting", str(group), "--date", date])
+    assert said in capsys.readouterr().err
+    assert gf.summary(group, PASSPHRASE)["meetings"] == []
+
+
 def test_show_counts_the_readings_an_add_combined_by_the_daily_rule(group, write_file, capsys):
     same_day = "member,date,symptom,severity\nF01,2026-03-01,opsoclonus,2\n"
     main(["group", "add", str(group), str(write_file("a.csv", same_day)), str(write_file("b.csv", same_day))])
