@@ -71,8 +71,17 @@ def test_the_loaded_logs_are_added_and_counted(saved_group):
 
 
 def test_today_is_marked_as_a_meeting(saved_group):
-    _click(_fill(upload_page(), saved_group, PASSPHRASE), "Mark today as a meeting")
-    assert len(gf.summary(saved_group, PASSPHRASE)["meetings"]) == 1
+    _click(_fill(upload_page(), saved_group, PASSPHRASE), "Mark the day as a meeting")
+    assert gf.summary(saved_group, PASSPHRASE)["meetings"] == [dt.date.today().isoformat()]
+
+
+def test_a_meeting_held_before_is_marked_on_its_own_day_and_overview_counts_from_it(saved_group):
+    at = _click(_fill(upload_page(), saved_group, PASSPHRASE), "Open the group")
+    at.date_input(key="group_meeting_day").set_value(dt.date(2026, 1, 5))
+    _click(_fill(at, saved_group, PASSPHRASE), "Mark the day as a meeting")
+    assert any("meeting of 05 Jan 2026 is recorded" in shown(s.value) for s in at.success)
+    assert gf.summary(saved_group, PASSPHRASE)["meetings"] == ["2026-01-05"]
+    assert _since_heading(_overview(at)) == ["Since the last meeting (05 Jan 2026)"]
 
 
 OVERVIEW = "oms_dash/ui/page_scripts/overview.py"
@@ -104,7 +113,7 @@ def test_marking_a_meeting_makes_the_section_appear(saved_group):
     at = _overview(_click(_fill(upload_page(), saved_group, PASSPHRASE), "Open the group"))
     assert _since_heading(at) == []
     at.switch_page("oms_dash/ui/page_scripts/upload.py").run()
-    _click(_fill(at, saved_group, PASSPHRASE), "Mark today as a meeting")
+    _click(_fill(at, saved_group, PASSPHRASE), "Mark the day as a meeting")
     at = _overview(at)
     assert _since_heading(at) == ["Since the last meeting"]
     assert any("first meeting marked" in i.value for i in at.info)

@@ -99,11 +99,16 @@ def render(results: list[FileResult]) -> None:
         path = st.text_input("Group file on this computer", value=default, key="group_file_path",
                              placeholder="/home/me/our-group.omsgroup")
         passphrase = st.text_input("Passphrase", type="password", key="group_file_passphrase")
+        today = dt.date.today()
+        day = st.date_input("Day of the meeting to mark", value=today, max_value=today, format="YYYY-MM-DD",
+                            key="group_meeting_day",
+                            help="Today, or a meeting held without a report (such as the one before "
+                                 "the group file was made): \"since the last meeting\" counts from it.")
         with st.container(horizontal=True):
             open_it = st.form_submit_button("Open the group", icon=":material/lock_open:")
             add = st.form_submit_button("Add the loaded logs to it", icon=":material/add:",
                                         disabled=not any(r.tables is not None for r in results))
-            meeting = st.form_submit_button("Mark today as a meeting", icon=":material/event:")
+            meeting = st.form_submit_button("Mark the day as a meeting", icon=":material/event:")
     if (open_it or add or meeting) and not (path and passphrase):
         st.error("Give the group file and its passphrase.")
     elif open_it and _open(path, passphrase):
@@ -111,7 +116,7 @@ def render(results: list[FileResult]) -> None:
     elif add:
         _add(path, passphrase, results)
     elif meeting:
-        _mark_meeting(path, passphrase)
+        _mark_meeting(path, passphrase, day or today)
     _new_group_form()
 
 
@@ -153,19 +158,28 @@ def _add(path: str, passphrase: str, results: list[FileResult]) -> None:
                                            "new_score": "the file's score"}), hide_index=True)
 
 
-def _mark_meeting(path: str, passphrase: str) -> None:
+def _mark_meeting(path: str, passphrase: str, day: dt.date | None = None) -> None:
     from oms_dash import group_file
 
+    day = day or dt.date.today()
     try:
-        meetings = group_file.mark_meeting(path, passphrase)
+        meetings = group_file.mark_meeting(path, passphrase, day)
     except group_file.GroupFileError as exc:
         st.error(plain(str(exc)), icon=":material/lock:")
         return
     shown = _shown_group_file()
     if shown is not None and st.session_state.get(OPENED_KEY) == path:  # the pages show it: they say so
         _show(dataclasses.replace(shown[0], meetings=meetings), *shown[1:])
-    st.success("Today is marked as a meeting in the group file. From tomorrow, Overview and the meeting "
-               "report say what changed since today.", icon=":material/event:")
+    if day == dt.date.today():
+        st.success("Today is marked as a meeting in the group file. From tomorrow, Overview and the "
+                   "meeting report say what changed since today.", icon=":material/event:")
+    elif meetings[-1] == day:
+        st.success(f"The meeting of {day:%d %b %Y} is recorded in the group file: Overview and the "
+                   "meeting report say what changed since then.", icon=":material/event:")
+    else:
+        st.success(f"The meeting of {day:%d %b %Y} is recorded in the group file. A later meeting "
+                   f"({meetings[-1]:%d %b %Y}) is recorded too: what changed is counted from that one.",
+                   icon=":material/event:")
 
 
 def offer_meeting_mark() -> None:
