@@ -103,7 +103,7 @@ def render() -> None:
     st.markdown(plain(sentences.member_timeline_sentence(
         timeline.table, labels.get(member, "Member"), measure, relapses, chosen.smoothing_days, relative)))
     widgets.show_chart(fig, "member-timeline", caption, table[["series", moment, "value", "rolling"]],
-                       "Every score drawn")
+                       "Every score drawn", missing="no mean: too few logs around this day")
 
     st.caption(f"Relapses found by the rule (×) use the rule set on Compare patterns: {rule.describe()}, "
                f"on the {analysis.measure_label(measure)}. {len(relapses)} found in this range. A relapse "
@@ -117,7 +117,7 @@ def render() -> None:
         ends = when(treatments["end"]).astype("str").where(treatments["end"].notna(), "ongoing")
         view = treatments.assign(treatment=treatments["treatment"].map(schema.treatment_label),
                                  start=when(treatments["start"]), end=ends)
-        widgets.show_table(view[["treatment", "start", "end", "dose"]])
+        widgets.show_table(view[["treatment", "start", "end", "dose"]], by_column={"dose": "not given"})
     with cols[1]:
         st.markdown("**Events**")
         view = events.assign(kind=events["kind"].map(lambda k: schema.EVENT_LABELS.get(k, k)),
