@@ -462,6 +462,9 @@ def latest_state_figure(state: pd.DataFrame, meeting: bool = False, window_days:
 
 # --- one member --------------------------------------------------------------------------------------
 
+# Under Streamlit's menu bar (72 px) a 1280x720 screen holds 648 px: the chart and its caption
+# under it (about 65 px) fit with the chart at this height (measured in Chromium, tests/browser).
+MEMBER_MEETING_HEIGHT = theme.MEETING_MAX_HEIGHT - 40
 PANELS_THAT_FIT = {False: 13, True: 2}  # score panels of 160 px on a screen (total + 12), 110+ on a projector
 LANE_WRAP = 20  # characters of a treatment's name beside its lane ("Trazodone (sleep)" on one line)
 
@@ -639,8 +642,8 @@ def member_timeline_figure(member_timeline: MemberTimeline, member_label: str,
     # A projector fits the whole member on one screen while each panel keeps 90 px.
     per_row = max(110, (theme.MEETING_MAX_HEIGHT - 330) / sum(heights)) if meeting else 160
     height = 140 + int(per_row * sum(heights))
-    if together and meeting:  # the whole screen: the legend of symptom names takes rows of its own
-        height = theme.MEETING_MAX_HEIGHT
+    if together and meeting:  # the screen: the legend of symptom names takes rows of its own
+        height = MEMBER_MEETING_HEIGHT
     what = "the total over time" if series == ["total"] else "each symptom over time"
     fig = _finish(fig, f"{member_label}: {what}", subtitle, meeting, caption=caption,
                   height=height, time_axis=time_axis if anchor is not None else "calendar")
