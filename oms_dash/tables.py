@@ -73,11 +73,13 @@ VALUE_LABELS: dict[str, Callable[[object], str]] = {
 class ReadableTable:
     """A table ready to show: ``frame`` with readable headings and cells; ``placeholder``, the word
     an empty cell shows ("" when each heading with empty cells says why); ``headings``, each original
-    column's heading (for column settings given by the original names)."""
+    column's heading (for column settings given by the original names); ``gaps``, the headings of
+    the columns with empty cells."""
 
     frame: pd.DataFrame
     placeholder: str
     headings: dict[str, str]
+    gaps: tuple[str, ...] = ()  # headings of the columns with empty cells (the grid widens them)
 
 
 def _is_dates(values: pd.Series) -> bool:
@@ -149,4 +151,4 @@ def readable_table(table: pd.DataFrame, missing: str | None = None,
             heading = f"{heading} (blank: {gaps[name]})"
         headings[name] = heading
     view.columns = [headings[c] for c in columns]
-    return ReadableTable(view, placeholder if gaps else "", headings)
+    return ReadableTable(view, placeholder if gaps else "", headings, tuple(headings[c] for c in gaps))

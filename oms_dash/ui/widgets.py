@@ -31,6 +31,8 @@ def show_table(table: pd.DataFrame, column_config: dict | None = None, missing: 
     an empty cell says why, never "None"). ``missing``/``by_column``: what empty cells mean."""
     shown = readable_table(table, missing, by_column)
     config = {shown.headings.get(str(k), readable_heading(k)): v for k, v in (column_config or {}).items()}
+    if shown.placeholder:  # a narrow number column cut "hidden (under 3 members)" to "(under 3 me…"
+        config.update({h: st.column_config.Column(width="medium") for h in shown.gaps if h not in config})
     st.dataframe(shown.frame, hide_index=True, column_config=config or None, placeholder=shown.placeholder)
 
 
