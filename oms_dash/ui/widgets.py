@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -36,10 +38,12 @@ def show_table(table: pd.DataFrame, column_config: dict | None = None, missing: 
     st.dataframe(shown.frame, hide_index=True, column_config=config or None, placeholder=shown.placeholder)
 
 
-def png_export(fig: go.Figure, name: str, caption: str | None) -> None:
+def png_export(fig: go.Figure, name: str, caption: str | None,
+               slide: Callable[[], go.Figure] | None = None) -> None:
     """A compact "PNG for slides" button: the chart redrawn at 1280×720 in meeting type, with its
     caption inside. Made on request (it takes a few seconds), then offered as a download; when it
-    cannot be made the user is told so and pointed to the camera button, never given an empty file."""
+    cannot be made the user is told so and pointed to the camera button, never given an empty file.
+    ``slide``: makes the figure to draw instead, for a chart laid out otherwise on a projector."""
     if not find_chromium():
         st.caption(f"PNG export needs Chrome or Chromium on this computer: {CAMERA_HINT}.")
         return
@@ -47,7 +51,7 @@ def png_export(fig: go.Figure, name: str, caption: str | None) -> None:
                      help="A 1280×720 picture of this chart in large type, with its caption inside."):
         return
     with st.spinner("Drawing the PNG…"):
-        png = slide_png(fig, caption)
+        png = slide_png(slide() if slide is not None else fig, caption)
     if png is None:
         st.warning(f"The PNG could not be made on this computer: {CAMERA_HINT}.", icon=":material/image:")
         return
@@ -58,11 +62,13 @@ def png_export(fig: go.Figure, name: str, caption: str | None) -> None:
 
 def show_chart(fig: go.Figure, name: str, caption: str | None = None, table: pd.DataFrame | None = None,
                table_label: str = "The numbers behind this chart", column_config: dict | None = None,
-               missing: str | None = None, by_column: dict | None = None) -> None:
+               missing: str | None = None, by_column: dict | None = None,
+               slide: Callable[[], go.Figure] | None = None) -> None:
     """A figure with its words: caption, the table behind it on demand, and a PNG for slides.
 
     In meeting mode the table stays tucked away; the PNG button stays (it is for sharing).
-    ``missing``/``by_column``: what the table's empty cells mean (see ``show_table``).
+    ``missing``/``by_column``: what the table's empty cells mean (see ``show_table``); ``slide``:
+    the figure for the PNG when it is laid out otherwise for a slide (see ``png_export``).
     """
     meeting = state.meeting_mode()
     # theme=None: our template (meeting-mode sizes, palette) is drawn as built, not restyled by Streamlit.
@@ -71,7 +77,7 @@ def show_chart(fig: go.Figure, name: str, caption: str | None = None, table: pd.
         st.caption(caption)
     if table is not None and not meeting:
         table_on_demand(table_label, name, table, column_config, missing, by_column)
-    png_export(fig, name, caption)
+    png_export(fig, name, caption, slide)
 
 
 TABLE_KEY_PREFIX = "numbers_"
