@@ -571,7 +571,8 @@ def member_timeline_figure(member_timeline: MemberTimeline, member_label: str,
         top = measure_max(measure) if drawn == ["total"] else float(schema.SEVERITY_MAX)
         layout[_axis_name("yaxis", r)].update(range=[-0.1 * top, top * 1.08],
                                               title={"text": "total" if drawn == ["total"] else "score"},
-                                              nticks=4 if together else None)  # a short panel: 3 ticks
+                                              # a short panel in meeting type: fewer, apart
+                                              nticks=(3 if drawn == ["total"] else 4) if together else None)
     # Shapes span every panel (yref "paper") and are set in one go: add_vrect/add_vline per panel
     # re-validate the whole figure each call (seconds on a long timeline). Treatments are drawn
     # only in their own lanes: over the score panels they hid the score-3 line.
