@@ -465,6 +465,10 @@ def latest_state_figure(state: pd.DataFrame, meeting: bool = False, window_days:
 
 # --- one member --------------------------------------------------------------------------------------
 
+# Under Streamlit's menu bar (72 px) a 1280x720 screen holds 648 px: the chart and its caption
+# under it (about 65 px) fit with the chart at this height (measured in Chromium, tests/browser).
+MEMBER_MEETING_HEIGHT = theme.MEETING_MAX_HEIGHT - 40
+PANELS_THAT_FIT = {False: 13, True: 2}  # score panels of 160 px on a screen (total + 12), 110+ on a projector
 LANE_WRAP = 20  # characters of a treatment's name beside its lane ("Trazodone (sleep)" on one line)
 
 
@@ -473,8 +477,12 @@ def member_timeline_figure(member_timeline: MemberTimeline, member_label: str,
                            relapses: pd.DataFrame | None = None,
                            meeting: bool = False, window_days: int = 7, show_points: bool = True,
                            caption: str | None = None, anchor=None,
-                           time_axis: str = "calendar") -> go.Figure:
+                           time_axis: str = "calendar", one_panel: bool | None = None) -> go.Figure:
     """One member's small multiples (``analysis.member_timeline``): the total first, then each item.
+
+    ``one_panel``: the symptoms drawn as lines in one panel under the total, named in the legend
+    (default: when their panels would not fit, ``PANELS_THAT_FIT``: in meeting mode beyond the total
+    and one symptom), so the chart keeps a projector's 1280x720 for any number of symptoms.
 
     Dots are daily scores, the line the rolling mean drawn per segment (a gap stays a gap).
     Treatments (rows of one member's treatments table) are labelled lanes in a panel of their own
@@ -502,19 +510,35 @@ def member_timeline_figure(member_timeline: MemberTimeline, member_label: str,
         relapses = None if relapses is None else relapses.assign(start=weeks(relapses["start"]))
         x_hover, x_title = "week %{x:.1f}", TIME_AXES[time_axis]
     has_lanes = len(treatments) > 0 or len(events) > 0
-    names = [("Total: " + measure_label(measure)) if s == "total" else schema.item_label(s) for s in series]
-    names = ["<br>".join(textwrap.wrap(n, 70)) for n in names]  # a long custom symptom name wraps
-    rows = len(series) + (1 if has_lanes else 0)
     if not series:
         return empty_figure(f"{member_label}: nothing logged in this range", "No scores to draw.", meeting,
                             caption)
+    label_of = {s: ("Total: " + measure_label(measure)) if s == "total" else schema.item_label(s)
+                for s in series}
+    label_of = {s: "<br>".join(textwrap.wrap(n, 70)) for s, n in label_of.items()}  # a long name wraps
+    symptoms = [s for s in series if s != "total"]
+    if one_panel is None:
+        one_panel = len(series) > PANELS_THAT_FIT[meeting]
+    # Each panel: (its title, the series drawn in it). One panel for all the symptoms keeps the
+    # chart a projector's height whatever the number chosen (a dozen panels squeezed into 600 px
+    # ran their titles into each other); their names are in the legend.
+    if one_panel and len(symptoms) > 1:
+        panels = [*([(label_of["total"], ["total"])] if "total" in series else []),
+                  (f"Symptoms ({window_days}-day means)", symptoms)]
+    else:
+        panels = [(label_of[s], [s]) for s in series]
+    together = len(panels) < len(series)  # the symptoms share a panel
+    rows = len(panels) + (1 if has_lanes else 0)
     lane_names = sorted(treatments["treatment"].astype("str").unique().tolist()) if len(treatments) else []
     lane_height = 0.2 + 0.3 * (len(lane_names) + (1 if len(events) else 0))
     # With one or two score panels (meeting mode shows the total alone) the lanes would otherwise
     # take most of the height: they get at most about half of it.
-    lane_height *= min(1.0, len(series) / 2)
-    heights = [1.0] * len(series) + ([lane_height] if has_lanes else [])
-    titles = tuple(names + (["Treatments and events"] if has_lanes else []))
+    lane_height *= min(1.0, len(panels) / 2)
+    heights = [1.0] * len(panels)
+    if together:  # the shared panel holds every symptom's line: it gets the room the total can spare
+        heights = [1.0] * (len(panels) - 1) + [1.6]
+    heights += [lane_height] if has_lanes else []
+    titles = tuple([t for t, _ in panels] + (["Treatments and events"] if has_lanes else []))
     layout = copy.deepcopy(_panel_layout(titles, tuple(heights)))
     for note in layout["annotations"]:
         note["font"] = {"size": theme.sizes(meeting)["base"]}
@@ -525,27 +549,33 @@ def member_timeline_figure(member_timeline: MemberTimeline, member_label: str,
     # re-validates the whole figure on every add_trace / update_yaxes, which on a dozen panels cost
     # more than the data.
     traces = []
-    for r, s in enumerate(series, start=1):
-        part = timeline.loc[timeline["series"] == s]
-        color = theme.GROUP_COLOR if s == "total" else theme.color_for_item(s)
-        cls = _scatter_class(len(part))
-        if show_points:
-            days = (part["date"].to_numpy() if anchor is not None else
-                    np.datetime_as_string(part["date"].to_numpy().astype("datetime64[D]"), unit="D"))
-            traces.append(cls(x=days, y=part["value"].to_numpy(), mode="markers", name="daily score",
-                              legendgroup="points", showlegend=r == 1,
-                              marker=dict(color=theme.rgba(color, 0.45), size=7 if meeting else 4),
-                              hovertemplate=x_hover + ": %{y:.1f}<extra>" + names[r - 1] + "</extra>",
+    for r, (_, drawn) in enumerate(panels, start=1):
+        shared = len(drawn) > 1
+        for s in drawn:
+            part = timeline.loc[timeline["series"] == s]
+            color = theme.GROUP_COLOR if s == "total" else theme.color_for_item(s)
+            cls = _scatter_class(len(part))
+            if show_points and not shared:  # a shared panel draws the means alone: dots of ten blur
+                days = (part["date"].to_numpy() if anchor is not None else
+                        np.datetime_as_string(part["date"].to_numpy().astype("datetime64[D]"), unit="D"))
+                traces.append(cls(x=days, y=part["value"].to_numpy(), mode="markers", name="daily score",
+                                  legendgroup="points", showlegend=r == 1 and not together,
+                                  marker=dict(color=theme.rgba(color, 0.45), size=7 if meeting else 4),
+                                  hovertemplate=x_hover + ": %{y:.1f}<extra>" + label_of[s] + "</extra>",
+                                  **_panel(r)))
+            line = _broken(part, ["segment"], "date", ["rolling"])
+            traces.append(cls(x=line["date"], y=line["rolling"], mode="lines", connectgaps=False,
+                              name=label_of[s] if shared else f"{window_days}-day mean",
+                              legendgroup=s if shared else "mean",
+                              showlegend=shared or (r == 1 and not together),
+                              line=dict(color=color, width=theme.line_width(meeting, strong=s == "total")),
+                              hovertemplate=x_hover + ": mean %{y:.2f}<extra>" + label_of[s] + "</extra>",
                               **_panel(r)))
-        line = _broken(part, ["segment"], "date", ["rolling"])
-        traces.append(cls(x=line["date"], y=line["rolling"], mode="lines", connectgaps=False,
-                          name=f"{window_days}-day mean", legendgroup="mean", showlegend=r == 1,
-                          line=dict(color=color, width=theme.line_width(meeting, strong=s == "total")),
-                          hovertemplate=x_hover + ": mean %{y:.2f}<extra>" + names[r - 1] + "</extra>",
-                          **_panel(r)))
-        top = measure_max(measure) if s == "total" else float(schema.SEVERITY_MAX)
+        top = measure_max(measure) if drawn == ["total"] else float(schema.SEVERITY_MAX)
         layout[_axis_name("yaxis", r)].update(range=[-0.1 * top, top * 1.08],
-                                              title={"text": "score" if s != "total" else "total"})
+                                              title={"text": "total" if drawn == ["total"] else "score"},
+                                              # a short panel in meeting type: fewer, apart
+                                              nticks=(3 if drawn == ["total"] else 4) if together else None)
     # Shapes span every panel (yref "paper") and are set in one go: add_vrect/add_vline per panel
     # re-validate the whole figure each call (seconds on a long timeline). Treatments are drawn
     # only in their own lanes: over the score panels they hid the score-3 line.
@@ -590,7 +620,7 @@ def member_timeline_figure(member_timeline: MemberTimeline, member_label: str,
             title={"text": ""}, type="category", categoryorder="array", categoryarray=lanes,
             tickmode="array", tickvals=lanes, ticktext=lanes, range=[-0.6, len(lanes) - 0.4])
     if relapses is not None and len(relapses):
-        total_row = series.index("total") + 1 if "total" in series else 1
+        total_row = 1  # the total's panel comes first
         traces.append(go.Scatter(x=relapses["start"], y=relapses["start_value"], mode="markers",
                                  name="relapse start (found by the rule)",
                                  marker=dict(symbol="x", size=18 if meeting else 12, color=theme.GROUP_COLOR,
@@ -605,16 +635,26 @@ def member_timeline_figure(member_timeline: MemberTimeline, member_label: str,
     dots = ("dots: daily scores" if show_points
             else f"daily dots not drawn (over {MAX_RAW_POINTS:,} scores: choose fewer symptoms or dates)")
     subtitle = f"{_n_text(1)} · {dots} · line: {window_days}-day mean, gaps over a week left open"
-    if len(treatments):
+    if together:  # one line of words: the legend names the symptoms, the lanes' title the treatments
+        dots = "dots: daily total" if show_points else "daily dots not drawn"
+        subtitle = f"{_n_text(1)} · {dots} · lines: {window_days}-day means, gaps over a week left open"
+    if len(treatments) and not together:  # (together: the lanes' panel title says it, a line saved)
         subtitle += " · treatments in the lanes at the bottom"
     if relapses is not None and len(relapses):
-        subtitle += f" · ×: {theme.plural(len(relapses), 'relapse')} found by the rule"
+        found = "by" if together else "found by"
+        subtitle += f" · ×: {theme.plural(len(relapses), 'relapse')} {found} the rule"
     # A projector fits the whole member on one screen while each panel keeps 90 px.
     per_row = max(110, (theme.MEETING_MAX_HEIGHT - 330) / sum(heights)) if meeting else 160
     height = 140 + int(per_row * sum(heights))
+    if together and meeting:  # the screen: the legend of symptom names takes rows of its own
+        height = MEMBER_MEETING_HEIGHT
     what = "the total over time" if series == ["total"] else "each symptom over time"
     fig = _finish(fig, f"{member_label}: {what}", subtitle, meeting, caption=caption,
                   height=height, time_axis=time_axis if anchor is not None else "calendar")
+    if together and not caption:  # room under the time axis for every row of the legend
+        sizes = theme.sizes(meeting)
+        fig.update_layout(margin=dict(b=_axis_depth(fig, sizes) + _legend_depth(fig, sizes["legend"], meeting)
+                                      + 16))
     fig.layout.xaxis.title.text = None
     fig.layout[_axis_name("xaxis", rows)].title.text = x_title
     return fig

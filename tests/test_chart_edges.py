@@ -244,14 +244,12 @@ def test_completeness_in_weeks_since_onset_hovers_in_words_where_a_member_has_no
 def test_meeting_charts_fit_a_1280x720_projector(edge):
     """Title block, plot and (under the chart, about 100 px) the caption on one screen, and a
     subtitle of at most two lines; charts whose rows need more (many members) grow instead of
-    dropping labels, and a member's many symptom panels are left taller."""
+    dropping labels; a member's symptoms share one panel rather than make the chart taller."""
     for name, fig in figures(edge, True).items():
         subtitle = re.search(r"<span[^>]*>(.*)</span>", fig.layout.title.text)
         assert subtitle is None or subtitle.group(1).count("<br>") <= 1, (name, subtitle.group(1))
-        rows_chart = name in (*MEMBER_ROWS, "latest_state", "profile", "cooccurrence", "small_multiples",
-                              "member_timeline")
-        if not rows_chart or (edge not in ("200 members", "twelve symptoms")
-                              and name not in ("member_timeline", "cooccurrence")):
+        rows_chart = name in (*MEMBER_ROWS, "latest_state", "profile", "cooccurrence", "small_multiples")
+        if not rows_chart or (edge not in ("200 members", "twelve symptoms") and name != "cooccurrence"):
             assert fig.layout.height <= theme.MEETING_MAX_HEIGHT, (name, fig.layout.height)
 
 
@@ -359,3 +357,35 @@ def test_member_view_table_says_ongoing_for_a_course_without_an_end():
     assert not at.exception
     ends = [list(df.value["end"]) for df in at.dataframe if "end" in df.value.columns]
     assert ends and "ongoing" in ends[0] and not any(pd.isna(v) or v == "None" for v in ends[0])
+
+
+# One member with 1, 4 or 14 symptoms (the twelve of the vocabulary and two of the family's own).
+MANY_ITEMS = (*(item.id for item in schema.ITEMS), "hiccups", "head banging")
+
+
+@pytest.mark.parametrize("meeting", [False, True], ids=["screen", "meeting"])
+@pytest.mark.parametrize(("n_items", "days"), [(1, 120), (4, 120), (14, 120), (4, 1), (14, 1)])
+def test_a_members_timeline_fits_a_projector_and_names_every_symptom(n_items, days, meeting):
+    group = edge_group(n_members=1, days=days, items=MANY_ITEMS[:n_items], relapses=1)
+    scores = A.score_series(A.daily_scores(group.observations))
+    relapses = A.detect_relapses(scores, A.RelapseRule.for_measure(scores.measure)).table
+    fig = C.member_timeline_figure(A.member_timeline(group.observations, "E000"), "Member A",
+                                   group.treatments, group.events, relapses, meeting)
+    named = {str(t.name).replace("<br>", " ") for t in fig.data if t.showlegend is not False}
+    named |= {str(a.text).replace("<br>", " ") for a in fig.layout.annotations}
+    assert {schema.item_label(i) for i in MANY_ITEMS[:n_items]} <= named  # in a panel title or the legend
+    plot = fig.layout.height - fig.layout.margin.t - (fig.layout.margin.b or
+                                                       fig.layout.template.layout.margin.b)
+    panels = [fig.layout[k].domain for k in fig.layout if k.startswith("yaxis")]
+    if meeting:
+        assert fig.layout.height <= theme.MEETING_MAX_HEIGHT
+        assert len(panels) <= 3  # the total, the symptoms, the lanes: never a panel per symptom
+    # Every panel keeps room for its ticks and its title (squeezed, the titles ran into each other).
+    sizes = theme.sizes(meeting)
+    assert min((hi - lo) * plot for lo, hi in panels) >= 3 * sizes["tick"], (plot, panels)
+    if n_items > 1 and meeting:  # one panel of lines, each its own colour, named in the legend
+        labels = {schema.item_label(i) for i in MANY_ITEMS[:n_items]}
+        lines = [t for t in fig.data if t.mode == "lines" and str(t.name).replace("<br>", " ") in labels]
+        assert len(lines) == n_items and len({t.yaxis for t in lines}) == 1
+        assert all(t.showlegend is not False for t in lines)
+        assert len({t.line.color for t in lines}) >= min(n_items, len(theme.PALETTE))

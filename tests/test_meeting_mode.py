@@ -109,3 +109,26 @@ def test_every_relapse_marked_links_to_what_a_family_can_do():
     at.switch_page(COMPARE).run()
     assert not at.exception, [e.value for e in at.exception]
     assert RELAPSE_HELP in _said(at)
+
+
+def test_the_member_views_png_for_slides_draws_every_symptom_in_one_panel():
+    """On screen a member has a panel per symptom; the 1280x720 PNG of it squeezed nine panels into
+    the slide with their titles run together. The slide draws the symptoms as lines in one panel."""
+    from oms_dash import analysis, report, schema
+    from oms_dash.ui import filters
+    from oms_dash.ui.pages import member as page
+
+    group = demo_group()
+    chosen, code = filters.defaults(group), sorted(group.members)[0]
+    rule = analysis.RelapseRule.for_measure(page._member_measure(group.observations, group, code))
+    screen = page._member_figure(group, chosen, code, "Member A", False, rule)
+    slide = report.slide_figure(page._member_figure(group, chosen, code, "Member A", False, rule, slide=True),
+                                "1 member · not medical advice")
+
+    def panels(fig):
+        return [k for k in fig.layout if k.startswith("yaxis")]
+
+    assert len(panels(screen)) > 3 and len(panels(slide)) <= 3
+    items = set(group.observations.loc[group.observations["member"] == code, "item"])
+    named = {t.name for t in slide.data if t.showlegend is not False}
+    assert {schema.item_label(i) for i in items} <= named

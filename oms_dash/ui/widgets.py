@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from oms_dash import schema
 from oms_dash.report import find_chromium, slide_png
+from oms_dash.tables import readable_heading, readable_table
 from oms_dash.ui import state
 
 CAMERA_HINT = "use the camera button at the top right of the chart instead"
@@ -25,46 +27,23 @@ def plot_config(name: str, meeting: bool = False) -> dict:
     return config
 
 
-# Headings for the analysis tables' column names that do not read as words on their own.
-HEADINGS = {
-    "n_members": "members", "n_days": "days logged", "n_raised": "logs in the rise",
-    "days_raised": "days the rise lasted", "n_before": "days logged before", "n_after": "days logged after",
-    "n_events": "events", "n_followed": "followed by a relapse", "preceded_by": "what came before",
-    "q1": "lower quarter", "q3": "upper quarter", "rho": "moving together (rank correlation)",
-    "days_logged": "days logged", "counted_from": "counted from", "share": "share of days logged",
-}
+def show_table(table: pd.DataFrame, column_config: dict | None = None, missing: str | None = None,
+               by_column: dict | None = None) -> None:
+    """A small table as people read it (``tables.readable_table``: headings in words, dates as dates,
+    an empty cell says why, never "None"). ``missing``/``by_column``: what empty cells mean."""
+    shown = readable_table(table, missing, by_column)
+    config = {shown.headings.get(str(k), readable_heading(k)): v for k, v in (column_config or {}).items()}
+    if shown.placeholder:  # a narrow number column cut "hidden (under 3 members)" to "(under 3 me…"
+        config.update({h: st.column_config.Column(width="medium") for h in shown.gaps if h not in config})
+    st.dataframe(shown.frame, hide_index=True, column_config=config or None, placeholder=shown.placeholder)
 
 
-def readable_heading(column: object) -> str:
-    """A table heading in words: "days_since_infection" -> "days since infection / fever"."""
-    name = str(column)
-    if name in HEADINGS:
-        return HEADINGS[name]
-    if name.startswith("days_since_"):
-        kind = name.removeprefix("days_since_")
-        return f"days since {schema.EVENT_LABELS.get(kind, kind.replace('_', ' ')).lower()}"
-    return name.replace("_", " ")
-
-
-def show_table(table: pd.DataFrame, column_config: dict | None = None) -> None:
-    """A small table, numbers to two decimals (datetimes untouched), with headings in words and
-    empty cells shown empty (never "None")."""
-    floats = table.select_dtypes("float").columns
-    view = table.assign(**{str(c): table[c].round(2) for c in floats}) if len(floats) else table.copy()
-    # Text columns only (a column of dates with gaps keeps its type for the table to sort it).
-    texts = [c for c in view.columns if pd.api.types.is_string_dtype(view[c].dtype)
-             and all(isinstance(v, str) for v in view[c].dropna())]
-    if texts:
-        view[texts] = view[texts].astype("object").where(view[texts].notna(), "")
-    view.columns = [readable_heading(c) for c in view.columns]
-    config = {readable_heading(k): v for k, v in (column_config or {}).items()}
-    st.dataframe(view, hide_index=True, column_config=config or None)
-
-
-def png_export(fig: go.Figure, name: str, caption: str | None) -> None:
+def png_export(fig: go.Figure, name: str, caption: str | None,
+               slide: Callable[[], go.Figure] | None = None) -> None:
     """A compact "PNG for slides" button: the chart redrawn at 1280×720 in meeting type, with its
     caption inside. Made on request (it takes a few seconds), then offered as a download; when it
-    cannot be made the user is told so and pointed to the camera button, never given an empty file."""
+    cannot be made the user is told so and pointed to the camera button, never given an empty file.
+    ``slide``: makes the figure to draw instead, for a chart laid out otherwise on a projector."""
     if not find_chromium():
         st.caption(f"PNG export needs Chrome or Chromium on this computer: {CAMERA_HINT}.")
         return
@@ -72,7 +51,7 @@ def png_export(fig: go.Figure, name: str, caption: str | None) -> None:
                      help="A 1280×720 picture of this chart in large type, with its caption inside."):
         return
     with st.spinner("Drawing the PNG…"):
-        png = slide_png(fig, caption)
+        png = slide_png(slide() if slide is not None else fig, caption)
     if png is None:
         st.warning(f"The PNG could not be made on this computer: {CAMERA_HINT}.", icon=":material/image:")
         return
@@ -82,10 +61,14 @@ def png_export(fig: go.Figure, name: str, caption: str | None) -> None:
 
 
 def show_chart(fig: go.Figure, name: str, caption: str | None = None, table: pd.DataFrame | None = None,
-               table_label: str = "The numbers behind this chart", column_config: dict | None = None) -> None:
+               table_label: str = "The numbers behind this chart", column_config: dict | None = None,
+               missing: str | None = None, by_column: dict | None = None,
+               slide: Callable[[], go.Figure] | None = None) -> None:
     """A figure with its words: caption, the table behind it on demand, and a PNG for slides.
 
     In meeting mode the table stays tucked away; the PNG button stays (it is for sharing).
+    ``missing``/``by_column``: what the table's empty cells mean (see ``show_table``); ``slide``:
+    the figure for the PNG when it is laid out otherwise for a slide (see ``png_export``).
     """
     meeting = state.meeting_mode()
     # theme=None: our template (meeting-mode sizes, palette) is drawn as built, not restyled by Streamlit.
@@ -93,18 +76,19 @@ def show_chart(fig: go.Figure, name: str, caption: str | None = None, table: pd.
     if caption:
         st.caption(caption)
     if table is not None and not meeting:
-        table_on_demand(table_label, name, table, column_config)
-    png_export(fig, name, caption)
+        table_on_demand(table_label, name, table, column_config, missing, by_column)
+    png_export(fig, name, caption, slide)
 
 
 TABLE_KEY_PREFIX = "numbers_"
 
 
-def table_on_demand(label: str, name: str, table: pd.DataFrame, column_config: dict | None = None) -> None:
+def table_on_demand(label: str, name: str, table: pd.DataFrame, column_config: dict | None = None,
+                    missing: str | None = None, by_column: dict | None = None) -> None:
     """A table in a closed expander, sent to the browser only once it is opened (Streamlit's lazy
     expander; opening it reruns the page from its caches). Grids hidden under every chart made the
     browser fetch and run about 1.2 MB of grid and Arrow code, and the server encode every table,
     before anyone asked to see one."""
     with st.expander(label, key=TABLE_KEY_PREFIX + name, on_change="rerun") as numbers:
         if numbers.open:
-            show_table(table, column_config)
+            show_table(table, column_config, missing, by_column)

@@ -273,3 +273,54 @@ def test_meeting_mode_shows_the_prepared_choice_and_each_chart_fits_1280x720(das
         assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         context.close()
+
+
+def test_member_view_with_many_symptoms_in_meeting_mode_fits_1280x720(dashboard_url, browser):
+    """Seven symptoms chosen, then meeting mode: the member's chart, its title and caption on one
+    projector screen (seven panels were taller than the screen; squeezed, their titles overlapped)."""
+    symptoms = ["Eye movements (opsoclonus)", "Jerks (myoclonus)", "Standing and sitting (stance)",
+                "Walking and balance (gait, ataxia)", "Arm and hand use", "Speech", "Sleep problems"]
+    context, page = _projector_page(browser, timeout=60_000)
+    try:
+        page.goto(dashboard_url)
+        wait_for_app(page)
+        _open_page(page, "Member view")
+        _choose(page, "Symptoms", symptoms)
+        page.get_by_text("Meeting mode").click()
+        wait_for_app(page)
+        assert page.locator("h1").first.inner_text().strip() == "Member view"
+        chart = page.locator(".js-plotly-plot").first
+        chart.locator(".main-svg").first.wait_for()
+        # The chart's top just under the menu bar: the chart and the caption under it on the screen.
+        bars = [page.locator(f'[data-testid="{t}"]') for t in ("stHeader", "stTopNav")]
+        top = max([b.first.bounding_box() for b in bars if b.count()] or [None],
+                  key=lambda b: b["y"] + b["height"] if b else 0)
+        chart.evaluate("""(e, top) => {
+            e.scrollIntoView({block: "start"});
+            let box = e.parentElement;  // Streamlit scrolls its main section, not the window
+            const scrolls = b => b.scrollHeight > b.clientHeight
+                && /(auto|scroll)/.test(getComputedStyle(b).overflowY);
+            while (box && !scrolls(box)) box = box.parentElement;
+            (box || window).scrollBy(0, -top);
+        }""", top["y"] + top["height"] if top else 0)
+        page.wait_for_timeout(300)
+        box = chart.bounding_box()
+        under = top["y"] + top["height"] if top else 0  # the menu bar covers what is above it
+        assert box["y"] >= under - 1 and box["y"] + box["height"] <= 720, box  # inside the screen
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1280, box
+        captions = page.locator('[data-testid="stCaptionContainer"]').all()
+        below = [c for c in (e.bounding_box() for e in captions)
+                 if c and c["y"] >= box["y"] + box["height"] - 1]
+        assert below and below[0]["y"] + below[0]["height"] <= 720, (box, below[:1])  # its caption too
+        legend = " ".join(t.text_content() for t in chart.locator(".legend .legendtext").all())
+        assert all(name in legend for name in symptoms), legend  # every symptom named
+        # Panel titles do not run into each other.
+        titles = [t.bounding_box() for t in chart.locator(".annotation-text").all()]
+        titles = sorted((t for t in titles if t), key=lambda t: t["y"])
+        assert all(b["y"] >= a["y"] + a["height"] for a, b in zip(titles, titles[1:], strict=False)), \
+            titles
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.screenshot(path="/tmp/meeting-member-many-symptoms.png")
+        page.screenshot(path=str(ARTIFACTS / "meeting-member-many-symptoms.png"))
+    finally:
+        context.close()

@@ -6,6 +6,7 @@ import streamlit as st
 
 from oms_dash import analysis, charts, schema, sentences
 from oms_dash.summary import DEFAULT_MIN_LOGS, DEFAULT_WEEKS  # the summary's numbers are the page's
+from oms_dash.tables import hidden_word
 from oms_dash.ui import filters, state, widgets
 from oms_dash.ui.text import RELAPSE_HELP, plain
 
@@ -104,17 +105,18 @@ def _show_heatmap(group, chosen, meeting, caption, labels) -> None:
     fig = charts.heatmap_figure(weekly, item, meeting, labels=labels, time_axis=chosen.time_axis,
                                 excluded=excluded)
     st.markdown(plain(sentences.heatmap_sentence(weekly, item, chosen.time_axis)))
-    widgets.show_chart(fig, "severity-heatmap", caption, charts.with_labels(table, labels))
+    widgets.show_chart(fig, "severity-heatmap", caption, charts.with_labels(table, labels),
+                       missing="not logged that week")
 
 
 def _show_profiles(group, chosen, meeting, caption, labels) -> None:
     profiles, table = filters.cached(group, chosen, _profiles)
     st.markdown(plain(sentences.profile_sentence(profiles)))
     widgets.show_chart(charts.profile_figure(profiles, meeting, labels=labels), "symptom-profiles", caption,
-                       charts.with_labels(table, labels))
+                       charts.with_labels(table, labels), missing="not logged")
     group_means = profiles.group.assign(symptom=profiles.group["item"].map(schema.item_label))
     widgets.table_on_demand("The group's mean per symptom", "group-means",
-                            group_means[["symptom", "mean", "n_members"]])
+                            group_means[["symptom", "mean", "n_members"]], missing=hidden_word())
 
 
 def _show_before_after(group, chosen, item, measure, meeting, summary, labels) -> None:
@@ -147,7 +149,8 @@ def _show_before_after(group, chosen, item, measure, meeting, summary, labels) -
     table = None if result.hidden else charts.with_labels(result.per_member, labels)
     relative = chosen.time_axis != "calendar"
     widgets.show_chart(fig, f"before-after-{chosen.treatment}",
-                       filters.chart_caption(summary, result.n_members, relative), table)
+                       filters.chart_caption(summary, result.n_members, relative), table,
+                       missing="no logs on that side", by_column={"other_treatment": "none"})
     if result.hidden:
         st.caption(f"Fewer than {analysis.min_group_size()} members of the group started this treatment: "
                    "each member's course is hidden to protect the few members who had it.")
@@ -191,7 +194,8 @@ def _show_relapses(group, chosen, item, measure, meeting, caption, labels) -> No
     if len(context):
         if not meeting:
             st.markdown(RELAPSE_HELP)
-        widgets.table_on_demand("Each relapse found", "each-relapse", charts.with_labels(context, labels))
+        widgets.table_on_demand("Each relapse found", "each-relapse", charts.with_labels(context, labels),
+                                missing=f"none in the {int(lookback)} days before")
 
 
 def _show_cooccurrence(group, chosen, meeting, summary) -> None:
@@ -209,7 +213,7 @@ def _show_cooccurrence(group, chosen, meeting, summary) -> None:
     st.markdown(plain(sentences.cooccurrence_sentence(co)))
     widgets.show_chart(charts.cooccurrence_figure(co, meeting), "symptom-cooccurrence",
                        filters.chart_caption(summary, co.n_group, chosen.time_axis != "calendar"),
-                       table.reset_index(names="symptom"))
+                       table.reset_index(names="symptom"), missing="too few members to tell")
 
 
 def _keep_tab() -> None:

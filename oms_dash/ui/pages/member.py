@@ -46,14 +46,16 @@ def _total_only(chosen, meeting: bool) -> bool:
     return meeting and not chosen.items
 
 
-def _member_figure(group, chosen, member, label, meeting, rule):
+def _member_figure(group, chosen, member, label, meeting, rule, slide=False):
+    """The member's chart; ``slide``: what the screen shows, laid out for a 1280x720 slide (its
+    symptoms in one panel: a dozen panels squeezed into a slide ran their titles together)."""
     window_days, time_axis = chosen.smoothing_days, chosen.time_axis
     timeline, relapses, _, treatments, events, _ = filters.cached(
         group, chosen, _member_course, member=member, window_days=window_days, rule=rule,
         total_only=_total_only(chosen, meeting))
     anchors = filters.time_anchors(group, time_axis)
     anchor = None if anchors is None else anchors.get(member)
-    return charts.member_timeline_figure(timeline, label, treatments, events, relapses, meeting,
+    return charts.member_timeline_figure(timeline, label, treatments, events, relapses, meeting or slide,
                                          window_days=window_days, anchor=anchor,
                                          time_axis=time_axis if anchor is not None else "calendar")
 
@@ -102,8 +104,13 @@ def render() -> None:
     table = table.assign(**{moment: when(table["date"])})
     st.markdown(plain(sentences.member_timeline_sentence(
         timeline.table, labels.get(member, "Member"), measure, relapses, chosen.smoothing_days, relative)))
+    def slide():
+        return filters.cached_figure(group, chosen, _member_figure, member=member,
+                                     label=labels.get(member, "Member"), meeting=meeting, rule=rule,
+                                     slide=True)
+
     widgets.show_chart(fig, "member-timeline", caption, table[["series", moment, "value", "rolling"]],
-                       "Every score drawn")
+                       "Every score drawn", missing="no mean: too few logs around this day", slide=slide)
 
     st.caption(f"Relapses found by the rule (×) use the rule set on Compare patterns: {rule.describe()}, "
                f"on the {analysis.measure_label(measure)}. {len(relapses)} found in this range. A relapse "
@@ -117,7 +124,7 @@ def render() -> None:
         ends = when(treatments["end"]).astype("str").where(treatments["end"].notna(), "ongoing")
         view = treatments.assign(treatment=treatments["treatment"].map(schema.treatment_label),
                                  start=when(treatments["start"]), end=ends)
-        widgets.show_table(view[["treatment", "start", "end", "dose"]])
+        widgets.show_table(view[["treatment", "start", "end", "dose"]], by_column={"dose": "not given"})
     with cols[1]:
         st.markdown("**Events**")
         view = events.assign(kind=events["kind"].map(lambda k: schema.EVENT_LABELS.get(k, k)),

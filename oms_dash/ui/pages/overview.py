@@ -9,6 +9,7 @@ import streamlit as st
 from oms_dash import analysis, charts, schema, sentences, since_meeting, theme
 from oms_dash.profile import profile_counts
 from oms_dash.reference import reference_url
+from oms_dash.tables import hidden_word
 from oms_dash.ui import filters, state, widgets
 from oms_dash.ui.text import plain, symptom_link
 
@@ -110,7 +111,8 @@ def render() -> None:
     fig, table, items, words = filters.cached_figure(group, chosen, _latest_view, meeting=meeting)
     st.markdown(plain(words))
     link = st.column_config.LinkColumn("Reference", display_text="read")
-    widgets.show_chart(fig, "latest-state", caption, table, column_config={"reference": link})
+    widgets.show_chart(fig, "latest-state", caption, table, column_config={"reference": link},
+                       missing=hidden_word())
     if not meeting:
         links = " · ".join(symptom_link(i) for i in items)
         st.markdown(f"Read about each symptom in the Reference: {links}")
