@@ -84,7 +84,7 @@ def _scatter_class(n_points: int):
     return go.Scattergl if n_points > GL_POINTS else go.Scatter
 
 
-MIN_PLOT_HEIGHT = {False: 200, True: 240}  # px of plot area left when the words are counted
+MIN_PLOT_HEIGHT = {False: 200, True: 230}  # px of plot area left when the words are counted
 ROW_HEIGHT = {False: 18, True: 22}  # px per labelled row (member, symptom): room for every tick label
 TITLE_WIDTH = {False: 90, True: 76}  # characters per title line: about 1,200 px at 18 or 26 px type
 SUBTITLE_WIDTH = {False: 120, True: 110}  # characters per subtitle line (13 or 18 px type)
@@ -465,9 +465,7 @@ def latest_state_figure(state: pd.DataFrame, meeting: bool = False, window_days:
 
 # --- one member --------------------------------------------------------------------------------------
 
-# Under Streamlit's menu bar (72 px) a 1280x720 screen holds 648 px: the chart and its caption
-# under it (about 65 px) fit with the chart at this height (measured in Chromium, tests/browser).
-MEMBER_MEETING_HEIGHT = theme.MEETING_MAX_HEIGHT - 40
+MEMBER_MEETING_HEIGHT = theme.MEETING_MAX_HEIGHT  # see theme: the chart and its caption on one screen
 PANELS_THAT_FIT = {False: 13, True: 2}  # score panels of 160 px on a screen (total + 12), 110+ on a projector
 LANE_WRAP = 20  # characters of a treatment's name beside its lane ("Trazodone (sleep)" on one line)
 
