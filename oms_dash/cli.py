@@ -244,9 +244,11 @@ def read_logs(names: list[str], read) -> list:
     """`read(shown name, bytes)` for each file named on the command line; a file that cannot be
     opened gets an unusable FileResult that says why. A file is named as given, without its
     folders, unless two files share that name."""
+    from oms_dash.codes import lean_arrow_memory
     from oms_dash.ingest import FileResult
     from oms_dash.model import FileReport, Problem
 
+    lean_arrow_memory()
     results = []
     bare = [Path(name).name for name in names]
     shown_names = [b if bare.count(b) == 1 else str(name) for b, name in zip(bare, names, strict=True)]
@@ -285,9 +287,11 @@ def read_group_or_files(args, options, nothing: str):
     passphrase asked for, or $OMS_DASH_PASSPHRASE), or the FILEs read as `check` reads them (what
     `check` says of each on stderr). Returns (group, passphrase or None, exit code): the group is
     None, with the reason said, when there is nothing to use (``nothing``: what is then not made)."""
+    from oms_dash.codes import lean_arrow_memory
     from oms_dash.ingest import read_paths
     from oms_dash.problems import render_report_text
 
+    lean_arrow_memory()
     if args.group:
         if args.files:
             print("Give log files or --group, not both: add the logs to the group file first "

@@ -39,6 +39,9 @@ def main() -> None:
     # import from two threads at once.
     from streamlit.web import cli
 
+    from oms_dash.codes import lean_arrow_memory
+
+    lean_arrow_memory()  # uploads are read in this process
     threading.Thread(target=warm_up, name="oms-dash-warm-up", daemon=True).start()
     sys.argv = ["streamlit", *sys.argv[1:]]
     cli.main()

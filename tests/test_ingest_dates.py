@@ -152,3 +152,28 @@ def test_an_impossible_date_is_no_evidence_for_the_day_month_order():
                            "F01,31/02/2026,1\n").report
     assert any(p.code == "ambiguous_dates" for p in report.problems)
     assert "31 February 2026 does not exist" in message_for(report, 4)
+
+
+def test_date_times_sharing_a_day_each_keep_their_own_reading_and_message():
+    # A Forms export: every timestamp distinct, many on one day (read once per day). Each cell's
+    # message still names its own text, and each timestamp counts towards the day/month order.
+    values = ["13/03/2026 20:15:02", "13/03/2026 21:40:00", "13/03/2026 25:10:00",
+              "31/02/2026 08:00", "31/02/2026 09:00", "564/5-6, 10:00", "03/04/2026 8:15:02 PM GMT+1"]
+    parsed = parse_dates(pd.Series(values, dtype=str), today=TODAY)
+    assert _dates(*values) == ["2026-03-13", "2026-03-13", None, None, None, None, "2026-04-03"]
+    errors = parsed.errors.tolist()
+    assert errors[:2] == ["", ""] and errors[6] == ""
+    assert "'13/03/2026 25:10:00'" in errors[2] and "no hour 25" in errors[2]
+    assert errors[3] == errors[4] and "31 February 2026 does not exist" in errors[3]
+    assert "'564/5-6, 10:00'" in errors[5]
+    assert parsed.order == "dayfirst"
+    assert (parsed.evidence, parsed.evidence_example) == (2, "13/03/2026 20:15:02")
+    assert (parsed.either_way, parsed.either_way_example) == (1, "03/04/2026 8:15:02 PM GMT+1")
+
+
+def test_the_day_month_order_counts_each_distinct_date_time():
+    # Two first parts over 12 against two second parts: a tie, read day-first, though the first two
+    # share a day (read once) and would be outvoted if the days alone voted.
+    values = ["13/01/2026 08:00", "13/01/2026 09:00", "01/14/2026 08:00", "01/15/2026 08:00"]
+    assert parse_dates(pd.Series(values, dtype=str), today=TODAY).order == "dayfirst"
+    assert parse_dates(pd.Series(values[1:], dtype=str), today=TODAY).order == "monthfirst"
