@@ -84,6 +84,11 @@ def _scatter_class(n_points: int):
     return go.Scattergl if n_points > GL_POINTS else go.Scatter
 
 
+def _scatter_type(n_points: int) -> str:
+    """The trace type of ``_scatter_class``, for a trace given as a dict."""
+    return "scattergl" if n_points > GL_POINTS else "scatter"
+
+
 MIN_PLOT_HEIGHT = {False: 200, True: 240}  # px of plot area left when the words are counted
 ROW_HEIGHT = {False: 18, True: 22}  # px per labelled row (member, symptom): room for every tick label
 TITLE_WIDTH = {False: 90, True: 76}  # characters per title line: about 1,200 px at 18 or 26 px type
@@ -520,26 +525,27 @@ def member_timeline_figure(member_timeline: MemberTimeline, member_label: str,
     date_max = timeline["date"].max()
     # Traces, axes and shapes are collected and the figure made from them at once: plotly
     # re-validates the whole figure on every add_trace / update_yaxes, which on a dozen panels cost
-    # more than the data.
+    # more than the data. Traces are dicts, validated once as the figure is made (a go.Scatter is
+    # validated when made and again when the figure copies it in).
     traces = []
     for r, s in enumerate(series, start=1):
         part = timeline.loc[timeline["series"] == s]
         color = theme.GROUP_COLOR if s == "total" else theme.color_for_item(s)
-        cls = _scatter_class(len(part))
+        kind = _scatter_type(len(part))
         if show_points:
             days = (part["date"].to_numpy() if anchor is not None else
                     np.datetime_as_string(part["date"].to_numpy().astype("datetime64[D]"), unit="D"))
-            traces.append(cls(x=days, y=part["value"].to_numpy(), mode="markers", name="daily score",
-                              legendgroup="points", showlegend=r == 1,
-                              marker=dict(color=theme.rgba(color, 0.45), size=7 if meeting else 4),
-                              hovertemplate=x_hover + ": %{y:.1f}<extra>" + names[r - 1] + "</extra>",
-                              **_panel(r)))
+            traces.append(dict(type=kind, x=days, y=part["value"].to_numpy(), mode="markers",
+                               name="daily score", legendgroup="points", showlegend=r == 1,
+                               marker=dict(color=theme.rgba(color, 0.45), size=7 if meeting else 4),
+                               hovertemplate=x_hover + ": %{y:.1f}<extra>" + names[r - 1] + "</extra>",
+                               **_panel(r)))
         line = _broken(part, ["segment"], "date", ["rolling"])
-        traces.append(cls(x=line["date"], y=line["rolling"], mode="lines", connectgaps=False,
-                          name=f"{window_days}-day mean", legendgroup="mean", showlegend=r == 1,
-                          line=dict(color=color, width=theme.line_width(meeting, strong=s == "total")),
-                          hovertemplate=x_hover + ": mean %{y:.2f}<extra>" + names[r - 1] + "</extra>",
-                          **_panel(r)))
+        traces.append(dict(type=kind, x=line["date"], y=line["rolling"], mode="lines", connectgaps=False,
+                           name=f"{window_days}-day mean", legendgroup="mean", showlegend=r == 1,
+                           line=dict(color=color, width=theme.line_width(meeting, strong=s == "total")),
+                           hovertemplate=x_hover + ": mean %{y:.2f}<extra>" + names[r - 1] + "</extra>",
+                           **_panel(r)))
         top = measure_max(measure) if s == "total" else float(schema.SEVERITY_MAX)
         layout[_axis_name("yaxis", r)].update(range=[-0.1 * top, top * 1.08],
                                               title={"text": "score" if s != "total" else "total"})
@@ -563,23 +569,20 @@ def member_timeline_figure(member_timeline: MemberTimeline, member_label: str,
                 said = f"{label}: {day_text(start)} – {'ongoing' if ongoing else day_text(end)}"
                 words += [said, said, None]
             # Markers at both ends keep a one-day course (a rituximab infusion) visible.
-            traces.append(go.Scatter(x=xs, y=ys, mode="lines+markers", name=label, text=words,
-                                     marker=dict(symbol="line-ns-open", size=18 if meeting else 14,
-                                                 color=theme.color_for_treatment(name), line=dict(width=3)),
-                                     line=dict(color=theme.color_for_treatment(name),
-                                               width=14 if meeting else 10),
-                                     legendgroup="treatments", showlegend=False,  # its lane says it
-                                     hovertemplate="%{text}<extra></extra>",
-                                     **_panel(lane_row)))
+            traces.append(dict(type="scatter", x=xs, y=ys, mode="lines+markers", name=label, text=words,
+                               marker=dict(symbol="line-ns-open", size=18 if meeting else 14,
+                                           color=theme.color_for_treatment(name), line=dict(width=3)),
+                               line=dict(color=theme.color_for_treatment(name), width=14 if meeting else 10),
+                               legendgroup="treatments", showlegend=False,  # its lane says it
+                               hovertemplate="%{text}<extra></extra>", **_panel(lane_row)))
         for kind, part in events.groupby("kind", sort=True):
             color, symbol = theme.event_style(str(kind))
             label = schema.EVENT_LABELS.get(str(kind), str(kind))
             label = f"{label} by the family" if kind == "relapse" else label
-            traces.append(go.Scatter(x=part["date"], y=["Events"] * len(part), mode="markers", name=label,
-                                     marker=dict(color=color, symbol=symbol, size=16 if meeting else 11,
-                                                 line=dict(color="#000000", width=1)),
-                                     hovertemplate=x_hover + "<extra>" + label + "</extra>",
-                                     **_panel(lane_row)))
+            traces.append(dict(type="scatter", x=part["date"], y=["Events"] * len(part), mode="markers",
+                               name=label, marker=dict(color=color, symbol=symbol, size=16 if meeting else 11,
+                                                       line=dict(color="#000000", width=1)),
+                               hovertemplate=x_hover + "<extra>" + label + "</extra>", **_panel(lane_row)))
         lanes = [*(["Events"] if len(events) else []),
                  *["<br>".join(textwrap.wrap(schema.treatment_label(n), LANE_WRAP))
                    for n in reversed(lane_names)]]
@@ -588,12 +591,12 @@ def member_timeline_figure(member_timeline: MemberTimeline, member_label: str,
             tickmode="array", tickvals=lanes, ticktext=lanes, range=[-0.6, len(lanes) - 0.4])
     if relapses is not None and len(relapses):
         total_row = series.index("total") + 1 if "total" in series else 1
-        traces.append(go.Scatter(x=relapses["start"], y=relapses["start_value"], mode="markers",
-                                 name="relapse start (found by the rule)",
-                                 marker=dict(symbol="x", size=18 if meeting else 12, color=theme.GROUP_COLOR,
-                                             line=dict(width=2)),
-                                 hovertemplate="relapse observed from " + x_hover + "<extra></extra>",
-                                 **_panel(total_row)))
+        traces.append(dict(type="scatter", x=relapses["start"], y=relapses["start_value"], mode="markers",
+                           name="relapse start (found by the rule)",
+                           marker=dict(symbol="x", size=18 if meeting else 12, color=theme.GROUP_COLOR,
+                                       line=dict(width=2)),
+                           hovertemplate="relapse observed from " + x_hover + "<extra></extra>",
+                           **_panel(total_row)))
         shapes += [dict(type="line", xref="x", yref="paper", x0=start, x1=start, y0=0, y1=1,
                         line=dict(color=theme.GROUP_COLOR, dash="dash", width=1.5))
                    for start in relapses["start"]]
@@ -624,8 +627,12 @@ def _panel_layout(titles: tuple[str, ...], heights: tuple[float, ...]) -> dict:
     rows = len(titles)
     # Room between panels for the next panel's title (a fraction of the plot's height: more when few).
     spacing = 0.09 if rows <= 3 else 0.04 if rows < 8 else 0.02
-    return make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=spacing,
-                         row_heights=list(heights), subplot_titles=list(titles)).to_dict()["layout"]
+    layout = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=spacing,
+                           row_heights=list(heights), subplot_titles=list(titles)).to_dict()["layout"]
+    # Without plotly's template, which _finish replaces: the figure made from this layout starts
+    # from the default one (already validated) instead of validating this copy of it.
+    layout.pop("template", None)
+    return layout
 
 
 def _axis_name(kind: str, row: int) -> str:
