@@ -169,16 +169,21 @@ def _x_extent(trace, relative: bool) -> tuple | None:
     x = getattr(trace, "x", None)
     if x is None:
         x0 = getattr(trace, "x0", None)
-        values = pd.Series([] if x0 is None else [x0])
-    else:
-        values = pd.Series(x).dropna()
-    if values.empty:
+        x = [] if x0 is None else [x0]
+    values = np.asarray(x)
+    values = values[~pd.isna(values)]
+    if not len(values):
         return None
+    # On the array itself, not a Series of it: a Series of day strings is first converted to
+    # Arrow strings (21 ms over a demo member timeline's 25 traces, against 1 ms).
+    if values.dtype.kind in "fiuM":
+        lo, hi = values.min(), values.max()
+    else:  # day strings ("2026-03-02") sort as their dates do; Timestamps, floats
+        lo, hi = min(values.tolist()), max(values.tolist())
     if relative:
-        weeks = values.astype("float64")
-        return float(weeks.min()), float(weeks.max())
-    # Day strings ("2026-03-02") sort as their dates do: only the two ends are read as dates.
-    return pd.Timestamp(values.min()), pd.Timestamp(values.max())
+        return float(lo), float(hi)
+    # Only the two ends are read as dates.
+    return pd.Timestamp(lo), pd.Timestamp(hi)
 
 
 def fit_time_axes(fig: go.Figure, relative: bool = False, axes: tuple[str, ...] | None = None) -> None:
@@ -209,7 +214,15 @@ def fit_time_axes(fig: go.Figure, relative: bool = False, axes: tuple[str, ...] 
             ticks["range"] = [lo, hi] if relative else [f"{lo:%Y-%m-%d %H:%M}", f"{hi:%Y-%m-%d %H:%M}"]
         if relative and hi - lo <= 12:
             ticks["dtick"] = 1
-    fig.update_layout({name: ticks for name in names})
+    for name in names:
+        if name not in fig.layout:
+            fig.layout[name] = ticks
+            continue
+        # Set one by one: update_layout merges the list of tick format stops item by item, nine
+        # times slower (6 ms an axis against 0.7: 60 ms on a demo member timeline's ten panels).
+        axis = fig.layout[name]
+        for key, value in ticks.items():
+            axis[key] = value
 
 
 def _label_every_row(fig: go.Figure, rows: list[str]) -> None:
