@@ -344,11 +344,19 @@ def _broken(frame: pd.DataFrame, keys: list[str], x: str, columns: list[str],
             max_step=None) -> dict[str, np.ndarray]:
     """Arrays for one line trace with a break (NaN / None) after each ``keys`` group ends, and
     (``max_step`` given) wherever consecutive x values of a group are further apart than that."""
-    frame = frame.sort_values([*keys, x])
+    # One whole-number key (a member timeline's segments): compared as numbers, and the rows not
+    # sorted when they already are in order (sorting and text keys took 60% of the 30 ms this
+    # took for a 40-family member's 13 panels).
+    numbered = len(keys) == 1 and pd.api.types.is_integer_dtype(frame[keys[0]])
+    if not (numbered and _in_order(frame[keys[0]].to_numpy(), frame[x].to_numpy())):
+        frame = frame.sort_values([*keys, x])
     boundary = np.zeros(len(frame), dtype=bool)
     if len(frame):
-        codes = frame[keys].astype("str").agg("\x1f".join, axis=1).to_numpy() if len(keys) > 1 \
-            else frame[keys[0]].astype("str").to_numpy()
+        if numbered:
+            codes = frame[keys[0]].to_numpy()
+        else:
+            codes = frame[keys].astype("str").agg("\x1f".join, axis=1).to_numpy() if len(keys) > 1 \
+                else frame[keys[0]].astype("str").to_numpy()
         boundary[:-1] = codes[1:] != codes[:-1]
         if max_step is not None:
             steps = np.diff(frame[x].to_numpy())
@@ -366,6 +374,12 @@ def _broken(frame: pd.DataFrame, keys: list[str], x: str, columns: list[str],
         else:  # text: None breaks the line
             out[col] = np.insert(column.astype(object).to_numpy(), positions, None)
     return out
+
+
+def _in_order(keys: np.ndarray, x: np.ndarray) -> bool:
+    """Whether rows are sorted by key, then x (as a stable sort would leave them)."""
+    later = keys[1:] > keys[:-1]
+    return bool(np.all(later | ((keys[1:] == keys[:-1]) & (x[1:] >= x[:-1]))))
 
 
 def _band(fig: go.Figure, x, lo, hi, median, name: str, meeting: bool, row=None, col=None,
