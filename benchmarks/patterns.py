@@ -8,7 +8,8 @@ ratio to a plain ``groupby(["member", "item"]).score.mean()`` run in the same pr
 figure's JSON size (the target is under 1 MB). Finally it times a page rerun through AppTest after a
 filter change (the target is 300 ms), and on Compare patterns the opening of each other tab.
 With --coordinator: the timings a coordinator feels (issue 12), on the demo group and on a 40-family
-two-year group, and the first chart drawn in Chromium after `oms-dash run` prints its address.
+two-year group (each the median of three different first-time changes, in wall and CPU seconds),
+and the first chart drawn in Chromium after `oms-dash run` prints its address.
 """
 
 from __future__ import annotations
