@@ -150,6 +150,10 @@ SCREEN_TEMPLATE = _build(meeting=False)
 MEETING_TEMPLATE = _build(meeting=True)
 pio.templates["oms_screen"] = SCREEN_TEMPLATE
 pio.templates["oms_meeting"] = MEETING_TEMPLATE
+# Every figure starts from the screen template, not from plotly's own (which each new figure
+# copied, only for charts._finish to replace it by validating ours): the Overview's three figures
+# take a fifth less time to build (e.g. the group course on 13 of 40 families, 37 -> 28 ms).
+pio.templates.default = "oms_screen"
 
 
 # A 1280x720 projector: under Streamlit's menu bar (72 px) the chart (its title block inside) and

@@ -123,21 +123,30 @@ def mp_totals(daily: pd.DataFrame) -> pd.DataFrame:
     Input: daily scores (``daily_scores``). Output: member, date, value (0-18).
     """
     mp = daily.loc[daily["item"].isin(schema.MITCHELL_PIKE_ITEMS)]
-    agg = mp.groupby(["member", "date"], sort=True, observed=True)["score"].agg(["sum", "count"])
-    agg = agg.loc[agg["count"] == len(schema.MITCHELL_PIKE_ITEMS), "sum"].rename("value")
-    return agg.reset_index()
+    # Grouped by one integer per (member, day), as mean_severity is: a groupby on the text and date
+    # columns took up to 1.7 times as long (a 40-family member 6.2 -> 3.7 ms, the demo 8.7 -> 5.7).
+    members, days, key = member_day_key(mp)
+    grouped = mp["score"].groupby(key, sort=True)
+    sums = grouped.sum()
+    complete = (grouped.count() == len(schema.MITCHELL_PIKE_ITEMS)).to_numpy()
+    return _member_day_values(members, days, sums.index.to_numpy()[complete], sums.to_numpy()[complete])
 
 
 def mean_severity(daily: pd.DataFrame) -> pd.DataFrame:
     """Mean severity over the items scored per member and date. Output: member, date, value (0-3)."""
     members, days, key = member_day_key(daily)
     means = daily["score"].groupby(key, sort=True).mean()
-    k = means.index.to_numpy()
+    return _member_day_values(members, days, means.index.to_numpy(), means.to_numpy())
+
+
+def _member_day_values(members: pd.Index, days: np.ndarray, keys: np.ndarray,
+                       values: np.ndarray) -> pd.DataFrame:
+    """member, date, value from keys of ``member_day_key`` (``members`` and ``days`` as it gave them)."""
     span = int(days.max() - days.min()) + 1 if len(days) else 1
     first = int(days.min()) if len(days) else 0
-    dates = (k % span + first).astype("datetime64[D]").astype("datetime64[ns]")
-    return pd.DataFrame({"member": pd.array(members.take(k // span), dtype="str"), "date": dates,
-                         "value": means.to_numpy()})
+    dates = (keys % span + first).astype("datetime64[D]").astype("datetime64[ns]")
+    return pd.DataFrame({"member": pd.array(members.take(keys // span), dtype="str"), "date": dates,
+                         "value": values})
 
 
 def member_day_key(frame: pd.DataFrame) -> tuple[pd.Index, np.ndarray, np.ndarray]:
