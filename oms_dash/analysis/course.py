@@ -14,6 +14,7 @@ from oms_dash.analysis._common import (
     Scores,
     as_day,
     daily_scores,
+    filter_observations,
     member_days,
     quantile_band,
     relative_weeks,
@@ -187,23 +188,24 @@ class MemberTimeline:
 
 def member_timeline(obs: pd.DataFrame, member: str, items: Iterable[str] | None = None,
                     window_days: int = 7, max_gap_days: int = 7, include_total: bool = True,
-                    measure: str = "auto") -> MemberTimeline:
+                    measure: str = "auto", total: Scores | None = None) -> MemberTimeline:
     """One member's course per item (and the total) with a rolling mean that never bridges a gap.
 
     The rolling mean at a date is the mean of that series' scores in the ``window_days`` days
     ending on it (a time window, so it only ever uses observed days and no value is interpolated).
     Consecutive observations more than ``max_gap_days`` apart start a new ``segment``: lines are
     drawn per segment, so a gap stays a gap, and the rolling mean restarts with each segment (its
-    window never reaches back across a gap).
+    window never reaches back across a gap). ``total``: the member's ``score_series``, when the
+    caller has it already.
     """
-    mine = obs.loc[obs["member"] == member]
+    mine = filter_observations(obs, [member])  # of a daily table, still known as one: not made again
     daily = daily_scores(mine)
     if items is not None:
         daily = daily.loc[daily["item"].isin(list(items))]
     parts = [daily.rename(columns={"item": "series", "score": "value"})[["series", "date", "value"]]]
     measure_used = None
     if include_total:
-        total = score_series(mine, measure=measure)
+        total = total if total is not None else score_series(mine, measure=measure)
         measure_used = total.measure
         parts.append(total.table.assign(series="total")[["series", "date", "value"]])
     frame = pd.concat(parts, ignore_index=True).sort_values(["series", "date"], ignore_index=True)

@@ -19,16 +19,17 @@ def _members(obs, group):
 
 
 def _member_measure(obs, group, member):
-    return analysis.score_series(obs.loc[obs["member"] == member]).measure
+    return analysis.score_series(analysis.filter_observations(obs, [member])).measure
 
 
 def _member_course(obs, group, member, window_days, rule, total_only=False):
     """Everything drawn for one member: timeline, relapses, and their treatments and events in range.
     ``total_only``: the timeline holds the total alone (meeting mode, when no symptom is chosen)."""
-    mine = obs.loc[obs["member"] == member]
-    timeline = analysis.member_timeline(mine, member, items=() if total_only else None,
-                                        window_days=window_days)
+    # The member's rows of the filter's daily table, still known as daily (not averaged again).
+    mine = analysis.filter_observations(obs, [member])
     scores = analysis.score_series(mine)
+    timeline = analysis.member_timeline(mine, member, items=() if total_only else None,
+                                        window_days=window_days, total=scores)
     relapses = analysis.detect_relapses(scores, rule).table
     first, last = mine["date"].min(), mine["date"].max()
     t = group.treatments
