@@ -21,7 +21,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 .venv/bin/ruff check .
-# The whole suite (no arguments) runs on every core, each test file in one process (pytest-xdist):
-# a test file's fixtures, such as the browser tests' dashboard, start once per process.
-[ "$#" -gt 0 ] || set -- -n auto --dist loadfile
+# The whole suite (no arguments) runs on every core (pytest-xdist); an idle process takes tests
+# queued for a busy one, so one long file (the browser flows) does not hold up the end.
+[ "$#" -gt 0 ] || set -- -n auto --dist worksteal
 exec .venv/bin/python -m pytest "$@"
