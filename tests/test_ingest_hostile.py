@@ -195,7 +195,6 @@ def test_a_quote_never_closed_deep_in_a_long_file_is_found_after_closed_multilin
     assert [p.row for p in report.problems if p.code == "unclosed_quote"] == [30_002]
 
 
-@pytest.mark.slow
 def test_a_long_notes_cell_or_a_50_mb_line_costs_that_cell_not_the_file(tmp_path):
     lines = diary(50, lambda row: "x" * 140_000 if row == 12 else "y" * 50_000_000 if row == 20 else "ok")
     path = tmp_path / "long_cells.csv"

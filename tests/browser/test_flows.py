@@ -220,19 +220,27 @@ def _contrast(fore: str, back: str = "rgb(255, 255, 255)") -> float:
 
 
 def _choose(page, label: str, options: list[str]) -> None:
-    """Picks options in a sidebar multiselect or selectbox, as a coordinator does."""
+    """Picks options in a sidebar multiselect or selectbox, as a coordinator does: typing the start
+    of each name narrows the open list to it (under load a long list once stayed closed to clicks)."""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stWidgetLabel"]', has_text=label).first
     widget = box.locator("xpath=..")
     for option in options:
-        for _ in range(3):  # the list opens on a click once the widget has settled
-            widget.locator("input").first.click()
-            choice = page.get_by_role("option", name=option, exact=True)
+        choice = page.get_by_role("option", name=option, exact=True)
+        for attempt in range(4):  # the list opens on a click once the widget has settled
+            field = widget.locator("input").first
+            field.click()
+            field.fill("")
+            field.press_sequentially(option[:12])
             try:
                 choice.wait_for(timeout=10_000)
                 break
             except Exception:  # noqa: BLE001 - closed again by a rerun: press once more
                 page.keyboard.press("Escape")
                 wait_for_app(page)
+                if attempt == 3:
+                    ARTIFACTS.mkdir(exist_ok=True)
+                    page.screenshot(path=str(ARTIFACTS / f"choose-{label.lower()}-failed.png"))
+                    raise AssertionError(f"{option!r} never appeared in the {label} list") from None
         choice.click()
         wait_for_app(page)
     page.keyboard.press("Escape")
