@@ -80,12 +80,8 @@ def suppressed_note(limit: int | None = None) -> str:
     return f"hidden where under {limit} members"
 
 
-def _scatter_class(n_points: int):
-    return go.Scattergl if n_points > GL_POINTS else go.Scatter
-
-
 def _scatter_type(n_points: int) -> str:
-    """The trace type of ``_scatter_class``, for a trace given as a dict."""
+    """WebGL past GL_POINTS points: SVG draws thousands of dots slowly in the browser."""
     return "scattergl" if n_points > GL_POINTS else "scatter"
 
 
@@ -742,12 +738,11 @@ def cohort_figure(cohort: Cohort, measure: str, meeting: bool = False, reveal: b
     # A week with no data breaks the member's line: never a straight line across missing weeks.
     step = np.timedelta64(7, "D") if calendar else 1
     line = _broken(frame, ["member"], "x", ["value", "label"], max_step=step)
-    cls = _scatter_class(len(frame))
     fig = go.Figure()
-    fig.add_trace(cls(x=line["x"], y=line["value"], text=line["label"], mode="lines", connectgaps=False,
-                      name="Members (one line each)",
-                      line=dict(color=theme.rgba(theme.MEMBER_COLOR, 0.7), width=1.5 if meeting else 1),
-                      hovertemplate="%{text}<br>%{x}: %{y:.1f}<extra></extra>"))
+    fig.add_trace(dict(type=_scatter_type(len(frame)), x=line["x"], y=line["value"], text=line["label"],
+                       mode="lines", connectgaps=False, name="Members (one line each)",
+                       line=dict(color=theme.rgba(theme.MEMBER_COLOR, 0.7), width=1.5 if meeting else 1),
+                       hovertemplate="%{text}<br>%{x}: %{y:.1f}<extra></extra>"))
     group = cohort.group
     drawn = not group["suppressed"].all()
     if drawn:

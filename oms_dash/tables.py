@@ -32,6 +32,7 @@ HEADINGS: dict[str, str] = {
     "days_logged": "days logged", "counted_from": "counted from", "share": "share of days logged",
     "start_value": "score at the start", "other_treatment": "other treatment started near it",
     "few_logs": "too few logs", "kind": "event", "x": "days",
+    "none observed": "with no event before",
 }
 NO_VALUE = "no value"  # an empty cell nobody said the reason for: still a word, never "None"
 
@@ -46,6 +47,8 @@ def readable_heading(column: object) -> str:
     name = str(column)
     if name in HEADINGS:
         return HEADINGS[name]
+    if name in schema.EVENT_LABELS:  # a count per kind of event, as in relapses per member
+        return f"after {schema.EVENT_LABELS[name].lower()}"
     if name.startswith("days_since_"):
         kind = name.removeprefix("days_since_")
         return f"days since {schema.EVENT_LABELS.get(kind, kind.replace('_', ' ')).lower()}"

@@ -88,6 +88,10 @@ def test_headings_say_what_a_count_counts():
     assert readable_heading("days_since_steroid_taper") == "days since steroid taper"
     assert readable_heading("q25") == "lower quarter (25%)"
     assert readable_heading("member") == "member"
+    # Relapses per member: one column per kind of event that came before.
+    assert readable_heading("infection") == "after infection / fever"
+    assert readable_heading("steroid_taper") == "after steroid taper"
+    assert readable_heading("none observed") == "with no event before"
 
 
 def test_empty_cells_say_why_one_word_or_each_heading():
