@@ -113,9 +113,11 @@ def _finish(fig: go.Figure, title: str, subtitle: str, meeting: bool, x_title: s
     # Plotly does not measure a multi-line title: pin it to the top and size the margin to hold
     # every line, plus room for the panel titles of a top row of subplots.
     panel_titles = any(a.yanchor == "bottom" and (a.y or 0) >= 0.99 for a in fig.layout.annotations)
-    line = sizes["title"] * 1.3
-    top = sizes["title"] * 1.2 + line * (len(title_lines) + (len(sub_lines) if subtitle else 0))
-    top += (sizes["legend"] * 2 if panel_titles else 0) + 16
+    # Each line at its own size (1.3 em apart): counted at the title's size, a subtitle left an
+    # empty band of about 50 px above the plot on a projector.
+    top = sizes["title"] * 1.2 + sizes["title"] * 1.3 * len(title_lines)
+    top += sizes["subtitle"] * 1.3 * len(sub_lines) if subtitle else 0
+    top += (sizes["annotation"] * 1.5 if panel_titles else 0) + 12
     # The words are kept apart too (layout.meta), so restyle() can set them again in another mode.
     words = dict(margin=dict(t=int(top)),
                  meta={**(fig.layout.meta or {}), "title": title, "subtitle": subtitle},
