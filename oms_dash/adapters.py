@@ -74,6 +74,7 @@ FORMAT_UNKNOWN = "not recognised"
 SCALE_TEXT = re.compile(r"\(?\b\d{1,3}\s*(?:-|–|to)\s*\d{1,3}\b\)?")
 
 
+@lru_cache(maxsize=8192)  # asked of every heading for each of 12 roles: 1,000 columns, 0.15 s
 def header_key(header: str) -> str:
     """A header reduced for role matching: no scale text, no brackets, normalised words."""
     return normalise_text(SCALE_TEXT.sub(" ", str(header)))
