@@ -319,7 +319,7 @@ class _Heads:
     """The first SCORE_HEAD cells of many columns, one after another (``cells``, as written), with
     each cell's column (``which``: 0.. in the order asked). The judges of many columns read them
     at once, so that pandas' cost per call (~1 ms) is paid once, not once per column: on a 5-row
-    file of 1,000 columns, 4.5 s of judging became ~20 ms."""
+    file of 1,000 columns, 4.5 s of judging became ~0.05 s."""
 
     cells: pd.Series
     which: np.ndarray
@@ -338,9 +338,8 @@ class _Heads:
 def _columns_of_scores(heads: _Heads, asked: np.ndarray) -> np.ndarray:
     """_looks_like_scores of each column ``asked`` (a mask over the columns; False for the others),
     all at once: the same answers (tests/test_many_columns.py)."""
-    looks = np.zeros(heads.count, dtype=bool)
     if not asked.any():
-        return looks
+        return np.zeros(heads.count, dtype=bool)
     cells = heads.cells.iloc[np.flatnonzero(asked[heads.which])].reset_index(drop=True).str.strip()
     which = heads.which[asked[heads.which]]
     filled = np.flatnonzero((cells != "").to_numpy())
