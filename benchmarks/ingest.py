@@ -11,6 +11,7 @@ Writes each shape to a temporary folder:
   forms           a Google Forms export: timestamp, email, member code, grid questions, words
   wide            member,date,<eight symptom columns>,notes (one column per symptom)
   wide_treatment  the wide diary with a treatment column
+  many_columns    an odd export: 1,000 columns x 200 rows, whatever the sizes asked
 then, for each shape, times in this process `oms_dash.ingest.read_file` against the floor (what any
 ingest that checks whole columns cannot avoid, told the layout the ingest must find: every cell read
 as text by pyarrow, each column hashed once, the dates read as dates and the scores as numbers, and
@@ -157,10 +158,34 @@ def write_wide_treatment(path: Path, rows: int) -> None:
     frame.to_csv(path, index=False)
 
 
+MANY_COLUMNS, MANY_COLUMNS_ROWS = 1000, 200
+
+
+def write_many_columns(path: Path, rows: int) -> None:
+    """An odd export: 1,000 columns of 200 rows (the size options aside), most of them scores under
+    headings oms_dash does not know, some named after symptoms, some yes/no, notes or blank."""
+    rng = np.random.default_rng(7)
+    rows = MANY_COLUMNS_ROWS
+    columns = {"member": _member_codes(np.arange(rows) % 4), "date": _dates(np.arange(rows) // 4)}
+    for i in range(MANY_COLUMNS - 2):
+        kind = i % 10
+        if kind == 7:
+            columns[f"did you give melatonin ({i})"] = np.array(["yes", "no"])[rng.integers(0, 2, rows)]
+        elif kind == 8:
+            columns[f"notes {i}"] = np.where(rng.random(rows) < 0.1, "tired today", "")
+        elif kind == 9:
+            columns[f"blank {i}"] = np.full(rows, "")
+        else:
+            heading = f"{SYMPTOMS[i % len(SYMPTOMS)]} {i}" if kind < 3 else f"question {i}"
+            columns[heading] = np.where(rng.random(rows) < 0.1, "", rng.integers(0, 4, rows).astype(str))
+    pd.DataFrame(columns).to_csv(path, index=False)
+
+
 # name -> (writer, whether its size is --rows (long) or --wide)
 SHAPES = {"long": (write_long, "rows"), "long_treatment": (write_long_treatment, "rows"),
           "long_events": (write_long_events, "rows"), "forms": (write_forms, "wide"),
-          "wide": (write_wide, "wide"), "wide_treatment": (write_wide_treatment, "wide")}
+          "wide": (write_wide, "wide"), "wide_treatment": (write_wide_treatment, "wide"),
+          "many_columns": (write_many_columns, "wide")}
 
 
 def timed(fn) -> float:

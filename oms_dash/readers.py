@@ -22,6 +22,7 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 
+from oms_dash.codes import arrow_of, stacked_text
 from oms_dash.model import Problem
 from oms_dash.privacy import column_letter
 
@@ -194,14 +195,15 @@ def _ends_in_quote(line: bytes, delimiter: bytes, in_quote: bool) -> bool:
 def _drop_overlong_cells(name: str, table: RawTable) -> list[Problem]:
     """Each cell longer than a spreadsheet cell can be (a runaway note, a pasted file) is emptied
     with an error on that cell: it costs that cell, not the file, and is never printed."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     problems = []
-    for column in table.cells.columns:
+    suspects = []
+    for batch in _batches(list(table.cells.columns), len(table.cells)):
         # The longest cell's bytes first (no text is that short in bytes and long in characters):
         # a tenth of the time of counting every cell's characters.
-        if (pc.max(pc.binary_length(pa.array(table.cells[column]))).as_py() or 0) <= MAX_CELL_CHARS:
+        if _longest_in_bytes(table.cells, batch) > MAX_CELL_CHARS:
+            suspects += batch
+    for column in suspects:
+        if _longest_in_bytes(table.cells, [column]) <= MAX_CELL_CHARS:
             continue
         lengths = table.cells[column].str.len()
         for at in np.flatnonzero((lengths > MAX_CELL_CHARS).to_numpy()):
@@ -211,6 +213,28 @@ def _drop_overlong_cells(name: str, table: RawTable) -> list[Problem]:
                 f"a spreadsheet cell can ({MAX_CELL_CHARS:,}); it was not read"))
         table.cells[column] = table.cells[column].where(lengths <= MAX_CELL_CHARS, "")
     return problems
+
+
+# Columns are looked at together in batches of about this many cells: one call for many short
+# columns, and never more than this many cells' lengths in memory at once.
+BATCH_CELLS = 1_000_000
+
+
+def _batches(columns: list, rows: int) -> list[list]:
+    """The columns in batches of about BATCH_CELLS cells (one column a batch in a long file)."""
+    size = max(1, BATCH_CELLS // max(rows, 1))
+    return [columns[i:i + size] for i in range(0, len(columns), size)]
+
+
+def _longest_in_bytes(cells: pd.DataFrame, columns: list) -> int:
+    """The longest cell of these columns, in bytes: one pyarrow call for them all when they are
+    Arrow text (a 5-row file of 1,000 columns: 0.13 s -> under 0.01 s)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    stacked = stacked_text([cells[c] for c in columns])
+    arrays = [arrow_of(stacked)] if stacked is not None else [pa.array(cells[c]) for c in columns]
+    return max((pc.max(pc.binary_length(a)).as_py() or 0) for a in arrays)
 
 
 _HEAD_BYTES = 800_000  # holds at least the 200,000 characters the delimiter and header come from
@@ -731,16 +755,25 @@ def _find_header(grid: pd.DataFrame) -> int:
                          "column names.", "no_header")
 
 
+def _filled_rows(part: pd.DataFrame) -> np.ndarray:
+    """Per row, whether any of its cells holds more than spaces: asked of all the columns stacked
+    in one column when they are Arrow text (1,000 columns: ~0.8 s -> ~10 ms), else column by column."""
+    stacked = stacked_text([values for _, values in part.items()])
+    if stacked is None:
+        filled = np.zeros(len(part), dtype=bool)
+        for pos in part.columns:
+            filled |= (part[pos].str.strip() != "").to_numpy()
+        return filled
+    cells = (stacked.str.strip() != "").to_numpy()
+    return cells.reshape(part.shape[1], len(part)).any(axis=0)
+
+
 def _last_filled_row(body: pd.DataFrame) -> int:
     """How many rows remain once blank rows at the end are cut (looked at from the end, in chunks)."""
     end, chunk = len(body), 256
     while end > 0:
         start = max(0, end - chunk)
-        part = body.iloc[start:end]
-        filled = np.zeros(len(part), dtype=bool)
-        for pos in part.columns:
-            filled |= (part[pos].str.strip() != "").to_numpy()
-        hits = np.flatnonzero(filled)
+        hits = np.flatnonzero(_filled_rows(body.iloc[start:end]))
         if len(hits):
             return start + int(hits[-1]) + 1
         end, chunk = start, chunk * 4

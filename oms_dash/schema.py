@@ -348,11 +348,14 @@ def classify_event(answer: str, heading: str = "") -> str | None:
     return match_event(norm) or ("infection" if states_a_fever(answer) else "other")
 
 
+# One pattern for all the words (a word at a time was 0.25 ms a heading: 1,000 columns, 0.25 s).
+_EVENT_HEADING = re.compile("(?<![a-z0-9])(?:" + "|".join(map(re.escape, EVENT_HEADING_WORDS))
+                            + ")(?![a-z0-9])")
+
+
 def is_event_heading(heading: str) -> bool:
     """Whether a column's heading asks about events (EVENT_HEADING_WORDS)."""
-    norm = normalise_text(heading)
-    return any(re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", norm)
-               for word in EVENT_HEADING_WORDS)
+    return _EVENT_HEADING.search(normalise_text(heading)) is not None
 
 
 def item_label(item_id: str) -> str:
