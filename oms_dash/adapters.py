@@ -256,8 +256,9 @@ def _event_columns(raw: RawTable, candidates, named: str | None) -> list[str]:
     """The columns read as events: the one named like an event column ('Events', 'Illness'), and
     every column whose heading asks about illness, fever, vaccination or a taper in one of the five
     languages (schema.EVENT_HEADING_WORDS), unless it is a symptom scored 0-3 ('Being sick 0-3')."""
-    return [c for c in candidates if c == named or (
-        is_event_heading(c) and not (match_item(c) and _looks_like_scores(raw.cells[c])))]
+    events = [c for c in candidates if c == named or is_event_heading(c)]
+    scored = _score_columns(raw, [c for c in events if c != named and match_item(c)])
+    return [c for c in events if c not in scored]
 
 
 def _note_notes_column(canon: Canonical, column: str | None) -> None:
@@ -300,20 +301,6 @@ _YES_WORDS = ["yes", "y", "true", "false"]
 _SCORE_WORDS = [w for w in SEVERITY_WORDS if w != "no"]
 
 
-def _looks_like_scores(values: pd.Series) -> bool:
-    """Mostly numbers from 0 to 10 or severity words (none, mild...), judged on a sample."""
-    head = values.head(SCORE_HEAD).str.strip()
-    sample = head[head != ""].head(SCORE_SAMPLE)
-    if sample.empty:
-        return False
-    lower = sample.str.lower()
-    if lower.isin(_YES_WORDS).any():  # a yes/no question, not a severity
-        return False
-    numeric = pd.to_numeric(sample.str.replace(",", ".", regex=False), errors="coerce")
-    words = lower.isin(_SCORE_WORDS)
-    return bool((numeric.between(0, 10) | words).mean() >= 0.8)
-
-
 @dataclass(frozen=True)
 class _Heads:
     """The first SCORE_HEAD cells of many columns, one after another (``cells``, as written), with
@@ -336,8 +323,10 @@ class _Heads:
 
 
 def _columns_of_scores(heads: _Heads, asked: np.ndarray) -> np.ndarray:
-    """_looks_like_scores of each column ``asked`` (a mask over the columns; False for the others),
-    all at once: the same answers (tests/test_many_columns.py)."""
+    """Per column ``asked`` (a mask over the columns; False for the others), whether it looks like
+    scores: mostly numbers from 0 to 10 or severity words (none, mild...) among its first
+    SCORE_SAMPLE filled cells, and no yes/no answer (a question, not a severity). All columns at
+    once; tests/test_many_columns.py checks it against the same judge written column by column."""
     if not asked.any():
         return np.zeros(heads.count, dtype=bool)
     cells = heads.cells.iloc[np.flatnonzero(asked[heads.which])].reset_index(drop=True).str.strip()
@@ -355,6 +344,15 @@ def _columns_of_scores(heads: _Heads, asked: np.ndarray) -> np.ndarray:
     scores = np.bincount(which, weights=score, minlength=heads.count)
     with np.errstate(invalid="ignore", divide="ignore"):
         return (checked > 0) & (yes == 0) & (scores / checked >= 0.8)
+
+
+def _score_columns(raw: RawTable, columns: list[str]) -> set[str]:
+    """Those of ``columns`` that look like scores (_columns_of_scores)."""
+    if not columns:
+        return set()
+    heads = _Heads.of(raw, columns)
+    judged = _columns_of_scores(heads, np.ones(heads.count, dtype=bool))
+    return {c for c, is_score in zip(columns, judged, strict=True) if is_score}
 
 
 def _may_be_yes_no(heads: _Heads) -> np.ndarray:
@@ -795,13 +793,14 @@ def _flaredown_personal(raw: RawTable, member: str, file_name: str) -> Canonical
     records = _records(raw, member, raw.cells[date_col])
     item_columns, scales, treatment_cols, skipped_cols = {}, {}, [], []
     tags_col = None
+    scored = _score_columns(raw, list(raw.cells.columns[1:]))
     for column in raw.cells.columns[1:]:
         key = header_key(column)
         if key == "tags":
             tags_col = column
         elif key == "foods" or _WEATHER.match(key):
             skipped_cols.append(column)
-        elif _looks_like_scores(raw.cells[column]):
+        elif column in scored:
             name = re.sub(r" \(\d+\)$", "", column)
             item_columns[column] = match_item(name) or custom_item_id(SCALE_TEXT.sub(" ", name))
             scales[column] = FLAREDOWN_SCALE

@@ -11,17 +11,32 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from oms_dash import adapters
-from oms_dash.adapters import _columns_of_scores, _Heads, _looks_like_scores, _may_be_yes_no, is_yes_no
+from oms_dash.adapters import SCORE_HEAD, SCORE_SAMPLE, _columns_of_scores, _Heads, _may_be_yes_no, is_yes_no
 from oms_dash.ingest import read_file
 from oms_dash.privacy import scan as privacy_scan
 from oms_dash.privacy.scan import scan_table
 from oms_dash.readers import MAX_COLUMNS, RawTable, read_table
+from oms_dash.schema import SEVERITY_WORDS
 
 CELLS = ["", " ", "0", "1", "3", "10", "11", "-1", "2,5", "1.5", " 2 ", "1e1", "inf", "nan", "mild",
          "Severe", "none", "no", "yes", "Y", "true", "FALSE", "n", "jerks", "tired today", "\u00a0yes",
          "12345678", "123456789", "07700 900123", "a@b.com", "2026-01-01", "Olivia", "F01"]
 HEADINGS = ["q", "question 7", "name", "first name", "zip", "postal area", "notes", "date of birth",
             "child", "member", "date", "Olivia", "jerks", "sleep 0-3", "dob", "age"]
+
+
+def _looks_like_scores(values: pd.Series) -> bool:
+    """The score judge written for one column, plainly: the reference _columns_of_scores answers as."""
+    head = values.head(SCORE_HEAD).str.strip()
+    sample = head[head != ""].head(SCORE_SAMPLE)
+    if sample.empty:
+        return False
+    lower = sample.str.lower()
+    if lower.isin(["yes", "y", "true", "false"]).any():  # a yes/no question, not a severity
+        return False
+    numeric = pd.to_numeric(sample.str.replace(",", ".", regex=False), errors="coerce")
+    words = lower.isin([w for w in SEVERITY_WORDS if w != "no"])
+    return bool((numeric.between(0, 10) | words).mean() >= 0.8)
 
 
 def _raw(columns: dict[str, list[str]]) -> RawTable:
