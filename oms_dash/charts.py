@@ -143,9 +143,36 @@ def _finish(fig: go.Figure, title: str, subtitle: str, meeting: bool, x_title: s
     else:
         height = max(height or theme.chart_height(meeting), least)
     fig.update_layout(height=int(height))
+    _mark_lone_points(fig, meeting)
     if caption:
         add_caption(fig, caption, meeting)
     return fig
+
+
+def _lone_points(x, y) -> np.ndarray:
+    """Per point, whether a line through it has nowhere to go: its value stands between gaps (or
+    the ends), so plotly draws it as nothing at all."""
+    filled = ~(pd.isna(pd.Series(y, dtype=object)) | pd.isna(pd.Series(x, dtype=object))).to_numpy()
+    before = np.concatenate([[False], filled[:-1]])
+    after = np.concatenate([filled[1:], [False]])
+    return filled & ~before & ~after
+
+
+def _mark_lone_points(fig: go.Figure, meeting: bool) -> None:
+    """A dot where a line has a single point: the group's course of one week, or a member's one
+    week between gaps, was a chart with nothing on it. The dot is as wide as the line is strong."""
+    for trace in fig.data:
+        if (trace.type not in ("scatter", "scattergl") or trace.mode != "lines" or trace.y is None
+                or trace.x is None or not len(trace.y) or trace.line.width == 0):
+            continue
+        lone = _lone_points(trace.x, trace.y)
+        if not lone.any():
+            continue
+        size = max(6.0, 3 * (trace.line.width or 2))
+        marker = dict(size=np.where(lone, size, 0.0), line=dict(width=0))
+        if trace.line.color is not None:
+            marker["color"] = trace.line.color
+        trace.update(mode="lines+markers", marker=marker)
 
 
 def _legend_shown(fig: go.Figure) -> bool:

@@ -385,7 +385,43 @@ def test_a_members_timeline_fits_a_projector_and_names_every_symptom(n_items, da
     assert min((hi - lo) * plot for lo, hi in panels) >= 3 * sizes["tick"], (plot, panels)
     if n_items > 1 and meeting:  # one panel of lines, each its own colour, named in the legend
         labels = {schema.item_label(i) for i in MANY_ITEMS[:n_items]}
-        lines = [t for t in fig.data if t.mode == "lines" and str(t.name).replace("<br>", " ") in labels]
+        lines = [t for t in fig.data
+                 if "lines" in (t.mode or "") and str(t.name).replace("<br>", " ") in labels]
         assert len(lines) == n_items and len({t.yaxis for t in lines}) == 1
         assert all(t.showlegend is not False for t in lines)
         assert len({t.line.color for t in lines}) >= min(n_items, len(theme.PALETTE))
+
+
+def _line_traces(fig: go.Figure):
+    """The traces drawn as lines only where a point has neighbours (not a band's invisible edge)."""
+    return [t for t in fig.data if t.type in ("scatter", "scattergl") and t.mode and "lines" in t.mode
+            and t.y is not None and t.x is not None and len(t.y) and t.line.width != 0]
+
+
+@pytest.mark.parametrize("meeting", [False, True], ids=["screen", "meeting"])
+@pytest.mark.parametrize("edge", list(EDGES))
+def test_a_value_with_no_neighbour_on_its_line_is_drawn_as_a_dot(edge, meeting):
+    """One week of logs gave a group's course with no line at all (a line needs two points)."""
+    for name, fig in figures(edge, meeting).items():
+        for trace in _line_traces(fig):
+            lone = C._lone_points(trace.x, trace.y)
+            if not lone.any():
+                continue
+            assert "markers" in trace.mode, (name, trace.name)
+            sizes = np.broadcast_to(np.asarray(trace.marker.size, dtype=float), lone.shape)
+            assert (sizes[lone] >= 6).all(), (name, trace.name)
+            assert (sizes[~lone] == 0).all(), (name, trace.name)  # the rest stay a plain line
+
+
+def test_one_week_of_logs_gives_a_group_course_with_a_visible_median():
+    fig = figures("one day", False)["group_course"]
+    median = next(t for t in fig.data if t.name == "Group median")
+    assert "markers" in median.mode and np.nanmax(np.asarray(median.marker.size, dtype=float)) >= 6
+    assert median.marker.color == median.line.color
+
+
+def test_lone_points_are_the_values_between_gaps():
+    x = ["2026-01-05", "2026-01-12", None, "2026-01-26", None, "2026-02-09", "2026-02-16"]
+    y = [1.0, 2.0, None, 1.5, np.nan, np.nan, 2.5]
+    assert C._lone_points(x, y).tolist() == [False, False, False, True, False, False, True]
+    assert C._lone_points(["2026-01-05"], [2.0]).tolist() == [True]
