@@ -55,7 +55,7 @@ def test_meeting_mode_shows_what_was_prepared_and_says_so():
     at = _prepared()
     assert not at.exception, [e.value for e in at.exception]
     line = next(m.value for m in at.markdown if m.value.startswith("**Showing:**"))
-    assert f"4 of {len(demo_group().members)} members" in line and "ACTH" in line
+    assert f"4 of {len(demo_group().members)} members" in line and "comparing ACTH" in line
     # The completeness chart draws one row per member shown: the four chosen, not the group.
     at.switch_page(OVERVIEW).run()
     spec = at.get("plotly_chart")[-1].proto.spec

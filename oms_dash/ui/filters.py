@@ -328,7 +328,8 @@ def _date_span(start: pd.Timestamp, end: pd.Timestamp) -> str:
 
 
 def scope_line(group: GroupData, chosen: Filters, summary: ScopeSummary) -> str:
-    """One line saying what the page shows, e.g. "4 of 10 members · IVIG · 1 Mar – 30 Jun 2026":
+    """One line saying what the page shows, e.g. "4 of 10 members · comparing IVIG ·
+    1 Mar – 30 Jun 2026":
     the members, symptoms, treatment, time axis and dates chosen (no member is named)."""
     meta = group_meta(group)
     n_all = len(meta.members)
@@ -339,8 +340,8 @@ def scope_line(group: GroupData, chosen: Filters, summary: ScopeSummary) -> str:
                      else f"{len(chosen.items)} of {len(meta.items)} symptoms")
     else:
         parts.append("all symptoms")
-    if chosen.treatment:
-        parts.append(schema.treatment_label(chosen.treatment))
+    if chosen.treatment:  # a choice for before/after and cohorts, not a filter of the data
+        parts.append(f"comparing {schema.treatment_label(chosen.treatment)}")
     if chosen.time_axis != "calendar":
         parts.append(analysis.TIME_AXES[chosen.time_axis].lower())
         if summary.date_min is not None:
