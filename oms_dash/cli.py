@@ -194,6 +194,9 @@ def run_dashboard(port: int | None, no_browser: bool, min_group: int | None = No
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), stop)
+    # Ctrl+C stops it even where it was started with SIGINT ignored (a background job of a script,
+    # as a CI runner may start it): the terminal line says "press Ctrl+C to stop".
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if not no_browser and not os.environ.get("CI"):
         threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
     try:

@@ -103,3 +103,21 @@ def test_oms_dash_run_says_where_it_is_and_no_warnings_in_the_terminal():
         output, _ = command.communicate(timeout=30)
     assert f"http://localhost:{port}" in output
     assert "WARNING" not in output and "No runtime" not in output, output
+
+
+def test_ctrl_c_stops_it_even_when_started_with_ctrl_c_ignored():
+    """A background job of a script starts with SIGINT ignored; "press Ctrl+C to stop" still holds."""
+    port = _free_port()
+    command = subprocess.Popen([sys.executable, "-m", "oms_dash.cli", "run", "--port", str(port),
+                                "--no-browser"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(f"http://localhost:{port}"):
+            assert command.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
+            time.sleep(0.3)
+        command.send_signal(signal.SIGINT)
+        assert command.wait(timeout=20) == 0
+    finally:
+        if command.poll() is None:
+            command.kill()
