@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from oms_dash.ui.registry import PAGES
 from tests.browser.conftest import ARTIFACTS, wait_for_app
@@ -23,13 +24,25 @@ UPLOAD = ("member,date,symptom,severity,notes\n"
 
 def _open_page(page, title: str) -> None:
     """Clicks the page in the sidebar, or in meeting mode (no sidebar) in the menu at the top."""
-    top = page.locator('[data-testid="stTopNav"]')
-    if top.count() and top.first.is_visible():
-        section = next(spec.section for spec in PAGES if spec.title == title)
-        page.locator('[data-testid="stTopNavSection"]', has_text=section).first.click()
-        page.locator('[data-testid="stTopNavDropdownLink"]', has_text=title).first.click()
-    else:
-        page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    # Meeting mode moves the menu from the sidebar to the top on its rerun: a link found just
+    # before may be gone, so look again (a click that waited 45 s on a removed sidebar link failed
+    # a CI run).
+    deadline = time.monotonic() + 45
+    while True:
+        try:
+            top = page.locator('[data-testid="stTopNav"]')
+            if top.count() and top.first.is_visible():
+                section = next(spec.section for spec in PAGES if spec.title == title)
+                page.locator('[data-testid="stTopNavSection"]', has_text=section).first.click(timeout=5_000)
+                page.locator('[data-testid="stTopNavDropdownLink"]', has_text=title).first.click(
+                    timeout=5_000)
+            else:
+                page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                raise
+            page.keyboard.press("Escape")  # a menu left open by a half-done try
     page.wait_for_function("t => document.querySelector('h1') && "
                            "document.querySelector('h1').innerText.trim() === t", arg=title)
     wait_for_app(page)
