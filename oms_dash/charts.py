@@ -143,7 +143,7 @@ def _finish(fig: go.Figure, title: str, subtitle: str, meeting: bool, x_title: s
     else:
         height = max(height or theme.chart_height(meeting), least)
     fig.update_layout(height=int(height))
-    _mark_lone_points(fig, meeting)
+    _mark_lone_points(fig)
     if caption:
         add_caption(fig, caption, meeting)
     return fig
@@ -158,7 +158,7 @@ def _lone_points(x, y) -> np.ndarray:
     return filled & ~before & ~after
 
 
-def _mark_lone_points(fig: go.Figure, meeting: bool) -> None:
+def _mark_lone_points(fig: go.Figure) -> None:
     """A dot where a line has a single point: the group's course of one week, or a member's one
     week between gaps, was a chart with nothing on it. The dot is as wide as the line is strong."""
     for trace in fig.data:
