@@ -46,19 +46,27 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL],
-                         ids=["Ctrl+C", "terminated", "terminal closed", "killed"])
-def test_stopping_oms_dash_run_stops_its_server(stop):
+def _started(**popen) -> tuple[subprocess.Popen, str]:
+    """`oms-dash run` on a free port (Popen options ``popen``), once its server answers: (command, url)."""
     port = _free_port()
     url = f"http://localhost:{port}"
     command = subprocess.Popen([sys.executable, "-m", "oms_dash.cli", "run", "--port", str(port),
-                                "--no-browser"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                "--no-browser"], **popen)
+    deadline = time.monotonic() + 60
+    while not _answers(url):
+        if command.poll() is not None or time.monotonic() >= deadline:
+            command.kill()
+            pytest.fail("the dashboard did not start")
+        time.sleep(0.3)
+    return command, url
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL],
+                         ids=["Ctrl+C", "terminated", "terminal closed", "killed"])
+def test_stopping_oms_dash_run_stops_its_server(stop):
+    command, url = _started(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     servers: list[int] = []
     try:
-        deadline = time.monotonic() + 60
-        while not _answers(url):
-            assert command.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
-            time.sleep(0.3)
         servers = _children(command.pid)
         assert servers, "oms-dash run starts the Streamlit server as its own process"
         os.kill(command.pid, stop)
@@ -89,33 +97,21 @@ def test_the_servers_warm_up_leaves_the_demo_group_read_for_the_first_visit():
 
 def test_oms_dash_run_says_where_it_is_and_no_warnings_in_the_terminal():
     """The coordinator's terminal shows the address, not Streamlit's warnings about the warm-up."""
-    port = _free_port()
-    command = subprocess.Popen([sys.executable, "-m", "oms_dash.cli", "run", "--port", str(port),
-                                "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    command, url = _started(stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while not _answers(f"http://localhost:{port}"):
-            assert command.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
-            time.sleep(0.3)
         time.sleep(4)  # the warm-up imports the pages a moment after the server answers
     finally:
         command.send_signal(signal.SIGINT)
         output, _ = command.communicate(timeout=30)
-    assert f"http://localhost:{port}" in output
+    assert url in output
     assert "WARNING" not in output and "No runtime" not in output, output
 
 
 def test_ctrl_c_stops_it_even_when_started_with_ctrl_c_ignored():
     """A background job of a script starts with SIGINT ignored; "press Ctrl+C to stop" still holds."""
-    port = _free_port()
-    command = subprocess.Popen([sys.executable, "-m", "oms_dash.cli", "run", "--port", str(port),
-                                "--no-browser"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    command, _ = _started(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
-        deadline = time.monotonic() + 60
-        while not _answers(f"http://localhost:{port}"):
-            assert command.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
-            time.sleep(0.3)
         command.send_signal(signal.SIGINT)
         assert command.wait(timeout=20) == 0
     finally:
